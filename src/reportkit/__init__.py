@@ -1,0 +1,46 @@
+"""reportkit: 政府信息公开工作年度报告 from one JSON file.
+
+The embedding API::
+
+    import reportkit
+    report = reportkit.load("2020.json")            # a path, a JSON string or a dict
+    findings = reportkit.validate(report)            # list of Finding (errors and warnings)
+    result = reportkit.render(report, "out/")        # docx, xlsx, pdf, manifest.json
+
+Every error reportkit raises on purpose is a :class:`reportkit.ReportkitError`.
+docxtpl and openpyxl are imported only when rendering.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import (  # noqa: E402
+    ConverterMissing,
+    DataError,
+    InputFileError,
+    OutputExistsError,
+    RenderError,
+    ReportkitError,
+    TemplateError,
+    UnsafeTemplateError,
+    UsageError,
+    ValidationFailed,
+)
+from .findings import Finding  # noqa: E402
+from .loading import Report, load  # noqa: E402
+from .validation import validate  # noqa: E402
+
+
+def render(report, out_dir, *, formats=None, templates=None, previous=None, force=False):
+    """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.render`."""
+    from .filing import render as _render
+
+    return _render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force)
+
+
+__all__ = [
+    "__version__", "load", "validate", "render", "Report", "Finding",
+    "ReportkitError", "UsageError", "InputFileError", "DataError", "ValidationFailed",
+    "TemplateError", "UnsafeTemplateError", "OutputExistsError", "RenderError", "ConverterMissing",
+]

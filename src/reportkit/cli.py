@@ -1,0 +1,315 @@
+"""The ``reportkit`` command: a thin Typer layer over the library.
+
+It maps options to library calls, prints what they return in Chinese (or JSON with
+``--json``) and maps :class:`~reportkit.errors.ReportkitError` to exit codes:
+0 ok, 1 invalid data, 2 usage.  No logic lives here.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .errors import InputFileError, OutputExistsError, ReportkitError, UsageError
+
+
+def _chinese_help() -> None:
+    """Chinese panel titles in typer's rich help; imported only when help or an error is shown
+    (typer.rich_utils costs ~0.15 s of start-up)."""
+    try:
+        import typer.rich_utils as ru
+
+        ru.OPTIONS_PANEL_TITLE, ru.ARGUMENTS_PANEL_TITLE, ru.COMMANDS_PANEL_TITLE = "选项", "参数", "命令"
+        ru.ERRORS_PANEL_TITLE, ru.ABORTED_TEXT = "错误", "已中止。"
+    except Exception:  # pragma: no cover - help still works in English
+        pass
+
+app = typer.Typer(
+    name="reportkit",
+    help="政府信息公开工作年度报告：由一份 JSON 数据生成 Word 报告、Excel 表格、PDF 和清单，"
+         "并按官方格式和勾稽关系校验。\n\n典型用法：reportkit init --year 2020 --agency 新义街道办事处，"
+         "填写 2020.json，然后 reportkit render 2020.json。",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel）。", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"reportkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                       help="显示版本号并退出。")) -> None:
+    """政府信息公开工作年度报告工具。"""
+
+
+def _fail(exc: ReportkitError, as_json: bool = False) -> None:
+    if as_json:
+        typer.echo(json.dumps({"ok": False, "error": _error_dict(exc)}, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"错误：{exc}", err=True)
+    raise typer.Exit(exc.exit_code)
+
+
+def _error_dict(exc: ReportkitError) -> dict:
+    d = {"code": exc.code, "message": exc.message, "file": exc.file}
+    for k in ("path", "line", "column", "field"):
+        if getattr(exc, k, None) is not None:
+            d[k] = getattr(exc, k)
+    return d
+
+
+def _finding_lines(findings) -> list[str]:
+    return [f"  {'✗ 错误' if f.is_error else '! 警告'}  {f.text()}" for f in findings]
+
+
+def _verdict(findings) -> str:
+    e = sum(f.is_error for f in findings)
+    w = len(findings) - e
+    return f"不通过：{e} 个错误，{w} 个警告" if e else f"通过（{w} 个警告）" if w else "通过"
+
+
+# ------------------------------------------------------------------ validate
+
+@app.command()
+def validate(
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON）。", show_default=False),
+    previous: Optional[Path] = typer.Option(None, "--previous", "-p",
+                                            help="上一年度的报告数据，用于跨年度核对（结转、现行有效件数、内容雷同）。"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果，供其他程序读取。"),
+) -> None:
+    """校验报告数据：JSON Schema 与官方勾稽关系，逐条列出错误和警告。
+
+    退出码：0 通过（可有警告），1 数据有错误，2 用法错误（文件不存在、无法读取）。
+    """
+    from .batch import validate_many
+
+    outcomes = validate_many(files, previous=previous)
+    if as_json:
+        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for o in outcomes:
+            typer.echo(str(o.file))
+            if o.error is not None:
+                typer.echo(f"  ✗ {o.error.message}")
+                typer.echo(f"  结论：无法校验")
+                continue
+            for line in _finding_lines(o.findings):
+                typer.echo(line)
+            typer.echo(f"  结论：{_verdict(o.findings)}")
+        if len(outcomes) > 1:
+            _summary_table(outcomes, "校验汇总")
+    raise typer.Exit(_exit_code(outcomes))
+
+
+def _exit_code(outcomes) -> int:
+    if any(isinstance(o.error, UsageError) for o in outcomes):
+        return 2
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+def _summary_table(outcomes, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for col in ("文件", "单位", "年度", "状态", "首个错误"):
+        table.add_column(col, overflow="fold")
+    for o in outcomes:
+        table.add_row(str(o.file), o.agency or "", str(o.year or ""), o.status, o.first_error or "")
+    Console(soft_wrap=False, width=max(120, 0)).print(table)
+
+
+# ------------------------------------------------------------------ init
+
+@app.command()
+def init(
+    year: int = typer.Option(..., "--year", "-y", help="报告年度，如 2020。", show_default=False),
+    agency: Optional[str] = typer.Option(None, "--agency", "-a", help="单位全称，如 新义街道办事处（有 --from 时可省略）。"),
+    edition: Optional[str] = typer.Option(None, "--format", "-f",
+                                          help="官方格式版本 2019 或 2021；默认按年度选择（2020 年及以前 2019，之后 2021）。"),
+    region: Optional[str] = typer.Option(None, "--region", "-r", help="所在地区，如 孝义市。"),
+    from_: Optional[Path] = typer.Option(None, "--from", help="上一年度的报告数据：沿用单位信息、结转数字和起始数量（不复制文字）。"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入的文件；默认为 <年度>.json。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
+) -> None:
+    """生成一份完整的报告数据骨架：所有行列齐全、数字为 0、文字待填写。
+
+    未填写的骨架不会通过校验：每个空白的文字项都会提示应写什么。
+    """
+    from .loading import load
+    from .skeleton import skeleton
+
+    if edition is not None and edition not in ("2019", "2021"):
+        _usage(f"--format 应为 2019 或 2021，实为 {edition}")
+    if not 2019 <= year <= 2100:
+        _usage(f"--year 应在 2019 至 2100 之间，实为 {year}")
+    prev = None
+    if from_ is not None:
+        try:
+            prev = load(from_).data
+        except ReportkitError as exc:
+            _fail(exc)
+    agency = agency or (prev or {}).get("agency")
+    if not agency:
+        _usage("请用 --agency 给出单位全称")
+    data = skeleton(year, agency, edition=edition, region=region, previous=prev)
+    out = output or Path(f"{year}.json")
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    try:
+        from .output import write_text
+
+        write_text(out, text, force=force)
+    except ReportkitError as exc:
+        _fail(exc)
+    typer.echo(f"已生成 {out}（{data['format']} 格式，{year} 年度）。填写其中的文字和数字后运行：reportkit validate {out}")
+
+
+def _usage(message: str) -> None:
+    typer.echo(f"用法错误：{message}", err=True)
+    raise typer.Exit(2)
+
+
+# ------------------------------------------------------------------ schema
+
+@app.command()
+def schema(
+    edition: Optional[str] = typer.Option(None, "--format", "-f", help="只输出某一格式版本（2019 或 2021）的 Schema。"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入文件而不是打印。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
+) -> None:
+    """输出报告数据的 JSON Schema（draft 2020-12），供编辑器补全和悬停提示。"""
+    from .schema import schema_for
+
+    if edition is not None and edition not in ("2019", "2021"):
+        _usage(f"--format 应为 2019 或 2021，实为 {edition}")
+    text = json.dumps(schema_for(edition), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        from .output import write_text
+
+        write_text(output, text, force=force)
+    except ReportkitError as exc:
+        _fail(exc)
+    typer.echo(f"已写入 {output}")
+
+
+# ------------------------------------------------------------------ render
+
+@app.command()
+def render(
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON）。", show_default=False),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o",
+        help="输出文件夹。单个文件时默认为数据文件旁同名的文件夹（如 2020.json → 2020/）；"
+             "多个文件时必须给出，每份报告写入其中的一个子文件夹。"),
+    templates: Optional[Path] = typer.Option(None, "--templates", "-t",
+                                             help="自定义模板文件夹（reportkit templates export 导出的结构）；缺少的模板使用默认模板。"),
+    formats: str = typer.Option("docx,xlsx,pdf", "--formats", help="要生成的文件，逗号分隔：docx、xlsx、pdf。"),
+    previous: Optional[Path] = typer.Option(None, "--previous", "-p", help="上一年度的报告数据，用于跨年度核对。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件。"),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="并行生成的报告数（批量时）。"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供其他程序读取。"),
+) -> None:
+    """校验并生成申报材料：Word 报告、Excel 表格、PDF 和 manifest.json。
+
+    数据有错误时只列出错误，不写任何文件（退出码 1）；已有文件不会被覆盖，除非给出 --force。
+    """
+    from .batch import render_many
+
+    fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    bad = [f for f in fmts if f not in ("docx", "xlsx", "pdf")]
+    if bad or not fmts:
+        _usage(f"--formats 只能包含 docx、xlsx、pdf，实为 {formats}")
+    if len(files) > 1 and output is None:
+        _usage("批量生成时请用 -o 指定输出文件夹")
+    outcomes = render_many(files, output, formats=fmts, templates=templates, previous=previous, force=force,
+                           jobs=jobs, progress=not as_json and len(files) > 1)
+    if as_json:
+        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for o in outcomes:
+            if len(outcomes) == 1 or not o.ok:
+                typer.echo(str(o.file))
+                for line in _finding_lines(o.findings):
+                    typer.echo(line)
+            if o.error is not None:
+                typer.echo(f"  ✗ {o.error.message}")
+            for note in o.notes:
+                typer.echo(f"  ! {note}")
+            if o.ok and len(outcomes) == 1:
+                for p in o.outputs:
+                    typer.echo(f"  已写入 {p}")
+        if len(outcomes) > 1:
+            _summary_table(outcomes, "生成汇总")
+    raise typer.Exit(_exit_code(outcomes))
+
+
+# ------------------------------------------------------------------ templates
+
+@templates_app.command("export")
+def templates_export(
+    directory: Path = typer.Argument(..., help="导出到的文件夹。", show_default=False),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的模板文件。"),
+) -> None:
+    """导出默认模板（两个格式版本的 Word 和 Excel），供修改措辞、字体、版头后用 --templates 使用。"""
+    from .template_set import export
+
+    try:
+        written = export(directory, force=force)
+    except ReportkitError as exc:
+        _fail(exc)
+    for p in written:
+        typer.echo(f"已导出 {p}")
+
+
+@templates_app.command("check")
+def templates_check(
+    directory: Path = typer.Argument(..., help="模板文件夹。", show_default=False),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出检查结果。"),
+) -> None:
+    """检查模板：Jinja 语法、不在数据规范中的字段、模板中缺少的官方数字。"""
+    from .template_lint import check_set
+
+    try:
+        problems = check_set(directory)
+    except ReportkitError as exc:
+        _fail(exc, as_json)
+    errors = [p for p in problems if p.severity == "error"]
+    if as_json:
+        typer.echo(json.dumps({"ok": not errors, "problems": [p.to_dict() for p in problems]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            typer.echo(f"{'✗ 错误' if p.severity == 'error' else '! 提示'}  {p.text()}")
+        typer.echo(f"结论：{'不通过，' + str(len(errors)) + ' 个错误' if errors else '通过'}")
+    raise typer.Exit(1 if errors else 0)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    if len(sys.argv) < 3 or {"-h", "--help"} & set(sys.argv):
+        _chinese_help()
+    try:
+        app()
+    except ReportkitError as exc:  # a library error that a command did not catch
+        typer.echo(f"错误：{exc}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        typer.echo("已中止。", err=True)
+        sys.exit(130)

@@ -1,0 +1,104 @@
+"""The exception tree of reportkit: one root, typed leaves.
+
+Every error a user can cause is a :class:`ReportkitError`; the CLI maps the
+``exit_code`` of each class to the process exit status and prints the message,
+never a traceback.  Library code raises these and never prints or exits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .findings import Finding
+
+
+class ReportkitError(Exception):
+    """Root of every error reportkit raises on purpose."""
+
+    #: exit status the CLI uses for this kind of error (0 ok, 1 invalid data, 2 usage)
+    exit_code = 1
+    #: stable identifier, for tools reading ``--json`` output
+    code = "reportkit-error"
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+
+    def __str__(self) -> str:
+        return f"{self.file}：{self.message}" if self.file else self.message
+
+
+class UsageError(ReportkitError):
+    """The call itself is wrong: a missing file, a bad option, an unreadable path."""
+
+    exit_code = 2
+    code = "usage"
+
+
+class InputFileError(UsageError):
+    """A data file that cannot be opened or read at all (missing, a folder, no permission)."""
+
+    code = "input-file"
+
+
+class DataError(ReportkitError):
+    """The data is wrong: not JSON, not UTF-8, or not a valid report."""
+
+    exit_code = 1
+    code = "invalid-data"
+
+    def __init__(self, message: str, *, file: str | None = None, path: str = "$",
+                 line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message, file=file)
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+class ValidationFailed(DataError):
+    """The report breaks the schema or the official arithmetic; ``findings`` says where."""
+
+    code = "validation-failed"
+
+    def __init__(self, findings: Sequence["Finding"], *, file: str | None = None) -> None:
+        errors = [f for f in findings if f.severity == "error"]
+        super().__init__(f"数据有 {len(errors)} 处错误，未生成任何文件", file=file)
+        self.findings = list(findings)
+
+
+class TemplateError(ReportkitError):
+    """A template (official or customised) cannot be used: syntax, unknown field, unsafe code."""
+
+    exit_code = 1
+    code = "template"
+
+    def __init__(self, message: str, *, template: str | None = None, field: str | None = None) -> None:
+        super().__init__(message, file=template)
+        self.template = template
+        self.field = field
+
+
+class UnsafeTemplateError(TemplateError):
+    """A template tried to reach Python internals; the sandbox refused it."""
+
+    code = "template-unsafe"
+
+
+class OutputExistsError(UsageError):
+    """An output file exists and ``force`` was not given."""
+
+    code = "output-exists"
+
+
+class RenderError(ReportkitError):
+    """Writing the filing set failed (disk, converter); nothing partial is left behind."""
+
+    code = "render"
+
+
+class ConverterMissing(RenderError):
+    """LibreOffice is not installed, so no PDF can be made."""
+
+    code = "converter-missing"

@@ -1,0 +1,616 @@
+"""Unit tests of the Excel engine (``reportkit.engines.xlsx``) on hand-built contexts.
+
+Figures are found the way a reader finds them: by the row label and the column label of
+the official table, never by hard-coded coordinates.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import itertools
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+try:
+    import reportkit  # noqa: F401
+except ImportError:  # not installed: run from the checkout (better: PYTHONPATH=src)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from reportkit.engines.xlsx import PLACEHOLDER_RE, iter_placeholders, render_xlsx
+from reportkit.errors import TemplateError
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATES = ROOT / "templates" / "xlsx"
+EDITIONS = ("2019", "2021")
+
+APPLICANT_KEYS = ["natural", "business", "research", "nonprofit", "legal", "other"]
+APPLICANT_LABELS = {"natural": "自然人", "business": "商业企业", "research": "科研机构",
+                    "nonprofit": "社会公益组织", "legal": "法律服务机构", "other": "其他",
+                    "total": "总计"}
+NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+DENIED = [("1.属于国家秘密", "state_secret"), ("2.其他法律行政法规禁止公开", "prohibited"),
+          ("3.危及“三安全一稳定”", "security_stability"), ("4.保护第三方合法权益", "third_party"),
+          ("5.属于三类内部事务信息", "internal_affairs"), ("6.属于四类过程性信息", "process_info"),
+          ("7.属于行政执法案卷", "enforcement_files"), ("8.属于行政查询事项", "inquiry")]
+UNAVAILABLE = [("1.本机关不掌握相关政府信息", "not_held"),
+               ("2.没有现成信息需要另行制作", "needs_creation"),
+               ("3.补正后申请内容仍不明确", "unclear")]
+NOT_PROCESSED = [("1.信访举报投诉类申请", "complaint"), ("2.重复申请", "repeated"),
+                 ("3.要求提供公开出版物", "publication"), ("4.无正当理由大量反复申请", "excessive"),
+                 ("5.要求行政机关确认或重新出具已获取信息", "confirmation")]
+OTHER_2021 = [("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "no_correction"),
+              ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "unpaid_fee"),
+              ("3.其他", "other")]
+OUTCOMES = [("结果维持", "upheld"), ("结果纠正", "corrected"), ("其他结果", "other"),
+            ("尚未审结", "pending"), ("总计", "total")]
+
+AMOUNT_2019 = "73802895.90"
+AMOUNT_2021 = "1523.4560"
+
+
+# -- the hand-built context -----------------------------------------------------------------
+
+def _request_rows(edition: str) -> list[tuple[str, str]]:
+    """(row label in table 三, dotted path of its applicant row)."""
+    rows = [("一、本年新收政府信息公开申请数量", "requests.received"),
+            ("二、上年结转政府信息公开申请数量", "requests.carried_over"),
+            ("（一）予以公开", "requests.results.granted"),
+            ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "requests.results.partly_granted")]
+    rows += [(label, f"requests.results.denied.{key}") for label, key in DENIED]
+    rows += [(label, f"requests.results.unavailable.{key}") for label, key in UNAVAILABLE]
+    rows += [(label, f"requests.results.not_processed.{key}") for label, key in NOT_PROCESSED]
+    if edition == "2019":
+        rows.append(("（六）其他处理", "requests.results.other"))
+    else:
+        rows += [(label, f"requests.results.other.{key}") for label, key in OTHER_2021]
+    rows += [("（七）总计", "requests.results.total"),
+             ("四、结转下年度继续办理", "requests.carried_forward")]
+    return rows
+
+
+def _proactive_cells(edition: str) -> list[tuple[str, str, str, str]]:
+    """(block caption, row label, column header, dotted path) of every figure in table 二."""
+    cap = "第二十条第（{}）项".format
+    P = "proactive."
+    cells = []
+    if edition == "2019":
+        cols = [("本年新制作数量", "made"), ("本年新公开数量", "published"), ("对外公开总数量", "published_total")]
+        for label, key in [("规章", "regulations"), ("规范性文件", "normative_documents")]:
+            cells += [(cap("一"), label, h, f"{P}{key}.{c}") for h, c in cols]
+        cols = [("上一年项目数量", "previous"), ("本年增/减", "change"), ("处理决定数量", "decisions")]
+        for label, key in [("行政许可", "licensing"), ("其他对外管理服务事项", "other_services")]:
+            cells += [(cap("五"), label, h, f"{P}{key}.{c}") for h, c in cols]
+        for label, key in [("行政处罚", "penalties"), ("行政强制", "coercion")]:
+            cells += [(cap("六"), label, h, f"{P}{key}.{c}") for h, c in cols]
+        cells += [(cap("八"), "行政事业性收费", "上一年项目数量", P + "fees.previous"),
+                  (cap("八"), "行政事业性收费", "本年增/减", P + "fees.change"),
+                  (cap("九"), "政府集中采购", "采购项目数量", P + "procurement.projects"),
+                  (cap("九"), "政府集中采购", "采购总金额（万元）", P + "procurement.amount")]
+    else:
+        cols = [("本年制发件数", "issued"), ("本年废止件数", "repealed"), ("现行有效件数", "in_force")]
+        for label, key in [("规章", "regulations"), ("行政规范性文件", "normative_documents")]:
+            cells += [(cap("一"), label, h, f"{P}{key}.{c}") for h, c in cols]
+        cells += [(cap("五"), "行政许可", "本年处理决定数量", P + "licensing.decisions"),
+                  (cap("六"), "行政处罚", "本年处理决定数量", P + "penalties.decisions"),
+                  (cap("六"), "行政强制", "本年处理决定数量", P + "coercion.decisions"),
+                  (cap("八"), "行政事业性收费", "本年收费金额（单位：万元）", P + "fees.amount")]
+    return cells
+
+
+def _set(tree: dict, path: str, value) -> None:
+    *parents, last = path.split(".")
+    for key in parents:
+        tree = tree.setdefault(key, {})
+    tree[last] = value
+
+
+def make_context(edition: str) -> dict:
+    """A complete context for ``edition``: every path the templates use, a distinct figure each."""
+    counter = itertools.count(101)
+    ctx: dict = {
+        "format": edition, "year": 2020 if edition == "2019" else 2022,
+        "agency": "新义街道办事处", "agency_id": "11140000MB1234567X", "region": "孝义市",
+        "published": "2021-01-20", "rollup": True,
+        "doc": {"title": "新义街道办事处2020年政府信息公开工作年度报告",
+                "amount_unit": "万元" if edition == "2019" else "",
+                "preface": ["第一段。", "第二段。"], "summary": [], "period": "2020年1月1日至12月31日"},
+    }
+    for _, _, _, path in _proactive_cells(edition):
+        _set(ctx, path, next(counter))
+    if edition == "2019":
+        _set(ctx, "proactive.licensing.change", -8)
+        _set(ctx, "proactive.procurement.amount", AMOUNT_2019)
+    else:
+        _set(ctx, "proactive.fees.amount", AMOUNT_2021)
+    for _, path in _request_rows(edition):
+        for key in APPLICANT_KEYS + ["total"]:
+            _set(ctx, f"{path}.{key}", next(counter))
+    for block in ("reconsideration", "litigation", "litigation_after_reconsideration"):
+        for _, key in OUTCOMES:
+            _set(ctx, f"appeals.{block}.{key}", next(counter))
+    return ctx
+
+
+def lookup(ctx: dict, path: str):
+    for key in path.split("."):
+        ctx = ctx[key]
+    return ctx
+
+
+# -- helpers to read a rendered workbook ----------------------------------------------------
+
+def find(ws, text: str, *, rows=None, cols=None) -> list:
+    """Cells whose value is exactly ``text``, optionally within row/column ranges."""
+    hits = []
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value == text and (rows is None or cell.row in rows) \
+                    and (cols is None or cell.column in cols):
+                hits.append(cell)
+    return hits
+
+
+def find_one(ws, text: str, **kw):
+    hits = find(ws, text, **kw)
+    assert len(hits) == 1, f"{text!r} found {len(hits)} times in {ws.title}"
+    return hits[0]
+
+
+def span(ws, cell) -> tuple[int, int, int, int]:
+    """(min_row, max_row, min_col, max_col) of the merge anchored at ``cell`` (1×1 if none)."""
+    for rng in ws.merged_cells.ranges:
+        if rng.min_row == cell.row and rng.min_col == cell.column:
+            return rng.min_row, rng.max_row, rng.min_col, rng.max_col
+    return cell.row, cell.row, cell.column, cell.column
+
+
+def assert_count(cell, expected: int) -> None:
+    assert type(cell.value) is int, (cell.coordinate, cell.value)
+    assert cell.value == expected, cell.coordinate
+
+
+def assert_amount(cell, written: str) -> None:
+    assert isinstance(cell.value, (int, float, Decimal)), (cell.coordinate, cell.value)
+    assert Decimal(str(cell.value)) == Decimal(written)
+    places = len(written.partition(".")[2])
+    assert cell.number_format == ("0." + "0" * places if places else "0")
+
+
+@pytest.fixture(scope="module", params=EDITIONS)
+def rendered(request, tmp_path_factory):
+    edition = request.param
+    ctx = make_context(edition)
+    out = tmp_path_factory.mktemp(f"xlsx{edition}") / "out.xlsx"
+    render_xlsx(TEMPLATES / f"report-{edition}.xlsx", ctx, out)
+    return edition, ctx, openpyxl.load_workbook(out), out
+
+
+# -- layout and figures ---------------------------------------------------------------------
+
+def test_sheet_names(rendered):
+    _, _, wb, _ = rendered
+    assert wb.sheetnames == ["基本情况", "二、主动公开", "三、依申请公开", "四、复议诉讼"]
+
+
+def test_no_placeholder_left(rendered):
+    _, _, wb, _ = rendered
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert not (isinstance(cell.value, str) and "{{" in cell.value), cell.coordinate
+
+
+def test_basic_sheet(rendered):
+    edition, ctx, wb, _ = rendered
+    ws = wb["基本情况"]
+    assert find(ws, ctx["doc"]["title"])
+
+    def value(label):
+        cell = find_one(ws, label)
+        return ws.cell(row=cell.row, column=cell.column + 1)
+
+    assert value("单位名称").value == "新义街道办事处"
+    assert value("统一社会信用代码").value == "11140000MB1234567X"
+    assert value("所在地区").value == "孝义市"
+    assert_count(value("报告年度"), ctx["year"])
+    assert value("格式版本").value == edition and value("格式版本").data_type == "s"
+    assert value("发布日期").value == "2021-01-20"
+    assert value("汇总报告").value == "是"
+
+
+def test_proactive_figures(rendered):
+    edition, ctx, wb, _ = rendered
+    ws = wb["二、主动公开"]
+    assert find(ws, "二、主动公开政府信息情况")
+    captions = sorted((c.row, c.value) for c in ws["A"] if str(c.value).startswith("第二十条"))
+    expected = ["一", "五", "六", "八", "九"] if edition == "2019" else ["一", "五", "六", "八"]
+    assert [v for _, v in captions] == [f"第二十条第（{n}）项" for n in expected]
+    for row, _ in captions:
+        first, last, c1, c2 = span(ws, ws.cell(row=row, column=1))
+        assert (first, last, c1, c2) == (row, row, 1, 4)  # caption spans the 4 columns
+        assert ws.cell(row=row + 1, column=1).value == "信息内容"
+    ends = [r for r, _ in captions[1:]] + [ws.max_row + 1]
+    blocks = {v: range(r + 1, end) for (r, v), end in zip(captions, ends)}
+    for caption, label, header, path in _proactive_cells(edition):
+        rows = blocks[caption]
+        head = find_one(ws, header, rows=range(rows.start, rows.start + 1))
+        lab = find_one(ws, label, rows=rows, cols=range(1, 2))
+        cell = ws.cell(row=lab.row, column=head.column)
+        written = lookup(ctx, path)
+        if path.endswith(".amount"):
+            assert_amount(cell, written)
+            assert span(ws, cell)[2:] == span(ws, head)[2:]  # merged like its header
+        else:
+            assert_count(cell, written)
+    if edition == "2019":
+        cap8 = blocks["第二十条第（八）项"]
+        head = find_one(ws, "本年增/减", rows=range(cap8.start, cap8.start + 1))
+        assert span(ws, head)[2:] == (3, 4)
+        cap9 = blocks["第二十条第（九）项"]
+        head = find_one(ws, "采购总金额（万元）", rows=range(cap9.start, cap9.start + 1))
+        assert span(ws, head)[2:] == (3, 4)
+        licensing = find_one(ws, "行政许可")
+        change = find_one(ws, "本年增/减", rows=range(licensing.row - 1, licensing.row))
+        assert ws.cell(row=licensing.row, column=change.column).value == -8
+    else:
+        for header in ("本年处理决定数量", "本年收费金额（单位：万元）"):
+            for head in find(ws, header):
+                assert span(ws, head)[2:] == (2, 4)
+
+
+def test_requests_figures(rendered):
+    edition, ctx, wb, _ = rendered
+    ws = wb["三、依申请公开"]
+    assert find(ws, "三、收到和处理政府信息公开申请情况")
+    header_rows = range(1, 6)
+    columns = {key: find_one(ws, label, rows=header_rows).column
+               for key, label in APPLICANT_LABELS.items()}
+    label_cols = range(1, 4)
+    for label, path in _request_rows(edition):
+        row = find_one(ws, label, cols=label_cols).row
+        for key, col in columns.items():
+            assert_count(ws.cell(row=row, column=col), lookup(ctx, f"{path}.{key}"))
+
+
+def test_requests_labels_and_merges(rendered):
+    edition, _, wb, _ = rendered
+    ws = wb["三、依申请公开"]
+    note = find_one(ws, NOTE)
+    r0, r1, c0, c1 = span(ws, note)
+    assert (r1 - r0 + 1, c1 - c0 + 1) == (3, 3)
+    applicant = find_one(ws, "申请人情况")
+    r0, r1, c0, c1 = span(ws, applicant)
+    assert (r1 - r0 + 1, c1 - c0 + 1) == (1, 7)
+    legal_person = find_one(ws, "法人或其他组织")
+    assert span(ws, legal_person)[3] - span(ws, legal_person)[2] + 1 == 5
+    for label in ("自然人", "总计"):
+        r0, r1, _, _ = span(ws, find_one(ws, label))
+        assert r1 - r0 + 1 == 2
+    results = find_one(ws, "三、本年度办理结果")
+    r0, r1, c0, c1 = span(ws, results)
+    assert r1 - r0 + 1 == (20 if edition == "2019" else 22) and c0 == c1
+    assert results.alignment.text_rotation == 255
+    for heading, height in [("（三）不予公开", 8), ("（四）无法提供", 3), ("（五）不予处理", 5)]:
+        r0, r1, _, _ = span(ws, find_one(ws, heading))
+        assert r1 - r0 + 1 == height, heading
+    other = find_one(ws, "（六）其他处理")
+    r0, r1, c0, c1 = span(ws, other)
+    if edition == "2019":
+        assert (r1 - r0 + 1, c1 - c0 + 1) == (1, 2)
+    else:
+        assert (r1 - r0 + 1, c1 - c0 + 1) == (3, 1)
+    for label in ("一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量",
+                  "四、结转下年度继续办理"):
+        _, _, c0, c1 = span(ws, find_one(ws, label))
+        assert (c0, c1) == (1, 3)
+    for label in ("（一）予以公开", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）", "（七）总计"):
+        _, _, c0, c1 = span(ws, find_one(ws, label))
+        assert c1 - c0 + 1 == 2
+
+
+def test_appeals(rendered):
+    _, ctx, wb, _ = rendered
+    ws = wb["四、复议诉讼"]
+    assert find(ws, "四、政府信息公开行政复议、行政诉讼情况")
+    blocks = {"reconsideration": find_one(ws, "行政复议"),
+              "litigation": find_one(ws, "未经复议直接起诉"),
+              "litigation_after_reconsideration": find_one(ws, "复议后起诉")}
+    _, _, c0, c1 = span(ws, find_one(ws, "行政诉讼"))
+    assert c1 - c0 + 1 == 10
+    for block, top in blocks.items():
+        _, top_last, c0, c1 = span(ws, top)
+        assert c1 - c0 + 1 == 5
+        labels = {key: find_one(ws, label, rows=range(top_last + 1, top_last + 3),
+                                cols=range(c0, c1 + 1)) for label, key in OUTCOMES}
+        data_row = max(span(ws, c)[1] for c in labels.values()) + 1
+        for key, head in labels.items():
+            assert_count(ws.cell(row=data_row, column=head.column),
+                         ctx["appeals"][block][key])
+    for label, _ in OUTCOMES:  # 行政复议's sub-columns span the two lower header rows
+        r0, r1, _, _ = span(ws, find(ws, label)[0])
+        assert r1 - r0 + 1 == 2
+
+
+def test_print_setup(rendered):
+    _, _, wb, _ = rendered
+    for ws in wb.worksheets:
+        assert str(ws.page_setup.paperSize) == str(ws.PAPERSIZE_A4)
+        assert ws.print_options.gridLines in (False, None)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+    ws = wb["三、依申请公开"]
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$2:$4"
+    assert wb["四、复议诉讼"].print_title_rows == "$2:$4"
+    note = find_one(ws, NOTE)
+    assert note.border.left.style == "thin" and note.alignment.wrap_text
+
+
+# -- placeholders ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_iter_placeholders_finds_every_placeholder(edition):
+    template = TEMPLATES / f"report-{edition}.xlsx"
+    found = list(iter_placeholders(template))
+    paths = {p for _, _, p in found}
+    expected = {path for _, _, _, path in _proactive_cells(edition)}
+    expected |= {f"{path}.{k}" for _, path in _request_rows(edition) for k in APPLICANT_KEYS + ["total"]}
+    expected |= {f"appeals.{b}.{k}" for b in ("reconsideration", "litigation",
+                                              "litigation_after_reconsideration")
+                 for _, k in OUTCOMES}
+    expected |= {"doc.title", "agency", "agency_id", "region", "year", "format", "published", "rollup"}
+    if edition == "2019":
+        expected.add("doc.amount_unit")
+    assert paths == expected
+    # every cell holding "{{" is reported, with its sheet and coordinate
+    wb = openpyxl.load_workbook(template)
+    cells = {(ws.title, c.coordinate) for ws in wb.worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str) and "{{" in c.value}
+    assert {(s, c) for s, c, _ in found} == cells
+    assert len(found) == len(cells)
+    ctx = make_context(edition)
+    for path in paths:
+        lookup(ctx, path)  # the hand-built context covers the template
+
+
+def test_placeholder_re():
+    assert PLACEHOLDER_RE.fullmatch("{{agency}}").group(1) == "agency"
+    assert PLACEHOLDER_RE.fullmatch("{{   requests.results.denied.third_party.legal  }}").group(1) \
+        == "requests.results.denied.third_party.legal"
+    for bad in ("{{ a + b }}", "{{ a|upper }}", "{{ a.0 }}", "{{ a[0] }}", "{{ }}", "{{ a. }}"):
+        assert PLACEHOLDER_RE.fullmatch(bad) is None, bad
+
+
+# -- custom templates -----------------------------------------------------------------------
+
+def make_template(tmp_path: Path, cells: dict[str, object], name: str = "t.xlsx") -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表"
+    for coord, value in cells.items():
+        ws[coord] = value
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def render_cells(tmp_path: Path, cells: dict[str, object], ctx: dict):
+    out = tmp_path / "out.xlsx"
+    render_xlsx(make_template(tmp_path, cells), ctx, out)
+    return openpyxl.load_workbook(out)["表"], out
+
+
+def test_formula_text_stays_text(tmp_path):
+    ctx = make_context("2021")
+    ctx["agency"] = '=HYPERLINK("http://x","y")'
+    out = tmp_path / "out.xlsx"
+    render_xlsx(TEMPLATES / "report-2021.xlsx", ctx, out)
+    ws = openpyxl.load_workbook(out)["基本情况"]
+    cell = ws.cell(row=find_one(ws, "单位名称").row, column=2)
+    assert cell.value == '=HYPERLINK("http://x","y")'
+    assert cell.data_type == "s"
+    with zipfile.ZipFile(out) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in zf.read(name) and b"<f " not in zf.read(name)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+cmd|' /C calc'!A0", "-x", "@SUM(A1:A2)", "=", "\t=1"])
+def test_leading_formula_characters(tmp_path, text):
+    ws, _ = render_cells(tmp_path, {"A1": "{{ agency }}", "A2": "单位：{{ agency }}",
+                                    "A3": "{{agency}}{{ region }}"},
+                         {"agency": text, "region": ""})
+    assert ws["A1"].value == text and ws["A1"].data_type == "s"
+    assert ws["A2"].value == "单位：" + text and ws["A2"].data_type == "s"
+    assert ws["A3"].value == text and ws["A3"].data_type == "s"
+
+
+def test_control_characters_are_stripped(tmp_path):
+    ctx = {"agency": "新义\x00街道\x1f办事处\x0b\x0c\x08", "region": "孝\t义\n市\r",
+           "doc": {"preface": ["第一\x07段", "第二段"]}}
+    ws, _ = render_cells(tmp_path, {"A1": "{{ agency }}", "A2": "地区：{{ region }}",
+                                    "A3": "{{ doc.preface }}", "A4": "{{ agency }}！"}, ctx)
+    assert ws["A1"].value == "新义街道办事处"
+    assert ws["A2"].value == "地区：孝\t义\n市\r"
+    assert ws["A3"].value == "第一段\n第二段"
+    assert ws["A4"].value == "新义街道办事处！"
+
+
+def test_typed_values(tmp_path):
+    ctx = {"n": 7, "neg": -8, "yes": True, "no": False, "none": None, "empty": "",
+           "f": {"amount": "0", "notice_amount": "12.50", "collected_amount": "1523.4560",
+                 "other": "12.50", "bad_amount": "x"},
+           "p": {"amount": "约12万"}, "paras": ["甲", "乙", "丙"], "d": Decimal("3.10")}
+    ws, _ = render_cells(tmp_path, {
+        "A1": "{{ n }}", "A2": "{{ neg }}", "A3": "{{ yes }}", "A4": "{{ no }}", "A5": "{{ none }}",
+        "A6": "{{ empty }}", "A7": "{{ f.amount }}", "A8": "{{ f.notice_amount }}",
+        "A9": " {{ f.collected_amount }} ", "A10": "{{ f.other }}", "A11": "{{ p.amount }}",
+        "A12": "{{ paras }}", "A13": "{{ d }}",
+        "B1": "共{{ n }}件", "B2": "增减{{ neg }}", "B3": "汇总：{{ yes }}", "B4": "[{{ none }}]",
+        "B5": "金额{{ f.notice_amount }}元", "B6": "{{ paras }}。",
+    }, ctx)
+    assert_count(ws["A1"], 7)
+    assert_count(ws["A2"], -8)
+    assert ws["A3"].value == "是" and ws["A4"].value == "否"
+    assert ws["A5"].value is None and ws["A6"].value is None
+    assert_amount(ws["A7"], "0")
+    assert_amount(ws["A8"], "12.50")
+    assert_amount(ws["A9"], "1523.4560")
+    assert ws["A10"].value == "12.50" and ws["A10"].data_type == "s"  # not an amount key
+    assert ws["A11"].value == "约12万" and ws["A11"].data_type == "s"
+    assert ws["A12"].value == "甲\n乙\n丙"
+    assert_amount(ws["A13"], "3.10")
+    assert ws["B1"].value == "共7件"
+    assert ws["B2"].value == "增减-8"
+    assert ws["B3"].value == "汇总：是"
+    assert ws["B4"].value == "[]"
+    assert ws["B5"].value == "金额12.50元"
+    assert ws["B6"].value == "甲\n乙\n丙。"
+
+
+def test_values_are_not_rescanned(tmp_path):
+    ws, _ = render_cells(tmp_path, {"A1": "{{ agency }}", "A2": "x{{ agency }}"},
+                         {"agency": "{{ secret }}", "secret": "泄露"})
+    assert ws["A1"].value == "{{ secret }}"
+    assert ws["A2"].value == "x{{ secret }}"
+
+
+def test_unknown_placeholder_in_modified_template(tmp_path):
+    wb = openpyxl.load_workbook(TEMPLATES / "report-2021.xlsx")
+    wb["四、复议诉讼"]["B7"] = "备注：{{ appeals.reconsideration.nosuch }}"
+    template = tmp_path / "custom.xlsx"
+    wb.save(template)
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(TemplateError) as info:
+        render_xlsx(template, make_context("2021"), out)
+    err = info.value
+    assert err.field == "appeals.reconsideration.nosuch"
+    assert err.template == str(template)
+    assert "模板字段不存在：appeals.reconsideration.nosuch" in err.message
+    assert "四、复议诉讼" in err.message and "B7" in err.message
+    assert str(template) in str(err)
+
+
+@pytest.mark.parametrize("path", ["nosuch", "agency.name", "requests.received.nosuch",
+                                  "requests.results.other.no_correction"])
+def test_unknown_paths(tmp_path, path):
+    ctx = make_context("2019")  # 2019: results.other is an applicant row without sub-rows
+    with pytest.raises(TemplateError) as info:
+        render_cells(tmp_path, {"C3": "{{ %s }}" % path}, ctx)
+    assert info.value.field == path and "C3" in info.value.message
+
+
+@pytest.mark.parametrize("text", ["{{ a + b }}", "{{ agency|upper }}", "{% for x in y %}",
+                                  "{{ agency", "{{ doc['title'] }}", "{{ __import__('os') }}"])
+def test_malformed_placeholders(tmp_path, text):
+    template = make_template(tmp_path, {"D4": text})
+    with pytest.raises(TemplateError) as info:
+        render_xlsx(template, make_context("2019"), tmp_path / "out.xlsx")
+    assert "D4" in info.value.message
+    with pytest.raises(TemplateError):
+        list(iter_placeholders(template))
+
+
+def test_placeholder_in_formula_is_refused(tmp_path):
+    template = make_template(tmp_path, {"A1": '=CONCAT("{{ agency }}")'})
+    with pytest.raises(TemplateError, match="公式"):
+        render_xlsx(template, {"agency": "x"}, tmp_path / "out.xlsx")
+
+
+def test_template_formulas_and_other_cells_are_kept(tmp_path):
+    ws, _ = render_cells(tmp_path, {"A1": "{{ n }}", "A2": "=A1*2", "A3": 5, "A4": "普通文字"},
+                         {"n": 3})
+    assert ws["A2"].value == "=A1*2" and ws["A2"].data_type == "f"
+    assert ws["A3"].value == 5 and ws["A4"].value == "普通文字"
+
+
+@pytest.mark.parametrize("content", [b"not a zip", b"", b"PK\x03\x04garbage"])
+def test_invalid_template_file(tmp_path, content):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(content)
+    with pytest.raises(TemplateError) as info:
+        render_xlsx(bad, {}, tmp_path / "out.xlsx")
+    assert info.value.template == str(bad) and str(bad) in str(info.value)
+    with pytest.raises(TemplateError):
+        list(iter_placeholders(bad))
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    bad = tmp_path / "notbook.xlsx"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(TemplateError) as info:
+        render_xlsx(bad, {}, tmp_path / "out.xlsx")
+    assert info.value.template == str(bad)
+
+
+def test_missing_template(tmp_path):
+    with pytest.raises(TemplateError) as info:
+        render_xlsx(tmp_path / "nope.xlsx", {}, tmp_path / "out.xlsx")
+    assert "nope.xlsx" in str(info.value)
+
+
+def test_render_to_file_object_and_template_reuse(tmp_path):
+    template = TEMPLATES / "report-2019.xlsx"
+    first, second = io.BytesIO(), io.BytesIO()
+    ctx = make_context("2019")
+    render_xlsx(template, ctx, first)
+    ctx["agency"] = "另一单位"
+    render_xlsx(template, ctx, second)  # the template (cached or not) is not altered
+    ws1 = openpyxl.load_workbook(io.BytesIO(first.getvalue()))["基本情况"]
+    ws2 = openpyxl.load_workbook(io.BytesIO(second.getvalue()))["基本情况"]
+    assert find(ws1, "新义街道办事处") and find(ws2, "另一单位")
+    assert list(iter_placeholders(template))  # still a template
+
+
+def test_template_edited_on_disk_is_reread(tmp_path):
+    template = make_template(tmp_path, {"A1": "{{ agency }}"})
+    out = tmp_path / "out.xlsx"
+    render_xlsx(template, {"agency": "甲", "region": "乙"}, out)
+    assert openpyxl.load_workbook(out).active["A1"].value == "甲"
+    wb = openpyxl.load_workbook(template)
+    wb.active["A1"] = "{{ region }}"
+    wb.active["A2"] = "padding so the size changes"
+    wb.save(template)
+    render_xlsx(template, {"agency": "甲", "region": "乙"}, out)
+    assert openpyxl.load_workbook(out).active["A1"].value == "乙"
+
+
+# -- the committed templates match the builder ----------------------------------------------
+
+def _load_builder():
+    spec = importlib.util.spec_from_file_location("build_xlsx_templates",
+                                                  ROOT / "tools" / "build_xlsx_templates.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _snapshot(path: Path):
+    wb = openpyxl.load_workbook(path)
+    return [(ws.title, sorted(str(r) for r in ws.merged_cells.ranges),
+             [(c.coordinate, c.value) for row in ws.iter_rows() for c in row if c.value is not None])
+            for ws in wb.worksheets]
+
+
+def test_committed_templates_are_up_to_date(tmp_path):
+    builder = _load_builder()
+    builder.build(tmp_path)
+    for edition in EDITIONS:
+        name = f"report-{edition}.xlsx"
+        assert _snapshot(tmp_path / name) == _snapshot(TEMPLATES / name), (
+            f"{name} is stale: run python tools/build_xlsx_templates.py")
+
+
+def test_builder_is_deterministic(tmp_path):
+    builder = _load_builder()
+    a = builder.workbook_bytes(builder.build_workbook("2021"))
+    b = builder.workbook_bytes(builder.build_workbook("2021"))
+    assert a == b
