@@ -65,11 +65,11 @@ TABLE_PT = 9  # 小五
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm text block
 CHARS_PER_LINE = 28
 # 28 characters of 16 pt need 448 pt, the line is 442.25 pt (156 mm).  A character grid
-# (docGrid linesAndChars, charSpace ≈ -841) would squeeze them in Word, but LibreOffice --
-# reportkit's PDF engine -- then gives every 16 pt character two 15.8 pt grid cells and the
+# (docGrid linesAndChars, charSpace ≈ -841) squeezes them in Word, but LibreOffice (the
+# usual PDF converter) then gives every 16 pt character two 15.8 pt grid cells and the
 # text comes out double-spaced.  So the grid is lines only (22 × 28.95 pt) and the body
-# styles condense characters by 0.25 pt: 28 × 15.75 pt = 441 pt, the same 28 characters
-# per line in Word, WPS and LibreOffice.
+# and heading styles condense characters by 0.25 pt: 28 × 15.75 pt = 441 pt fit a line
+# without any character grid (checked in LibreOffice: 28 characters a line, 22 lines).
 CONDENSE = -5  # twentieths of a point
 assert CHARS_PER_LINE * (BODY_PT * 20 + CONDENSE) <= TEXT_WIDTH
 

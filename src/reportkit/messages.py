@@ -82,10 +82,8 @@ def translate(error, edition: str | None, file: str | None) -> Iterator[Finding]
         msg = "请至少填写 summary（概述）或 sections（分节情况）"
     elif kw in ("type", "minimum", "maximum", "enum", "const", "format") and expected:
         msg = f"应为{expected}，实为 {shown(inst)}"
-        if kw == "maximum":
+        if kw == "maximum" and field is not None and field.kind != c.YEAR:
             msg = f"超出合理范围（上限 {error.validator_value:g}），实为 {shown(inst)}"
-        if kw == "minimum" and field is not None and field.kind == c.YEAR:
-            msg = f"应为{expected}，实为 {shown(inst)}"
     elif kw == "pattern" and field is not None and field.kind == c.AMOUNT:
         msg = f"应为{expected}，实为 {shown(inst)}"
     elif kw == "pattern" and field is not None and field.kind == c.DATE:

@@ -1,0 +1,304 @@
+"""Benchmark: ``reportkit.validate`` throughput and ``reportkit validate`` start-up.
+
+Run from the repository root (or anywhere; paths are resolved from this file)::
+
+    python bench/bench_validate.py            # human-readable table, < 60 s on 2 cores
+    python bench/bench_validate.py --n 500    # more iterations per round
+    python bench/bench_validate.py --json     # one JSON object instead
+
+Every figure is compared with a baseline measured in the same run, so the ratios mean
+something on any machine; the absolute numbers only describe this one.
+
+1. Throughput (one process).  ``examples/xinyi-2020.json`` (2019 edition) and
+   ``examples/yunxi-zrzyj-2021.json`` (2021 edition) are loaded once; after a warm-up,
+   ``reportkit.validate(report)`` runs over both ``--n`` times per round, ``--rounds``
+   rounds, and the median round gives reports/s.  Baseline: a raw
+   ``jsonschema.Draft202012Validator(schema, format_checker=FORMAT_CHECKER)`` compiled once,
+   ``list(iter_errors(data))`` over the same data, rounds interleaved with reportkit's.  The
+   baseline does only the schema; reportkit also runs the official arithmetic rules and
+   translates findings.  The issue's target is >= 500 reports/s in one process.
+
+2. First calls (fresh subprocesses, median of ``--first-runs``).  The cost of
+   ``import reportkit``, of the first ``validate`` (which compiles the jsonschema validator)
+   and of the next calls in order (2019, 2021, 2019 again, 2021 again: the second report of an
+   edition compiles fastjsonschema's form of that edition's schema), then the steady-state
+   mean of the calls after those.
+
+3. Start-up (``--startup-runs`` subprocess runs, median wall time).
+   ``reportkit validate examples/xinyi-2020.json`` through the console script of this
+   interpreter (``<scripts>/reportkit``), through the ``reportkit`` found by ``shutil.which``
+   when that is a different file (e.g. a pyenv shim, which adds a shell hop), and through
+   ``python -m reportkit``; baseline ``python -c pass`` in the same run.  Target: <= 0.5 s wall.
+   Then one subprocess runs the validate command in-process
+   (``reportkit.cli.app(standalone_mode=False)``) and reports whether ``docxtpl`` or
+   ``openpyxl`` (and a few other heavy modules) ended up in ``sys.modules``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = [ROOT / "examples" / "xinyi-2020.json", ROOT / "examples" / "yunxi-zrzyj-2021.json"]
+STARTUP_FILE = "examples/xinyi-2020.json"
+TARGET_RATE = 500.0      # reports/s, one process
+TARGET_STARTUP = 0.5     # s wall, `reportkit validate <one file>`
+HEAVY = ("docxtpl", "openpyxl", "docx", "jinja2", "lxml", "fastjsonschema", "jsonschema", "rich")
+
+
+# ------------------------------------------------------------------ throughput
+
+def throughput(n: int, rounds: int) -> dict:
+    import reportkit
+    from jsonschema import Draft202012Validator
+    from reportkit.schema import schema
+
+    reports = [reportkit.load(p) for p in EXAMPLES]
+    datas = [r.data for r in reports]
+    raw = Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+    # warm-up: compile everything reportkit compiles lazily (jsonschema, then fastjsonschema
+    # per edition from the second report of that edition on)
+    for _ in range(3):
+        for r in reports:
+            reportkit.validate(r)
+        for d in datas:
+            list(raw.iter_errors(d))
+    rk_findings = [reportkit.validate(r) for r in reports]
+    raw_errors = [list(raw.iter_errors(d)) for d in datas]
+
+    per_round = n * len(reports)
+    rk_rates, raw_rates = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            for r in reports:
+                reportkit.validate(r)
+        rk_rates.append(per_round / (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        for _ in range(n):
+            for d in datas:
+                list(raw.iter_errors(d))
+        raw_rates.append(per_round / (time.perf_counter() - t0))
+
+    rk, base = statistics.median(rk_rates), statistics.median(raw_rates)
+    return {
+        "iterations_per_round": n,
+        "reports_per_round": per_round,
+        "rounds": rounds,
+        "reportkit_reports_per_s": rk,
+        "reportkit_ms_per_report": 1000 / rk,
+        "reportkit_rounds_reports_per_s": rk_rates,
+        "baseline_reports_per_s": base,
+        "baseline_ms_per_report": 1000 / base,
+        "baseline_rounds_reports_per_s": raw_rates,
+        "ratio_reportkit_over_baseline": rk / base,
+        "target_reports_per_s": TARGET_RATE,
+        "target_met": rk >= TARGET_RATE,
+        "sanity": {
+            "reportkit_findings": [len(f) for f in rk_findings],
+            "baseline_schema_errors": [len(e) for e in raw_errors],
+        },
+    }
+
+
+# ------------------------------------------------------------------ first calls (fresh process)
+
+_FIRST_CALL_CODE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import reportkit
+t_import = time.perf_counter() - t0
+paths = sys.argv[1:]
+reports = [reportkit.load(p) for p in paths]
+calls = []
+for r in reports + reports:              # 2019, 2021, 2019 again, 2021 again
+    t = time.perf_counter()
+    reportkit.validate(r)
+    calls.append(time.perf_counter() - t)
+steady_n = 50
+t = time.perf_counter()
+for _ in range(steady_n):
+    for r in reports:
+        reportkit.validate(r)
+steady = (time.perf_counter() - t) / (steady_n * len(reports))
+print(json.dumps({"import": t_import, "calls": calls, "steady": steady}))
+"""
+
+CALL_LABELS = ["1st validate (2019 edition, compiles jsonschema)",
+               "2nd validate (2021 edition, first of its edition)",
+               "3rd validate (2019 again: compiles fastjsonschema 2019)",
+               "4th validate (2021 again: compiles fastjsonschema 2021)"]
+
+
+def first_calls(runs: int) -> dict:
+    samples = []
+    for _ in range(runs):
+        out = subprocess.run([sys.executable, "-c", _FIRST_CALL_CODE, *map(str, EXAMPLES)],
+                             cwd=ROOT, capture_output=True, text=True, check=True)
+        samples.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    med = lambda xs: statistics.median(xs)  # noqa: E731
+    calls = [med([s["calls"][i] for s in samples]) for i in range(len(CALL_LABELS))]
+    return {
+        "runs": runs,
+        "import_reportkit_s": med([s["import"] for s in samples]),
+        "calls_s": dict(zip(CALL_LABELS, calls)),
+        "first_validate_s": calls[0],
+        "first_four_total_s": sum(calls),
+        "steady_state_ms_per_report": 1000 * med([s["steady"] for s in samples]),
+    }
+
+
+# ------------------------------------------------------------------ start-up
+
+def _wall(cmd: list[str], runs: int) -> dict:
+    times, codes = [], set()
+    env = dict(os.environ)
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - t0)
+        codes.add(proc.returncode)
+    return {"cmd": cmd, "median_s": statistics.median(times), "min_s": min(times), "max_s": max(times),
+            "exit_codes": sorted(codes)}
+
+
+def _console_scripts() -> list[tuple[str, list[str]]]:
+    """(label, command) for each way of starting ``reportkit validate`` worth timing."""
+    found = []
+    own = Path(sysconfig.get_path("scripts")) / ("reportkit.exe" if os.name == "nt" else "reportkit")
+    which = shutil.which("reportkit")
+    if own.exists():
+        found.append(("console script (this interpreter's)", [str(own), "validate", STARTUP_FILE]))
+    if which and (not own.exists() or Path(which).resolve() != own.resolve()):
+        found.append((f"console script on PATH ({which})", [which, "validate", STARTUP_FILE]))
+    found.append(("python -m reportkit", [sys.executable, "-m", "reportkit", "validate", STARTUP_FILE]))
+    return found
+
+
+_IMPORT_CHECK_CODE = r"""
+import io, json, sys, contextlib
+sys.argv = ["reportkit", "validate", %r]
+from reportkit.cli import app
+code = None
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        code = app(standalone_mode=False)
+    except SystemExit as exc:
+        code = exc.code
+print(json.dumps({"exit": code, "loaded": {m: m in sys.modules for m in %r}}))
+""" % (STARTUP_FILE, HEAVY)
+
+
+def startup(runs: int) -> dict:
+    # one untimed run each to warm the OS file cache and .pyc files
+    baseline_cmd = [sys.executable, "-c", "pass"]
+    scripts = _console_scripts()
+    for _, cmd in [("", baseline_cmd)] + scripts:
+        subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = _wall(baseline_cmd, runs)
+    rows = []
+    for label, cmd in scripts:
+        w = _wall(cmd, runs)
+        w.update(label=label, minus_baseline_s=w["median_s"] - base["median_s"],
+                 target_met=w["median_s"] <= TARGET_STARTUP)
+        rows.append(w)
+    out = subprocess.run([sys.executable, "-c", _IMPORT_CHECK_CODE], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    check = json.loads(out.stdout.strip().splitlines()[-1])
+    return {
+        "runs": runs,
+        "file": STARTUP_FILE,
+        "baseline_python_c_pass": base,
+        "commands": rows,
+        "target_s": TARGET_STARTUP,
+        "target_met": rows[0]["median_s"] <= TARGET_STARTUP,
+        "imports": {
+            "validate_exit_code": check["exit"],
+            "modules_loaded": check["loaded"],
+            "heavy_render_modules_imported": [m for m in ("docxtpl", "openpyxl") if check["loaded"][m]],
+            "ok": not (check["loaded"]["docxtpl"] or check["loaded"]["openpyxl"]),
+        },
+    }
+
+
+# ------------------------------------------------------------------ report
+
+def print_table(res: dict) -> None:
+    t, f, s = res["throughput"], res["first_calls"], res["startup"]
+    print(f"reportkit validate benchmark  (python {res['python']}, {res['cpus']} CPUs)")
+    print()
+    print(f"1. Throughput, one process: {t['rounds']} rounds x {t['reports_per_round']} reports "
+          f"(2 examples x {t['iterations_per_round']}), median round")
+    print(f"   {'':38} {'reports/s':>10} {'ms/report':>10}")
+    print(f"   {'reportkit.validate (schema + rules)':38} {t['reportkit_reports_per_s']:>10.0f} "
+          f"{t['reportkit_ms_per_report']:>10.3f}")
+    print(f"   {'baseline: jsonschema iter_errors':38} {t['baseline_reports_per_s']:>10.0f} "
+          f"{t['baseline_ms_per_report']:>10.3f}")
+    print(f"   ratio reportkit / baseline (throughput): {t['ratio_reportkit_over_baseline']:.2f}x")
+    print(f"   target >= {t['target_reports_per_s']:.0f} reports/s: "
+          f"{'MET' if t['target_met'] else 'NOT MET'} ({t['reportkit_reports_per_s']:.0f} reports/s)")
+    print(f"   (findings per example: reportkit {t['sanity']['reportkit_findings']}, "
+          f"jsonschema errors {t['sanity']['baseline_schema_errors']})")
+    print()
+    print(f"2. First calls in a fresh process (median of {f['runs']} subprocesses)")
+    print(f"   {'import reportkit':58} {1000 * f['import_reportkit_s']:>9.1f} ms")
+    for label, v in f["calls_s"].items():
+        print(f"   {label:58} {1000 * v:>9.1f} ms")
+    print(f"   {'steady state (mean of the next 100 calls)':58} {f['steady_state_ms_per_report']:>9.3f} ms")
+    print()
+    b = s["baseline_python_c_pass"]
+    print(f"3. Start-up: `reportkit validate {s['file']}`, median of {s['runs']} runs (wall)")
+    print(f"   {'':44} {'median':>8} {'min':>8} {'max':>8} {'- baseline':>11}  exit")
+    print(f"   {'baseline: python -c pass':44} {b['median_s']:>7.3f}s {b['min_s']:>7.3f}s {b['max_s']:>7.3f}s "
+          f"{'':>11}  {b['exit_codes']}")
+    for r in s["commands"]:
+        print(f"   {r['label'][:44]:44} {r['median_s']:>7.3f}s {r['min_s']:>7.3f}s {r['max_s']:>7.3f}s "
+              f"{r['minus_baseline_s']:>+10.3f}s  {r['exit_codes']}  "
+              f"{'<= 0.5 s' if r['target_met'] else '> 0.5 s'}")
+    first = s["commands"][0]
+    print(f"   target <= {s['target_s']} s wall ({first['label']}): "
+          f"{'MET' if s['target_met'] else 'NOT MET'} ({first['median_s']:.3f} s)")
+    imp = s["imports"]
+    loaded = ", ".join(f"{m}={'yes' if v else 'no'}" for m, v in imp["modules_loaded"].items())
+    print(f"   validate path imports (cli.app in-process, exit {imp['validate_exit_code']}): {loaded}")
+    print(f"   docxtpl/openpyxl not imported by validate: {'OK' if imp['ok'] else 'FAIL: ' + ', '.join(imp['heavy_render_modules_imported'])}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100,
+                    help="validate iterations over both examples per round (default 100)")
+    ap.add_argument("--rounds", type=int, default=5, help="throughput rounds; the median is reported (default 5)")
+    ap.add_argument("--first-runs", type=int, default=3, help="fresh subprocesses for first-call costs (default 3)")
+    ap.add_argument("--startup-runs", type=int, default=10, help="runs per start-up command (default 10)")
+    ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    args = ap.parse_args(argv)
+
+    res = {
+        "benchmark": "bench_validate",
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "throughput": throughput(max(1, args.n), max(1, args.rounds)),
+        "first_calls": first_calls(max(1, args.first_runs)),
+        "startup": startup(max(1, args.startup_runs)),
+    }
+    if args.json:
+        print(json.dumps(res, ensure_ascii=False, indent=2))
+    else:
+        print_table(res)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

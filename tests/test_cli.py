@@ -1,0 +1,181 @@
+"""The CLI: validate, init, schema, --version, help — exit codes and Chinese output."""
+
+import json
+
+import pytest
+
+from reportkit import __version__
+
+from .conftest import XINYI, YUNXI, example
+
+
+def test_version(cli):
+    r = cli("--version")
+    assert r.exit_code == 0 and __version__ in r.stdout
+
+
+@pytest.mark.parametrize("args", [["--help"], ["validate", "--help"], ["init", "--help"], ["render", "--help"],
+                                  ["schema", "--help"], ["templates", "--help"], ["templates", "check", "--help"]])
+def test_help_is_in_chinese(cli, args):
+    r = cli(*args)
+    assert r.exit_code == 0
+    assert any(w in r.stdout for w in ("报告", "模板", "校验", "生成"))
+
+
+def test_validate_examples_exit_0(cli):
+    r = cli("validate", XINYI, YUNXI)
+    assert r.exit_code == 0
+    assert r.stdout.count("结论：通过") == 2 and "校验汇总" in r.stdout
+
+
+def test_validate_invalid_exit_1_with_path_and_label(cli, write, d2019):
+    d2019["requests"]["results"]["denied"]["third_party"]["natural"] = -1
+    r = cli("validate", write(d2019))
+    assert r.exit_code == 1
+    assert "4.保护第三方合法权益 / 自然人：应为非负整数，实为 -1" in r.stdout
+    assert "$.requests.results.denied.third_party.natural" in r.stdout
+    assert "不通过：1 个错误" in r.stdout
+
+
+def test_validate_json_output(cli, write, d2021):
+    d2021["requests"]["received"]["natural"] += 1
+    r = cli("validate", "--json", write(d2021), YUNXI)
+    assert r.exit_code == 1
+    out = r.json()
+    assert out["ok"] is False
+    bad, good = out["files"]
+    assert bad["errors"] == 2 and good["ok"] is True
+    f = bad["findings"][0]
+    assert f["code"] == "balance" and f["path"] == "$.requests" and f["printed"] - f["computed"] == 1
+
+
+def test_validate_warnings_still_exit_0(cli, write, d2019):
+    d2019["year"] = 2022
+    r = cli("validate", write(d2019))
+    assert r.exit_code == 0 and "! 警告" in r.stdout and "通过（1 个警告）" in r.stdout
+
+
+def test_validate_many_with_one_missing_exit_2(cli, tmp_path):
+    r = cli("validate", XINYI, tmp_path / "nope.json")
+    assert r.exit_code == 2 and "文件不存在" in r.stdout and "结论：通过" in r.stdout
+
+
+def test_validate_previous(cli, write):
+    prev = example(YUNXI)
+    prev["requests"]["carried_forward"]["natural"] += 5
+    r = cli("validate", YUNXI, "--previous", write(prev, "prev.json"))
+    assert r.exit_code == 1 and "上一年度" in r.stdout
+
+
+def test_usage_error_exit_2(cli):
+    assert cli("validate").exit_code == 2
+    assert cli("render", XINYI, "--formats", "doc").exit_code == 2
+    assert cli("init", "--year", "2020").exit_code == 2  # no agency
+
+
+# ------------------------------------------------------------------ init
+
+def test_init_skeleton_is_complete_but_not_silently_valid(cli, tmp_path):
+    out = tmp_path / "2021.json"
+    r = cli("init", "--year", 2021, "--agency", "云溪县自然资源局", "--region", "云溪县", "-o", out)
+    assert r.exit_code == 0, r.output
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["format"] == "2021" and data["region"] == "云溪县"
+    assert data["requests"]["results"]["other"]["unpaid_fee"] == {k: 0 for k in
+                                                                 ("natural", "business", "research", "nonprofit", "legal", "other")}
+    r = cli("validate", out)
+    assert r.exit_code == 1
+    assert "一、总体情况 / 概述：不能为空：请填写总体情况概述" in r.stdout
+    assert "五、存在的主要问题及改进情况：不能为空" in r.stdout
+    # every figure is present: only text errors
+    assert all(f["code"] == "schema.pattern" for f in cli("validate", "--json", out).json()["files"][0]["findings"])
+
+
+def test_init_edition_follows_year_unless_given(cli, tmp_path):
+    cli("init", "--year", 2020, "--agency", "甲", "-o", tmp_path / "a.json")
+    cli("init", "--year", 2020, "--agency", "甲", "--format", "2021", "-o", tmp_path / "b.json")
+    assert json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))["format"] == "2019"
+    assert json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["format"] == "2021"
+
+
+def test_init_never_overwrites_without_force(cli, tmp_path):
+    out = tmp_path / "2021.json"
+    out.write_text("mine", encoding="utf-8")
+    r = cli("init", "--year", 2021, "--agency", "甲", "-o", out)
+    assert r.exit_code == 2 and "已存在" in r.output and out.read_text(encoding="utf-8") == "mine"
+    assert cli("init", "--year", 2021, "--agency", "甲", "-o", out, "--force").exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["agency"] == "甲"
+
+
+def test_init_from_last_year_carries_what_follows(cli, tmp_path):
+    out = tmp_path / "2022.json"
+    r = cli("init", "--year", 2022, "--from", YUNXI, "-o", out)
+    assert r.exit_code == 0, r.output
+    prev, data = example(YUNXI), json.loads(out.read_text(encoding="utf-8"))
+    assert data["agency"] == prev["agency"] and data["agency_id"] == prev["agency_id"]
+    assert data["region"] == prev["region"]
+    assert data["requests"]["carried_over"] == prev["requests"]["carried_forward"]
+    assert data["proactive"]["normative_documents"]["in_force"] == prev["proactive"]["normative_documents"]["in_force"]
+    text = json.dumps(data, ensure_ascii=False)
+    assert prev["problems"] not in text and prev["overview"]["summary"] not in text  # text never copied
+    assert data["overview"]["summary"] == "" and data["problems"] == ""
+
+
+def test_init_from_2019_edition_rolls_item_counts(cli, tmp_path, write):
+    prev = example(XINYI)
+    prev["proactive"]["penalties"].update(previous=12, change=-2)
+    out = tmp_path / "2020.json"
+    assert cli("init", "--year", 2020, "--from", write(prev, "prev.json"), "-o", out).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["proactive"]["penalties"]["previous"] == 10
+
+
+def test_init_from_unreadable_file(cli, tmp_path):
+    r = cli("init", "--year", 2021, "--from", tmp_path / "none.json", "-o", tmp_path / "x.json")
+    assert r.exit_code == 2 and not (tmp_path / "x.json").exists()
+
+
+# ------------------------------------------------------------------ schema
+
+def test_schema_prints_the_combined_schema(cli):
+    r = cli("schema")
+    s = json.loads(r.stdout)
+    assert s["$schema"].endswith("2020-12/schema") and s["$id"].endswith("report.schema.json")
+    assert set(s["$defs"]) >= {"report_2019", "report_2021"}
+
+
+@pytest.mark.parametrize("edition", ["2019", "2021"])
+def test_schema_per_edition_validates_its_example(cli, tmp_path, edition):
+    import jsonschema
+    out = tmp_path / "s.json"
+    assert cli("schema", "--format", edition, "-o", out).exit_code == 0
+    s = json.loads(out.read_text(encoding="utf-8"))
+    assert s["$id"].endswith(f"report-{edition}.schema.json")
+    data = example(XINYI if edition == "2019" else YUNXI)
+    jsonschema.Draft202012Validator(s, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(data)
+    assert cli("schema", "-o", out).exit_code == 2  # exists, no --force
+
+
+def test_schema_has_titles_descriptions_and_closed_objects():
+    from reportkit.schema import schema
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if node.get("type") == "object":
+                assert node.get("additionalProperties") is False, path
+                for k, v in node["properties"].items():
+                    assert v.get("title") and v.get("description"), f"{path}.{k}"
+            for k, v in node.items():
+                walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+    walk(schema()["$defs"], "$defs")
+
+
+def test_committed_schema_is_generated_from_the_contract():
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    r = subprocess.run([sys.executable, str(root / "tools" / "build_schema.py"), "--check"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout

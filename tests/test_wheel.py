@@ -1,0 +1,60 @@
+"""The wheel carries the schema and the templates: install it elsewhere and use it."""
+
+import os
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import EXAMPLES, ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(out),
+                        str(ROOT)], capture_output=True, text=True)
+    if r.returncode != 0:  # hatchling not importable here: let pip fetch it in an isolated build
+        r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(out), str(ROOT)],
+                           capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return next(out.glob("reportkit-*.whl"))
+
+
+def test_wheel_contains_schema_and_templates(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for n in ("reportkit/_data/schema/report.schema.json",
+              "reportkit/_data/templates/docx/report-2019.docx", "reportkit/_data/templates/docx/report-2021.docx",
+              "reportkit/_data/templates/xlsx/report-2019.xlsx", "reportkit/_data/templates/xlsx/report-2021.xlsx"):
+        assert n in names
+
+
+def test_installed_wheel_validates_and_renders_from_elsewhere(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    # system site packages provide the dependencies (no network needed); the wheel itself goes into the venv
+    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
+    bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    py = bindir / "python"
+    r = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    work = tmp_path / "work"
+    work.mkdir()
+    for f in EXAMPLES.glob("*.json"):
+        shutil.copy(f, work / f.name)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    where = subprocess.run([str(py), "-c", "import reportkit.resources as r; print(r.data_dir('templates'))"],
+                           cwd=work, capture_output=True, text=True, env=env)
+    assert str(env_dir) in where.stdout, where.stdout + where.stderr  # the wheel's copy, not the checkout
+    exe = bindir / "reportkit"
+    r = subprocess.run([str(exe), "validate", *sorted(p.name for p in work.glob("*.json"))], cwd=work,
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = subprocess.run([str(exe), "render", "xinyi-2020.json", "--formats", "docx,xlsx"], cwd=work,
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert len(list((work / "xinyi-2020").glob("*.docx"))) == 1
