@@ -98,3 +98,13 @@ def test_cli_json_output_for_unreadable_file(cli, write):
     out = r.json()
     assert out["ok"] is False and out["files"][0]["error"]["code"] == "invalid-data"
     assert out["files"][0]["error"]["line"] == 1
+
+
+def test_any_truncation_of_a_report_is_a_clear_data_error(write):
+    text = XINYI.read_text(encoding="utf-8")
+    for cut in list(range(0, 60)) + list(range(60, len(text), 97)):
+        with pytest.raises(DataError):
+            reportkit.load(text[:cut] if text[:cut].strip() else "{" + text[:cut])
+    p = write("{\n")
+    with pytest.raises(DataError, match="第 2 行"):
+        reportkit.load(p)

@@ -241,3 +241,14 @@ def test_many_reports_in_one_process_use_the_compiled_fast_path_and_agree():
     d["requests"]["received"]["other"] = -2
     for _ in range(3):
         assert any(f.path == "$.requests.received.other" for f in errors(d))
+
+
+def test_errors_survive_pickling_for_worker_processes():
+    import pickle
+    d = example(YUNXI)
+    d["requests"]["received"]["natural"] += 1
+    with pytest.raises(reportkit.ValidationFailed) as e:
+        reportkit.render(d, "/nonexistent/never-written")
+    back = pickle.loads(pickle.dumps(e.value))
+    assert type(back) is reportkit.ValidationFailed and back.findings == e.value.findings
+    assert str(back) == str(e.value)

@@ -418,8 +418,12 @@ def vertical_min_heights(rows):
     return heights
 
 
-def build_table(grid_mm, rows, header_rows=0):
-    """A fixed-layout, fully bordered ``w:tbl`` from rows of :class:`Cell`."""
+def build_table(grid_mm, rows, header_rows=0, keep_together=False):
+    """A fixed-layout, fully bordered ``w:tbl`` from rows of :class:`Cell`.
+
+    ``header_rows`` repeat after a page break; ``keep_together`` keeps the whole table on
+    one page when it fits (a vertical label merged over 20 rows would otherwise be cut).
+    """
     grid = widths_twips(grid_mm)
     min_heights = vertical_min_heights(rows)
     border = {"w:val": "single", "w:sz": str(BORDER), "w:space": "0", "w:color": "000000"}
@@ -451,8 +455,9 @@ def build_table(grid_mm, rows, header_rows=0):
             tr_pr.append(E("w:tblHeader"))
         tr = E("w:tr", None, tr_pr)
         # keep-with-next on every paragraph of a row keeps the row with the next one
-        keep = [E("w:keepNext")] if index < header_rows or getattr(cells, "keep", False) \
-            else []
+        keep_row = (index < header_rows or getattr(cells, "keep", False)
+                    or (keep_together and index < len(rows) - 1))
+        keep = [E("w:keepNext")] if keep_row else []
         col = 0
         for cell in cells:
             width = sum(grid[col:col + cell.span])
@@ -618,9 +623,7 @@ def table3_rows(edition: str):
             else:
                 row.append(group_cell if i == 0 else group_cell.cont())
                 row.append(Cell(label, left=True))
-            row += figures(path)
-            # the rows of a vertical group stay together, so its label is never cut
-            rows.append(kept(row) if group and i < len(items) - 1 else row)
+            rows.append(row + figures(path))
     rows.append([Cell("四、结转下年度继续办理", 3, left=True)]
                 + figures("requests.carried_forward"))
     return rows
@@ -679,10 +682,10 @@ def build_body(document, edition: str) -> None:
     add(build_table(TABLE2_GRID, table2_rows(edition)))
 
     para("三、收到和处理政府信息公开申请情况", "Heading1")
-    add(build_table(TABLE3_GRID, table3_rows(edition), header_rows=3))
+    add(build_table(TABLE3_GRID, table3_rows(edition), header_rows=3, keep_together=True))
 
     para("四、政府信息公开行政复议、行政诉讼情况", "Heading1")
-    add(build_table(TABLE4_GRID, table4_rows(), header_rows=3))
+    add(build_table(TABLE4_GRID, table4_rows(), header_rows=3, keep_together=True))
 
     para("五、存在的主要问题及改进情况", "Heading1")
     para("{%p if doc.improvements %}")

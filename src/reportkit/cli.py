@@ -37,6 +37,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_show_locals=False,
 )
 templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel）。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")

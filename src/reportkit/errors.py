@@ -29,6 +29,17 @@ class ReportkitError(Exception):
     def __str__(self) -> str:
         return f"{self.file}：{self.message}" if self.file else self.message
 
+    def __reduce__(self):
+        # picklable whatever the subclass's __init__ takes (batch rendering runs in worker processes)
+        return (_rebuild, (type(self), self.__dict__))
+
+
+def _rebuild(cls, state):
+    obj = cls.__new__(cls)
+    Exception.__init__(obj, state.get("message"))
+    obj.__dict__.update(state)
+    return obj
+
 
 class UsageError(ReportkitError):
     """The call itself is wrong: a missing file, a bad option, an unreadable path."""

@@ -107,7 +107,7 @@ def _make(formats, names, templates, context, when, staging: Path, notes: list[s
     from .package import normalise
 
     made = []
-    docx_path = staging / (names.get("docx") or names["pdf"].replace(".pdf", ".docx"))
+    docx_path = staging / (next(iter(names.values())).rsplit(".", 1)[0] + ".docx")
     if "docx" in templates:
         from .engines.docx import render_docx
 

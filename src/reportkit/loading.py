@@ -123,8 +123,8 @@ def _from_bytes(raw: bytes, name: str) -> Report:
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
     except json.JSONDecodeError as exc:
-        snippet = text.splitlines()[exc.lineno - 1] if text.splitlines() else ""
-        snippet = snippet.strip()[:80]
+        lines = text.splitlines()
+        snippet = lines[exc.lineno - 1].strip()[:80] if 0 < exc.lineno <= len(lines) else "（文件末尾）"
         raise DataError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{_json_reason(exc.msg)}；"
                         f"该行内容：{snippet!s}", file=name, line=exc.lineno, column=exc.colno) from None
     except RecursionError:

@@ -212,7 +212,8 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
             if hint is not None:
                 problems.append(Problem("error", name, f"字段不在数据规范中：{p}；{hint}", field=p,
                                         where=f"{part}：{around(src, lineno)}"))
-    problems += _missing(name, used, edition)
+    if not any("Jinja 语法错误" in p.message for p in problems):  # a broken part hides its figures
+        problems += _missing(name, used, edition)
     return problems
 
 

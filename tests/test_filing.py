@@ -1,0 +1,409 @@
+"""The filing set: docx + xlsx + pdf + manifest, read back; safety; batch; template sets."""
+
+import hashlib
+import json
+import os
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import reportkit
+from reportkit import contract as c
+from reportkit.totals import appeals_total, results_total, row_total
+
+from .conftest import XINYI, YUNXI, example
+
+FIG = ["docx", "xlsx"]
+
+
+def sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def the(folder: Path, suffix: str) -> Path:
+    files = list(folder.glob(f"*{suffix}"))
+    assert len(files) == 1, files
+    return files[0]
+
+
+# ------------------------------------------------------------------ reading the workbook by labels
+
+def _text(v) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def _merged_span(ws, cell):
+    for rng in ws.merged_cells.ranges:
+        if cell.coordinate in rng:
+            return rng.min_col, rng.max_col, rng.min_row, rng.max_row
+    return cell.column, cell.column, cell.row, cell.row
+
+
+def find(ws, text, *, within_cols=None, exact=True):
+    hits = []
+    for row in ws.iter_rows():
+        for cell in row:
+            t = _text(cell.value)
+            if (t == text) if exact else (text in t):
+                if within_cols is None or within_cols[0] <= cell.column <= within_cols[1]:
+                    hits.append(cell)
+    return hits
+
+
+def row_of(ws, label):
+    hits = find(ws, label)
+    assert len(hits) == 1, (label, hits)
+    return hits[0].row
+
+
+def col_of(ws, label, within=None):
+    hits = find(ws, label, within_cols=within)
+    assert hits, label
+    return hits[0].column
+
+
+def value_at(ws, row_label, col_label, within=None):
+    return ws.cell(row=row_of(ws, row_label), column=col_of(ws, col_label, within)).value
+
+
+COLS = [(k, t) for k, t, _ in c.APPLICANT_COLUMNS] + [("total", "总计")]
+
+
+def requests_rows(edition):
+    req = c.report_field(edition).child("requests")
+    rows = [(("received",), req.child("received").title), (("carried_over",), req.child("carried_over").title)]
+    rows += [(("results",) + p, f.title) for p, f in c.applicant_rows(edition)]
+    rows += [(("results", "total"), "（七）总计"), (("carried_forward",), req.child("carried_forward").title)]
+    return rows
+
+
+def expected_row(data, path, edition):
+    req = data["requests"]
+    if path == ("results", "total"):
+        return results_total(req["results"], edition)
+    row = req
+    for p in path:
+        row = row[p]
+    return {**{k: row[k] for k, _, _ in c.APPLICANT_COLUMNS}, "total": row_total(row)}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    out = {}
+    for src in (XINYI, YUNXI):
+        d = tmp_path_factory.mktemp(src.stem)
+        res = reportkit.render(src, d / "set", formats=FIG)
+        out[src] = res
+    return out
+
+
+@pytest.mark.parametrize("src", [XINYI, YUNXI], ids=["2019", "2021"])
+def test_xlsx_table_3_every_figure_by_labels(rendered, src):
+    data = example(src)
+    edition = data["format"]
+    wb = openpyxl.load_workbook(the(rendered[src].out_dir, ".xlsx"))
+    ws = wb["三、依申请公开"]
+    for path, label in requests_rows(edition):
+        want = expected_row(data, path, edition)
+        r = row_of(ws, label)
+        for key, header in COLS:
+            v = ws.cell(row=r, column=col_of(ws, header)).value
+            assert v == want[key], (label, header, v, want[key])
+            assert isinstance(v, int) and not isinstance(v, bool)
+
+
+def test_xlsx_totals_are_computed_not_blank(rendered):
+    data = example(YUNXI)  # no printed totals in the data
+    ws = openpyxl.load_workbook(the(rendered[YUNXI].out_dir, ".xlsx"))["三、依申请公开"]
+    got = ws.cell(row=row_of(ws, "（七）总计"), column=col_of(ws, "总计")).value
+    assert got == results_total(data["requests"]["results"], "2021")["total"] > 0
+
+
+@pytest.mark.parametrize("src", [XINYI, YUNXI], ids=["2019", "2021"])
+def test_xlsx_table_4_by_block_and_column(rendered, src):
+    data = example(src)
+    ws = openpyxl.load_workbook(the(rendered[src].out_dir, ".xlsx"))["四、复议诉讼"]
+    data_row = max(r for r in range(1, ws.max_row + 1) if isinstance(ws.cell(row=r, column=1).value, int))
+    for key, title in c.APPEAL_BLOCKS:
+        block_label = title.split("·")[-1]
+        anchor = find(ws, block_label)[0]
+        lo, hi, _, _ = _merged_span(ws, anchor)
+        for col_key, col_label in list(c.APPEAL_COLUMNS) + [("total", "总计")]:
+            col = col_of(ws, col_label, within=(lo, hi))
+            want = appeals_total(data["appeals"][key]) if col_key == "total" else data["appeals"][key][col_key]
+            assert ws.cell(row=data_row, column=col).value == want, (title, col_label)
+
+
+def test_xlsx_table_2_amounts_exact_and_numeric(rendered):
+    data = example(YUNXI)
+    ws = openpyxl.load_workbook(the(rendered[YUNXI].out_dir, ".xlsx"))["二、主动公开"]
+    cell = ws.cell(row=row_of(ws, "行政事业性收费"), column=col_of(ws, "本年收费金额（单位：万元）"))
+    assert Decimal(str(cell.value)) == Decimal(data["proactive"]["fees"]["amount"])
+    assert cell.number_format == "0." + "0" * len(data["proactive"]["fees"]["amount"].split(".")[1])
+    r = row_of(ws, "行政规范性文件")
+    for key, header in (("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数")):
+        assert ws.cell(row=r, column=col_of(ws, header)).value == data["proactive"]["normative_documents"][key]
+    assert value_at(ws, "行政许可", "本年处理决定数量") == data["proactive"]["licensing"]["decisions"]
+
+
+def test_xlsx_2019_labels_and_merges(rendered):
+    wb = openpyxl.load_workbook(the(rendered[XINYI].out_dir, ".xlsx"))
+    ws = wb["三、依申请公开"]
+    for label in ["2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”", "（六）其他处理", "申请人情况", "法人或其他组织",
+                  "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"]:
+        assert find(ws, label), label
+    assert not find(ws, "2.其他法律法规禁止公开")
+    lo, hi, top, bottom = _merged_span(ws, find(ws, "三、本年度办理结果")[0])
+    assert bottom - top + 1 == 20
+    lo, hi, _, _ = _merged_span(ws, find(ws, "申请人情况")[0])
+    assert hi - lo + 1 == 7
+    assert find(wb["二、主动公开"], "采购总金额（万元）")
+
+
+def test_xlsx_basic_facts_sheet(rendered):
+    ws = openpyxl.load_workbook(the(rendered[YUNXI].out_dir, ".xlsx"))["基本情况"]
+    values = {_text(c.value) for row in ws.iter_rows() for c in row}
+    assert {"云溪县自然资源局", "11339901MB1F270818", "云溪县", "2021", "2022-01-20"} <= values
+
+
+# ------------------------------------------------------------------ the set
+
+def test_render_writes_set_and_manifest(tmp_path):
+    res = reportkit.render(YUNXI, tmp_path / "out", formats=FIG)
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == sorted(["云溪县自然资源局-2021-政府信息公开工作年度报告.docx",
+                            "云溪县自然资源局-2021-政府信息公开工作年度报告.xlsx", "manifest.json"])
+    m = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert m == res.manifest
+    assert m["reportkit"] == reportkit.__version__ and m["edition"] == "2021" and m["year"] == 2021
+    assert m["agency"] == "云溪县自然资源局"
+    assert m["input"]["sha256"] == sha(YUNXI)
+    for o in m["outputs"]:
+        p = tmp_path / "out" / o["name"]
+        assert o["size"] == p.stat().st_size and o["sha256"] == sha(p)
+    assert m["validation"] == {"valid": True, "errors": 0, "warnings": 0, "findings": []}
+    assert res.paths[-1].name == "manifest.json"
+
+
+def test_manifest_carries_warnings(tmp_path, write):
+    d = example(XINYI)
+    d["year"] = 2021  # edition mismatch: a warning, rendering goes on
+    res = reportkit.render(write(d), tmp_path / "out", formats=["xlsx"])
+    assert res.manifest["validation"]["warnings"] == 1
+    assert res.manifest["validation"]["findings"][0]["code"] == "edition-year"
+
+
+def test_same_input_gives_identical_bytes(tmp_path):
+    a = reportkit.render(YUNXI, tmp_path / "a", formats=FIG)
+    b = reportkit.render(YUNXI, tmp_path / "b", formats=FIG)
+    for fmt in FIG:
+        assert sha(the(a.out_dir, "." + fmt)) == sha(the(b.out_dir, "." + fmt))
+
+
+def test_source_date_epoch_is_honoured(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    a = reportkit.render(YUNXI, tmp_path / "a", formats=FIG)
+    for fmt in FIG:
+        with zipfile.ZipFile(the(a.out_dir, "." + fmt)) as z:
+            core = z.read("docProps/core.xml").decode()
+            assert "2023-11-14T22:13:20Z" in core
+            assert {i.date_time for i in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def test_formula_looking_text_stays_text(tmp_path, write):
+    d = example(YUNXI)
+    d["agency"] = '=HYPERLINK("http://evil.example","点我")'
+    d["region"] = "@SUM(A1:A2)"
+    res = reportkit.render(write(d), tmp_path / "out", formats=["xlsx"])
+    path = the(res.out_dir, ".xlsx")
+    ws = openpyxl.load_workbook(path)["基本情况"]
+    cells = [c for row in ws.iter_rows() for c in row if _text(c.value).startswith(("=HYPERLINK", "@SUM"))]
+    assert len(cells) >= 2 and all(c.data_type == "s" for c in cells)
+    with zipfile.ZipFile(path) as z:
+        assert all("<f>" not in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+def test_invalid_data_writes_nothing(tmp_path, write, cli):
+    d = example(YUNXI)
+    d["requests"]["received"]["natural"] += 1
+    with pytest.raises(reportkit.ValidationFailed) as e:
+        reportkit.render(write(d), tmp_path / "out")
+    assert any(f.code == "balance" for f in e.value.findings)
+    assert not (tmp_path / "out").exists()
+    r = cli("render", write(d), "-o", tmp_path / "out2")
+    assert r.exit_code == 1 and "勾稽关系不平衡" in r.stdout and not (tmp_path / "out2").exists()
+
+
+def test_existing_set_is_not_overwritten_without_force(tmp_path, cli):
+    out = tmp_path / "out"
+    reportkit.render(XINYI, out, formats=FIG)
+    before = {p.name: sha(p) for p in out.iterdir()}
+    r = cli("render", XINYI, "-o", out, "--formats", "docx,xlsx")
+    assert r.exit_code == 2 and "已存在" in r.output and "--force" in r.output
+    assert {p.name: sha(p) for p in out.iterdir()} == before
+    with pytest.raises(reportkit.OutputExistsError):
+        reportkit.render(XINYI, out, formats=["xlsx"])
+    assert cli("render", XINYI, "-o", out, "--formats", "docx,xlsx", "--force").exit_code == 0
+
+
+def test_force_drops_files_the_new_set_no_longer_has(tmp_path):
+    out = tmp_path / "out"
+    reportkit.render(XINYI, out, formats=FIG)
+    reportkit.render(XINYI, out, formats=["xlsx"], force=True)
+    assert sorted(p.suffix for p in out.iterdir()) == [".json", ".xlsx"]
+
+
+def _no_leftovers(parent: Path):
+    return [p.name for p in parent.iterdir() if p.name.startswith(".reportkit-")]
+
+
+def test_failure_mid_render_leaves_nothing(tmp_path, monkeypatch):
+    import reportkit.engines.xlsx as x
+
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(x, "render_xlsx", boom)
+    with pytest.raises(reportkit.RenderError, match="No space left"):
+        reportkit.render(YUNXI, tmp_path / "out", formats=FIG)
+    assert not (tmp_path / "out").exists() and _no_leftovers(tmp_path) == []
+
+
+def test_failure_with_force_keeps_the_old_set_intact(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    reportkit.render(YUNXI, out, formats=FIG)
+    before = {p.name: sha(p) for p in out.iterdir()}
+    import reportkit.engines.xlsx as x
+    monkeypatch.setattr(x, "render_xlsx", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        reportkit.render(YUNXI, out, formats=FIG, force=True)
+    assert {p.name: sha(p) for p in out.iterdir()} == before and _no_leftovers(tmp_path) == []
+
+
+def test_libreoffice_crash_leaves_nothing(tmp_path, monkeypatch):
+    fake = tmp_path / "soffice"
+    fake.write_text("#!/bin/sh\necho 'simulated crash' >&2\nexit 134\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("REPORTKIT_SOFFICE", str(fake))
+    with pytest.raises(reportkit.RenderError, match="LibreOffice"):
+        reportkit.render(YUNXI, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and _no_leftovers(tmp_path) == []
+
+
+def test_without_libreoffice_the_rest_is_written_and_says_how_to_install(tmp_path, monkeypatch, cli):
+    monkeypatch.setenv("REPORTKIT_SOFFICE", str(tmp_path / "no-such-soffice"))
+    r = cli("render", YUNXI, "-o", tmp_path / "out")
+    assert r.exit_code == 0
+    assert "LibreOffice" in r.stdout and "apt-get install" in r.stdout
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".json", ".xlsx"]
+
+
+def test_default_output_folder_is_beside_the_input(tmp_path, cli, write):
+    src = write(example(XINYI), "2020.json")
+    r = cli("render", src, "--formats", "xlsx")
+    assert r.exit_code == 0 and (tmp_path / "2020" / "manifest.json").exists()
+
+
+def test_library_never_prints(tmp_path, capsys):
+    reportkit.render(XINYI, tmp_path / "out", formats=["xlsx"])
+    assert capsys.readouterr() == ("", "")
+
+
+# ------------------------------------------------------------------ batch
+
+def test_batch_renders_valid_ones_and_reports_the_rest(tmp_path, cli, write):
+    bad = example(YUNXI)
+    bad["appeals"]["litigation"]["total"] = 999
+    twin = example(YUNXI)
+    twin["agency_id"] = "22339901MB1F270818"
+    files = [XINYI, YUNXI, write(twin, "twin.json"), write(bad, "bad.json"), write("{", "broken.json")]
+    r = cli("render", *files, "-o", tmp_path / "out", "--formats", "xlsx", "--jobs", 2)
+    assert r.exit_code == 1
+    assert "生成汇总" in r.stdout and "有错误" in r.stdout and "印发的总计 999" in r.stdout
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    # two units of the same name and year get distinct folders; invalid ones get none
+    assert "新义街道办事处-2020" in folders
+    assert "云溪县自然资源局-2021-11339901MB1F270818" in folders
+    assert "云溪县自然资源局-2021-22339901MB1F270818" in folders
+    assert len(folders) == 3
+    r = cli("render", *files, "-o", tmp_path / "out2", "--formats", "xlsx", "--json")
+    out = r.json()
+    assert [f["ok"] for f in out["files"]] == [True, True, True, False, False]
+
+
+def test_batch_needs_an_output_folder(cli):
+    assert cli("render", XINYI, YUNXI).exit_code == 2
+
+
+# ------------------------------------------------------------------ template sets
+
+def _edit_zip(path: Path, member: str, old: str, new: str):
+    with zipfile.ZipFile(path) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, body in items:
+            if info.filename == member:
+                text = body.decode("utf-8")
+                assert old in text, (member, old)
+                body = text.replace(old, new, 1).encode("utf-8")
+            z.writestr(info, body)
+
+
+def test_export_edit_render_uses_the_edited_template(tmp_path, cli):
+    tdir = tmp_path / "mine"
+    r = cli("templates", "export", tdir)
+    assert r.exit_code == 0 and len(list(tdir.rglob("report-*.*"))) == 4
+    _edit_zip(tdir / "docx" / "report-2019.docx", "word/document.xml", "一、总体情况", "一、工作总体情况")
+    (tdir / "xlsx" / "report-2019.xlsx").unlink()
+    res = reportkit.render(XINYI, tmp_path / "out", formats=FIG, templates=tdir)
+    import docx
+    texts = [p.text for p in docx.Document(the(res.out_dir, ".docx")).paragraphs]
+    assert "一、工作总体情况" in texts and "一、总体情况" not in texts
+    assert any("使用默认模板" in n for n in res.notes)
+    assert res.manifest["templates"]["docx"]["source"] == "custom"
+    assert res.manifest["templates"]["xlsx"]["source"] == "default"
+    assert cli("templates", "export", tdir).exit_code == 2  # exists, no --force
+
+
+def test_templates_check_passes_the_defaults(tmp_path, cli):
+    cli("templates", "export", tmp_path / "t")
+    r = cli("templates", "check", tmp_path / "t")
+    assert r.exit_code == 0, r.stdout
+
+
+def test_templates_check_catches_misspelled_field_and_missing_figure(tmp_path, cli):
+    tdir = tmp_path / "t"
+    cli("templates", "export", tdir)
+    _edit_zip(tdir / "docx" / "report-2021.docx", "word/document.xml", "{{ doc.title }}", "{{ doc.titel }}{{ agnecy }}")
+    wb = openpyxl.load_workbook(tdir / "xlsx" / "report-2019.xlsx")
+    ws = wb["三、依申请公开"]
+    hit = [c for row in ws.iter_rows() for c in row if _text(c.value) == "{{ requests.received.natural }}"]
+    hit[0].value = None
+    wb.save(tdir / "xlsx" / "report-2019.xlsx")
+    r = cli("templates", "check", tdir)
+    assert r.exit_code == 1
+    assert "doc.titel" in r.stdout and "是否应为 “title”" in r.stdout
+    assert "agnecy" in r.stdout and "是否应为 “agency”" in r.stdout
+    assert "模板中没有放置官方数字：三、收到和处理政府信息公开申请情况 / 一、本年新收政府信息公开申请数量 / 自然人" in r.stdout
+    out = cli("templates", "check", tdir, "--json").json()
+    assert out["ok"] is False and {p["field"] for p in out["problems"]} >= {"doc.titel", "agnecy",
+                                                                             "requests.received.natural"}
+
+
+def test_templates_check_reports_syntax_errors_with_context(tmp_path, cli):
+    tdir = tmp_path / "t"
+    cli("templates", "export", tdir)
+    _edit_zip(tdir / "docx" / "report-2019.docx", "word/document.xml", "一、总体情况", "一、总体情况{{ agency + }}")
+    r = cli("templates", "check", tdir)
+    assert r.exit_code == 1 and "Jinja 语法错误" in r.stdout and "一、总体情况{{ agency + }}" in r.stdout
+    assert "没有放置官方数字" not in r.stdout  # no noise from the broken part
+    with pytest.raises(reportkit.TemplateError) as e:
+        reportkit.render(XINYI, tmp_path / "out", templates=tdir, formats=["docx"])
+    assert "report-2019.docx" in str(e.value) and "一、总体情况{{ agency + }}" in str(e.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_templates_check_missing_folder_is_usage(cli, tmp_path):
+    assert cli("templates", "check", tmp_path / "nope").exit_code == 2
