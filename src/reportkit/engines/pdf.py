@@ -33,6 +33,18 @@ def find_soffice() -> str | None:
     return None
 
 
+FONTS_CONF = Path(__file__).with_name("fonts.conf")
+
+
+def _environment() -> dict:
+    """The converter's environment: on fontconfig systems, reportkit's font substitutes
+    (fonts.conf: 仿宋_GB2312 → a serif CJK face, 黑体 → a sans one …) on top of the system's."""
+    env = dict(os.environ)
+    if os.name == "posix" and "FONTCONFIG_FILE" not in env and FONTS_CONF.exists():
+        env["FONTCONFIG_FILE"] = str(FONTS_CONF)
+    return env
+
+
 def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: int = TIMEOUT) -> Path:
     """Convert ``docx`` into ``out_dir/<stem>.pdf`` and return its path."""
     exe = find_soffice()
@@ -43,7 +55,7 @@ def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: int = TIMEOUT) -> Path
                f"-env:UserInstallation={Path(profile).as_uri()}",
                "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir), str(docx)]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
+                                start_new_session=True, env=_environment())
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
