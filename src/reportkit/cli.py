@@ -15,7 +15,7 @@ from typing import List, Optional
 import typer
 
 from . import __version__
-from .errors import InputFileError, OutputExistsError, ReportkitError, UsageError
+from .errors import ReportkitError, UsageError
 
 
 def _chinese_help() -> None:

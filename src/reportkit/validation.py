@@ -11,7 +11,7 @@ from typing import Iterator
 
 from . import rules
 from .findings import Finding
-from .loading import Report, load
+from .loading import load
 from .messages import translate
 from .schema import fast_check, validator
 
@@ -65,6 +65,3 @@ def validate(report, previous=None) -> list[Finding]:
     """
     return list(iter_findings(report, previous))
 
-
-def loaded(report) -> Report:
-    return load(report)
