@@ -31,6 +31,9 @@ import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from reportkit import contract  # noqa: E402  (labels come from the contract, the one source)
+
 import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -550,30 +553,14 @@ def table2_rows(edition: str):
 # (社会公益组织 and 法律服务机构 break evenly 3 + 3 in 12 mm).
 TABLE3_GRID = [7, 9, 51, 12, 14.5, 14.5, 12, 12, 12, 12]
 APPLICANT_KEYS = ("natural", "business", "research", "nonprofit", "legal", "other", "total")
-APPLICANT_SUBLABELS = ("商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
-CHECK_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+APPLICANT_SUBLABELS = tuple(t for _, t, _ in contract.APPLICANT_COLUMNS[1:])
+CHECK_NOTE = contract.BALANCE_NOTE
 
-DENIED = (("1.属于国家秘密", "state_secret"),
-          ("2.其他法律行政法规禁止公开", "prohibited"),
-          ("3.危及“三安全一稳定”", "security_stability"),
-          ("4.保护第三方合法权益", "third_party"),
-          ("5.属于三类内部事务信息", "internal_affairs"),
-          ("6.属于四类过程性信息", "process_info"),
-          ("7.属于行政执法案卷", "enforcement_files"),
-          ("8.属于行政查询事项", "inquiry"))
-UNAVAILABLE = (("1.本机关不掌握相关政府信息", "not_held"),
-               ("2.没有现成信息需要另行制作", "needs_creation"),
-               ("3.补正后申请内容仍不明确", "unclear"))
-NOT_PROCESSED = (("1.信访举报投诉类申请", "complaint"),
-                 ("2.重复申请", "repeated"),
-                 ("3.要求提供公开出版物", "publication"),
-                 ("4.无正当理由大量反复申请", "excessive"),
-                 ("5.要求行政机关确认或重新出具已获取信息", "confirmation"))
-OTHER_2021 = (("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-               "no_correction"),
-              ("2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-               "unpaid_fee"),
-              ("3.其他", "other"))
+# (label, key) in official order, from the contract
+DENIED = tuple((t, k) for k, t in contract.DENIED)
+UNAVAILABLE = tuple((t, k) for k, t in contract.UNAVAILABLE)
+NOT_PROCESSED = tuple((t, k) for k, t in contract.NOT_PROCESSED)
+OTHER_2021 = tuple((t, k) for k, t in contract.OTHER_2021)
 
 
 def figures(path: str):

@@ -66,6 +66,8 @@ APPLICANT_COLUMNS = (
     ("other", "其他", "法人或其他组织·其他"),
 )
 COLUMN_KEYS = tuple(k for k, _, _ in APPLICANT_COLUMNS)
+#: the 勾稽 note printed in the top-left cell of table 三
+BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 TOTAL_TITLE = "总计"
 
 
