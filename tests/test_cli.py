@@ -139,7 +139,7 @@ def test_init_from_unreadable_file(cli, tmp_path):
 def test_schema_prints_the_combined_schema(cli):
     r = cli("schema")
     s = json.loads(r.stdout)
-    assert s["$schema"].endswith("2020-12/schema") and s["$id"].endswith("report.schema.json")
+    assert s["$schema"].endswith("2020-12/schema") and s["$id"] == "urn:reportkit:schema:report:1"
     assert set(s["$defs"]) >= {"report_2019", "report_2021"}
 
 
@@ -149,7 +149,7 @@ def test_schema_per_edition_validates_its_example(cli, tmp_path, edition):
     out = tmp_path / "s.json"
     assert cli("schema", "--format", edition, "-o", out).exit_code == 0
     s = json.loads(out.read_text(encoding="utf-8"))
-    assert s["$id"].endswith(f"report-{edition}.schema.json")
+    assert s["$id"] == f"urn:reportkit:schema:report-{edition}:1"
     data = example(XINYI if edition == "2019" else YUNXI)
     jsonschema.Draft202012Validator(s, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(data)
     assert cli("schema", "-o", out).exit_code == 2  # exists, no --force

@@ -15,7 +15,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from reportkit import contract as c  # noqa: E402
 
-SCHEMA_ID = "https://reportkit.example.org/schema/report.schema.json"
+#: a stable identifier (a URN: nothing is fetched from it); bump the last part on a breaking change
+SCHEMA_ID = "urn:reportkit:schema:report:1"
 OUT = ROOT / "schema" / "report.schema.json"
 
 

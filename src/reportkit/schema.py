@@ -23,8 +23,8 @@ def schema_for(edition: str | None = None) -> dict:
         return copy.deepcopy(full)
     root = copy.deepcopy(full["$defs"][f"report_{edition}"])
     defs = {k: v for k, v in copy.deepcopy(full["$defs"]).items() if not k.startswith("report_")}
-    base = full["$id"].rsplit("/", 1)[0]
-    return {"$schema": full["$schema"], "$id": f"{base}/report-{edition}.schema.json", **root, "$defs": defs}
+    schema_id = full["$id"].replace(":report:", f":report-{edition}:")
+    return {"$schema": full["$schema"], "$id": schema_id, **root, "$defs": defs}
 
 
 @lru_cache(maxsize=None)
