@@ -73,6 +73,40 @@ def docx_sources(path: Path) -> dict[str, str]:
     return out
 
 
+_PARA = re.compile(r"<w:p[ >].*?</w:p>", re.S)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+_DELIM = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
+_CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def unclosed_tags(path: Path) -> list[tuple[str, str]]:
+    """Paragraphs whose Jinja tags do not close within the paragraph: (part, paragraph text).
+
+    docxtpl looks for a tag's end anywhere later in the document and silently swallows the
+    paragraphs in between, so this must be caught before docxtpl sees the template."""
+    found = []
+    with zipfile.ZipFile(path) as z:
+        for name in sorted(z.namelist()):
+            if not _PART.match(name):
+                continue
+            for para in _PARA.findall(z.read(name).decode("utf-8")):
+                text = html.unescape("".join(_TEXT.findall(para)))
+                expect = None
+                for m in _DELIM.finditer(text):
+                    tok = m.group()
+                    if tok in _CLOSER:
+                        if expect is not None:
+                            break
+                        expect = _CLOSER[tok]
+                    elif tok == expect:
+                        expect = None
+                else:
+                    if expect is None:
+                        continue
+                found.append((name, text))
+    return found
+
+
 def around(source: str, lineno: int | None, width: int = 60) -> str:
     lines = source.split("\n")
     if not lineno or lineno > len(lines):
@@ -199,6 +233,8 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
         sources = docx_sources(path)
     except TemplateError as exc:
         return [Problem("error", name, exc.message)]
+    for part, text in unclosed_tags(path):
+        problems.append(Problem("error", name, "Jinja 语法错误：标签在本段内没有闭合", where=f"{part}：{text[:120]}"))
     used: set[str] = set()
     for part, src in sources.items():
         try:

@@ -23,11 +23,15 @@ def render_docx(template: Path, context: dict, when: dt.datetime) -> bytes:
     from jinja2 import TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
 
-    from ..template_lint import check_zip
+    from ..template_lint import check_zip, unclosed_tags
     from .jinja import environment
 
     name = str(template)
     check_zip(template)
+    broken = unclosed_tags(template)
+    if broken:
+        part, text = broken[0]
+        raise TemplateError(f"Jinja 语法错误：标签在本段内没有闭合；位置 {part}，该段文字：{text[:120]}", template=name)
     tpl = DocxTemplate(name)
     try:
         tpl.render(context, jinja_env=environment(), autoescape=True)
@@ -95,14 +99,13 @@ def text_width(text: str) -> float:
 def signature_indents(signature: str, date: str) -> tuple[float, float]:
     """Right indents (in 字) of the 署名 and the date for a document without a seal
     (GB/T 9704 §7.3.5.2): 署名 2 字 from the right; the date's first character 2 字 to the
-    right of the 署名's first character; a date longer than that is indented 2 字 and the
-    署名 moves left to keep the offset."""
+    right of the 署名's first character; "如成文日期长于发文机关署名，应当使成文日期右空二字编排，
+    并相应增加发文机关署名右空字数"."""
     a, d = text_width(signature), text_width(date)
     if not date:
         return 2.0, 0.0
-    date_indent = a - d
-    if date_indent >= 2:
-        return 2.0, date_indent
+    if d <= a:
+        return 2.0, a - d
     return d - a + 4, 2.0
 
 
