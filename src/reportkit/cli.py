@@ -105,7 +105,7 @@ def validate(
             typer.echo(str(o.file))
             if o.error is not None:
                 typer.echo(f"  ✗ {o.error.message}")
-                typer.echo(f"  结论：无法校验")
+                typer.echo("  结论：无法校验")
                 continue
             for line in _finding_lines(o.findings):
                 typer.echo(line)
@@ -130,7 +130,7 @@ def _summary_table(outcomes, title: str) -> None:
         table.add_column(col, overflow="fold")
     for o in outcomes:
         table.add_row(str(o.file), o.agency or "", str(o.year or ""), o.status, o.first_error or "")
-    Console(soft_wrap=False, width=max(120, 0)).print(table)
+    Console(width=None if sys.stdout.isatty() else 120).print(table)
 
 
 # ------------------------------------------------------------------ init

@@ -304,6 +304,5 @@ def applicant_rows(edition: str) -> list[tuple[tuple, Field]]:
     return rows
 
 
-def text_paths(edition: str) -> list[tuple]:
-    """Paths of the narrative fields compared for 内容雷同 (sections are handled per item)."""
-    return [("preface",), ("overview", "summary"), ("problems",), ("improvements",), ("other_matters",)]
+#: the narrative fields compared for 内容雷同 (the overview sections are compared item by item)
+TEXT_PATHS = (("preface",), ("overview", "summary"), ("problems",), ("improvements",), ("other_matters",))

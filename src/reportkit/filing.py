@@ -156,7 +156,7 @@ def _manifest(report, edition, made, templates, findings, when) -> dict:
         "year": report.data["year"],
         "agency": report.data["agency"],
         "agency_id": report.data.get("agency_id"),
-        "generated_for": when.isoformat(),
+        "timestamp": when.isoformat(),  # the fixed time stamped into the files (SOURCE_DATE_EPOCH / published)
         "input": {"file": Path(report.source).name if report.path else report.source,
                   "sha256": report.sha256 or hashlib.sha256(
                       json.dumps(report.data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()},

@@ -56,7 +56,6 @@ def translate(error, edition: str | None, file: str | None) -> Iterator[Finding]
                           f"缺少此项（键 \"{key}\"）{hint}", file=file)
         return
     if kw == "additionalProperties":
-        parent = _field(edition, path) if path else c.report_field(edition or "2021")
         allowed = list(error.schema.get("properties", {}))
         for key in inst:
             if key in allowed:
@@ -72,7 +71,7 @@ def translate(error, edition: str | None, file: str | None) -> Iterator[Finding]
             elif not close:
                 msg += f"；此处可用的字段：{'、'.join(allowed)}"
             where = c.label(edition, path) if path else "报告顶层"
-            yield Finding("error", "schema.unknown-key", json_path(p), where if parent else where, msg, file=file)
+            yield Finding("error", "schema.unknown-key", json_path(p), where, msg, file=file)
         return
 
     field = _field(edition, path)

@@ -143,7 +143,7 @@ def in_force(data: dict, prev: dict, edition: str, file) -> Iterator[Finding]:
         return
     for row in ("regulations", "normative_documents"):
         now, last = data["proactive"][row], get(prev, ("proactive", row))
-        if not isinstance(last, dict) or not all(isinstance(last.get(k), int) for k in ("in_force",)):
+        if not isinstance(last, dict) or not isinstance(last.get("in_force"), int):
             continue
         want = last["in_force"] + now["issued"] - now["repealed"]
         if now["in_force"] != want:
@@ -169,7 +169,7 @@ def previous_items(data: dict, prev: dict, edition: str, file) -> Iterator[Findi
 
 def _texts(data: dict) -> dict[tuple, str]:
     out = {}
-    for p in [("preface",), ("overview", "summary"), ("problems",), ("improvements",), ("other_matters",)]:
+    for p in c.TEXT_PATHS:
         v = get(data, p)
         if isinstance(v, str) and v.strip():
             out[p] = v
