@@ -2,7 +2,6 @@
 
 import hashlib
 import json
-import os
 import zipfile
 from decimal import Decimal
 from pathlib import Path

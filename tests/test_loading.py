@@ -1,6 +1,5 @@
 """Loading: every way a data file can be unreadable gets a clear Chinese message, no traceback."""
 
-import json
 
 import pytest
 

@@ -145,7 +145,6 @@ def test_control_characters_are_errors(d2021):
 # ------------------------------------------------------------------ cross-year
 
 def _next_year(prev):
-    from reportkit.skeleton import skeleton
     d = example(YUNXI)
     d["year"] = prev["year"] + 1
     d["published"] = f"{d['year'] + 1}-01-20"

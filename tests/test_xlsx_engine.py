@@ -9,18 +9,12 @@ from __future__ import annotations
 import importlib.util
 import io
 import itertools
-import sys
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-
-try:
-    import reportkit  # noqa: F401
-except ImportError:  # not installed: run from the checkout (better: PYTHONPATH=src)
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from reportkit.engines.xlsx import PLACEHOLDER_RE, iter_placeholders, render_xlsx
 from reportkit.errors import TemplateError

@@ -22,7 +22,6 @@ import io
 import math
 import re
 import sys
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
@@ -46,7 +45,6 @@ TITLE_SIZE = 11
 LINE_PT = 14.0          # height of one wrapped line of 10 pt text, in points
 MIN_ROW_PT = 18.0       # minimum height of a table row
 FIXED_TIME = _dt.datetime(2021, 9, 29, 0, 0, 0)   # 国办公开办函〔2021〕30号 published
-ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -362,25 +360,13 @@ def build_workbook(edition: str) -> Workbook:
     return wb
 
 
-_CORE_TIME = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
-
-
 def workbook_bytes(wb: Workbook) -> bytes:
     """Save ``wb`` and rewrite the zip so the bytes do not depend on the clock."""
+    from reportkit.package import normalise
+
     raw = io.BytesIO()
     wb.save(raw)
-    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = _CORE_TIME.sub(lambda m: m.group(1) + stamp + m.group(3), data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data)
-    return out.getvalue()
+    return normalise(raw.getvalue(), FIXED_TIME)
 
 
 def build(out_dir: Path = DEFAULT_OUT) -> list[Path]:

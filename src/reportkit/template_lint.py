@@ -177,7 +177,7 @@ def _doc_check(parts: list[str]) -> str | None:
         return _suggest(key, DOC_KEYS)
     if key == "sections" and len(parts) > 2:
         if parts[2] != "[]" and not parts[2].isdigit():
-            return f"doc.sections 是列表，请用 for 循环"
+            return "doc.sections 是列表，请用 for 循环"
         if len(parts) > 3 and parts[3] not in SECTION_KEYS:
             return _suggest(parts[3], SECTION_KEYS)
     return None
