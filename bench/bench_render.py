@@ -42,7 +42,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import os
 import re
 import shutil
 import statistics
@@ -50,6 +49,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _harness import run_and_report
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [ROOT / "examples" / "xinyi-2020.json", ROOT / "examples" / "yunxi-zrzyj-2021.json"]
@@ -348,16 +349,8 @@ def main(argv=None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = ap.parse_args(argv)
 
-    load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    res = {"benchmark": "bench_render", "python": sys.version.split()[0], "cpus": os.cpu_count(),
-           "result": run(max(1, args.n), args.pdf)}
-    res["loadavg_1min"] = {"before": load_before,
-                           "after": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
-    if args.json:
-        print(json.dumps(res, ensure_ascii=False, indent=2))
-    else:
-        print_table(res)
-    return 0
+    return run_and_report("bench_render", lambda: {"result": run(max(1, args.n), args.pdf)},
+                          print_table, args.json)
 
 
 if __name__ == "__main__":

@@ -51,6 +51,8 @@ import sysconfig
 import time
 from pathlib import Path
 
+from _harness import run_and_report
+
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [ROOT / "examples" / "xinyi-2020.json", ROOT / "examples" / "yunxi-zrzyj-2021.json"]
 STARTUP_FILE = "examples/xinyi-2020.json"
@@ -313,22 +315,11 @@ def main(argv=None) -> int:
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = ap.parse_args(argv)
 
-    load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
-    res = {
-        "benchmark": "bench_validate",
-        "python": sys.version.split()[0],
-        "cpus": os.cpu_count(),
+    return run_and_report("bench_validate", lambda: {
         "throughput": throughput(max(1, args.n), max(1, args.rounds)),
         "first_calls": first_calls(max(1, args.first_runs)),
         "startup": startup(max(1, args.startup_runs)),
-    }
-    res["loadavg_1min"] = {"before": load_before and load_before[0],
-                           "after": os.getloadavg()[0] if hasattr(os, "getloadavg") else None}
-    if args.json:
-        print(json.dumps(res, ensure_ascii=False, indent=2))
-    else:
-        print_table(res)
-    return 0
+    }, print_table, args.json)
 
 
 if __name__ == "__main__":

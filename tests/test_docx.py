@@ -987,11 +987,14 @@ def test_date_not_zero_padded(tmp_path, d2021):
 LONG = ("政府信息&<b>\"'😀{{ 7*7 }}" * 400)[:5000]
 
 
-def _parse_all_parts(path: Path) -> None:
+def _parse_all_parts(path: Path) -> set[str]:
+    parsed = set()
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
             if name.endswith((".xml", ".rels")):
                 etree.fromstring(z.read(name))  # raises on invalid XML
+                parsed.add(name)
+    return parsed
 
 
 def test_hostile_text_renders_literally(tmp_path, d2021):
@@ -1022,7 +1025,9 @@ def test_hostile_text_renders_literally(tmp_path, d2021):
 
 
 def test_reports_are_valid_xml(ex):
-    _parse_all_parts(ex.path)
+    parsed = _parse_all_parts(ex.path)
+    assert {"word/document.xml", "word/styles.xml", "docProps/core.xml", "[Content_Types].xml"} <= parsed
+    assert any(n.startswith("word/footer") for n in parsed)
 
 
 def test_control_character_is_refused(tmp_path, d2021):

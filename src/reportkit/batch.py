@@ -120,15 +120,16 @@ def folder_names(reports: Sequence[tuple[Path, dict, str | None]]) -> list[str]:
 
 
 def _render_one(args) -> Outcome:
-    file, out_dir, formats, templates, previous, force = args
+    file, loaded, out_dir, formats, templates, previous, force = args
     from .filing import render
-    from .loading import load
 
     o = Outcome(Path(file), out_dir=out_dir)
+    if isinstance(loaded, ReportkitError):  # unreadable: reported, nothing rendered
+        o.error = loaded
+        return o
+    _identity(o, loaded.data)
     try:
-        report = load(file)
-        _identity(o, report.data)
-        result = render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force)
+        result = render(loaded, out_dir, formats=formats, templates=templates, previous=previous, force=force)
         o.findings, o.outputs, o.notes = result.findings, result.paths, result.notes
     except ReportkitError as exc:
         o.error = exc
@@ -136,24 +137,27 @@ def _render_one(args) -> Outcome:
     return o
 
 
-def render_many(files: Sequence[Path], output: Path | None, *, formats, templates=None, previous=None,
-                force=False, jobs=1, progress=False) -> list[Outcome]:
+def _try_load(path: Path):
     from .loading import load
 
+    try:
+        return load(path)
+    except ReportkitError as exc:
+        return exc
+
+
+def render_many(files: Sequence[Path], output: Path | None, *, formats, templates=None, previous=None,
+                force=False, jobs=1, progress=False) -> list[Outcome]:
     files = [Path(f) for f in files]
     prev = _load_previous(previous)
+    loaded = [_try_load(f) for f in files]  # each file is read once; the report travels to the worker
     if len(files) == 1:
         out_dirs = [output if output is not None else files[0].with_suffix("")]
     else:
-        ids = []
-        for f in files:
-            try:
-                r = load(f)
-                ids.append((f, r.data, r.sha256))
-            except ReportkitError:
-                ids.append((f, {}, None))
+        ids = [(f, {}, None) if isinstance(r, ReportkitError) else (f, r.data, r.sha256)
+               for f, r in zip(files, loaded)]
         out_dirs = [Path(output) / n for n in folder_names(ids)]
-    tasks = [(f, d, formats, templates, prev, force) for f, d in zip(files, out_dirs)]
+    tasks = [(f, r, d, formats, templates, prev, force) for f, r, d in zip(files, loaded, out_dirs)]
     if jobs > 1 and len(tasks) > 1:
         from concurrent.futures import ProcessPoolExecutor
 

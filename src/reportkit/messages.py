@@ -83,10 +83,8 @@ def translate(error, edition: str | None, file: str | None) -> Iterator[Finding]
         msg = f"应为{expected}，实为 {shown(inst)}"
         if kw == "maximum" and field is not None and field.kind != c.YEAR:
             msg = f"超出合理范围（上限 {error.validator_value:g}），实为 {shown(inst)}"
-    elif kw == "pattern" and field is not None and field.kind == c.AMOUNT:
+    elif kw == "pattern" and field is not None and field.kind in (c.AMOUNT, c.DATE):
         msg = f"应为{expected}，实为 {shown(inst)}"
-    elif kw == "pattern" and field is not None and field.kind == c.DATE:
-        msg = f"应为{_expected(field)}，实为 {shown(inst)}"
     elif kw in ("pattern", "minLength") and field is not None and field.kind in (c.TEXT, c.NAME):
         msg = f"不能为空：请填写{field.description}"
     elif kw == "type":

@@ -91,20 +91,23 @@ def unclosed_tags(path: Path) -> list[tuple[str, str]]:
                 continue
             for para in _PARA.findall(z.read(name).decode("utf-8")):
                 text = html.unescape("".join(_TEXT.findall(para)))
-                expect = None
-                for m in _DELIM.finditer(text):
-                    tok = m.group()
-                    if tok in _CLOSER:
-                        if expect is not None:
-                            break
-                        expect = _CLOSER[tok]
-                    elif tok == expect:
-                        expect = None
-                else:
-                    if expect is None:
-                        continue
-                found.append((name, text))
+                if not _tags_close(text):
+                    found.append((name, text))
     return found
+
+
+def _tags_close(text: str) -> bool:
+    """Every ``{{``/``{%``/``{#`` in ``text`` is closed before the next one opens."""
+    expect = None
+    for m in _DELIM.finditer(text):
+        tok = m.group()
+        if tok in _CLOSER:
+            if expect is not None:
+                return False
+            expect = _CLOSER[tok]
+        elif tok == expect:
+            expect = None
+    return expect is None
 
 
 def around(source: str, lineno: int | None, width: int = 60) -> str:

@@ -52,7 +52,6 @@ def render_docx(template: Path, context: dict, when: dt.datetime) -> bytes:
     props.author = context["agency"]
     props.last_modified_by = "reportkit"
     props.created = props.modified = when
-    props.last_printed = when
     props.revision = 1
     buf = io.BytesIO()
     document.save(buf)
