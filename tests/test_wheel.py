@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -35,10 +36,17 @@ def test_wheel_contains_schema_and_templates(wheel):
 
 def test_installed_wheel_validates_and_renders_from_elsewhere(wheel, tmp_path):
     env_dir = tmp_path / "venv"
-    # system site packages provide the dependencies (no network needed); the wheel itself goes into the venv
-    venv.EnvBuilder(with_pip=True, system_site_packages=True).create(env_dir)
+    venv.EnvBuilder(with_pip=True).create(env_dir)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     py = bindir / "python"
+    # The dependencies come from the environment running the tests -- a virtualenv as the README
+    # sets it up, or the system -- made visible by a .pth line (no network needed).  A .pth line
+    # only adds a folder: the .pth files inside it (the editable install of this checkout) are not
+    # processed, so the only reportkit the new venv can import is the wheel's.
+    site = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    outer = {sysconfig.get_paths()[k] for k in ("purelib", "platlib")}
+    Path(site, "outer-deps.pth").write_text("\n".join(sorted(outer)) + "\n", encoding="utf-8")
     r = subprocess.run([str(py), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
