@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .layout import procurement_amount_head
 from .totals import amount_text, completed
 
 CN_NUMBERS = "一二三四五六七八九十"
 
 #: the names a template may use under ``doc`` (checked by ``reportkit templates check``)
 DOC_KEYS = ("title", "preface", "summary", "sections", "problems", "improvements", "other_matters",
-            "signature", "date", "period", "amount_unit")
+            "signature", "date", "period", "amount_unit", "procurement_amount_head")
 SECTION_KEYS = ("number", "title", "paragraphs")
 
 
@@ -106,5 +107,8 @@ def build_context(data: dict) -> dict:
         "date": cn_date(data["published"]) if data.get("published") else "",
         "period": f"{year}年1月1日至12月31日",
         "amount_unit": ctx["proactive"]["procurement"]["amount_unit"] if edition == "2019" else "",
+        # the head of 2019 表二's 采购总金额 column: the official label, with the unit when the data gives one
+        "procurement_amount_head": (procurement_amount_head(data["proactive"]["procurement"].get("amount_unit"))
+                                    if edition == "2019" else ""),
     }
     return ctx

@@ -1,0 +1,292 @@
+"""Find the official figures in the tables of a document by their labels, as a person does.
+
+:func:`locate` takes the :class:`~reportkit.reading.grid.Grid`\\ s of a document in reading order
+and returns, for every figure of :mod:`reportkit.layout` it finds, the text printed in its cell
+and where it was found.  A figure is found by its row label and its column head — never by its
+position — so a table may be split across pages or tables, restyled, have rows in another order,
+lack the 总计 column, or carry the section's three tables in one.
+
+* 表二: a data row starts with a row label (规章, 行政许可 …); its columns are named by the
+  nearest head row above (信息内容 · 本年制发件数 …).
+* 表三: the head rows (申请人情况 · 自然人 · 法人或其他组织 · 商业企业 …) name the columns; a data
+  row is named by the last of its label cells (``4.保护第三方合法权益``), the group above it
+  (``（三）不予公开``) telling apart labels that repeat.
+* 表四: the three head rows name the fifteen columns; the first row of figures below them is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import layout
+from .grid import Grid
+from .labels import canonical, key
+
+__all__ = ["Hit", "Located", "locate", "detect_edition"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str                 # dotted context path of the figure
+    text: str                 # the cell's text as printed
+    where: str                # where it was read (table, row, column)
+    row_label: str            # the row label as printed
+    col_label: str            # the column head as printed
+    #: labels matched only through a variant or a guess: (as printed, official)
+    variants: tuple[tuple[str, str], ...] = ()
+    #: spreadsheets: the stored type of the cell (``n`` a number, ``s``/``inlineStr``/``str`` text …)
+    stored: str = ""
+
+
+@dataclass
+class Located:
+    edition: str | None
+    hits: dict[str, Hit] = field(default_factory=dict)
+    #: a figure found twice with different texts: (first, second)
+    conflicts: list[tuple[Hit, Hit]] = field(default_factory=list)
+
+    def missing(self) -> list[layout.Figure]:
+        """The figures of the edition not found (computed totals included)."""
+        if self.edition is None:
+            return []
+        return [f for f in layout.figures(self.edition) if f.path not in self.hits]
+
+    def add(self, hit: Hit) -> None:
+        old = self.hits.get(hit.path)
+        if old is None:
+            self.hits[hit.path] = hit
+        elif old.text != hit.text:
+            self.conflicts.append((old, hit))
+
+
+# ------------------------------------------------------------------------------ edition
+
+def _edition_keys() -> dict[str, set[str]]:
+    out = {}
+    for ed in ("2019", "2021"):
+        keys = set()
+        for b in layout.blocks(ed):
+            keys.update(key(col.head) for col in b.columns)
+            keys.update(key(label) for _, label in b.rows)
+        for f in layout.figures(ed):
+            keys.update(key(x) for x in f.row_labels)
+        out[ed] = keys
+    common = out["2019"] & out["2021"]
+    return {ed: ks - common for ed, ks in out.items()}
+
+
+_EDITION_KEYS = _edition_keys()
+
+
+def detect_edition(grids: list[Grid]) -> tuple[str | None, dict[str, int]]:
+    """The edition whose own labels (those the other edition lacks) appear most: 2021's 本年制发件数,
+    （六）'s three items …; 2019's 本年新制作数量, 政府集中采购 …  Returns (edition or None, scores)."""
+    seen = {key(t) for g in grids for row in g.texts for t in row if t}
+    scores = {ed: len(seen & ks) for ed, ks in _EDITION_KEYS.items()}
+    best = max(scores, key=scores.get)
+    if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
+        return None, scores
+    return best, scores
+
+
+# ------------------------------------------------------------------------------ matchers
+
+_T3_HEAD_MARKS = {key(x) for x in ("申请人情况", "自然人", "法人或其他组织", "商业企业", "科研机构", "社会公益组织",
+                                   "法律服务机构")}
+_T3_COLUMNS = {key(chain[-1]): col for col, chain in layout.APPLICANT_HEADS}
+_T4_BLOCKS = (("litigation_after_reconsideration", key("复议后起诉")), ("litigation", key("未经复议直接起诉")),
+              ("reconsideration", key("行政复议")))
+_T4_COLUMNS = {key(chain[-1]): col for _, col, chain in layout.APPEAL_HEADS[:5]}
+_T4_MARKS = {k for _, k in _T4_BLOCKS} | {key("行政诉讼")} | (set(_T4_COLUMNS) - {key("总计")})
+_T4_ALL = _T4_MARKS | set(_T4_COLUMNS)
+_INFO = key(layout.INFO_CONTENT)
+
+
+class _Edition:
+    """The label indexes of one edition."""
+
+    def __init__(self, edition: str):
+        self.edition = edition
+        # 二: row key → (row contract key, block); head key → column key, per block
+        self.rows2: dict[str, tuple[str, layout.Block]] = {}
+        for b in layout.blocks(edition):
+            for k, label in b.rows:
+                self.rows2[key(label)] = (k, b)
+        other = "2019" if edition == "2021" else "2021"
+        for b in layout.blocks(other):  # the other edition's spelling of a row both have
+            for k, label in b.rows:
+                if any(k == rk for rk, _ in self.rows2.values()):
+                    self.rows2.setdefault(key(label), next(v for v in self.rows2.values() if v[0] == k))
+        self.heads2 = {key(col.head) for b in layout.blocks(edition) for col in b.columns} | {
+            key(col.head) for b in layout.blocks(other) for col in b.columns}
+        # 三: leaf key → [(group keys, path under requests)]
+        self.leaves3: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for item in layout.row_tree(edition):
+            for chain, leaf in item.leaves():
+                self.leaves3.setdefault(key(chain[-1]), []).append(
+                    (tuple(key(x) for x in chain[:-1]), "requests." + ".".join(leaf.path)))
+
+
+_INDEX: dict[str, _Edition] = {}
+
+
+def _index(edition: str) -> _Edition:
+    if edition not in _INDEX:
+        _INDEX[edition] = _Edition(edition)
+    return _INDEX[edition]
+
+
+def _label(texts: list[str], cols) -> str:
+    out: list[str] = []
+    for c in cols:
+        t = texts[c].strip()
+        if t and (not out or out[-1] != t):
+            out.append(t)
+    return " / ".join(out)
+
+
+def _first_text(g: Grid, r: int, cols: list[int]) -> tuple[str, int] | None:
+    """The text of the first of ``cols`` (in row r) holding anything, read once per spanning cell."""
+    seen = set()
+    first = None
+    for c in cols:
+        o = g.origin[r][c]
+        if o in seen:
+            continue
+        seen.add(o)
+        if first is None:
+            first = (g.texts[r][c], c)
+        if g.texts[r][c].strip():
+            return g.texts[r][c], c
+    return first
+
+
+def locate(grids: list[Grid], edition: str | None = None) -> Located:
+    """The figures of ``grids`` (a document's tables in reading order), by their labels.
+
+    ``edition`` None: detected from the labels (:func:`detect_edition`); when it cannot be told,
+    nothing is located (``Located.edition`` is None).
+    """
+    if edition is None:
+        edition, _ = detect_edition(grids)
+    out = Located(edition)
+    if edition is None:
+        return out
+    ix = _index(edition)
+    heads2: dict[int, str] = {}          # 二: column → head key, from the last head row
+    heads2_text: dict[int, str] = {}
+    cols3: dict[int, str] = {}           # 三: column → applicant key
+    heads3_text: dict[int, str] = {}
+    chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
+    heads4_text: dict[int, str] = {}
+    cols4: dict[int, tuple[str, str]] = {}
+    for g in grids:
+        in_head4 = False
+        for r, texts in enumerate(g.texts):
+            keys = [canonical(t) for t in texts]
+            plain = [k for k, _ in keys]
+            distinct = set(plain) - {""}
+
+            # ---- 四: head rows (结果维持 … 总计 included once inside them), then one row of figures
+            if distinct & _T4_MARKS or (in_head4 and distinct and distinct <= _T4_ALL):
+                if not in_head4:
+                    chain4, heads4_text, cols4 = {}, {}, {}
+                in_head4 = True
+                for c, k in enumerate(plain):
+                    if k and (not chain4.get(c) or chain4[c][-1] != k):
+                        chain4.setdefault(c, []).append(k)
+                        heads4_text[c] = " / ".join(filter(None, (heads4_text.get(c), texts[c].strip())))
+                continue
+            if in_head4:
+                in_head4 = False
+                cols4 = {}
+                for c, chain in chain4.items():
+                    col = _T4_COLUMNS.get(chain[-1])
+                    block = next((b for b, mark in _T4_BLOCKS if mark in chain), None)
+                    if col and block:
+                        cols4[c] = (block, col)
+            if cols4 and any(texts[c].strip() for c in cols4):
+                for (block, col) in dict.fromkeys(cols4.values()):
+                    cs = [c for c, v in cols4.items() if v == (block, col)]
+                    text, c = _first_text(g, r, cs)
+                    out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", heads4_text.get(c, "")))
+                cols4 = {}
+                continue
+
+            # ---- 三: head rows name the columns
+            if distinct & _T3_HEAD_MARKS and not (distinct - set(_T3_COLUMNS)) & set(ix.leaves3):
+                for c, k in enumerate(plain):
+                    if k in _T3_COLUMNS:
+                        cols3[c] = _T3_COLUMNS[k]
+                        heads3_text[c] = texts[c].strip()
+                continue
+            if cols3:
+                label_cols = [c for c in range(len(texts)) if c not in cols3]
+                chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
+                hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
+                if hit is not None:
+                    path, variants = hit
+                    row_label = _label(texts, label_cols)
+                    for col in dict.fromkeys(cols3.values()):
+                        cs = [c for c, v in cols3.items() if v == col]
+                        text, c = _first_text(g, r, cs)
+                        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, heads3_text.get(c, ""), variants))
+                    continue
+
+            # ---- 二: head rows, then data rows
+            if _INFO in distinct or (distinct & ix.heads2 and not distinct & set(ix.rows2)):
+                heads2, heads2_text = {}, {}
+                for c, k in enumerate(plain):
+                    if k and k != _INFO:
+                        heads2[c], heads2_text[c] = k, texts[c].strip()
+                continue
+            first = next((c for c, k in enumerate(plain) if k), None)
+            if first is not None and plain[first] in ix.rows2 and heads2:
+                row_key, block = ix.rows2[plain[first]]
+                official = block_label(block, row_key)
+                variants = ((texts[first].strip(), official),) if key(official) != plain[first] or keys[first][1] else ()
+                for col in block.columns:
+                    cs = [c for c, k in heads2.items() if k == key(col.head) or k.startswith(key(col.head))]
+                    if not cs:
+                        continue
+                    text, c = _first_text(g, r, cs)
+                    out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
+                                 heads2_text.get(c, ""), variants))
+    return out
+
+
+def _hit(g: Grid, r: int, c: int, path: str, text: str, row_label: str, col_label: str, variants=()) -> Hit:
+    return Hit(path, text.strip(), g.where(r, c), row_label, col_label, tuple(variants),
+               g.types.get(g.origin[r][c], ""))
+
+
+def block_label(block: layout.Block, row_key: str) -> str:
+    return next(label for k, label in block.rows if k == row_key)
+
+
+def _match3(ix: _Edition, chain: list[str], keyed, printed) -> tuple[str, tuple] | None:
+    """(path, variants) of a 三 data row from its label keys, or None."""
+    if not chain:
+        return None
+    candidates = ix.leaves3.get(chain[-1])
+    variants: tuple = ()
+    if candidates is None:
+        return None
+    if any(v for _, v in keyed):
+        i = next(i for i, (k, v) in enumerate(keyed) if v)
+        variants = ((printed[i].strip(), _official(ix, keyed[i][0])),)
+    if len(candidates) == 1:
+        return candidates[0][1], variants
+    for groups, path in candidates:
+        if set(groups) & set(chain[:-1]):
+            return path, variants
+    return None
+
+
+def _official(ix: _Edition, k: str) -> str:
+    for item in layout.row_tree(ix.edition):
+        for chain, _ in item.leaves():
+            for label in chain:
+                if key(label) == k:
+                    return label
+    return k
