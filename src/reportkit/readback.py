@@ -1,16 +1,23 @@
 """The read-back guard: every rendered file is read again before it is published.
 
-After the Word and Excel files of a filing set are rendered, and before anything is moved into
-place, they are opened as a reader would open them: every official figure is located by its row
-and column labels (:mod:`reportkit.reading`) and compared with the figure that was validated,
-and every paragraph of the input text must appear in the Word report, in order.  Any difference
-— a template that dropped a cell, a renderer that printed ``12.0``, text swallowed by a broken
-tag — is a :class:`~reportkit.errors.RenderError` naming what is missing, and nothing is
-written.  It costs a few milliseconds a file.
+After the files of a filing set are rendered, and before anything is moved into place, they are
+opened as a reader would open them and compared with the data that was validated:
+
+* Word and Excel: every official figure is located by its row and column labels
+  (:mod:`reportkit.reading`) and must equal the figure that was validated (in Excel, stored as a
+  number); every paragraph of the input text must appear in the Word report, in order;
+* PDF: its text (read with PDFium) must hold every character of every paragraph, in order
+  (white space aside), and each table's figures, in reading order, as one unbroken run.
+
+Any difference — a template that dropped a cell, a renderer that printed ``12.0``, text
+swallowed by a broken tag, a converter that lost a comma at a line end — is a
+:class:`~reportkit.errors.RenderError` naming what is missing, and nothing is written.  It costs
+a few milliseconds a file.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from . import layout
@@ -18,7 +25,7 @@ from .errors import RenderError
 from .reading import locate
 from .reading.labels import fold
 
-__all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx"]
+__all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx", "verify_pdf"]
 
 #: how many problems a RenderError lists before "…"
 SHOWN = 8
@@ -114,3 +121,93 @@ def verify_xlsx(data: bytes, context: dict, *, template: str | None = None) -> N
     problems = _figure_problems(locate(read_xlsx(data), context["format"]), context, numeric=True)
     if problems:
         _fail(" Excel 表格", template, problems)
+
+
+#: a page number as GB/T 9704 prints it (``— 3 —``), which the PDF's text puts between the lines
+#: of a paragraph that runs over a page
+_PAGE_NUMBER = re.compile(r"[—–-]\s*\d+\s*[—–-]")
+#: a figure in the text of a PDF: digits, a sign, decimals — but not the ``1.`` of a row label
+_NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?![\d.])(?!\s*[.．、])")
+
+
+def pdf_text(data: bytes) -> list[str]:
+    """The text of each page of the PDF ``data``."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise RenderError(f"生成的 PDF 无法打开：{exc}") from None
+    try:
+        return [pdf[i].get_textpage().get_text_range() for i in range(len(pdf))]
+    finally:
+        pdf.close()
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each of its characters, the index of the character of ``text`` it
+    comes from (for messages that quote the text as the user wrote it)."""
+    out, where = [], []
+    for i, ch in enumerate(text):
+        f = fold(ch)
+        out.append(f)
+        where.extend([i] * len(f))
+    return "".join(out), where
+
+
+def _first_difference(para: str, have: str) -> str:
+    """Where ``para`` stops matching the closest stretch of ``have`` (both folded for the
+    comparison, ``para`` quoted as written): ``“…切实抓好工作落实” 之后缺少 “。”``."""
+    import difflib
+
+    want, where = _folded(para)
+    sm = difflib.SequenceMatcher(None, want, have, autojunk=False)
+    m = sm.find_longest_match(0, len(want), 0, len(have))
+    start = max(0, m.b - m.a)
+    near = have[start:start + len(want) + 8]
+    for op, a0, a1, _, _ in difflib.SequenceMatcher(None, want, near, autojunk=False).get_opcodes():
+        if op in ("delete", "replace"):
+            i, j = where[a0], where[min(a1, len(where)) - 1] + 1
+            before = para[max(0, i - 10):i].strip()
+            return f"“…{before}” 之后缺少 “{para[i:j][:10]}”"
+    return f"“{para[:20]}…”"
+
+
+def verify_pdf(data: bytes, context: dict, *, template: str | None = None) -> None:
+    """Raise :class:`RenderError` unless the PDF ``data`` shows every character of the report's
+    prose in order, and every table's figures in reading order."""
+    text = _PAGE_NUMBER.sub(" ", "\n".join(pdf_text(data)))
+    if not text.strip():
+        _fail(" PDF ", template, ["PDF 中没有任何文字"])
+    flat = fold(text)
+    problems = []
+    pos = 0
+    for para in expected_paragraphs(context):
+        want = fold(para)
+        i = flat.find(want, pos)
+        if i < 0:
+            problems.append(f"缺少文字：{_first_difference(para, flat[pos:])}")
+            continue
+        pos = i + len(want)
+    want = expected_figures(context)
+    tokens = _NUMBER.findall(text)
+    start = 0
+    for t in layout.tables(context["format"]):
+        run = [want[f.path] for f in sorted(t.figures(), key=lambda f: (f.row, f.col))]
+        at = _find_run(tokens, run, start)
+        if at < 0:
+            problems.append(f"“{t.heading}”的表格数字不完整或顺序不对（应依次为 {' '.join(run[:12])}"
+                            f"{' …' if len(run) > 12 else ''}）")
+        else:
+            start = at + len(run)
+    if problems:
+        _fail(" PDF ", template, problems)
+
+
+def _find_run(tokens: list[str], run: list[str], start: int) -> int:
+    """The index at or after ``start`` where ``run`` occurs in ``tokens`` without a gap, or -1."""
+    n = len(run)
+    for i in range(start, len(tokens) - n + 1):
+        if tokens[i] == run[0] and tokens[i:i + n] == run:
+            return i
+    return -1
