@@ -439,3 +439,14 @@ def test_convert_refuses_what_a_form_cannot_hold(tmp_path, cli, write):
     d["colour"] = "red"
     r = cli("convert", write(d), tmp_path / "f.xlsx")
     assert r.exit_code == 1 and "$.colour" in r.output
+
+
+def test_validating_many_reports_never_changes_the_data(d2019):
+    """After COMPILE_AFTER reports the compiled schema checks the data: it must not write the schema's
+    defaults into it (a 2019 report without a unit then printed 采购总金额（万元）, issue 7.11)."""
+    from reportkit.schema import COMPILE_AFTER
+
+    report = reportkit.load(d2019)
+    for _ in range(COMPILE_AFTER + 2):
+        assert reportkit.validate(report) == []
+    assert "amount_unit" not in report.data["proactive"]["procurement"]
