@@ -450,3 +450,14 @@ def test_validating_many_reports_never_changes_the_data(d2019):
     for _ in range(COMPILE_AFTER + 2):
         assert reportkit.validate(report) == []
     assert "amount_unit" not in report.data["proactive"]["procurement"]
+
+
+def test_batch_of_forms_and_json(tmp_path, cli):
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    a.write_bytes(form_bytes(example(YUNXI)))
+    b.write_bytes(_with(form_bytes(example(XINYI)), requests__received__legal="十二"))
+    r = cli("validate", a, b, XINYI)
+    assert r.exit_code == 1 and "十二" in r.output
+    r = cli("render", a, XINYI, "-o", tmp_path / "out", "--formats", "xlsx")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["云溪县自然资源局-2021", "新义街道办事处-2020"]

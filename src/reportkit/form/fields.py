@@ -113,7 +113,3 @@ def unit_input(edition: str) -> Input | None:
     if edition != "2019":
         return None
     return _input(edition, "proactive.procurement.amount_unit")
-
-
-def figure_label(edition: str, path: str) -> str:
-    return c.label(edition, tuple(path.split(".")))

@@ -38,7 +38,6 @@ NOTE_FORMULAS = "总计和勾稽校验由公式计算；reportkit 读取时重�
 HOW_TO = ("填写说明：只填黄色单元格（其余单元格已锁定，无需密码即可撤销保护）；没有的数字填 0 或留空；"
           "文字中分段请在单元格内按 Alt+Enter 换行。填好保存后运行：reportkit validate 本文件，"
           "然后 reportkit render 本文件。")
-_MAX = float(c.MAX_COUNT)
 
 #: data validation of each kind: XlsxWriter options without the range
 VALIDATION = {
