@@ -229,7 +229,7 @@ def test_finding_round_trips_to_dict():
     d["year"] = "2020"
     f = errors(d)[0]
     assert isinstance(f, Finding)
-    assert set(f.to_dict()) == {"severity", "code", "path", "label", "message", "printed", "computed", "file"}
+    assert set(f.to_dict()) == {"severity", "code", "path", "label", "message", "printed", "computed", "file", "where"}
 
 
 def test_many_reports_in_one_process_use_the_compiled_fast_path_and_agree():

@@ -114,6 +114,7 @@ def make_context(edition: str) -> dict:
         "published": "2021-01-20", "rollup": True,
         "doc": {"title": "新义街道办事处2020年政府信息公开工作年度报告",
                 "amount_unit": "万元" if edition == "2019" else "",
+                "procurement_amount_head": "采购总金额（万元）" if edition == "2019" else "",
                 "preface": ["第一段。", "第二段。"], "summary": [], "period": "2020年1月1日至12月31日"},
     }
     for _, _, _, path in _proactive_cells(edition):
@@ -340,7 +341,7 @@ def test_print_setup(rendered):
         assert ws.sheet_properties.pageSetUpPr.fitToPage
     ws = wb["三、依申请公开"]
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0  # absent = 1 (OOXML default)
     assert ws.print_title_rows == "$2:$4"
     assert wb["四、复议诉讼"].print_title_rows == "$2:$4"
     note = find_one(ws, NOTE)
@@ -361,7 +362,7 @@ def test_iter_placeholders_finds_every_placeholder(edition):
                  for _, k in OUTCOMES}
     expected |= {"doc.title", "agency", "agency_id", "region", "year", "format", "published", "rollup"}
     if edition == "2019":
-        expected.add("doc.amount_unit")
+        expected.add("doc.procurement_amount_head")
     assert paths == expected
     # every cell holding "{{" is reported, with its sheet and coordinate
     wb = openpyxl.load_workbook(template)
@@ -605,6 +606,6 @@ def test_committed_templates_are_up_to_date(tmp_path):
 
 def test_builder_is_deterministic(tmp_path):
     builder = _load_builder()
-    a = builder.workbook_bytes(builder.build_workbook("2021"))
-    b = builder.workbook_bytes(builder.build_workbook("2021"))
+    a = builder.workbook_bytes("2021")
+    b = builder.workbook_bytes("2021")
     assert a == b

@@ -32,8 +32,8 @@ def _chinese_help() -> None:
 app = typer.Typer(
     name="reportkit",
     help="政府信息公开工作年度报告：由一份 JSON 数据生成 Word 报告、Excel 表格、PDF 和清单，"
-         "并按官方格式和勾稽关系校验。\n\n典型用法：reportkit init --year 2020 --agency 新义街道办事处，"
-         "填写 2020.json，然后 reportkit render 2020.json。",
+         "并按官方格式和勾稽关系校验。\n\n典型用法：reportkit init --year 2021 --agency 云溪县自然资源局 -o 2021.xlsx，"
+         "在 Excel/WPS 中填写 2021.xlsx，然后 reportkit render 2021.xlsx。",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -85,9 +85,9 @@ def _verdict(findings) -> str:
 
 @app.command()
 def validate(
-    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON）。", show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p",
-                                            help="上一年度的报告数据，用于跨年度核对（结转、现行有效件数、内容雷同）。"),
+                                            help="上一年度的报告数据（JSON 或填报表单），用于跨年度核对（结转、现行有效件数、内容雷同）。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果，供其他程序读取。"),
 ) -> None:
     """校验报告数据：JSON Schema 与官方勾稽关系，逐条列出错误和警告。
@@ -142,12 +142,15 @@ def init(
     edition: Optional[str] = typer.Option(None, "--format", "-f",
                                           help="官方格式版本 2019 或 2021；默认按年度选择（2020 年及以前 2019，之后 2021）。"),
     region: Optional[str] = typer.Option(None, "--region", "-r", help="所在地区，如 孝义市。"),
-    from_: Optional[Path] = typer.Option(None, "--from", help="上一年度的报告数据：沿用单位信息、结转数字和起始数量（不复制文字）。"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入的文件；默认为 <年度>.json。"),
+    from_: Optional[Path] = typer.Option(None, "--from",
+                                         help="上一年度的报告数据（JSON 或填报表单）：沿用单位信息、结转数字和起始数量（不复制文字）。"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o",
+                                          help="写入的文件；以 .xlsx 结尾时生成 Excel/WPS 填报表单，否则为 JSON；默认为 <年度>.json。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
     """生成一份完整的报告数据骨架：所有行列齐全、数字为 0、文字待填写。
 
+    -o 2021.xlsx 生成填报表单（官方表格样式，在 Excel/WPS 中填写）。
     未填写的骨架不会通过校验：每个空白的文字项都会提示应写什么。
     """
     from .loading import load
@@ -168,14 +171,60 @@ def init(
         _usage("请用 --agency 给出单位全称")
     data = skeleton(year, agency, edition=edition, region=region, previous=prev)
     out = output or Path(f"{year}.json")
-    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     try:
-        from .output import write_text
-
-        write_text(out, text, force=force)
+        _write_report(data, out, force=force)
     except ReportkitError as exc:
         _fail(exc)
-    typer.echo(f"已生成 {out}（{data['format']} 格式，{year} 年度）。填写其中的文字和数字后运行：reportkit validate {out}")
+    what = "填报表单" if _is_form(out) else "数据文件"
+    typer.echo(f"已生成{what} {out}（{data['format']} 格式，{year} 年度）。填写其中的文字和数字后运行："
+               f"reportkit validate {out}，然后 reportkit render {out}")
+
+
+def _is_form(path: Path) -> bool:
+    return path.suffix.lower() == ".xlsx"
+
+
+def _write_report(data: dict, out: Path, *, force: bool) -> None:
+    """A report written as the form (``.xlsx``) or as JSON."""
+    from .output import write_bytes, write_text
+
+    if _is_form(out):
+        from .form import form_bytes
+
+        write_bytes(out, form_bytes(data, name=str(out)), force=force)
+    else:
+        write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n", force=force)
+
+
+# ------------------------------------------------------------------ convert
+
+@app.command()
+def convert(
+    source: Path = typer.Argument(..., help="要转换的文件：JSON 数据或 .xlsx 填报表单。", show_default=False),
+    target: Path = typer.Argument(..., help="写入的文件：.xlsx（填报表单）或 .json。", show_default=False),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
+) -> None:
+    """在 JSON 数据和 Excel/WPS 填报表单之间转换（两个方向）。
+
+    表单中无法读取的单元格（如把数字写成“十二”）会逐个列出，且不写任何文件（退出码 1）；
+    数据本身的问题（勾稽不平衡、文字未填）不妨碍转换，请用 reportkit validate 检查。
+    """
+    from .loading import load
+
+    if _is_form(source) == _is_form(target):
+        _usage("请给出一个 JSON 文件和一个 .xlsx 填报表单，例如：reportkit convert 2021.json 2021.xlsx")
+    try:
+        report = load(source)
+        errors = [f for f in report.reading if f.is_error]
+        if errors:
+            for line in _finding_lines(errors):
+                typer.echo(line, err=True)
+            typer.echo(f"错误：{source}：表单中有 {len(errors)} 个单元格无法读取，未写入 {target}", err=True)
+            raise typer.Exit(1)
+        _write_report(report.data, target, force=force)
+    except ReportkitError as exc:
+        _fail(exc)
+    typer.echo(f"已写入 {target}")
 
 
 def _usage(message: str) -> None:
@@ -213,10 +262,10 @@ def schema(
 
 @app.command()
 def render(
-    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON）。", show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o",
-        help="输出文件夹。单个文件时默认为数据文件旁同名的文件夹（如 2020.json → 2020/）；"
+        help="输出文件夹。单个文件时默认为数据文件旁同名的文件夹（如 2020.json、2020.xlsx → 2020/）；"
              "多个文件时必须给出，每份报告写入其中的一个子文件夹。"),
     templates: Optional[Path] = typer.Option(None, "--templates", "-t",
                                              help="自定义模板文件夹（reportkit templates export 导出的结构）；缺少的模板使用默认模板。"),

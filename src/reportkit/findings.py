@@ -24,14 +24,15 @@ class Finding:
     printed: Any = None      # the figure in the data, where arithmetic is concerned
     computed: Any = None     # the figure reportkit computed
     file: str | None = None  # the input file
+    where: str | None = None  # the cell of a form (``三、依申请公开!D12``), when the report came from one
 
     @property
     def is_error(self) -> bool:
         return self.severity == "error"
 
     def text(self) -> str:
-        """One line for people: ``label：message（path）``."""
-        return f"{self.label}：{self.message}（{self.path}）"
+        """One line for people: ``label：message（path）``, or ``（sheet!cell，path）`` for a form."""
+        return f"{self.label}：{self.message}（{self.where + '，' if self.where else ''}{self.path}）"
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -28,6 +28,10 @@ class Report:
     data: dict
     source: str = "<dict>"
     sha256: str | None = None
+    #: a form (.xlsx): JSON path → the cell it was read from (``三、依申请公开!D12``)
+    cells: dict[str, str] = field(default_factory=dict)
+    #: a form: what reading its cells found (text typed for numbers, blank cells, bad cells)
+    reading: list = field(default_factory=list)
 
     @property
     def edition(self) -> str | None:
@@ -44,7 +48,8 @@ def load(source: "Report | Mapping | str | os.PathLike | bytes", *, name: str | 
 
     ``source`` is a :class:`Report` (returned as is), a mapping (the data itself), a path
     (``str`` or ``os.PathLike``), JSON text (a ``str`` whose first non-blank character is
-    ``{``) or the bytes of a file.  ``name`` names the source in messages.
+    ``{``) or the bytes of a file.  ``name`` names the source in messages.  A file that is a
+    workbook (``.xlsx``) is read as the clerk's form (:mod:`reportkit.form`).
     """
     if isinstance(source, Report):
         return source
@@ -103,6 +108,13 @@ class _Dup(Exception):
 
 
 def _from_bytes(raw: bytes, name: str) -> Report:
+    if raw.startswith(b"PK\x03\x04"):
+        from .form.read import read_form
+
+        return read_form(raw, name)
+    if raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DataError("这是旧版 Excel（.xls）或其他 Office 二进制文件：填报表单请用 .xlsx 格式"
+                        "（reportkit init … -o 年度.xlsx 生成）", file=name)
     digest = hashlib.sha256(raw).hexdigest()
     text = _decode(raw, name)
     dups: list[tuple[dict, str]] = []

@@ -67,6 +67,6 @@ def _compiled(edition: str):
     try:
         import fastjsonschema
 
-        return fastjsonschema.compile(schema_for(edition))
+        return fastjsonschema.compile(schema_for(edition), use_default=False)  # never write defaults into the data
     except Exception:  # pragma: no cover - the slow path still validates
         return None

@@ -7,6 +7,7 @@ warnings, each with its JSON path and official label (like jsonschema's
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from . import rules
@@ -26,8 +27,30 @@ _CROSS = ("requests", "proactive", "year", "format", "agency_id")
 
 
 def iter_findings(report, previous=None) -> Iterator[Finding]:
-    """Yield the findings of ``report`` (anything :func:`reportkit.load` accepts)."""
+    """Yield the findings of ``report`` (anything :func:`reportkit.load` accepts).  For a form,
+    what reading its cells found comes first, and every finding names its cell."""
     report = load(report)
+    if report.reading or report.cells:
+        yield from report.reading
+        reported = {f.path for f in report.reading if f.is_error}
+        for f in _findings(report, previous):
+            if f.path not in reported:
+                yield f if f.where else replace(f, where=_cell(report.cells, f.path))
+        return
+    yield from _findings(report, previous)
+
+
+def _cell(cells: dict[str, str], path: str) -> str | None:
+    """The form cell of a JSON path, or of the nearest enclosing path that has one."""
+    while path:
+        if path in cells:
+            return cells[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 1 else ""
+    return None
+
+
+def _findings(report, previous) -> Iterator[Finding]:
     data, file = report.data, report.source
     edition = data.get("format") if data.get("format") in ("2019", "2021") else None
 

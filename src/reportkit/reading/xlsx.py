@@ -1,9 +1,19 @@
-"""Reading an .xlsx workbook's sheets as grids (merged ranges expanded), straight from its XML.
+"""Reading an .xlsx workbook straight from its XML: sheets as grids, cells with their stored type,
+defined names and number formats.
 
-Each cell's text is what the file stores: a shared or inline string, or the number as written
-in ``<v>``; :attr:`Grid.types` keeps the stored type of every non-empty cell (``n`` number,
-``s``/``inlineStr``/``str`` text, ``b`` boolean, ``f`` a formula without a cached value) so a
-reader can tell a number from a number typed as text.
+:func:`read_book` gives the workbook as stored — every sheet (with its visibility), every cell
+(text, stored type, style, formula), the workbook's defined names and the number format of each
+style — for readers that must tell a number from a number typed as text, an input from a
+formula (the clerk's form, :mod:`reportkit.form.read`).  :func:`read_xlsx` turns the sheets into
+:class:`Grid`\\ s (merged ranges expanded) for :func:`reportkit.reading.locate.locate`.
+
+Each cell's text is what the file stores: a shared or inline string (``_xHHHH_`` escapes
+decoded), or the number as written in ``<v>``; the stored type is ``n`` number, ``s``/
+``inlineStr``/``str`` text, ``b`` boolean, ``e`` error, ``f`` a formula without a cached value.
+
+A workbook is untrusted input: the zip's member count and unpacked sizes are bounded before
+anything is unpacked, XML is parsed without entities or network access, and cells beyond
+:data:`MAX_ROWS` × :data:`MAX_COLS` are ignored.
 """
 
 from __future__ import annotations
@@ -12,14 +22,67 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .grid import Grid
 
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_REF = re.compile(r"^([A-Z]{1,3})([0-9]{1,7})$")
+_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 MAX_ROWS, MAX_COLS = 2000, 200
+#: limits on the zip (a workbook of the official tables is a few tens of kilobytes)
+MAX_MEMBERS = 1000
+MAX_PART_BYTES = 30 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+
+#: the number formats built into Excel that a reader may meet (id → code)
+BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
+                   11: "0.00E+00", 12: "# ?/?", 13: "# ??/??", 14: "yyyy-mm-dd", 15: "d-mmm-yy", 16: "d-mmm",
+                   17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
+                   22: "yyyy-mm-dd h:mm", 37: "#,##0 ;(#,##0)", 38: "#,##0 ;[Red](#,##0)",
+                   39: "#,##0.00;(#,##0.00)", 40: "#,##0.00;[Red](#,##0.00)", 45: "mm:ss", 46: "[h]:mm:ss",
+                   47: "mmss.0", 48: "##0.0E+0", 49: "@"}
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+class BadWorkbook(ValueError):
+    """The bytes are not a readable .xlsx workbook; the message says why (in Chinese)."""
+
+
+class RawCell(NamedTuple):
+    text: str             # the stored text or number, escapes decoded
+    type: str             # n, s, inlineStr, str, b, e, d — or f for a formula without a value
+    style: int            # index into the workbook's cell formats
+    formula: str | None   # the formula's text ("" for a shared formula's followers), None if none
+
+
+@dataclass
+class Sheet:
+    name: str
+    state: str                                     # visible | hidden | veryHidden
+    cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
+    merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+
+
+@dataclass
+class Book:
+    sheets: list[Sheet]
+    #: workbook-scope defined names → their formula text (``'三、依申请公开'!$D$5``)
+    names: dict[str, str]
+    #: number format code of each cell style
+    formats: list[str]
+
+    def sheet(self, name: str) -> Sheet | None:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        return None
+
+    def number_format(self, style: int) -> str:
+        return self.formats[style] if 0 <= style < len(self.formats) else "General"
 
 
 def col_index(letters: str) -> int:
@@ -30,81 +93,153 @@ def col_index(letters: str) -> int:
 
 
 def cell_index(ref: str) -> tuple[int, int]:
+    """``D12`` (or ``$D$12``) → (11, 3)."""
     m = _REF.match(ref)
     if not m:
         raise ValueError(ref)
     return int(m.group(2)) - 1, col_index(m.group(1))
 
 
+def unescape(text: str) -> str:
+    """Decode the ``_xHHHH_`` escapes of OOXML strings (``_x000D_`` is a carriage return,
+    ``_x005F_`` a literal underscore)."""
+    if "_x" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _string(si) -> str:
-    return "".join(t.text or "" for t in si.iter(S + "t") if t.getparent().tag != S + "rPh")
+    return unescape("".join(t.text or "" for t in si.iter(S + "t") if t.getparent().tag != S + "rPh"))
+
+
+def _open(data: bytes) -> zipfile.ZipFile:
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+        raise BadWorkbook("不是有效的 .xlsx 工作簿（无法作为 zip 压缩包打开）") from None
+    infos = z.infolist()
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES \
+            or any(i.file_size > MAX_PART_BYTES for i in infos):
+        raise BadWorkbook("工作簿解压后过大，不像一份年度报告")
+    return z
+
+
+def _part(z: zipfile.ZipFile, name: str, parser):
+    from lxml import etree
+
+    try:
+        return etree.fromstring(z.read(name), parser)
+    except KeyError:
+        raise BadWorkbook(f"不是有效的 .xlsx 工作簿（缺少 {name}）") from None
+    except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, ValueError, EOFError) as exc:
+        raise BadWorkbook(f"工作簿已损坏（{name}：{type(exc).__name__}）") from None
+
+
+def _formats(styles) -> list[str]:
+    custom = {int(f.get("numFmtId", -1)): f.get("formatCode", "General") for f in styles.iter(S + "numFmt")}
+    xfs = styles.find(S + "cellXfs")
+    out = []
+    for xf in (xfs if xfs is not None else ()):
+        if xf.tag != S + "xf":
+            continue
+        i = int(xf.get("numFmtId", 0) or 0)
+        out.append(custom.get(i) or BUILTIN_FORMATS.get(i, "General"))
+    return out
+
+
+def read_book(data: bytes, *, only: set[str] | None = None) -> Book:
+    """The workbook ``data`` as stored; ``only`` limits the sheets whose cells are read.
+    Raises :class:`BadWorkbook` for a file that is not a readable workbook."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    with _open(data) as z:
+        names = set(z.namelist())
+        wb = _part(z, "xl/workbook.xml", parser)
+        rels = _part(z, "xl/_rels/workbook.xml.rels", parser)
+        targets = {r.get("Id"): r.get("Target") or "" for r in rels.iter(PR + "Relationship")}
+        shared: list[str] = []
+        if "xl/sharedStrings.xml" in names:
+            shared = [_string(si) for si in _part(z, "xl/sharedStrings.xml", parser).iter(S + "si")]
+        formats = _formats(_part(z, "xl/styles.xml", parser)) if "xl/styles.xml" in names else []
+        defined = {}
+        for d in wb.iter(S + "definedName"):
+            if d.get("localSheetId") is None and d.get("name"):
+                defined[d.get("name")] = d.text or ""
+        sheets = []
+        for el in wb.iter(S + "sheet"):
+            sheet = Sheet(el.get("name", ""), el.get("state", "visible"))
+            target = targets.get(el.get(R + "id"), "")
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            if part in names and (only is None or sheet.name in only):
+                _cells(_part(z, part, parser), sheet, shared)
+            sheets.append(sheet)
+    return Book(sheets, defined, formats)
+
+
+def _cells(root, sheet: Sheet, shared: list[str]) -> None:
+    for c in root.iter(S + "c"):
+        ref = c.get("r")
+        if not ref:
+            continue
+        try:
+            r, col = cell_index(ref)
+        except ValueError:
+            continue
+        if r >= MAX_ROWS or col >= MAX_COLS:
+            continue
+        t = c.get("t", "n")
+        v = c.find(S + "v")
+        f = c.find(S + "f")
+        formula = (f.text or "") if f is not None else None
+        if t == "inlineStr":
+            is_ = c.find(S + "is")
+            text = _string(is_) if is_ is not None else ""
+        elif v is None:
+            text, t = "", ("f" if formula is not None else t)
+        elif t == "s":
+            try:
+                i = int(v.text or 0)
+            except ValueError:
+                i = -1
+            text = shared[i] if 0 <= i < len(shared) else ""
+        elif t == "str":
+            text = unescape(v.text or "")
+        else:
+            text = v.text or ""
+        if text or formula is not None:
+            sheet.cells[(r, col)] = RawCell(text, t, int(c.get("s", 0) or 0), formula)
+    for m in root.iter(S + "mergeCell"):
+        ref = m.get("ref", "")
+        if ":" in ref:
+            a, b = ref.split(":", 1)
+            try:
+                sheet.merges.append((cell_index(a), cell_index(b)))
+            except ValueError:
+                continue
 
 
 def read_xlsx(data: bytes) -> list[Grid]:
     """Every worksheet of the workbook ``data`` as a :class:`Grid`, in workbook order; each grid's
     ``source`` is the sheet name (cells are named ``sheet!D12``)."""
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        names = set(z.namelist())
-        wb = etree.fromstring(z.read("xl/workbook.xml"), parser)
-        rels = etree.fromstring(z.read("xl/_rels/workbook.xml.rels"), parser)
-        targets = {r.get("Id"): r.get("Target") for r in rels.iter(PR + "Relationship")}
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in names:
-            sst = etree.fromstring(z.read("xl/sharedStrings.xml"), parser)
-            shared = [_string(si) for si in sst.iter(S + "si")]
-        grids = []
-        for sheet in wb.iter(S + "sheet"):
-            target = targets.get(sheet.get(R + "id"), "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            if part not in names:
-                continue
-            grids.append(_sheet(etree.fromstring(z.read(part), parser), sheet.get("name", ""), shared))
-    return grids
+    return [_grid(s) for s in read_book(data).sheets]
 
 
-def _sheet(root, name: str, shared: list[str]) -> Grid:
-    cells: dict[tuple[int, int], tuple[str, str]] = {}
-    for c in root.iter(S + "c"):
-        ref = c.get("r")
-        if not ref:
-            continue
-        r, col = cell_index(ref)
-        if r >= MAX_ROWS or col >= MAX_COLS:
-            continue
-        t = c.get("t", "n")
-        v = c.find(S + "v")
-        if t == "inlineStr":
-            is_ = c.find(S + "is")
-            text = _string(is_) if is_ is not None else ""
-        elif v is None:
-            text, t = "", ("f" if c.find(S + "f") is not None else t)
-        elif t == "s":
-            i = int(v.text or 0)
-            text = shared[i] if 0 <= i < len(shared) else ""
-        else:
-            text = v.text or ""
-        if text or t == "f":
-            cells[(r, col)] = (text, t)
-    merges = []
-    for m in root.iter(S + "mergeCell"):
-        ref = m.get("ref", "")
-        if ":" in ref:
-            a, b = ref.split(":")
-            merges.append((cell_index(a), cell_index(b)))
+def _grid(sheet: Sheet) -> Grid:
+    cells, merges = sheet.cells, sheet.merges
     nrows = max([r for r, _ in cells] + [b[0] for _, b in merges] + [-1]) + 1
     ncols = max([c for _, c in cells] + [b[1] for _, b in merges] + [-1]) + 1
     nrows, ncols = min(nrows, MAX_ROWS), min(ncols, MAX_COLS)
     texts = [["" for _ in range(ncols)] for _ in range(nrows)]
     origin = [[(r, c) for c in range(ncols)] for r in range(nrows)]
     types: dict[tuple[int, int], str] = {}
-    for (r, c), (text, t) in cells.items():
-        texts[r][c] = text
-        types[(r, c)] = t
+    for (r, c), cell in cells.items():
+        texts[r][c] = cell.text
+        types[(r, c)] = cell.type
     for (r0, c0), (r1, c1) in merges:
+        if r0 >= nrows or c0 >= ncols:
+            continue
         for r in range(r0, min(r1, nrows - 1) + 1):
             for c in range(c0, min(c1, ncols - 1) + 1):
                 texts[r][c], origin[r][c] = texts[r0][c0], (r0, c0)
-    return Grid(texts, origin, name, types=types, a1=True)
+    return Grid(texts, origin, sheet.name, types=types, a1=True)
