@@ -16,11 +16,12 @@ lack the 总计 column, or carry the section's three tables in one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .. import layout
 from .grid import Grid
-from .labels import canonical, key
+from .labels import canonical, fold, key
 
 __all__ = ["Hit", "Located", "locate", "detect_edition"]
 
@@ -119,6 +120,7 @@ class _Edition:
                     self.rows2.setdefault(key(label), next(v for v in self.rows2.values() if v[0] == k))
         self.heads2 = {key(col.head) for b in layout.blocks(edition) for col in b.columns} | {
             key(col.head) for b in layout.blocks(other) for col in b.columns}
+        self.head_text = {key(col.head): col.head for b in layout.blocks(edition) for col in b.columns}
         # 三: leaf key → [(group keys, path under requests)]
         self.leaves3: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for item in layout.row_tree(edition):
@@ -175,6 +177,8 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     ix = _index(edition)
     heads2: dict[int, str] = {}          # 二: column → head key, from the last head row
     heads2_text: dict[int, str] = {}
+    order2: list[int] = []               # 二: the head row's columns, one per printed head cell
+    head_variants: dict[str, tuple[str, str]] = {}   # head key → (as printed, official) when a variant
     cols3: dict[int, str] = {}           # 三: column → applicant key
     heads3_text: dict[int, str] = {}
     chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
@@ -206,10 +210,18 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     if col and block:
                         cols4[c] = (block, col)
             if cols4 and any(texts[c].strip() for c in cols4):
-                for (block, col) in dict.fromkeys(cols4.values()):
-                    cs = [c for c, v in cols4.items() if v == (block, col)]
-                    text, c = _first_text(g, r, cs)
-                    out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", heads4_text.get(c, "")))
+                order = list(dict.fromkeys(cols4[c] for c in sorted(cols4)))
+                cells = _cells(g, r, 0)
+                for i, (block, col) in enumerate(order):
+                    if len(cells) == len(order):  # one printed cell per head: pair them in order
+                        c = cells[i]
+                        text = g.texts[r][c]
+                        head = heads4_text.get(next(h for h in sorted(cols4) if cols4[h] == (block, col)), "")
+                    else:
+                        cs = [c for c, v in cols4.items() if v == (block, col)]
+                        text, c = _first_text(g, r, cs)
+                        head = heads4_text.get(c, "")
+                    out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", head))
                 cols4 = {}
                 continue
 
@@ -221,38 +233,89 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                         heads3_text[c] = texts[c].strip()
                 continue
             if cols3:
-                label_cols = [c for c in range(len(texts)) if c not in cols3]
+                label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
                 if hit is not None:
                     path, variants = hit
                     row_label = _label(texts, label_cols)
-                    for col in dict.fromkeys(cols3.values()):
-                        cs = [c for c, v in cols3.items() if v == col]
-                        text, c = _first_text(g, r, cs)
-                        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, heads3_text.get(c, ""), variants))
+                    order = list(dict.fromkeys(cols3[c] for c in sorted(cols3)))
+                    cells = _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]])
+                    for i, col in enumerate(order):
+                        if len(cells) == len(order):  # one printed cell per head: pair them in order
+                            c = cells[i]
+                            text = g.texts[r][c]
+                            head = heads3_text.get(next(h for h in sorted(cols3) if cols3[h] == col), "")
+                        else:
+                            cs = [c for c, v in cols3.items() if v == col]
+                            text, c = _first_text(g, r, cs)
+                            head = heads3_text.get(c, "")
+                        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, head, variants))
                     continue
 
             # ---- 二: head rows, then data rows
             if _INFO in distinct or (distinct & ix.heads2 and not distinct & set(ix.rows2)):
-                heads2, heads2_text = {}, {}
-                for c, k in enumerate(plain):
+                heads2, heads2_text, order2 = {}, {}, []
+                seen: set = set()
+                for c, (k, via) in enumerate(keys):
                     if k and k != _INFO:
                         heads2[c], heads2_text[c] = k, texts[c].strip()
+                        if via:
+                            head_variants[k] = (texts[c].strip(), ix.head_text.get(k, k))
+                        if g.origin[r][c] not in seen:
+                            order2.append(c)
+                    seen.add(g.origin[r][c])
                 continue
             first = next((c for c, k in enumerate(plain) if k), None)
             if first is not None and plain[first] in ix.rows2 and heads2:
                 row_key, block = ix.rows2[plain[first]]
                 official = block_label(block, row_key)
                 variants = ((texts[first].strip(), official),) if key(official) != plain[first] or keys[first][1] else ()
+                cells = _cells(g, r, first + 1, exclude=g.origin[r][first])
                 for col in block.columns:
-                    cs = [c for c, k in heads2.items() if k == key(col.head) or k.startswith(key(col.head))]
+                    cs = [c for c, k in heads2.items() if _is_head(k, col.head)]
                     if not cs:
                         continue
-                    text, c = _first_text(g, r, cs)
+                    if len(cells) == len(order2):  # one printed cell per head: pair them in order
+                        c = cells[next(i for i, h in enumerate(order2) if h in cs)]
+                        text = g.texts[r][c]
+                        head = heads2_text[cs[0]]
+                    else:
+                        text, c = _first_text(g, r, cs)
+                        head = heads2_text.get(c, "")
+                    hv = head_variants.get(heads2[cs[0]])
                     out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
-                                 heads2_text.get(c, ""), variants))
+                                 head, variants + ((hv,) if hv else ())))
     return out
+
+
+def _is_head(printed_key: str, head: str) -> bool:
+    """A printed head names ``head``: the same key, or the key followed by a unit (采购总金额（元）)."""
+    k = key(head)
+    return printed_key == k or printed_key.startswith(k)
+
+
+def _cells(g: Grid, r: int, start: int, exclude=None) -> list[int]:
+    """The columns of row ``r`` from ``start`` on, one per printed cell (a spanning cell once)."""
+    seen = {exclude}
+    out = []
+    for c in range(start, len(g.texts[r])):
+        o = g.origin[r][c]
+        if o not in seen:
+            seen.add(o)
+            out.append(c)
+    return out
+
+
+_VALUE = re.compile(r"^[+\-]?[\d,.]*\d[\d,.]*(?:万元|元|件|项|个|条)?$")
+#: what reports print in a figure cell for "none": blank, a slash or a dash
+BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "\\", "无"})  # after NFKC: ／ → /, － → -
+
+
+def is_value(text: str) -> bool:
+    """Whether a cell's text is a figure (a number, possibly with a unit) or a blank mark."""
+    t = fold(text)
+    return t in BLANK_MARKS or bool(_VALUE.match(t))
 
 
 def _hit(g: Grid, r: int, c: int, path: str, text: str, row_label: str, col_label: str, variants=()) -> Hit:
