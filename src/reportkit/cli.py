@@ -261,6 +261,75 @@ def render(
     raise typer.Exit(_exit_code(outcomes))
 
 
+# ------------------------------------------------------------------ import
+
+_KIND_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "text": "文本"}
+_NOTE_HEADS = {"missing": "✗ 缺少", "unreadable": "✗ 无法读取", "schema": "✗ 不符合数据规范", "conflict": "! 两处不同",
+               "variant": "! 标签变体", "blank": "! 空白读作 0", "unit": "! 单位", "guess": "? 推断",
+               "absent": "· 未找到"}
+
+
+@app.command("import")
+def import_(
+    files: List[Path] = typer.Argument(..., help="一个或多个已发布的年度报告：.docx、.html/.htm、.pdf、.txt/.md。",
+                                       show_default=False),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o",
+        help="写入的 JSON 文件（单个文件时），或文件夹（每份报告一个 <文件名>.json）；默认写在原文件旁。"),
+    figures: bool = typer.Option(False, "--figures", help="逐个列出每个数字读自哪个表格、哪一行、哪一列。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的 JSON 文件。"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出读取报告（数据、每个数字的来源、所有提示），供其他程序读取。"),
+) -> None:
+    """导入已发布的年度报告（Word、网页、PDF、文本），按表格的行列标签读出全部数字和各部分文字，生成报告数据。
+
+    读取报告列出：每个数字的来源、只靠常见变体才认出的标签、读作 0 的空白格、单元格中的单位、推断和找不到的内容。
+    数据不完整时不写文件（退出码 1）；文件无法读取时退出码 1，用法错误（文件不存在、类型不支持）退出码 2。
+    """
+    from .importing import import_files
+
+    try:
+        outcomes = import_files(files, output, force=force)
+    except ReportkitError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for o in outcomes:
+            _print_import(o, figures)
+    if any(isinstance(o.error, UsageError) for o in outcomes):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+def _print_import(o, figures: bool) -> None:
+    r = o.result
+    if r is None:
+        typer.echo(str(o.file))
+        typer.echo(f"  ✗ {o.error.message}")
+        return
+    d = r.data
+    typer.echo(f"{o.file}（{_KIND_NAMES[r.kind]}，{r.edition} 格式）")
+    typer.echo(f"  单位：{d.get('agency', '？')}　年度：{d.get('year', '？')}　发布日期：{d.get('published', '—')}"
+               f"　读出数字 {len(r.figures)} 个")
+    if figures:
+        for f in r.figures:
+            typer.echo(f"    {f.label} = {f.value}　← {f.where}（{f.row_label} / {f.col_label}）")
+    for n in r.notes:
+        if n.kind != "not-printed":
+            typer.echo(f"  {_NOTE_HEADS.get(n.kind, n.kind)}  {n.message}" + (f"（{n.where}）" if n.where else ""))
+    computed = len(r.of_kind("not-printed"))
+    if computed:
+        typer.echo(f"  · {computed} 个总计未印出，由 reportkit 计算")
+    if o.error is not None:
+        typer.echo(f"  ✗ {o.error}")
+    elif o.output is not None:
+        typer.echo(f"  已写入 {o.output}")
+    else:
+        problems = [n for n in r.notes if n.kind in ("missing", "unreadable", "schema")]
+        typer.echo(f"  未写入：数据不完整（{len(problems)} 处），请核对原文件")
+
+
 # ------------------------------------------------------------------ templates
 
 @templates_app.command("export")

@@ -20,7 +20,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import DataError, InputFileError, UsageError
+from ..errors import DocumentError, InputFileError, UsageError
 
 __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError", "KINDS"]
 
@@ -28,12 +28,6 @@ __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError
 KINDS = {".docx": "docx", ".html": "html", ".htm": "html", ".shtml": "html", ".pdf": "pdf", ".txt": "text",
          ".md": "text"}
 MAX_BYTES = 50 * 1024 * 1024
-
-
-class DocumentError(DataError):
-    """A document that cannot be read as an annual report: corrupt, scanned, empty, or another kind."""
-
-    code = "unreadable-document"
 
 
 @dataclass(frozen=True)
@@ -247,3 +241,69 @@ def _reported(result: ImportResult, json_path: str) -> bool:
     return any(n.kind in PROBLEMS and n.path and (n.path == dotted or dotted.startswith(n.path + ".")
                                                   or n.path.startswith(dotted + "."))
                for n in result.notes)
+
+
+# ------------------------------------------------------------------------------------ files
+
+@dataclass
+class ImportOutcome:
+    """One file of :func:`import_files`: its result (or the error that stopped it) and what was written."""
+
+    file: Path
+    result: ImportResult | None = None
+    error: Exception | None = None
+    output: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.result is not None and self.result.complete
+
+    def to_dict(self) -> dict:
+        d: dict = {"file": str(self.file), "ok": self.ok, "output": str(self.output) if self.output else None}
+        if self.result is not None:
+            d.update(self.result.to_dict())
+        if self.error is not None:
+            d["error"] = {"code": getattr(self.error, "code", "error"), "message": getattr(self.error, "message",
+                                                                                            str(self.error))}
+        return d
+
+
+def output_paths(files: list[Path], output: Path | None) -> list[Path]:
+    """Where each imported file's JSON goes: ``-o OUT.json`` for one file; ``-o DIR`` (or several
+    files) one ``<name>.json`` per file inside DIR; no ``-o``: beside each file."""
+    files = [Path(f) for f in files]
+    if output is not None and output.suffix.lower() == ".json" and not output.is_dir():
+        if len(files) > 1:
+            raise UsageError("导入多个文件时 -o 应为一个文件夹", file=str(output))
+        return [output]
+    out, taken = [], set()
+    for f in files:
+        folder = output if output is not None else f.parent
+        p = folder / f"{f.stem}.json"
+        if p in taken:  # a.docx and a.pdf in one batch
+            p = folder / f"{f.name}.json"
+        taken.add(p)
+        out.append(p)
+    return out
+
+
+def import_files(files: list[Path], output: Path | None = None, *, force: bool = False) -> list[ImportOutcome]:
+    """Import each file and write its data as JSON, only when complete (nothing partial is written,
+    nothing overwritten without ``force``).  One unreadable file never stops the others."""
+    import json
+
+    from ..errors import ReportkitError
+    from ..output import write_text
+
+    outcomes = []
+    for f, target in zip(files, output_paths(files, output)):
+        o = ImportOutcome(Path(f))
+        try:
+            o.result = import_report(f)
+            if o.result.complete:
+                text = json.dumps(o.result.data, ensure_ascii=False, indent=2) + "\n"
+                o.output = write_text(target, text, force=force)
+        except ReportkitError as exc:
+            o.error = exc
+        outcomes.append(o)
+    return outcomes

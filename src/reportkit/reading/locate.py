@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from .. import layout
 from .grid import Grid
-from .labels import canonical, fold, key
+from .labels import VARIANTS, canonical, fold, key
 
 __all__ = ["Hit", "Located", "locate", "detect_edition"]
 
@@ -353,3 +353,21 @@ def _official(ix: _Edition, k: str) -> str:
                 if key(label) == k:
                     return label
     return k
+
+
+def _label_keys() -> frozenset:
+    out = set()
+    for ed in ("2019", "2021"):
+        for t in layout.tables(ed):
+            for row in t.rows:
+                out.update(key(cell.text) for cell in row if cell.text and not cell.is_figure)
+    return frozenset(out - {""})
+
+
+_LABEL_KEYS = _label_keys()
+
+
+def known_label(k: str) -> bool:
+    """Whether ``k`` (a :func:`~reportkit.reading.labels.key`) is the key of an official label of
+    either edition, or of a known variant."""
+    return k in _LABEL_KEYS or k in VARIANTS
