@@ -100,6 +100,7 @@ _T4_BLOCKS = (("litigation_after_reconsideration", key("复议后起诉")), ("li
 _T4_COLUMNS = {key(chain[-1]): col for _, col, chain in layout.APPEAL_HEADS[:5]}
 _T4_MARKS = {k for _, k in _T4_BLOCKS} | {key("行政诉讼")} | (set(_T4_COLUMNS) - {key("总计")})
 _T4_ALL = _T4_MARKS | set(_T4_COLUMNS)
+_T4_SPANNING = {k for _, k in _T4_BLOCKS} | {key("行政诉讼")}
 _INFO = key(layout.INFO_CONTENT)
 
 
@@ -196,6 +197,9 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 if not in_head4:
                     chain4, heads4_text, cols4 = {}, {}, {}
                 in_head4 = True
+                for c in range(1, len(plain)):  # a copied table leaves a spanning head's other cells blank
+                    if not plain[c] and plain[c - 1] in _T4_SPANNING:
+                        plain[c] = plain[c - 1]
                 for c, k in enumerate(plain):
                     if k and (not chain4.get(c) or chain4[c][-1] != k):
                         chain4.setdefault(c, []).append(k)
@@ -236,11 +240,12 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
-                if hit is not None:
+                if hit is not None and hit[0] is not None:
                     path, variants = hit
                     row_label = _label(texts, label_cols)
                     order = list(dict.fromkeys(cols3[c] for c in sorted(cols3)))
-                    cells = _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]])
+                    cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
+                                     len(order))
                     for i, col in enumerate(order):
                         if len(cells) == len(order):  # one printed cell per head: pair them in order
                             c = cells[i]
@@ -307,6 +312,20 @@ def _cells(g: Grid, r: int, start: int, exclude=None) -> list[int]:
     return out
 
 
+def _aligned(g: Grid, r: int, cells: list[int], n: int) -> list[int]:
+    """``cells`` less the blank cells before or after ``n`` figures (a label's span left over in a
+    copied table): the ``n`` cells to pair with the heads, or ``cells`` when that is not the case."""
+    extra = len(cells) - n
+    if extra <= 0:
+        return cells
+    blank = [not g.texts[r][c].strip() for c in cells]
+    if all(blank[:extra]) and not blank[extra]:
+        return cells[extra:]
+    if all(blank[n:]):
+        return cells[:n]
+    return cells
+
+
 _VALUE = re.compile(r"^[+\-]?[\d,.]*\d[\d,.]*(?:万元|元|件|项|个|条)?$")
 #: what reports print in a figure cell for "none": blank, a slash or a dash
 BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "\\", "无"})  # after NFKC: ／ → /, － → -
@@ -334,7 +353,13 @@ def _match3(ix: _Edition, chain: list[str], keyed, printed) -> tuple[str, tuple]
     candidates = ix.leaves3.get(chain[-1])
     variants: tuple = ()
     if candidates is None:
-        return None
+        # a label cut short (a page break inside the cell): the one official label it begins
+        longer = [k for k in ix.leaves3 if len(chain[-1]) >= 4 and k.startswith(chain[-1])]
+        if len(longer) != 1:
+            return None
+        candidates = ix.leaves3[longer[0]]
+        last = next(i for i in range(len(keyed) - 1, -1, -1) if keyed[i][0] == chain[-1])
+        return candidates[0][1] if len(candidates) == 1 else None, ((printed[last].strip(), _official(ix, longer[0])),)
     if any(v for _, v in keyed):
         i = next(i for i, (k, v) in enumerate(keyed) if v)
         variants = ((printed[i].strip(), _official(ix, keyed[i][0])),)
