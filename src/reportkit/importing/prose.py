@@ -108,12 +108,17 @@ def _is_agency(p: str, agency: str | None) -> bool:
     return bool(agency) and fold(p) == fold(agency)
 
 
+def _looks_like_name(p: str) -> bool:
+    return len(p) <= 40 and not re.search(r"[。，,；;：:•·|>»]", p)
+
+
 def parse_title(text: str) -> tuple[str | None, int | None]:
-    """(agency, year) from a title such as ``新义街道办事处2020年政府信息公开工作年度报告``."""
+    """(agency, year) from a title such as ``新义街道办事处2020年政府信息公开工作年度报告``
+    (navigation run into the line before the name — ``首页>年报>`` ``•年报`` — is dropped)."""
     m = _TITLE.match(fold(text))
     if not m:
         return None, None
-    agency = (m.group("before") or m.group("after")).strip("关于的")
+    agency = re.split(r"[•·|>»]", m.group("before") or m.group("after"))[-1].strip("关于的")
     return agency or None, int(m.group("year"))
 
 
@@ -135,16 +140,15 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
     head = paras[:first]
     agency = year = None
     t_end = None
-    for i in range(min(6, len(head))):
-        for j in range(i, min(i + 3, len(head))):
-            joined = "".join(head[i:j + 1])
-            a, y = parse_title(joined) if len(joined) <= 80 else (None, None)
-            if y:
-                agency, year, t_end = a, y, j
-                break
+    for j in range(min(8, len(head))):  # the first line that is a title; the line above may hold the agency
+        agency, year = parse_title(head[j]) if len(head[j]) <= 80 else (None, None)
         if year:
+            if not agency and j > 0 and _looks_like_name(head[j - 1]):
+                agency = parse_title(head[j - 1] + head[j])[0]
+            t_end = j
             break
-    preface = [p for p in head[(t_end + 1 if t_end is not None else 0):] if not _META.match(p)]
+    preface = [p for p in head[(t_end + 1 if t_end is not None else 0):]
+               if not _META.match(p) and not (len(p) <= 80 and parse_title(p)[1])]  # the title printed twice
     if agency:
         out.fields["agency"] = agency
     if year:
@@ -161,6 +165,11 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
     last = order[-1] if order else None
     tail = body.get(last, []) if last is not None else preface
     published = signature = None
+    dated = [k for k in range(len(tail) - 1, max(-1, len(tail) - 5), -1) if _DATE.match(fold(tail[k]))]
+    if dated and dated[0] < len(tail) - 1:  # page furniture printed after the 落款 (a web page's footer)
+        dropped = tail[dated[0] + 1:]
+        del tail[dated[0] + 1:]
+        out.notes.append(("guess", f"落款日期之后的 {len(dropped)} 行不是报告正文，未读入：“{dropped[0][:30]}”", None))
     if tail:
         m = _DATE.match(fold(tail[-1]))
         if m:

@@ -203,7 +203,7 @@ def read_html(data: bytes, name: str = "") -> WordContent:
             raise DocumentError(f"网页中没有表格，只链接了附件（{links[0]}）：请下载附件后导入该文件", file=name)
         if len(body_text) < 200 and any(True for _ in root.iter("script")):
             raise DocumentError("网页的正文由 JavaScript 生成，保存的页面中没有报告内容：请在浏览器中打开后"
-                            "用“另存为 → 网页，全部”保存，或把正文复制为 .txt 后导入")
+                            "用“另存为 → 网页，全部”保存，或把正文复制为 .txt 后导入", file=name)
         raise DocumentError("网页中没有表格：政府信息公开工作年度报告的二、三、四部分是表格", file=name)
     article = _article(root, tables)
     out = WordContent()

@@ -117,6 +117,15 @@ def join(a: Grid, b: Grid) -> Grid:
     return Grid(texts, origin, a.source)
 
 
+def _margin(x1s: list[float]) -> float:
+    """The right margin: where most lines end (full lines of justified text), not the longest line."""
+    from collections import Counter
+
+    counts = Counter(round(x / 3) for x in x1s)
+    best = max(counts.values())
+    return 3 * max(k for k, n in counts.items() if n == best)
+
+
 def _paragraphs(lines: list[dict]) -> list[str]:
     """Text lines of every page, in order (pdfplumber text lines with a ``page`` number added) →
     paragraphs; a paragraph may run on across a page break."""
@@ -124,7 +133,7 @@ def _paragraphs(lines: list[dict]) -> list[str]:
     if not lines:
         return []
     left = min(ln["x0"] for ln in lines)
-    right = max(ln["x1"] for ln in lines)
+    right = _margin([ln["x1"] for ln in lines])
     out: list[str] = []
     prev = None
     for ln in lines:
