@@ -419,3 +419,22 @@ def test_api_reads_bytes_and_paths_alike(built, tmp_path):
     p = tmp_path / "x.docx"
     p.write_bytes(raw)
     assert reportkit.import_report(p).data == reportkit.import_report(raw, kind="docx").data
+
+
+def test_init_from_a_published_report(built, tmp_path, cli):
+    raw, _ = built["yunxi-2021"]["html"]
+    src = tmp_path / "2021年报.html"
+    src.write_bytes(raw)
+    r = cli("init", "--year", "2022", "--from", src, "-o", tmp_path / "2022.json")
+    assert r.exit_code == 0, r.output
+    new = json.loads((tmp_path / "2022.json").read_text(encoding="utf-8"))
+    last = example(YUNXI)
+    assert new["agency"] == last["agency"] and new["year"] == 2022
+    carried = {k: v for k, v in new["requests"]["carried_over"].items() if k != "total"}
+    assert carried == {k: v for k, v in last["requests"]["carried_forward"].items() if k != "total"}
+    # an incomplete report is refused, with what is missing
+    page = raw.decode("gbk")
+    i = page.index("<table", page.index("四、政府信息公开行政复议"))
+    src.write_bytes((page[:i] + page[page.index("</table>", i) + 8:]).encode("gbk"))
+    r = cli("init", "--year", "2022", "--from", src, "-o", tmp_path / "x.json")
+    assert r.exit_code == 1 and "不完整" in r.output and not (tmp_path / "x.json").exists()

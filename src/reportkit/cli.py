@@ -142,7 +142,7 @@ def init(
     edition: Optional[str] = typer.Option(None, "--format", "-f",
                                           help="官方格式版本 2019 或 2021；默认按年度选择（2020 年及以前 2019，之后 2021）。"),
     region: Optional[str] = typer.Option(None, "--region", "-r", help="所在地区，如 孝义市。"),
-    from_: Optional[Path] = typer.Option(None, "--from", help="上一年度的报告数据：沿用单位信息、结转数字和起始数量（不复制文字）。"),
+    from_: Optional[Path] = typer.Option(None, "--from", help="上一年度的报告数据（JSON，或已发布的 .docx/.html/.pdf/.txt 报告）：沿用单位信息、结转数字和起始数量（不复制文字）。"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入的文件；默认为 <年度>.json。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
@@ -150,7 +150,6 @@ def init(
 
     未填写的骨架不会通过校验：每个空白的文字项都会提示应写什么。
     """
-    from .loading import load
     from .skeleton import skeleton
 
     if edition is not None and edition not in ("2019", "2021"):
@@ -160,7 +159,7 @@ def init(
     prev = None
     if from_ is not None:
         try:
-            prev = load(from_).data
+            prev = _previous_data(from_)
         except ReportkitError as exc:
             _fail(exc)
     agency = agency or (prev or {}).get("agency")
@@ -176,6 +175,23 @@ def init(
     except ReportkitError as exc:
         _fail(exc)
     typer.echo(f"已生成 {out}（{data['format']} 格式，{year} 年度）。填写其中的文字和数字后运行：reportkit validate {out}")
+
+
+def _previous_data(path: Path) -> dict:
+    """Last year's data for ``init --from``: a JSON data file, or a published report to import."""
+    from .importing import KINDS, import_report
+    from .loading import load
+
+    if path.suffix.lower() not in KINDS:
+        return load(path).data
+    result = import_report(path)
+    if not result.complete:
+        from .errors import DocumentError
+
+        missing = [n.message for n in result.notes if n.kind in ("missing", "unreadable", "schema")]
+        raise DocumentError(f"报告不完整，无法作为上一年度的数据（共 {len(missing)} 处）：{'；'.join(missing[:3])}"
+                            f"{'；……' if len(missing) > 3 else ''}。可先运行 reportkit import 查看读取报告", file=str(path))
+    return result.data
 
 
 def _usage(message: str) -> None:

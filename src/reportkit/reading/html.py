@@ -125,6 +125,13 @@ def _rows(table) -> list:
     return out
 
 
+def _cell_text(td) -> str:
+    """A cell's text, a line break between its pieces (``<br>``, ``<p>``, inline elements)."""
+    if any(_tag(el) in SKIP for el in td.iterdescendants()):
+        return "\n".join(lines(td))
+    return "\n".join(t for t in (x.strip() for x in td.itertext()) if t)
+
+
 def table_grid(table, source: str) -> Grid:
     rows = []
     for tr in _rows(table):
@@ -133,7 +140,7 @@ def table_grid(table, source: str) -> Grid:
         cells = []
         for td in tr:
             if _tag(td) in ("td", "th") and not _hidden(td):
-                cells.append(("\n".join(lines(td)), _span(td, "rowspan"), _span(td, "colspan")))
+                cells.append((_cell_text(td), _span(td, "rowspan"), _span(td, "colspan")))
         rows.append(cells)
     return expand(rows, source)
 
@@ -163,24 +170,19 @@ def _common_ancestor(els):
 
 
 def _article(root, tables):
-    """The element holding the report: a known CMS container around the tables, else the tables'
-    nearest common ancestor that also holds 一、总体情况."""
+    """The element holding the report: the innermost known CMS container around the tables that
+    also holds 一、总体情况, else the tables' nearest common ancestor that does."""
     anchor = _common_ancestor(tables) if tables else None
     if anchor is None:
         return root
-    best = None
-    for name in CONTAINERS:
-        for el in root.xpath(f"//*[@id='{name}' or contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"):
-            if el is anchor or any(a is el for a in anchor.iterancestors()):
-                depth = sum(1 for _ in el.iterancestors())
-                if best is None or depth > best[0]:
-                    best = (depth, el)
-    if best is not None:
-        return best[1]
-    el = anchor
-    while el.getparent() is not None and "总体情况" not in "".join(el.itertext()):
-        el = el.getparent()
-    return el
+    names = set(CONTAINERS)
+    fallback = None
+    for el in (anchor, *anchor.iterancestors()):
+        if fallback is None and "总体情况" in "".join(el.itertext()):
+            fallback = el
+        if fallback is not None and (el.get("id") in names or names & set((el.get("class") or "").split())):
+            return el
+    return fallback if fallback is not None else anchor
 
 
 def read_html(data: bytes, name: str = "") -> WordContent:
