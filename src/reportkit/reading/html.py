@@ -212,7 +212,7 @@ def read_html(data: bytes, name: str = "") -> WordContent:
     for n, t in enumerate(tables, start=1):
         out.grids.append(table_grid(t, f"第 {n} 个表格"))
     out.paragraphs = lines(article, set(tables))
-    if not any("政府信息公开" in p and "报告" in p and len(p) <= 80 for p in out.paragraphs[:6]):
+    if not any("政府信息公开" in p and p.rstrip().endswith("报告") and len(p) <= 80 for p in out.paragraphs[:6]):
         out.paragraphs[:0] = _titles(root, article)
     return out
 

@@ -213,7 +213,7 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     block = next((b for b, mark in _T4_BLOCKS if mark in chain), None)
                     if col and block:
                         cols4[c] = (block, col)
-            if cols4 and any(texts[c].strip() for c in cols4):
+            if cols4 and all(is_value(t) for t in texts):  # the row of figures (a blank form's too)
                 order = list(dict.fromkeys(cols4[c] for c in sorted(cols4)))
                 cells = _cells(g, r, 0)
                 for i, (block, col) in enumerate(order):
