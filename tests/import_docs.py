@@ -150,7 +150,7 @@ def _docx_table(document, rows, ncols):
     return t
 
 
-def office_docx(data: dict, *, repeat_heads: bool = False) -> tuple[bytes, Expect]:
+def office_docx(data: dict, *, repeat_heads: bool = False, per_block: bool = False) -> tuple[bytes, Expect]:
     import docx
     from docx.enum.text import WD_BREAK
 
@@ -162,7 +162,12 @@ def office_docx(data: dict, *, repeat_heads: bool = False) -> tuple[bytes, Expec
         document.add_paragraph(text)
     document.add_paragraph("二、主动公开政府信息情况")
     rows2 = rows_of(t2, ctx, expect, unit_cells=True)
-    _docx_table(document, rows2, 4)
+    if per_block:  # one table per 第二十条 block, a caption paragraph between them
+        for start, stop in t2.blocks:
+            _docx_table(document, rows2[start:stop], 4)
+            document.add_paragraph("")
+    else:
+        _docx_table(document, rows2, 4)
     document.add_paragraph("三、收到和处理政府信息公开申请情况")
     rows3 = rows_of(t3, ctx, expect, label=office_label, drop_total=True)
     # split after （三）不予公开: the rows of the first part that a rowspan reaches past the cut are cut

@@ -54,12 +54,12 @@ def built():
     for name, make in DATA.items():
         data = make()
         out[name] = {"data": data, "docx": office_docx(data), "docx-heads": office_docx(data, repeat_heads=True),
-                     "html": website_html(data)}
+                     "docx-blocks": office_docx(data, per_block=True), "html": website_html(data)}
     return out
 
 
 @pytest.mark.parametrize("name", list(DATA))
-@pytest.mark.parametrize("variant", ["docx", "docx-heads"])
+@pytest.mark.parametrize("variant", ["docx", "docx-heads", "docx-blocks"])
 def test_word_typed_by_an_office(built, name, variant):
     raw, expect = built[name][variant]
     result = import_report(raw, name="报告.docx")
