@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 from .errors import (  # noqa: E402
     ConverterMissing,
     DataError,
+    DocumentError,
     InputFileError,
     OutputExistsError,
     RenderError,
@@ -39,8 +40,15 @@ def render(report, out_dir, *, formats=None, templates=None, previous=None, forc
     return _render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force)
 
 
+def import_report(source, *, name=None, kind=None):
+    """Read a published report (.docx, .html, .pdf, .txt); see :func:`reportkit.importing.import_report`."""
+    from .importing import import_report as _import
+
+    return _import(source, name=name, kind=kind)
+
+
 __all__ = [
-    "__version__", "load", "validate", "render", "Report", "Finding",
-    "ReportkitError", "UsageError", "InputFileError", "DataError", "ValidationFailed",
+    "__version__", "load", "validate", "render", "import_report", "Report", "Finding",
+    "ReportkitError", "UsageError", "InputFileError", "DataError", "DocumentError", "ValidationFailed",
     "TemplateError", "UnsafeTemplateError", "OutputExistsError", "RenderError", "ConverterMissing",
 ]

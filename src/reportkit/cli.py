@@ -143,7 +143,8 @@ def init(
                                           help="官方格式版本 2019 或 2021；默认按年度选择（2020 年及以前 2019，之后 2021）。"),
     region: Optional[str] = typer.Option(None, "--region", "-r", help="所在地区，如 孝义市。"),
     from_: Optional[Path] = typer.Option(None, "--from",
-                                         help="上一年度的报告数据（JSON 或填报表单）：沿用单位信息、结转数字和起始数量（不复制文字）。"),
+                                         help="上一年度的报告：JSON 数据、填报表单，或已发布的 .docx/.html/.pdf/.txt 报告；"
+                                              "沿用单位信息、结转数字和起始数量（不复制文字）。"),
     output: Optional[Path] = typer.Option(None, "--output", "-o",
                                           help="写入的文件；以 .xlsx 结尾时生成 Excel/WPS 填报表单，否则为 JSON；默认为 <年度>.json。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
@@ -153,7 +154,6 @@ def init(
     -o 2021.xlsx 生成填报表单（官方表格样式，在 Excel/WPS 中填写）。
     未填写的骨架不会通过校验：每个空白的文字项都会提示应写什么。
     """
-    from .loading import load
     from .skeleton import skeleton
 
     if edition is not None and edition not in ("2019", "2021"):
@@ -163,7 +163,7 @@ def init(
     prev = None
     if from_ is not None:
         try:
-            prev = load(from_).data
+            prev = _previous_data(from_)
         except ReportkitError as exc:
             _fail(exc)
     agency = agency or (prev or {}).get("agency")
@@ -225,6 +225,23 @@ def convert(
     except ReportkitError as exc:
         _fail(exc)
     typer.echo(f"已写入 {target}")
+
+
+def _previous_data(path: Path) -> dict:
+    """Last year's data for ``init --from``: a JSON data file, or a published report to import."""
+    from .importing import KINDS, import_report
+    from .loading import load
+
+    if path.suffix.lower() not in KINDS:
+        return load(path).data
+    result = import_report(path)
+    if not result.complete:
+        from .errors import DocumentError
+
+        missing = [n.message for n in result.notes if n.kind in ("missing", "unreadable", "schema")]
+        raise DocumentError(f"报告不完整，无法作为上一年度的数据（共 {len(missing)} 处）：{'；'.join(missing[:3])}"
+                            f"{'；……' if len(missing) > 3 else ''}。可先运行 reportkit import 查看读取报告", file=str(path))
+    return result.data
 
 
 def _usage(message: str) -> None:
@@ -308,6 +325,75 @@ def render(
         if len(outcomes) > 1:
             _summary_table(outcomes, "生成汇总")
     raise typer.Exit(_exit_code(outcomes))
+
+
+# ------------------------------------------------------------------ import
+
+_KIND_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "text": "文本"}
+_NOTE_HEADS = {"missing": "✗ 缺少", "unreadable": "✗ 无法读取", "schema": "✗ 不符合数据规范", "conflict": "! 两处不同",
+               "variant": "! 标签变体", "blank": "! 空白读作 0", "unit": "! 单位", "guess": "? 推断",
+               "absent": "· 未找到"}
+
+
+@app.command("import")
+def import_(
+    files: List[Path] = typer.Argument(..., help="一个或多个已发布的年度报告：.docx、.html/.htm、.pdf、.txt/.md。",
+                                       show_default=False),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o",
+        help="写入的 JSON 文件（单个文件时），或文件夹（每份报告一个 <文件名>.json）；默认写在原文件旁。"),
+    figures: bool = typer.Option(False, "--figures", help="逐个列出每个数字读自哪个表格、哪一行、哪一列。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的 JSON 文件。"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出读取报告（数据、每个数字的来源、所有提示），供其他程序读取。"),
+) -> None:
+    """导入已发布的年度报告（Word、网页、PDF、文本），按表格的行列标签读出全部数字和各部分文字，生成报告数据。
+
+    读取报告列出：每个数字的来源、只靠常见变体才认出的标签、读作 0 的空白格、单元格中的单位、推断和找不到的内容。
+    数据不完整时不写文件（退出码 1）；文件无法读取时退出码 1，用法错误（文件不存在、类型不支持）退出码 2。
+    """
+    from .importing import import_files
+
+    try:
+        outcomes = import_files(files, output, force=force)
+    except ReportkitError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
+                              ensure_ascii=False, indent=2))
+    else:
+        for o in outcomes:
+            _print_import(o, figures)
+    if any(isinstance(o.error, UsageError) for o in outcomes):
+        raise typer.Exit(2)
+    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+
+
+def _print_import(o, figures: bool) -> None:
+    r = o.result
+    if r is None:
+        typer.echo(str(o.file))
+        typer.echo(f"  ✗ {o.error.message}")
+        return
+    d = r.data
+    typer.echo(f"{o.file}（{_KIND_NAMES[r.kind]}，{r.edition} 格式）")
+    typer.echo(f"  单位：{d.get('agency', '？')}　年度：{d.get('year', '？')}　发布日期：{d.get('published', '—')}"
+               f"　读出数字 {len(r.figures)} 个")
+    if figures:
+        for f in r.figures:
+            typer.echo(f"    {f.label} = {f.value}　← {f.where}（{f.row_label} / {f.col_label}）")
+    for n in r.notes:
+        if n.kind != "not-printed":
+            typer.echo(f"  {_NOTE_HEADS.get(n.kind, n.kind)}  {n.message}" + (f"（{n.where}）" if n.where else ""))
+    computed = len(r.of_kind("not-printed"))
+    if computed:
+        typer.echo(f"  · {computed} 个总计未印出，由 reportkit 计算")
+    if o.error is not None:
+        typer.echo(f"  ✗ {o.error}")
+    elif o.output is not None:
+        typer.echo(f"  已写入 {o.output}")
+    else:
+        problems = [n for n in r.notes if n.kind in ("missing", "unreadable", "schema")]
+        typer.echo(f"  未写入：数据不完整（{len(problems)} 处），请核对原文件")
 
 
 # ------------------------------------------------------------------ templates

@@ -79,6 +79,13 @@ class ValidationFailed(DataError):
         self.findings = list(findings)
 
 
+class DocumentError(DataError):
+    """A document to import that cannot be read as an annual report: corrupt, scanned without a
+    text layer, a page without the report, or a document of another kind."""
+
+    code = "unreadable-document"
+
+
 class TemplateError(ReportkitError):
     """A template (official or customised) cannot be used: syntax, unknown field, unsafe code."""
 

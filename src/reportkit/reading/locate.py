@@ -16,11 +16,12 @@ lack the 总计 column, or carry the section's three tables in one.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from .. import layout
 from .grid import Grid
-from .labels import canonical, key
+from .labels import VARIANTS, canonical, fold, key
 
 __all__ = ["Hit", "Located", "locate", "detect_edition"]
 
@@ -99,6 +100,7 @@ _T4_BLOCKS = (("litigation_after_reconsideration", key("复议后起诉")), ("li
 _T4_COLUMNS = {key(chain[-1]): col for _, col, chain in layout.APPEAL_HEADS[:5]}
 _T4_MARKS = {k for _, k in _T4_BLOCKS} | {key("行政诉讼")} | (set(_T4_COLUMNS) - {key("总计")})
 _T4_ALL = _T4_MARKS | set(_T4_COLUMNS)
+_T4_SPANNING = {k for _, k in _T4_BLOCKS} | {key("行政诉讼")}
 _INFO = key(layout.INFO_CONTENT)
 
 
@@ -119,6 +121,7 @@ class _Edition:
                     self.rows2.setdefault(key(label), next(v for v in self.rows2.values() if v[0] == k))
         self.heads2 = {key(col.head) for b in layout.blocks(edition) for col in b.columns} | {
             key(col.head) for b in layout.blocks(other) for col in b.columns}
+        self.head_text = {key(col.head): col.head for b in layout.blocks(edition) for col in b.columns}
         # 三: leaf key → [(group keys, path under requests)]
         self.leaves3: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for item in layout.row_tree(edition):
@@ -175,6 +178,8 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     ix = _index(edition)
     heads2: dict[int, str] = {}          # 二: column → head key, from the last head row
     heads2_text: dict[int, str] = {}
+    order2: list[int] = []               # 二: the head row's columns, one per printed head cell
+    head_variants: dict[str, tuple[str, str]] = {}   # head key → (as printed, official) when a variant
     cols3: dict[int, str] = {}           # 三: column → applicant key
     heads3_text: dict[int, str] = {}
     chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
@@ -192,6 +197,9 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 if not in_head4:
                     chain4, heads4_text, cols4 = {}, {}, {}
                 in_head4 = True
+                for c in range(1, len(plain)):  # a copied table leaves a spanning head's other cells blank
+                    if not plain[c] and plain[c - 1] in _T4_SPANNING:
+                        plain[c] = plain[c - 1]
                 for c, k in enumerate(plain):
                     if k and (not chain4.get(c) or chain4[c][-1] != k):
                         chain4.setdefault(c, []).append(k)
@@ -205,11 +213,19 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     block = next((b for b, mark in _T4_BLOCKS if mark in chain), None)
                     if col and block:
                         cols4[c] = (block, col)
-            if cols4 and any(texts[c].strip() for c in cols4):
-                for (block, col) in dict.fromkeys(cols4.values()):
-                    cs = [c for c, v in cols4.items() if v == (block, col)]
-                    text, c = _first_text(g, r, cs)
-                    out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", heads4_text.get(c, "")))
+            if cols4 and all(is_value(t) for t in texts):  # the row of figures (a blank form's too)
+                order = list(dict.fromkeys(cols4[c] for c in sorted(cols4)))
+                cells = _cells(g, r, 0)
+                for i, (block, col) in enumerate(order):
+                    if len(cells) == len(order):  # one printed cell per head: pair them in order
+                        c = cells[i]
+                        text = g.texts[r][c]
+                        head = heads4_text.get(next(h for h in sorted(cols4) if cols4[h] == (block, col)), "")
+                    else:
+                        cs = [c for c, v in cols4.items() if v == (block, col)]
+                        text, c = _first_text(g, r, cs)
+                        head = heads4_text.get(c, "")
+                    out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", head))
                 cols4 = {}
                 continue
 
@@ -221,38 +237,104 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                         heads3_text[c] = texts[c].strip()
                 continue
             if cols3:
-                label_cols = [c for c in range(len(texts)) if c not in cols3]
+                label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
-                if hit is not None:
+                if hit is not None and hit[0] is not None:
                     path, variants = hit
                     row_label = _label(texts, label_cols)
-                    for col in dict.fromkeys(cols3.values()):
-                        cs = [c for c, v in cols3.items() if v == col]
-                        text, c = _first_text(g, r, cs)
-                        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, heads3_text.get(c, ""), variants))
+                    order = list(dict.fromkeys(cols3[c] for c in sorted(cols3)))
+                    cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
+                                     len(order))
+                    for i, col in enumerate(order):
+                        if len(cells) == len(order):  # one printed cell per head: pair them in order
+                            c = cells[i]
+                            text = g.texts[r][c]
+                            head = heads3_text.get(next(h for h in sorted(cols3) if cols3[h] == col), "")
+                        else:
+                            cs = [c for c, v in cols3.items() if v == col]
+                            text, c = _first_text(g, r, cs)
+                            head = heads3_text.get(c, "")
+                        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, head, variants))
                     continue
 
             # ---- 二: head rows, then data rows
             if _INFO in distinct or (distinct & ix.heads2 and not distinct & set(ix.rows2)):
-                heads2, heads2_text = {}, {}
-                for c, k in enumerate(plain):
+                heads2, heads2_text, order2 = {}, {}, []
+                seen: set = set()
+                for c, (k, via) in enumerate(keys):
                     if k and k != _INFO:
                         heads2[c], heads2_text[c] = k, texts[c].strip()
+                        if via:
+                            head_variants[k] = (texts[c].strip(), ix.head_text.get(k, k))
+                        if g.origin[r][c] not in seen:
+                            order2.append(c)
+                    seen.add(g.origin[r][c])
                 continue
             first = next((c for c, k in enumerate(plain) if k), None)
             if first is not None and plain[first] in ix.rows2 and heads2:
                 row_key, block = ix.rows2[plain[first]]
                 official = block_label(block, row_key)
                 variants = ((texts[first].strip(), official),) if key(official) != plain[first] or keys[first][1] else ()
+                cells = _cells(g, r, first + 1, exclude=g.origin[r][first])
                 for col in block.columns:
-                    cs = [c for c, k in heads2.items() if k == key(col.head) or k.startswith(key(col.head))]
+                    cs = [c for c, k in heads2.items() if _is_head(k, col.head)]
                     if not cs:
                         continue
-                    text, c = _first_text(g, r, cs)
+                    if len(cells) == len(order2):  # one printed cell per head: pair them in order
+                        c = cells[next(i for i, h in enumerate(order2) if h in cs)]
+                        text = g.texts[r][c]
+                        head = heads2_text[cs[0]]
+                    else:
+                        text, c = _first_text(g, r, cs)
+                        head = heads2_text.get(c, "")
+                    hv = head_variants.get(heads2[cs[0]])
                     out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
-                                 heads2_text.get(c, ""), variants))
+                                 head, variants + ((hv,) if hv else ())))
     return out
+
+
+def _is_head(printed_key: str, head: str) -> bool:
+    """A printed head names ``head``: the same key, or the key followed by a unit (采购总金额（元）)."""
+    k = key(head)
+    return printed_key == k or printed_key.startswith(k)
+
+
+def _cells(g: Grid, r: int, start: int, exclude=None) -> list[int]:
+    """The columns of row ``r`` from ``start`` on, one per printed cell (a spanning cell once)."""
+    seen = {exclude}
+    out = []
+    for c in range(start, len(g.texts[r])):
+        o = g.origin[r][c]
+        if o not in seen:
+            seen.add(o)
+            out.append(c)
+    return out
+
+
+def _aligned(g: Grid, r: int, cells: list[int], n: int) -> list[int]:
+    """``cells`` less the blank cells before or after ``n`` figures (a label's span left over in a
+    copied table): the ``n`` cells to pair with the heads, or ``cells`` when that is not the case."""
+    extra = len(cells) - n
+    if extra <= 0:
+        return cells
+    blank = [not g.texts[r][c].strip() for c in cells]
+    if all(blank[:extra]) and not blank[extra]:
+        return cells[extra:]
+    if all(blank[n:]):
+        return cells[:n]
+    return cells
+
+
+_VALUE = re.compile(r"^[+\-]?[\d,.]*\d[\d,.]*(?:万元|元|件|项|个|条)?$")
+#: what reports print in a figure cell for "none": blank, a slash or a dash
+BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "\\", "无"})  # after NFKC: ／ → /, － → -
+
+
+def is_value(text: str) -> bool:
+    """Whether a cell's text is a figure (a number, possibly with a unit) or a blank mark."""
+    t = fold(text)
+    return t in BLANK_MARKS or bool(_VALUE.match(t))
 
 
 def _hit(g: Grid, r: int, c: int, path: str, text: str, row_label: str, col_label: str, variants=()) -> Hit:
@@ -271,7 +353,13 @@ def _match3(ix: _Edition, chain: list[str], keyed, printed) -> tuple[str, tuple]
     candidates = ix.leaves3.get(chain[-1])
     variants: tuple = ()
     if candidates is None:
-        return None
+        # a label cut short (a page break inside the cell): the one official label it begins
+        longer = [k for k in ix.leaves3 if len(chain[-1]) >= 4 and k.startswith(chain[-1])]
+        if len(longer) != 1:
+            return None
+        candidates = ix.leaves3[longer[0]]
+        last = next(i for i in range(len(keyed) - 1, -1, -1) if keyed[i][0] == chain[-1])
+        return candidates[0][1] if len(candidates) == 1 else None, ((printed[last].strip(), _official(ix, longer[0])),)
     if any(v for _, v in keyed):
         i = next(i for i, (k, v) in enumerate(keyed) if v)
         variants = ((printed[i].strip(), _official(ix, keyed[i][0])),)
@@ -290,3 +378,21 @@ def _official(ix: _Edition, k: str) -> str:
                 if key(label) == k:
                     return label
     return k
+
+
+def _label_keys() -> frozenset:
+    out = set()
+    for ed in ("2019", "2021"):
+        for t in layout.tables(ed):
+            for row in t.rows:
+                out.update(key(cell.text) for cell in row if cell.text and not cell.is_figure)
+    return frozenset(out - {""})
+
+
+_LABEL_KEYS = _label_keys()
+
+
+def known_label(k: str) -> bool:
+    """Whether ``k`` (a :func:`~reportkit.reading.labels.key`) is the key of an official label of
+    either edition, or of a known variant."""
+    return k in _LABEL_KEYS or k in VARIANTS

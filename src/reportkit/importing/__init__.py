@@ -1,0 +1,309 @@
+"""Importing a published report: a Word file, a web page, a PDF or a text copy → report data,
+with a reading report that says where every figure came from.
+
+:func:`import_report` reads the document's tables as grids (:mod:`reportkit.reading`), locates
+every official figure by its row and column labels (:func:`reportkit.reading.locate`), reads the
+prose section by section (:mod:`.prose`) and returns an :class:`ImportResult`: the data (valid
+against the schema whenever the document is complete) and every figure's origin, every label
+matched only through a variant, every blank read as 0, every unit taken off, every guess and
+everything not found.  Nothing is guessed silently: a figure that cannot be read is missing, and
+a result with anything missing is not complete.
+
+Printed 总计 cells are kept as the data's printed ``total``\\ s, so that ``validate`` checks the
+report's own arithmetic.  A file that cannot be read at all raises :class:`DocumentError` (or
+:class:`~reportkit.errors.InputFileError` when it cannot be opened).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..errors import DocumentError, InputFileError, UsageError
+
+__all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError", "KINDS"]
+
+#: file name endings → the reader that takes them
+KINDS = {".docx": "docx", ".html": "html", ".htm": "html", ".shtml": "html", ".pdf": "pdf", ".txt": "text",
+         ".md": "text"}
+MAX_BYTES = 50 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FigureRead:
+    """One official figure as read: its contract path, official label, value and origin."""
+
+    path: str            # contract path, e.g. requests.results.denied.third_party.natural
+    label: str           # official label chain: 第二十条第（一）项 / 规章 / 本年制发件数
+    value: object        # the value written to the data
+    printed: str         # the cell's text as printed
+    where: str           # table, row and column where it was read
+    row_label: str       # the row label as printed
+    col_label: str       # the column head as printed
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the reader had to interpret, or could not find.
+
+    ``kind``: ``variant`` (a label matched only through a known variant), ``blank`` (a blank or
+    ``/`` cell read as 0), ``unit`` (a unit printed in a cell), ``not-printed`` (a 总计 the report
+    does not print; reportkit computes it), ``guess``, ``conflict`` (a figure printed twice,
+    differently), ``unreadable`` (a cell that is no figure), ``missing`` (a figure or section not
+    found), ``absent`` (an optional part not found), ``schema`` (the data breaks the schema).
+    """
+
+    kind: str
+    message: str
+    path: str | None = None
+    where: str | None = None
+    printed: str | None = None
+    official: str | None = None
+
+
+#: the kinds of note that make a result incomplete
+PROBLEMS = ("missing", "unreadable", "schema")
+
+
+@dataclass
+class ImportResult:
+    source: str
+    kind: str                                   # docx | html | pdf | text
+    edition: str | None
+    data: dict
+    figures: list[FigureRead] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        """Every figure and required section was found and the data is valid against the schema."""
+        return not any(n.kind in PROBLEMS for n in self.notes)
+
+    def of_kind(self, *kinds: str) -> list[Note]:
+        return [n for n in self.notes if n.kind in kinds]
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "kind": self.kind, "edition": self.edition, "complete": self.complete,
+                "data": self.data, "figures": [asdict(f) for f in self.figures],
+                "notes": [{k: v for k, v in asdict(n).items() if v is not None} for n in self.notes]}
+
+
+# ------------------------------------------------------------------------------------ reading
+
+def _read_file(path: Path) -> bytes:
+    shown = str(path)
+    try:
+        if path.is_dir():
+            raise InputFileError("这是一个文件夹，不是报告文件", file=shown)
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputFileError(f"文件过大（{size} 字节，上限 {MAX_BYTES}），不像一份年度报告", file=shown)
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError("文件不存在", file=shown) from None
+    except PermissionError:
+        raise InputFileError("没有读取权限", file=shown) from None
+    except OSError as exc:
+        raise InputFileError(f"无法读取：{exc.strerror or exc}", file=shown) from None
+
+
+def kind_of(name: str, raw: bytes) -> str:
+    """The reader for a file, by its ending, checked against its first bytes."""
+    ext = os.path.splitext(name)[1].lower()
+    if ext == ".doc" or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise DocumentError("这是旧版 Word（.doc）或其他 OLE 格式的文件，请在 Word/WPS 中“另存为” .docx 后再导入",
+                            file=name)
+    if ext in (".wps", ".xls", ".xlsx", ".ofd"):
+        raise UsageError(f"不能导入 {ext} 文件：请另存为 .docx、.pdf、.html 或 .txt", file=name)
+    if ext not in KINDS:
+        if raw.startswith(b"%PDF"):
+            return "pdf"
+        if raw.startswith(b"PK\x03\x04"):
+            return "docx"
+        raise UsageError(f"不认识的文件类型“{ext or '（无扩展名）'}”：可导入 .docx、.html/.htm、.pdf、.txt/.md",
+                         file=name)
+    kind = KINDS[ext]
+    if kind == "docx" and not raw.startswith(b"PK"):
+        raise DocumentError("不是有效的 .docx 文件（不是 zip 包）；文件可能已损坏或只是改了扩展名", file=name)
+    if kind == "pdf" and b"%PDF" not in raw[:1024]:
+        raise DocumentError("不是有效的 PDF 文件（缺少 %PDF 文件头）；文件可能已损坏或只是改了扩展名", file=name)
+    return kind
+
+
+def read_document(raw: bytes, kind: str, name: str):
+    """The document's tables (grids) and paragraphs (a :class:`~reportkit.reading.docx.WordContent`)."""
+    if kind == "docx":
+        import zipfile
+
+        from lxml import etree
+
+        from ..reading.docx import read_docx
+
+        try:
+            return read_docx(raw)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
+            raise DocumentError("不是有效的 .docx 文件：zip 包已损坏", file=name) from None
+        except KeyError:
+            raise DocumentError("不是 Word 文档：.docx 包中没有 word/document.xml", file=name) from None
+        except etree.XMLSyntaxError as exc:
+            raise DocumentError(f"Word 文档的正文 XML 已损坏：{exc}", file=name) from None
+    if kind == "html":
+        from ..reading.html import read_html
+
+        return read_html(raw, name)
+    if kind == "pdf":
+        from ..reading.pdf import read_pdf
+
+        return read_pdf(raw, name)
+    from ..reading.text import read_text
+
+    return read_text(raw, name)
+
+
+def import_report(source, *, name: str | None = None, kind: str | None = None) -> ImportResult:
+    """Read a published report.
+
+    ``source`` is a path (``str`` or ``os.PathLike``) or the file's bytes; ``name`` names it in
+    messages (and, for bytes, tells the kind by its ending unless ``kind`` is given: ``docx``,
+    ``html``, ``pdf`` or ``text``).
+    """
+    if isinstance(source, (bytes, bytearray)):
+        raw, shown = bytes(source), name or "<bytes>"
+    else:
+        raw, shown = _read_file(Path(source)), name or str(source)
+    kind = kind or kind_of(shown, raw)
+    content = read_document(raw, kind, shown)
+    return _assemble(content, kind, shown)
+
+
+# ------------------------------------------------------------------------------------ assembling
+
+def _assemble(content, kind: str, shown: str) -> ImportResult:
+    from ..reading import locate
+    from .figures import read_figures
+    from .prose import SECTIONS, read_prose
+
+    if not content.grids:
+        raise DocumentError(_no_tables(kind), file=shown)
+    located = locate(content.grids)
+    if located.edition is None or len(located.hits) < 10:
+        raise DocumentError("文件中的表格不是政府信息公开工作年度报告的官方表格（找不到“信息内容”“申请人情况”"
+                            "“行政复议”等表头和行标签）；这可能是另一种文件", file=shown)
+    edition = located.edition
+    notes: list[Note] = []
+    tables, figures = read_figures(located, edition, notes)
+    prose = read_prose(content.paragraphs, edition)
+    for kind_, message, path in prose.notes:
+        notes.append(Note(kind_, message, path=path))
+    for numeral, _, title in SECTIONS:
+        if numeral in prose.found or numeral in "二三四":  # 二–四: only their tables are data
+            continue
+        if numeral == "六":
+            notes.append(Note("absent", f"没有找到“{title}”这一节，other_matters 留空（印为“无”）"))
+        else:
+            notes.append(Note("missing", f"没有找到“{title}”这一节",
+                              path="overview" if numeral == "一" else "problems"))
+    f = prose.fields
+    data: dict = {"format": edition}
+    for k in ("year", "agency", "published", "preface"):
+        if k in f:
+            data[k] = f[k]
+    data["overview"] = f.get("overview", {})
+    data.update(tables)
+    for k in ("problems", "improvements", "other_matters", "fees"):
+        if k in f:
+            data[k] = f[k]
+    result = ImportResult(shown, kind, edition, data, figures, notes)
+    _check_schema(result)
+    return result
+
+
+def _no_tables(kind: str) -> str:
+    if kind == "pdf":
+        return "PDF 中找不到表格"
+    if kind == "text":
+        return "文本中找不到表格（表格的每一行应以制表符或两个以上空格分隔各格，或用 Markdown 的 | 分隔）"
+    return "文件中没有表格：政府信息公开工作年度报告的二、三、四部分是表格"
+
+
+def _check_schema(result: ImportResult) -> None:
+    from ..validation import validate
+
+    for finding in validate(result.data):
+        if finding.code.startswith("schema") and not _reported(result, finding.path):
+            result.notes.append(Note("schema", f"{finding.label}：{finding.message}", path=finding.path))
+
+
+def _reported(result: ImportResult, json_path: str) -> bool:
+    """A schema error about a figure already listed as missing or unreadable."""
+    dotted = json_path.removeprefix("$.")
+    return any(n.kind in PROBLEMS and n.path and (n.path == dotted or dotted.startswith(n.path + ".")
+                                                  or n.path.startswith(dotted + "."))
+               for n in result.notes)
+
+
+# ------------------------------------------------------------------------------------ files
+
+@dataclass
+class ImportOutcome:
+    """One file of :func:`import_files`: its result (or the error that stopped it) and what was written."""
+
+    file: Path
+    result: ImportResult | None = None
+    error: Exception | None = None
+    output: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.result is not None and self.result.complete
+
+    def to_dict(self) -> dict:
+        d: dict = {"file": str(self.file), "ok": self.ok, "output": str(self.output) if self.output else None}
+        if self.result is not None:
+            d.update(self.result.to_dict())
+        if self.error is not None:
+            d["error"] = {"code": getattr(self.error, "code", "error"), "message": getattr(self.error, "message",
+                                                                                            str(self.error))}
+        return d
+
+
+def output_paths(files: list[Path], output: Path | None) -> list[Path]:
+    """Where each imported file's JSON goes: ``-o OUT.json`` for one file; ``-o DIR`` (or several
+    files) one ``<name>.json`` per file inside DIR; no ``-o``: beside each file."""
+    files = [Path(f) for f in files]
+    if output is not None and output.suffix.lower() == ".json" and not output.is_dir():
+        if len(files) > 1:
+            raise UsageError("导入多个文件时 -o 应为一个文件夹", file=str(output))
+        return [output]
+    out, taken = [], set()
+    for f in files:
+        folder = output if output is not None else f.parent
+        p = folder / f"{f.stem}.json"
+        if p in taken:  # a.docx and a.pdf in one batch
+            p = folder / f"{f.name}.json"
+        taken.add(p)
+        out.append(p)
+    return out
+
+
+def import_files(files: list[Path], output: Path | None = None, *, force: bool = False) -> list[ImportOutcome]:
+    """Import each file and write its data as JSON, only when complete (nothing partial is written,
+    nothing overwritten without ``force``).  One unreadable file never stops the others."""
+    import json
+
+    from ..errors import ReportkitError
+    from ..output import write_text
+
+    outcomes = []
+    for f, target in zip(files, output_paths(files, output)):
+        o = ImportOutcome(Path(f))
+        try:
+            o.result = import_report(f)
+            if o.result.complete:
+                text = json.dumps(o.result.data, ensure_ascii=False, indent=2) + "\n"
+                o.output = write_text(target, text, force=force)
+        except ReportkitError as exc:
+            o.error = exc
+        outcomes.append(o)
+    return outcomes

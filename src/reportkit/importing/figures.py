@@ -1,0 +1,98 @@
+"""The located figures of tables 二, 三 and 四 → the ``proactive``, ``requests`` and ``appeals``
+objects of the contract, with a note for everything interpreted.
+
+Every figure of :func:`reportkit.layout.figures` is looked up by its path in the
+:class:`~reportkit.reading.locate.Located` hits; the figure's path is its contract path.  Printed
+总计 cells become the data's printed ``total``\\ s; a 总计 the report does not print is left to
+reportkit to compute.  The 2019 采购总金额 takes its unit from the column head (``采购总金额（元）``)
+or the cell (``251000元``); the 2021 收费金额 is in 万元 by the official head, and a cell written
+in 元 is converted (and said so).
+"""
+
+from __future__ import annotations
+
+from . import FigureRead, Note
+from .. import layout
+from .values import read_value, yuan_to_wan
+
+
+def _put(tree: dict, path: str, value) -> None:
+    parts = path.split(".")
+    node = tree
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    node[parts[-1]] = value
+
+
+def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[FigureRead]]:
+    """(``{"proactive": …, "requests": …, "appeals": …}``, the figures read); notes appended."""
+    tree: dict = {}
+    read: list[FigureRead] = []
+    seen_variants: set = set()
+    for fig in layout.figures(edition):
+        hit = located.hits.get(fig.path)
+        if hit is None:
+            if fig.computed:
+                notes.append(Note("not-printed", f"{fig.label}：表中没有印出，由 reportkit 计算", path=fig.path))
+            else:
+                notes.append(Note("missing", f"{fig.label}：表中找不到这一格", path=fig.path))
+            continue
+        for printed, official in hit.variants:
+            if (printed, official) not in seen_variants:
+                seen_variants.add((printed, official))
+                notes.append(Note("variant", f"标签“{printed}”按官方标签“{official}”读取", path=fig.path,
+                                  where=hit.where, printed=printed, official=official))
+        v = read_value(hit.text, fig.value_kind)
+        if v.problem:
+            notes.append(Note("unreadable", f"{fig.label}：“{hit.text}”{v.problem}", path=fig.path, where=hit.where,
+                              printed=hit.text))
+            continue
+        value = v.value
+        if v.blank:
+            notes.append(Note("blank", f"{fig.label}：{_shown(hit.text)}读作 0", path=fig.path, where=hit.where,
+                              printed=hit.text))
+        if fig.value_kind == "amount":
+            value = _amount(edition, fig, hit, v, tree, notes)
+        elif v.unit:
+            notes.append(Note("unit", f"{fig.label}：单元格中的单位“{v.unit}”已去掉", path=fig.path, where=hit.where,
+                              printed=hit.text))
+        _put(tree, fig.path, value)
+        read.append(FigureRead(fig.path, fig.label, value, hit.text, hit.where, hit.row_label, hit.col_label))
+    for first, second in located.conflicts:
+        notes.append(Note("conflict", f"{official(edition, first.path)} 印了两次且不同：“{first.text}”（{first.where}）与"
+                                      f"“{second.text}”（{second.where}），取第一次", path=first.path, where=second.where,
+                          printed=second.text))
+    return tree, read
+
+
+def _shown(text: str) -> str:
+    t = text.strip()
+    return "空白单元格" if not t else f"“{t}”"
+
+
+def _amount(edition: str, fig, hit, v, tree: dict, notes: list[Note]):
+    if edition == "2019":  # 采购总金额: the unit from the head, else from the cell
+        head_unit = "万元" if "万元" in hit.col_label else "元" if "元" in hit.col_label else None
+        unit = head_unit or v.unit
+        if v.unit and head_unit and v.unit != head_unit:
+            notes.append(Note("guess", f"{fig.label}：表头单位为{head_unit}，单元格写“{hit.text}”，按表头的{head_unit}读取",
+                              path=fig.path, where=hit.where, printed=hit.text))
+        elif v.unit:
+            notes.append(Note("unit", f"{fig.label}：单元格中的单位“{v.unit}”记为金额单位（amount_unit）",
+                              path=fig.path, where=hit.where, printed=hit.text))
+        if unit:
+            _put(tree, "proactive.procurement.amount_unit", unit)
+        return v.value
+    if v.unit == "元":  # 2021 本年收费金额 is in 万元
+        wan = yuan_to_wan(v.value)
+        notes.append(Note("guess", f"{fig.label}：单元格写的是元（“{hit.text}”），按官方表头的万元换算为 {wan}",
+                          path=fig.path, where=hit.where, printed=hit.text))
+        return wan
+    if v.unit:
+        notes.append(Note("unit", f"{fig.label}：单元格中的单位“{v.unit}”已去掉", path=fig.path, where=hit.where,
+                          printed=hit.text))
+    return v.value
+
+
+def official(edition: str, path: str) -> str:
+    return next((f.label for f in layout.figures(edition) if f.path == path), path)
