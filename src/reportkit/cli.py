@@ -220,7 +220,8 @@ def render(
              "多个文件时必须给出，每份报告写入其中的一个子文件夹。"),
     templates: Optional[Path] = typer.Option(None, "--templates", "-t",
                                              help="自定义模板文件夹（reportkit templates export 导出的结构）；缺少的模板使用默认模板。"),
-    formats: str = typer.Option("docx,xlsx,pdf", "--formats", help="要生成的文件，逗号分隔：docx、xlsx、pdf。"),
+    formats: str = typer.Option("docx,xlsx,pdf", "--formats",
+                                help="要生成的文件，逗号分隔：docx、xlsx、pdf、html（网页，另附网站编辑器粘贴用的正文片段）。"),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p", help="上一年度的报告数据，用于跨年度核对。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件。"),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="并行生成的报告数（批量时）。"),
@@ -231,11 +232,12 @@ def render(
     数据有错误时只列出错误，不写任何文件（退出码 1）；已有文件不会被覆盖，除非给出 --force。
     """
     from .batch import render_many
+    from .filing import FORMATS
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    bad = [f for f in fmts if f not in ("docx", "xlsx", "pdf")]
+    bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
-        _usage(f"--formats 只能包含 docx、xlsx、pdf，实为 {formats}")
+        _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}")
     if len(files) > 1 and output is None:
         _usage("批量生成时请用 -o 指定输出文件夹")
     outcomes = render_many(files, output, formats=fmts, templates=templates, previous=previous, force=force,

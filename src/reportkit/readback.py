@@ -18,7 +18,7 @@ from .errors import RenderError
 from .reading import locate
 from .reading.labels import fold
 
-__all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx"]
+__all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx", "verify_html"]
 
 #: how many problems a RenderError lists before "…"
 SHOWN = 8
@@ -92,7 +92,15 @@ def verify_docx(data: bytes, context: dict, *, template: str | None = None) -> N
 
     content = read_docx(data)
     problems = _figure_problems(locate(content.grids, context["format"]), context, numeric=False)
-    body = [fold(p) for p in content.paragraphs]
+    problems += _paragraph_problems(content.paragraphs, context)
+    if problems:
+        _fail(" Word 报告", template, problems)
+
+
+def _paragraph_problems(paragraphs: list[str], context: dict) -> list[str]:
+    """Every expected paragraph must appear, in order, in ``paragraphs`` (the document's own)."""
+    problems = []
+    body = [fold(p) for p in paragraphs]
     i = 0
     for para in expected_paragraphs(context):
         want = fold(para)
@@ -103,8 +111,7 @@ def verify_docx(data: bytes, context: dict, *, template: str | None = None) -> N
             i = 0  # keep looking for the others from the top
             continue
         i += 1
-    if problems:
-        _fail(" Word 报告", template, problems)
+    return problems
 
 
 def verify_xlsx(data: bytes, context: dict, *, template: str | None = None) -> None:
@@ -114,3 +121,15 @@ def verify_xlsx(data: bytes, context: dict, *, template: str | None = None) -> N
     problems = _figure_problems(locate(read_xlsx(data), context["format"]), context, numeric=True)
     if problems:
         _fail(" Excel 表格", template, problems)
+
+
+def verify_html(text: str, context: dict, *, template: str | None = None) -> None:
+    """Raise :class:`RenderError` unless the HTML ``text`` (a page or its fragment) shows every
+    figure in its table and every paragraph, in order."""
+    from .engines.html import read_html
+
+    content = read_html(text)
+    problems = _figure_problems(locate(content.grids, context["format"]), context, numeric=False)
+    problems += _paragraph_problems(content.paragraphs, context)
+    if problems:
+        _fail("网页", template, problems)
