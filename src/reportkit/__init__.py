@@ -39,8 +39,15 @@ def render(report, out_dir, *, formats=None, templates=None, previous=None, forc
     return _render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force)
 
 
+def review(reports, previous=None):
+    """Review many units' reports at once (a supervising office's check); see :func:`reportkit.reviewing.review`."""
+    from .reviewing import review as _review
+
+    return _review(reports, previous=previous)
+
+
 __all__ = [
-    "__version__", "load", "validate", "render", "Report", "Finding",
+    "__version__", "load", "validate", "render", "review", "Report", "Finding",
     "ReportkitError", "UsageError", "InputFileError", "DataError", "ValidationFailed",
     "TemplateError", "UnsafeTemplateError", "OutputExistsError", "RenderError", "ConverterMissing",
 ]

@@ -263,6 +263,64 @@ def render(
     raise typer.Exit(_exit_code(outcomes))
 
 
+# ------------------------------------------------------------------ review
+
+@app.command()
+def review(
+    inputs: List[Path] = typer.Argument(..., help="各单位的报告：JSON、填报表（.xlsx）、已发布的文件（.docx/.html/.pdf/.txt），"
+                                                  "或包含它们的文件夹。", show_default=False),
+    previous: Optional[List[Path]] = typer.Option(None, "--previous", "-p",
+                                                  help="上一年度的报告（文件或文件夹，可重复），按单位标识、其次按名称配对。"),
+    output: Optional[List[Path]] = typer.Option(None, "--output", "-o",
+                                                help="写入审查结果：.xlsx（工作簿）、.html（网页）或 .json；可重复。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件。"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出审查结果，供其他程序读取。"),
+) -> None:
+    """审查多个单位的年度报告：校验、发布时限、内容雷同、年度衔接、地区合计。
+
+    每个单位一行结论和首个问题；-o 审查结果.xlsx 写出汇总表、各项检查表和带公式的地区合计，
+    -o 审查结果.html 写出可排序的网页和图表。退出码：0 全部通过（可有警告），1 有单位不通过或无法读取，2 用法错误。
+    """
+    from .reviewing import OUTPUT_SUFFIXES
+    from .reviewing import review as run_review
+
+    outputs = list(output or [])
+    bad = [str(o) for o in outputs if o.suffix.lower() not in OUTPUT_SUFFIXES]
+    if bad:
+        _usage(f"-o 只能是 {'、'.join(OUTPUT_SUFFIXES)} 文件，实为 {'、'.join(bad)}")
+    if not force:
+        existing = [str(o) for o in outputs if o.exists()]
+        if existing:
+            _usage(f"已存在：{'、'.join(existing)}；如要覆盖请加 --force")
+    written = {o.resolve() for o in outputs}
+    try:
+        result = run_review([i for i in inputs if i.resolve() not in written], previous=previous or None)
+        for o in outputs:
+            result.write(o, force=force)
+    except ReportkitError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _review_table(result)
+        for o in outputs:
+            typer.echo(f"已写入 {o}")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _review_table(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    counts = result.counts()
+    table = Table(title=f"审查汇总：{len(result.units)} 个单位（" + "，".join(f"{k} {v}" for k, v in counts.items()) + "）")
+    for col in ("单位", "年度", "结论", "错误", "警告", "首个问题"):
+        table.add_column(col, overflow="fold")
+    for u in result.units:
+        table.add_row(u.name, str(u.year or ""), u.verdict, str(len(u.errors)), str(len(u.warnings)), u.first_problem)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
 # ------------------------------------------------------------------ templates
 
 @templates_app.command("export")
