@@ -62,8 +62,10 @@ table { border-collapse: collapse; margin: 8px 0 16px; }
 th, td { border: 1px solid #999; padding: 3px 6px; vertical-align: top; text-align: left; }
 th { background: #D9E1F2; cursor: pointer; white-space: nowrap; position: sticky; top: 0; }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.nw { white-space: nowrap; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .v-不通过, .v-无法读取, .s-error { background: #F8CBAD; } .v-有警告, .s-warning { background: #FFEB9C; } .v-通过 { background: #C6EFCE; }
+td.v-不通过, td.v-无法读取, td.v-有警告, td.v-通过 { white-space: nowrap; }
+td.wide { min-width: 28em; }
 .s-info { color: #555; }
 .note { color: #9C0006; font-weight: bold; }
 svg text { font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }
@@ -155,7 +157,7 @@ def chart_outcomes(units) -> str:
     h = 52 + row_h * len(units)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 70}" height="{h}" role="img" '
            f'aria-label="各单位办理结果构成">',
-           '<text x="0" y="16" font-size="13" font-weight="bold">各单位办理结果构成（占本单位办理结果总数的比例）</text>']
+           '<text x="0" y="16" font-size="13" font-weight="bold">各单位办理结果构成（占本单位办理结果总数的比例；右侧为办理结果总数，件）</text>']
     x = label_w
     for _, name, color in OUTCOMES:
         out.append(f'<rect x="{x}" y="24" width="12" height="12" fill="{color}"/>'
@@ -209,7 +211,7 @@ def page_html(review) -> str:
         '<section id="summary"><h2>汇总</h2>',
         _table("t-summary", ["序号", "单位", "单位标识", "所在地区", "年度", "格式", "发布日期", "结论", "错误", "警告",
                              "首个问题", *CHECKS.values(), "上一年度报告", "输入文件"], summary_rows,
-               cell_classes={verdict_col: lambda v: f"v-{v}"}),
+               cell_classes={1: "nw", 6: "nw", verdict_col: lambda v: f"v-{v}", 10: "wide"}),
         "</section>",
         '<section id="charts"><h2>图表</h2>',
         (f"<p>按本年新收申请数量排列，显示前 {CHART_UNITS} 个单位（共 {len(units)} 个）。</p>"
@@ -227,7 +229,8 @@ def page_html(review) -> str:
                     rows.append([u.name, "错误", "", f"无法读取：{u.error.message}", "", u.source])
                     classes.append("s-error")
         parts += [f'<section id="{key}"><h2>{title}</h2>',
-                  _table(f"t-{key}", ["单位", "级别", "官方标签", "问题", "另一单位", "JSON 路径"], rows, classes),
+                  _table(f"t-{key}", ["单位", "级别", "官方标签", "问题", "另一单位", "JSON 路径"], rows, classes,
+                         {0: "nw", 1: "nw", 3: "wide"}),
                   "</section>"]
     for s in review.sums:
         excluded = "；".join(f"{units[i].name}（{why}）" for i, why in s.excluded) or "无"

@@ -18,9 +18,22 @@ from .checks import CHECKS, SEVERITY_TEXT
 
 SUMMARY_HEADS = (
     ("序号", 6), ("单位", 28), ("单位标识", 20), ("所在地区", 10), ("年度", 6), ("格式", 6), ("汇总报告", 8),
-    ("发布日期", 11), ("结论", 8), ("错误", 6), ("警告", 6), ("首个问题", 60), ("首个错误", 40), ("首个警告", 40),
+    ("发布日期", 11), ("结论", 8), ("错误", 6), ("警告", 6), ("首个问题", 56), ("首个错误", 40), ("首个警告", 40),
     *((CHECKS[k], 9) for k in CHECKS), ("上一年度报告", 30), ("输入文件", 30),
 )
+
+
+LINE_PT = 14.5
+
+
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapped column ``width`` characters wide (a Chinese character is
+    about 1.8: Excel's column width counts the digit 0)."""
+    import math
+    import unicodedata
+
+    chars = sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return max(1, math.ceil(chars / max(1.0, width - 1)))
 
 
 def _number(value):
@@ -64,17 +77,32 @@ def _table(ws, heads, rows, f, widths=None):
         ws.write_string(0, c, title, f["head"])
         ws.set_column(c, c, width, f["text"])
     for r, row in enumerate(rows, start=1):
+        lines = max([_lines(v, heads[c][1]) for c, v in enumerate(row) if isinstance(v, str)] + [1])
+        if lines > 1:  # neither XlsxWriter nor LibreOffice sizes a row to its wrapped text
+            ws.set_row(r, LINE_PT * min(lines, 12))
         for c, value in enumerate(row):
             if value is None or value == "":
                 continue
             if isinstance(value, bool):
-                ws.write_string(r, c, "是" if value else "否")
+                ws.write_string(r, c, "是" if value else "否", f["text"])
             elif isinstance(value, (int, float)):
-                ws.write_number(r, c, value)
+                ws.write_number(r, c, value, f["text"])
             else:
-                ws.write_string(r, c, str(value))
+                ws.write_string(r, c, str(value), f["text"])
     ws.autofilter(0, 0, max(1, len(rows)), len(heads) - 1)
     ws.freeze_panes(1, 2)
+    _printing(ws, header_rows=(0, 0))
+
+
+def _printing(ws, header_rows: tuple[int, int], fit_width: bool = True) -> None:
+    """A4 landscape, the heads repeated on every page, as wide as one page (a reviewer prints it)."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    ws.repeat_rows(*header_rows)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    if fit_width:
+        ws.fit_to_pages(1, 0)
 
 
 def _summary(wb, review, f) -> None:
@@ -85,6 +113,8 @@ def _summary(wb, review, f) -> None:
                      u.published, u.verdict, len(u.errors), len(u.warnings), u.first_problem, u.first_error,
                      u.first_warning, *(u.count(k) for k in CHECKS), u.previous, u.source])
     _table(ws, SUMMARY_HEADS, rows, f)
+    printed = [h for h, _ in SUMMARY_HEADS].index("首个问题")
+    ws.print_area(0, 0, max(1, len(rows)), printed)  # on paper: the unit, its verdict and its first problem
     col = [h for h, _ in SUMMARY_HEADS].index("结论")
     last = max(1, len(rows))
     for text, fmt in (("不通过", "error"), ("无法读取", "error"), ("有警告", "warning"), ("通过", "ok")):
@@ -150,30 +180,35 @@ def _sums(wb, review, s, f) -> None:
                 data.write_number(r, c, value)
     data.freeze_panes(1, 2)
     data.autofilter(0, 0, max(1, len(s.units)), len(figures) + 1)
+    _printing(data, (0, 0), fit_width=False)
+    data.repeat_columns(0, 1)
 
     # 地区合计
     year = f"{s.year} 年度，" if s.year else ""
     from . import SUMS_NOTE
 
-    ws.merge_range(0, 0, 0, 4, f"地区合计（{s.edition} 格式）：{year}{len(s.units)} 个单位的报告数字之和。{SUMS_NOTE}",
+    ws.merge_range(0, 0, 0, 3, f"地区合计（{s.edition} 格式）：{year}{len(s.units)} 个单位的报告数字之和。{SUMS_NOTE}",
                    f["note"])
     ws.set_row(0, 48)
     excluded = "；".join(f"{review.units[i].name}（{why}）" for i, why in s.excluded) or "无"
-    ws.merge_range(1, 0, 1, 4, f"未计入：{excluded}", f["text"])
-    heads = (("表", 30), ("行", 50), ("栏目", 36), ("合计", 16), ("计入单位数", 10))
+    ws.merge_range(1, 0, 1, 3, f"未计入：{excluded}", f["text"])
+    heads = (("表", 34), ("行", 56), ("栏目", 40), ("合计", 18))
     for c, (title, width) in enumerate(heads):
         ws.write_string(3, c, title, f["head"])
         ws.set_column(c, c, width, f["text"])
     heading = {fig.path: t.heading for t in layout.tables(s.edition) for fig in t.figures()}
     first, last = 2, 1 + max(1, len(s.units))
     for r, (c, fig) in enumerate(zip(range(2, len(figures) + 2), figures), start=4):
-        row = " / ".join(([fig.caption] if fig.caption else []) + list(fig.row_labels)) or "—"
-        ws.write_string(r, 0, heading[fig.path], f["cell"])
-        ws.write_string(r, 1, row, f["cell"])
-        ws.write_string(r, 2, " / ".join(fig.col_labels), f["cell"])
+        texts = (heading[fig.path], " / ".join(([fig.caption] if fig.caption else []) + list(fig.row_labels)) or "—",
+                 " / ".join(fig.col_labels))
+        lines = max(_lines(t, w) for t, (_, w) in zip(texts, heads))
+        if lines > 1:
+            ws.set_row(r, LINE_PT * lines)
+        for k, t in enumerate(texts):
+            ws.write_string(r, k, t, f["cell"])
         col = xl_col_to_name(c)
         ws.write_formula(r, 3, f"=SUM('{data_name}'!{col}{first}:{col}{last})", f["sum"],
                          _number(s.values[fig.path]))
-        ws.write_number(r, 4, len(s.units), f["cell"])
     ws.freeze_panes(4, 0)
     ws.autofilter(3, 0, 3 + len(figures), len(heads) - 1)
+    _printing(ws, (3, 3))
