@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from .. import contract as c
 from .. import layout
@@ -142,15 +143,27 @@ def _json_path(path: tuple) -> str:
 
 # ------------------------------------------------------------------------------ year on year
 
-def _figures(data: dict, edition: str) -> dict[str, object]:
-    ctx = completed(data, edition)
+def figures(data: dict, edition: str) -> dict[str, object]:
+    """Every figure of the three tables at its layout path, totals computed."""
+    tables = completed({k: data.get(k) for k in ("proactive", "requests", "appeals")}, edition)
     out = {}
-    for f in layout.figures(edition):
-        node = ctx
-        for part in f.path.split("."):
+    for path in _paths(edition):
+        node = tables
+        for part in path:
             node = node.get(part) if isinstance(node, dict) else None
-        out[f.path] = node
+        out[".".join(path)] = node
     return out
+
+
+@lru_cache(maxsize=None)
+def _paths(edition: str) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(f.path.split(".")) for f in layout.figures(edition))
+
+
+@lru_cache(maxsize=None)
+def _entered(edition: str) -> dict[str, tuple[str, ...]]:
+    """table key → the paths of the figures a unit enters (not the computed 总计s)."""
+    return {t.key: tuple(f.path for f in t.figures() if not f.computed) for t in layout.tables(edition)}
 
 
 def _is_zero(value) -> bool:
@@ -179,10 +192,9 @@ def year_on_year(data: dict, prev: dict) -> list[Issue]:
                              f"（变化达 {JUMP_RATIO} 倍以上），请核实", c.label(edition, ("requests", "received")),
                              "$.requests.received", value=now, expected=last))
     if edition in c.EDITIONS and prev_edition in c.EDITIONS:
-        now_f, last_f = _figures(data, edition), _figures(prev, prev_edition)
+        now_f, last_f = figures(data, edition), figures(prev, prev_edition)
         for table in layout.tables(edition):
-            keys = [f.path for f in table.figures() if not f.computed]
-            last_keys = [f.path for f in layout.table(prev_edition, table.key).figures() if not f.computed]
+            keys, last_keys = _entered(edition)[table.key], _entered(prev_edition)[table.key]
             if all(_is_zero(now_f[k]) for k in keys) and all(_is_zero(last_f[k]) for k in last_keys):
                 # most units have no 复议/诉讼 at all: an empty 四 is noted, not warned about
                 severity = "info" if table.key == "appeals" else "warning"
@@ -222,9 +234,8 @@ def sums(units) -> list[Sums]:
                for f in u.findings):
             s.excluded.append((i, "表格数据不符合数据规范"))
             continue
-        figures = _figures(u.data, u.edition)
         s.units.append(i)
-        s.per_unit[i] = figures
+        s.per_unit[i] = figures(u.data, u.edition)
     for s in out.values():
         for f in layout.figures(s.edition):
             if f.value_kind == c.AMOUNT:
