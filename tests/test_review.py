@@ -457,3 +457,18 @@ def test_review_to_dict_is_json(planted):
     assert d["checks"]["copy"]["problems"] == 2
     total = next(f for f in d["sums"][0]["figures"] if f["path"] == "requests.received.total")
     assert total["value"] == sum(sum(d["requests"]["received"].values()) for d in cur)
+
+
+def test_readme_review_example_runs(tmp_path):
+    import sys
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (code,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "reportkit.review(" in b]
+    cur, prev = batch(3)
+    _write_batch(tmp_path, cur, prev)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"{d['agency']} 通过 " for d in cur]
+    assert (tmp_path / "审查结果.xlsx").exists()
