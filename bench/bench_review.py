@@ -137,13 +137,15 @@ def measure(units: int, naive_units: int) -> dict:
 def print_table(r: dict) -> None:
     print(f"review of {r['units']} units over two years ({r['sections_compared']} narrative sections)")
     print(f"  review (read, validate, checks)   {r['review_s']:7.2f} s")
-    print(f"  write 审查结果.xlsx               {r['write_xlsx_s']:7.2f} s   ({r['output_bytes']['审查结果.xlsx']:,} bytes)")
-    print(f"  write 审查结果.html               {r['write_html_s']:7.2f} s   ({r['output_bytes']['审查结果.html']:,} bytes)")
+    sizes = r["output_bytes"]
+    print(f"  write 审查结果.xlsx               {r['write_xlsx_s']:7.2f} s   ({sizes['审查结果.xlsx']:,} bytes)")
+    print(f"  write 审查结果.html               {r['write_html_s']:7.2f} s   ({sizes['审查结果.html']:,} bytes)")
     print(f"  total                             {r['total_s']:7.2f} s   target ≤ {r['target_s']:.0f} s: "
           f"{'met' if r['target_met'] else 'NOT met'}")
     print(f"  baseline: load + validate only    {r['baseline_validate_only_s']:7.2f} s   "
           f"review / baseline = {r['ratio_review_over_validate_only']:.2f}")
-    print(f"  similarity index, all sections    {r['similarity_index_s']:7.2f} s   ({r['similarity_matches']} pairs ≥ 80 %)")
+    print(f"  similarity index, all sections    {r['similarity_index_s']:7.2f} s   "
+          f"({r['similarity_matches']} pairs ≥ 80 %)")
     print(f"  naive pairwise on {r['naive_units']} units       {r['naive_subset_s']:7.2f} s   "
           f"(index on the same: {r['index_subset_s']:.3f} s; matches {r['naive_subset_matches']} vs "
           f"{r['index_subset_matches']})")

@@ -6,6 +6,7 @@ sortable in a real browser, with its charts; inputs that cannot be read; the sim
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import json
 import re
@@ -21,7 +22,7 @@ import reportkit
 from reportkit import layout
 from reportkit.context import build_context
 from reportkit.readback import expected_figures
-from reportkit.reviewing import checks, similarity
+from reportkit.reviewing import similarity
 from reportkit.reviewing.page import CHART_UNITS, SCRIPT
 
 from .conftest import needs_libreoffice
@@ -357,7 +358,8 @@ def test_workbook_summary_checks_and_sums_with_cached_values(written):
     assert data_heads[2:] == [f.label for f in figures]
     for r, f in enumerate(figures, start=5):
         formula = sums.cell(r, 4).value
-        assert re.fullmatch(r"=SUM\('各单位数字（2021格式）'!(?P<c>[A-Z]+)2:(?P=c)" + str(len(cur) + 1) + r"\)", formula), formula
+        pattern = r"=SUM\('各单位数字（2021格式）'!(?P<c>[A-Z]+)2:(?P=c)" + str(len(cur) + 1) + r"\)"
+        assert re.fullmatch(pattern, formula), formula
         values = [expected_figures(build_context(d))[f.path] for d in cur]
         want = float(sum(Decimal(v) for v in values))
         assert sums_cached.cell(r, 4).value == pytest.approx(want), f.label
@@ -472,3 +474,15 @@ def test_readme_review_example_runs(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [f"{d['agency']} 通过 " for d in cur]
     assert (tmp_path / "审查结果.xlsx").exists()
+
+
+def test_a_unit_sent_twice_and_a_date_before_the_year_ended():
+    cur, prev = batch(3)
+    cur.append(copy.deepcopy(cur[0]))
+    cur[1]["published"] = "2022-11-30"
+    result = reportkit.review(cur, previous=prev)
+    first, early, _, again = result.units
+    assert [(i.code, i.severity) for i in first.issues] == [("duplicate", "warning")]
+    assert "<第 4 份>" in first.issues[0].message and "<第 1 份>" in again.issues[0].message
+    assert [(i.check, i.code, i.severity) for i in early.issues] == [("deadline", "early", "warning")]
+    assert "早于报告年度结束" in early.first_problem

@@ -267,8 +267,9 @@ def render(
 
 @app.command()
 def review(
-    inputs: List[Path] = typer.Argument(..., help="各单位的报告：JSON、填报表（.xlsx）、已发布的文件（.docx/.html/.pdf/.txt），"
-                                                  "或包含它们的文件夹。", show_default=False),
+    inputs: List[Path] = typer.Argument(..., show_default=False,
+                                        help="各单位的报告：JSON、填报表（.xlsx）、已发布的文件（.docx/.html/.pdf/.txt），"
+                                             "或包含它们的文件夹。"),
     previous: Optional[List[Path]] = typer.Option(None, "--previous", "-p",
                                                   help="上一年度的报告（文件或文件夹，可重复），按单位标识、其次按名称配对。"),
     output: Optional[List[Path]] = typer.Option(None, "--output", "-o",
@@ -313,7 +314,8 @@ def _review_table(result) -> None:
     from rich.table import Table
 
     counts = result.counts()
-    table = Table(title=f"审查汇总：{len(result.units)} 个单位（" + "，".join(f"{k} {v}" for k, v in counts.items()) + "）")
+    verdicts = "，".join(f"{k} {v}" for k, v in counts.items())
+    table = Table(title=f"审查汇总：{len(result.units)} 个单位（{verdicts}）")
     for col in ("单位", "年度", "结论", "错误", "警告", "首个问题"):
         table.add_column(col, overflow="fold")
     for u in result.units:

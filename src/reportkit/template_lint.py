@@ -295,11 +295,13 @@ def check_html(path: Path, edition: str) -> list[Problem]:
         tree = environment().parse(source)
         paths = jinja_paths(source)
     except TemplateSyntaxError as exc:
-        return problems + [Problem("error", name, f"Jinja 语法错误：{exc.message}", where=f"第 {exc.lineno} 行：{around(source, exc.lineno)}")]
+        return problems + [Problem("error", name, f"Jinja 语法错误：{exc.message}",
+                                   where=f"第 {exc.lineno} 行：{around(source, exc.lineno)}")]
     from jinja2 import nodes
 
     if not any(b.name == ARTICLE_BLOCK for b in tree.find_all(nodes.Block)):
-        problems.append(Problem("error", name, "缺少 {% block article %} … {% endblock %}（网站粘贴用的正文片段由它生成）"))
+        problems.append(Problem("error", name,
+                                "缺少 {% block article %} … {% endblock %}（网站粘贴用的正文片段由它生成）"))
     used: set[str] = set()
     for p, lineno in paths:
         used.add(p)

@@ -213,8 +213,8 @@ class Review:
 
 
 OUTPUT_SUFFIXES = (".xlsx", ".html", ".json")
-SUMS_NOTE = ("本表为所列各单位报告数字的简单加总，仅供审核参考；不能代替本地区人民政府（本级）的政府信息公开工作年度报告，"
-             "汇总报告（rollup）未计入。")
+SUMS_NOTE = ("本表为所列各单位报告数字的简单加总，仅供审核参考；"
+             "不能代替本地区人民政府（本级）的政府信息公开工作年度报告，汇总报告（rollup）未计入。")
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -302,8 +302,9 @@ def review(reports: Iterable, previous=None) -> Review:
         if name:
             by_name.setdefault(name, []).append(p)
 
-    seen: dict[tuple, Unit] = {}
-    for u in units:
+    seen: dict[tuple, int] = {}
+    same: dict[int, int] = {}   # a unit sent twice → the index of its first copy
+    for n, u in enumerate(units):
         if u.data is None:
             continue
         prev = _pair(u, by_id, by_name)
@@ -319,13 +320,14 @@ def review(reports: Iterable, previous=None) -> Review:
         aid, name = checks.pairing_key(u.data)
         key = (aid, u.year) if aid else (name, u.region, u.year)
         if key in seen:
-            first = seen[key]
+            same[n] = seen[key]
+            first = units[seen[key]]
             for me, other in ((u, first), (first, u)):
                 me.issues.append(Issue("validation", "warning", "duplicate",
                                        f"同一单位同一年度的报告提交了两份，另一份：{other.where}", other=other.name))
         else:
-            seen[key] = u
-    for i, found in checks.copies(units).items():
+            seen[key] = n
+    for i, found in checks.copies(units, same).items():
         units[i].issues += found
     order = list(CHECKS)
     rank = {"error": 0, "warning": 1, "info": 2}

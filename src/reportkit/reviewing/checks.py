@@ -114,8 +114,10 @@ def section_label(edition: str | None, path: tuple, data: dict | None = None) ->
     return c.label(edition, path)
 
 
-def copies(units) -> dict[int, list[Issue]]:
-    """内容雷同 between the units (a list of :class:`reportkit.reviewing.Unit`): {unit index: issues}."""
+def copies(units, same: dict[int, int] | None = None) -> dict[int, list[Issue]]:
+    """内容雷同 between the units (a list of :class:`reportkit.reviewing.Unit`): {unit index: issues}.
+    ``same`` maps a unit sent twice to its first copy: the two are not compared."""
+    same = same or {}
     sections = []
     for i, u in enumerate(units):
         if u.data is None:
@@ -124,6 +126,8 @@ def copies(units) -> dict[int, list[Issue]]:
             sections.append(Section(i, path, normalise(text)))
     out: dict[int, list[Issue]] = {}
     for m in similar_sections(sections):
+        if same.get(m.a.unit, m.a.unit) == same.get(m.b.unit, m.b.unit):
+            continue
         ua, ub = units[m.a.unit], units[m.b.unit]
         la = section_label(ua.edition, m.a.path, ua.data)
         lb = section_label(ub.edition, m.b.path, ub.data)

@@ -55,7 +55,8 @@ SCRIPT = """(function () {
 })();"""
 
 CSS = """
-body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", SimHei, sans-serif; font-size: 14px; margin: 16px 24px; color: #111; }
+body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", SimHei, sans-serif; font-size: 14px; margin: 16px 24px;
+       color: #111; }
 h1 { font-size: 22px; margin: 8px 0; } h2 { font-size: 18px; margin: 24px 0 8px; border-bottom: 2px solid #333; }
 nav a { margin-right: 12px; }
 table { border-collapse: collapse; margin: 8px 0 16px; }
@@ -63,7 +64,8 @@ th, td { border: 1px solid #999; padding: 3px 6px; vertical-align: top; text-ali
 th { background: #D9E1F2; cursor: pointer; white-space: nowrap; position: sticky; top: 0; }
 th[aria-sort="ascending"]::after { content: " ▲"; } th[aria-sort="descending"]::after { content: " ▼"; }
 td.nw { white-space: nowrap; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.v-不通过, .v-无法读取, .s-error { background: #F8CBAD; } .v-有警告, .s-warning { background: #FFEB9C; } .v-通过 { background: #C6EFCE; }
+.v-不通过, .v-无法读取, .s-error { background: #F8CBAD; } .v-有警告, .s-warning { background: #FFEB9C; }
+.v-通过 { background: #C6EFCE; }
 td.v-不通过, td.v-无法读取, td.v-有警告, td.v-通过 { white-space: nowrap; }
 td.wide { min-width: 28em; }
 .s-info { color: #555; }
@@ -144,7 +146,8 @@ def chart_applications(units) -> str:
         v = _received(u)
         w = bar_w * v / top
         out.append(f'<g><title>{escape(u.name)}：{v} 件</title>'
-                   f'<text x="{label_w - 6}" y="{y + 13}" font-size="12" text-anchor="end">{escape(_short(u.name))}</text>'
+                   f'<text x="{label_w - 6}" y="{y + 13}" font-size="12" text-anchor="end">'
+                   f'{escape(_short(u.name))}</text>'
                    f'<rect x="{label_w}" y="{y + 2}" width="{w:.1f}" height="{row_h - 5}" fill="#4472C4"/>'
                    f'<text x="{label_w + w + 4:.1f}" y="{y + 13}" font-size="12">{v}</text></g>')
     out.append("</svg>")
@@ -157,7 +160,8 @@ def chart_outcomes(units) -> str:
     h = 52 + row_h * len(units)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 70}" height="{h}" role="img" '
            f'aria-label="各单位办理结果构成">',
-           '<text x="0" y="16" font-size="13" font-weight="bold">各单位办理结果构成（占本单位办理结果总数的比例；右侧为办理结果总数，件）</text>']
+           '<text x="0" y="16" font-size="13" font-weight="bold">'
+           "各单位办理结果构成（占本单位办理结果总数的比例；右侧为办理结果总数，件）</text>"]
     x = label_w
     for _, name, color in OUTCOMES:
         out.append(f'<rect x="{x}" y="24" width="12" height="12" fill="{color}"/>'
@@ -237,7 +241,8 @@ def page_html(review) -> str:
         rows = [[" / ".join(([f.caption] if f.caption else []) + list(f.row_labels)) or "—",
                  " / ".join(f.col_labels), s.values[f.path] if isinstance(s.values[f.path], int)
                  else float(s.values[f.path])] for f in figures(s.edition)]
-        parts += [f'<section id="sums-{s.edition}"><h2>地区合计（{s.edition} 格式{f"，{s.year} 年度" if s.year else ""}）</h2>',
+        year = f"，{s.year} 年度" if s.year else ""
+        parts += [f'<section id="sums-{s.edition}"><h2>地区合计（{s.edition} 格式{year}）</h2>',
                   f'<p class="note">{escape(SUMS_NOTE)}</p>',
                   f"<p>计入 {len(s.units)} 个单位；未计入：{escape(excluded)}</p>",
                   _table(f"t-sums-{s.edition}", ["行", "栏目", "合计"], rows), "</section>"]
