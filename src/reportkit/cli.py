@@ -39,7 +39,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
-templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel）。", no_args_is_help=True)
+templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel/网页）。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
 
@@ -330,7 +330,7 @@ def templates_export(
     directory: Path = typer.Argument(..., help="导出到的文件夹。", show_default=False),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的模板文件。"),
 ) -> None:
-    """导出默认模板（两个格式版本的 Word 和 Excel），供修改措辞、字体、版头后用 --templates 使用。"""
+    """导出默认模板（两个格式版本的 Word、Excel 和网页），供修改措辞、字体、版头后用 --templates 使用。"""
     from .template_set import export
 
     try:
