@@ -353,7 +353,7 @@ def _edit_zip(path: Path, member: str, old: str, new: str):
 def test_export_edit_render_uses_the_edited_template(tmp_path, cli):
     tdir = tmp_path / "mine"
     r = cli("templates", "export", tdir)
-    assert r.exit_code == 0 and len(list(tdir.rglob("report-*.*"))) == 4
+    assert r.exit_code == 0 and len(list(tdir.rglob("report-*.*"))) == 6  # docx, xlsx, html × 2 editions
     _edit_zip(tdir / "docx" / "report-2019.docx", "word/document.xml", "一、总体情况", "一、工作总体情况")
     (tdir / "xlsx" / "report-2019.xlsx").unlink()
     res = reportkit.render(XINYI, tmp_path / "out", formats=FIG, templates=tdir)

@@ -47,8 +47,15 @@ def import_report(source, *, name=None, kind=None):
     return _import(source, name=name, kind=kind)
 
 
+def review(reports, previous=None):
+    """Review many units' reports at once (a supervising office's check); see :func:`reportkit.reviewing.review`."""
+    from .reviewing import review as _review
+
+    return _review(reports, previous=previous)
+
+
 __all__ = [
-    "__version__", "load", "validate", "render", "import_report", "Report", "Finding",
+    "__version__", "load", "validate", "render", "import_report", "review", "Report", "Finding",
     "ReportkitError", "UsageError", "InputFileError", "DataError", "DocumentError", "ValidationFailed",
     "TemplateError", "UnsafeTemplateError", "OutputExistsError", "RenderError", "ConverterMissing",
 ]

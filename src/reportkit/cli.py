@@ -39,7 +39,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
-templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel）。", no_args_is_help=True)
+templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel/网页）。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
 
@@ -286,7 +286,8 @@ def render(
              "多个文件时必须给出，每份报告写入其中的一个子文件夹。"),
     templates: Optional[Path] = typer.Option(None, "--templates", "-t",
                                              help="自定义模板文件夹（reportkit templates export 导出的结构）；缺少的模板使用默认模板。"),
-    formats: str = typer.Option("docx,xlsx,pdf", "--formats", help="要生成的文件，逗号分隔：docx、xlsx、pdf。"),
+    formats: str = typer.Option("docx,xlsx,pdf", "--formats",
+                                help="要生成的文件，逗号分隔：docx、xlsx、pdf、html（网页，另附网站编辑器粘贴用的正文片段）。"),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p", help="上一年度的报告数据，用于跨年度核对。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件。"),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="并行生成的报告数（批量时）。"),
@@ -297,11 +298,12 @@ def render(
     数据有错误时只列出错误，不写任何文件（退出码 1）；已有文件不会被覆盖，除非给出 --force。
     """
     from .batch import render_many
+    from .filing import FORMATS
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    bad = [f for f in fmts if f not in ("docx", "xlsx", "pdf")]
+    bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
-        _usage(f"--formats 只能包含 docx、xlsx、pdf，实为 {formats}")
+        _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}")
     if len(files) > 1 and output is None:
         _usage("批量生成时请用 -o 指定输出文件夹")
     outcomes = render_many(files, output, formats=fmts, templates=templates, previous=previous, force=force,
@@ -396,6 +398,66 @@ def _print_import(o, figures: bool) -> None:
         typer.echo(f"  未写入：数据不完整（{len(problems)} 处），请核对原文件")
 
 
+# ------------------------------------------------------------------ review
+
+@app.command()
+def review(
+    inputs: List[Path] = typer.Argument(..., show_default=False,
+                                        help="各单位的报告：JSON、填报表（.xlsx）、已发布的文件（.docx/.html/.pdf/.txt），"
+                                             "或包含它们的文件夹。"),
+    previous: Optional[List[Path]] = typer.Option(None, "--previous", "-p",
+                                                  help="上一年度的报告（文件或文件夹，可重复），按单位标识、其次按名称配对。"),
+    output: Optional[List[Path]] = typer.Option(None, "--output", "-o",
+                                                help="写入审查结果：.xlsx（工作簿）、.html（网页）或 .json；可重复。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件。"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出审查结果，供其他程序读取。"),
+) -> None:
+    """审查多个单位的年度报告：校验、发布时限、内容雷同、年度衔接、地区合计。
+
+    每个单位一行结论和首个问题；-o 审查结果.xlsx 写出汇总表、各项检查表和带公式的地区合计，
+    -o 审查结果.html 写出可排序的网页和图表。退出码：0 全部通过（可有警告），1 有单位不通过或无法读取，2 用法错误。
+    """
+    from .reviewing import OUTPUT_SUFFIXES
+    from .reviewing import review as run_review
+
+    outputs = list(output or [])
+    bad = [str(o) for o in outputs if o.suffix.lower() not in OUTPUT_SUFFIXES]
+    if bad:
+        _usage(f"-o 只能是 {'、'.join(OUTPUT_SUFFIXES)} 文件，实为 {'、'.join(bad)}")
+    if not force:
+        existing = [str(o) for o in outputs if o.exists()]
+        if existing:
+            _usage(f"已存在：{'、'.join(existing)}；如要覆盖请加 --force")
+    written = {o.resolve() for o in outputs}
+    try:
+        result = run_review([i for i in inputs if i.resolve() not in written], previous=previous or None)
+        for o in outputs:
+            result.write(o, force=force)
+    except ReportkitError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _review_table(result)
+        for o in outputs:
+            typer.echo(f"已写入 {o}")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+def _review_table(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    counts = result.counts()
+    verdicts = "，".join(f"{k} {v}" for k, v in counts.items())
+    table = Table(title=f"审查汇总：{len(result.units)} 个单位（{verdicts}）")
+    for col in ("单位", "年度", "结论", "错误", "警告", "首个问题"):
+        table.add_column(col, overflow="fold")
+    for u in result.units:
+        table.add_row(u.name, str(u.year or ""), u.verdict, str(len(u.errors)), str(len(u.warnings)), u.first_problem)
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
 # ------------------------------------------------------------------ templates
 
 @templates_app.command("export")
@@ -403,7 +465,7 @@ def templates_export(
     directory: Path = typer.Argument(..., help="导出到的文件夹。", show_default=False),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的模板文件。"),
 ) -> None:
-    """导出默认模板（两个格式版本的 Word 和 Excel），供修改措辞、字体、版头后用 --templates 使用。"""
+    """导出默认模板（两个格式版本的 Word、Excel 和网页），供修改措辞、字体、版头后用 --templates 使用。"""
     from .template_set import export
 
     try:

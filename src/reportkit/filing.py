@@ -23,7 +23,9 @@ from .loading import load
 from .output import safe_name
 from .validation import validate
 
-FORMATS = ("docx", "xlsx", "pdf")
+FORMATS = ("docx", "xlsx", "pdf", "html")
+#: the html format also writes the article alone, for pasting into a website's editor
+FRAGMENT_SUFFIX = "-粘贴用.html"
 MANIFEST = "manifest.json"
 
 
@@ -66,6 +68,8 @@ def render(report, out_dir, *, formats: Sequence[str] | None = None, templates=N
     out_dir = Path(out_dir)
     stem = output_stem(data)
     names = {fmt: f"{stem}.{fmt}" for fmt in formats}
+    if "html" in formats:
+        names["html-fragment"] = stem + FRAGMENT_SUFFIX
     targets = [out_dir / n for n in names.values()] + [out_dir / MANIFEST]
     if not force:
         existing = [t for t in targets if t.exists()]
@@ -75,7 +79,7 @@ def render(report, out_dir, *, formats: Sequence[str] | None = None, templates=N
 
     notes: list[str] = []
     used_templates = {}
-    for kind in ("docx", "xlsx"):
+    for kind in ("docx", "xlsx", "html"):
         if kind in formats or (kind == "docx" and "pdf" in formats):
             path, note = resolve(kind, edition, templates)
             used_templates[kind] = path
@@ -127,11 +131,19 @@ def _make(formats, names, templates, context, when, staging: Path, notes: list[s
             convert_to_pdf(docx_path, staging)
         except ConverterMissing as exc:
             notes.append(exc.message)
+    if "html" in formats:
+        from .engines.html import render_html
+        from .readback import verify_html
+
+        page, fragment = render_html(templates["html"], context)
+        verify_html(page, context, template=str(templates["html"]))
+        (staging / names["html"]).write_text(page, encoding="utf-8")
+        (staging / names["html-fragment"]).write_text(fragment, encoding="utf-8")
     if "docx" not in formats and docx_path.exists():
         docx_path.unlink()
-    for fmt in formats:
-        if (staging / names[fmt]).exists():
-            made.append(names[fmt])
+    for name in names.values():
+        if (staging / name).exists():
+            made.append(name)
     return made
 
 

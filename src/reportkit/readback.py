@@ -25,7 +25,8 @@ from .errors import RenderError
 from .reading import locate
 from .reading.labels import fold
 
-__all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx", "verify_pdf"]
+__all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx", "verify_html",
+           "verify_pdf"]
 
 #: how many problems a RenderError lists before "…"
 SHOWN = 8
@@ -99,7 +100,15 @@ def verify_docx(data: bytes, context: dict, *, template: str | None = None) -> N
 
     content = read_docx(data)
     problems = _figure_problems(locate(content.grids, context["format"]), context, numeric=False)
-    body = [fold(p) for p in content.paragraphs]
+    problems += _paragraph_problems(content.paragraphs, context)
+    if problems:
+        _fail(" Word 报告", template, problems)
+
+
+def _paragraph_problems(paragraphs: list[str], context: dict) -> list[str]:
+    """Every expected paragraph must appear, in order, in ``paragraphs`` (the document's own)."""
+    problems = []
+    body = [fold(p) for p in paragraphs]
     i = 0
     for para in expected_paragraphs(context):
         want = fold(para)
@@ -110,8 +119,7 @@ def verify_docx(data: bytes, context: dict, *, template: str | None = None) -> N
             i = 0  # keep looking for the others from the top
             continue
         i += 1
-    if problems:
-        _fail(" Word 报告", template, problems)
+    return problems
 
 
 def verify_xlsx(data: bytes, context: dict, *, template: str | None = None) -> None:
@@ -211,3 +219,15 @@ def _find_run(tokens: list[str], run: list[str], start: int) -> int:
         if tokens[i] == run[0] and tokens[i:i + n] == run:
             return i
     return -1
+
+
+def verify_html(text: str, context: dict, *, template: str | None = None) -> None:
+    """Raise :class:`RenderError` unless the HTML ``text`` (a page or its fragment) shows every
+    figure in its table and every paragraph, in order."""
+    from .engines.html import read_html
+
+    content = read_html(text)
+    problems = _figure_problems(locate(content.grids, context["format"]), context, numeric=False)
+    problems += _paragraph_problems(content.paragraphs, context)
+    if problems:
+        _fail("网页", template, problems)

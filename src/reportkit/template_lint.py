@@ -275,6 +275,47 @@ def check_xlsx(path: Path, edition: str) -> list[Problem]:
     return problems + _missing(name, used, edition)
 
 
+#: what an HTML template sees beyond the report context (see reportkit.engines.html)
+PAGE_KEYS = ("signature_indent", "date_indent")
+
+
+def check_html(path: Path, edition: str) -> list[Problem]:
+    from jinja2 import TemplateSyntaxError
+
+    from .engines.html import ARTICLE_BLOCK, external_references, template_source
+    from .engines.jinja import environment
+
+    name = str(path)
+    try:
+        source = template_source(path)
+    except TemplateError as exc:
+        return [Problem("error", name, exc.message)]
+    problems = [Problem("error", name, f"网页模板不得加载脚本或外部资源：{ref}") for ref in external_references(source)]
+    try:
+        tree = environment().parse(source)
+        paths = jinja_paths(source)
+    except TemplateSyntaxError as exc:
+        return problems + [Problem("error", name, f"Jinja 语法错误：{exc.message}",
+                                   where=f"第 {exc.lineno} 行：{around(source, exc.lineno)}")]
+    from jinja2 import nodes
+
+    if not any(b.name == ARTICLE_BLOCK for b in tree.find_all(nodes.Block)):
+        problems.append(Problem("error", name,
+                                "缺少 {% block article %} … {% endblock %}（网站粘贴用的正文片段由它生成）"))
+    used: set[str] = set()
+    for p, lineno in paths:
+        used.add(p)
+        parts = p.split(".")
+        if parts[0] == "page":
+            hint = None if len(parts) == 2 and parts[1] in PAGE_KEYS else _suggest(parts[-1], PAGE_KEYS)
+        else:
+            hint = unknown_field(p, edition)
+        if hint is not None:
+            problems.append(Problem("error", name, f"字段不在数据规范中：{p}；{hint}", field=p,
+                                    where=f"第 {lineno} 行：{around(source, lineno)}"))
+    return problems + _missing(name, used, edition)
+
+
 def _missing(name: str, used: set[str], edition: str) -> list[Problem]:
     return [Problem("error", name, f"模板中没有放置官方数字：{label}", field=p)
             for p, label in figure_paths(edition).items() if p not in used]
@@ -287,7 +328,7 @@ def check_set(directory: Path) -> list[Problem]:
         raise UsageError("模板文件夹不存在", file=str(directory))
     problems: list[Problem] = []
     found = 0
-    for kind, checker in (("docx", check_docx), ("xlsx", check_xlsx)):
+    for kind, checker in (("docx", check_docx), ("xlsx", check_xlsx), ("html", check_html)):
         for edition in c.EDITIONS:
             path = directory / kind / template_name(kind, edition)
             if path.exists():

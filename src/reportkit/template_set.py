@@ -1,7 +1,8 @@
 """Template sets: the default one shipped with reportkit and a user's customised copy.
 
 A set is a folder ``docx/report-2019.docx``, ``docx/report-2021.docx``,
-``xlsx/report-2019.xlsx``, ``xlsx/report-2021.xlsx`` — the layout of ``templates/``.
+``xlsx/report-2019.xlsx``, ``xlsx/report-2021.xlsx``, ``html/report-2019.html``,
+``html/report-2021.html`` — the layout of ``templates/``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from .errors import UsageError
 from .output import write_bytes
 from .resources import template_name, template_path
 
-KINDS = ("docx", "xlsx")
+KINDS = ("docx", "xlsx", "html")
 
 
 def export(directory: Path, *, force: bool = False) -> list[Path]:

@@ -1,0 +1,169 @@
+"""Benchmark: ``reportkit review`` of a supervising office's batch — 1,000 units over two years.
+
+Run from the repository root (or anywhere; paths are resolved from this file)::
+
+    python bench/bench_review.py              # 1,000 units, human-readable table
+    python bench/bench_review.py --units 300  # a smaller batch
+    python bench/bench_review.py --json       # one JSON object instead
+
+The batch is generated (``tests/review_batch.py``: valid reports with their own prose, both years
+chained, as the review tests use), written to a temporary folder as JSON files, and reviewed the way
+the command does it: ``reportkit.review(folder, previous=folder_of_last_year)`` — reading every file,
+validating, the checks beyond validation — then the workbook and the page are written.  The issue's
+target is ≤ 30 s for 1,000 units on this machine.
+
+Baselines measured in the same run:
+
+1. ``validate`` only: ``reportkit.load`` + ``reportkit.validate`` over the same files (what any
+   review must at least do); the ratio says what the checks beyond validation cost.
+2. The similarity check done naively — difflib's ratio for every pair of sections of different
+   units (the quick_ratio filters included, as the single-report rule does) — over the first
+   ``--naive-units`` units, and the index's own time on the same subset; the naive figure is then
+   extrapolated to the whole batch by the square of the number of sections (it is quadratic), the
+   index's is measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _harness import run_and_report
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+TARGET_S = 30.0
+
+
+def _write(folder: Path, reports: list[dict]) -> None:
+    folder.mkdir(parents=True)
+    for n, data in enumerate(reports):
+        (folder / f"unit-{n:04d}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def _sections(reports: list[dict]):
+    from reportkit.reviewing.similarity import Section, normalise
+    from reportkit.rules import _texts
+
+    return [Section(i, p, normalise(t)) for i, d in enumerate(reports) for p, t in _texts(d).items()]
+
+
+def _naive(sections, threshold=0.8) -> tuple[float, int]:
+    from reportkit.reviewing.similarity import MIN_CHARS
+
+    sections = [s for s in sections if len(s.text) >= MIN_CHARS]
+    found = 0
+    t0 = time.perf_counter()
+    for n, a in enumerate(sections):
+        for b in sections[n + 1:]:
+            if a.unit == b.unit:
+                continue
+            sm = difflib.SequenceMatcher(None, a.text, b.text, autojunk=False)
+            if sm.real_quick_ratio() >= threshold and sm.quick_ratio() >= threshold and sm.ratio() >= threshold:
+                found += 1
+    return time.perf_counter() - t0, found
+
+
+def measure(units: int, naive_units: int) -> dict:
+    import reportkit
+    from reportkit.reviewing.similarity import similar_sections
+    from tests.review_batch import batch, plant_copy
+
+    cur, prev = batch(units, seed=7)
+    plant_copy(cur[1], cur[2])  # one copy to find among them all
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        _write(tmp / "this-year", cur)
+        _write(tmp / "last-year", prev)
+        files = sorted((tmp / "this-year").iterdir())
+
+        t0 = time.perf_counter()
+        for f in files:
+            reportkit.validate(reportkit.load(f))
+        validate_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        result = reportkit.review(tmp / "this-year", previous=tmp / "last-year")
+        review_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        result.write(tmp / "审查结果.xlsx")
+        xlsx_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        result.write(tmp / "审查结果.html")
+        html_s = time.perf_counter() - t0
+        sizes = {p.name: p.stat().st_size for p in (tmp / "审查结果.xlsx", tmp / "审查结果.html")}
+
+    sections = _sections(cur)
+    t0 = time.perf_counter()
+    matches = similar_sections(sections)
+    index_all_s = time.perf_counter() - t0
+    subset = [s for s in sections if s.unit < naive_units]
+    naive_s, naive_found = _naive(subset)
+    t0 = time.perf_counter()
+    index_found = len(similar_sections(subset))
+    index_subset_s = time.perf_counter() - t0
+    scale = (len(sections) / max(1, len(subset))) ** 2
+    total = review_s + xlsx_s + html_s
+    return {
+        "units": units,
+        "sections_compared": len(sections),
+        "review_s": review_s,
+        "write_xlsx_s": xlsx_s,
+        "write_html_s": html_s,
+        "total_s": total,
+        "target_s": TARGET_S,
+        "target_met": total <= TARGET_S,
+        "baseline_validate_only_s": validate_s,
+        "ratio_review_over_validate_only": review_s / validate_s,
+        "similarity_index_s": index_all_s,
+        "similarity_matches": len(matches),
+        "naive_units": naive_units,
+        "naive_subset_s": naive_s,
+        "index_subset_s": index_subset_s,
+        "naive_subset_matches": naive_found,
+        "index_subset_matches": index_found,
+        "naive_extrapolated_s": naive_s * scale,
+        "ratio_naive_extrapolated_over_index": naive_s * scale / index_all_s,
+        "verdicts": result.counts(),
+        "output_bytes": sizes,
+    }
+
+
+def print_table(r: dict) -> None:
+    print(f"review of {r['units']} units over two years ({r['sections_compared']} narrative sections)")
+    print(f"  review (read, validate, checks)   {r['review_s']:7.2f} s")
+    sizes = r["output_bytes"]
+    print(f"  write 审查结果.xlsx               {r['write_xlsx_s']:7.2f} s   ({sizes['审查结果.xlsx']:,} bytes)")
+    print(f"  write 审查结果.html               {r['write_html_s']:7.2f} s   ({sizes['审查结果.html']:,} bytes)")
+    print(f"  total                             {r['total_s']:7.2f} s   target ≤ {r['target_s']:.0f} s: "
+          f"{'met' if r['target_met'] else 'NOT met'}")
+    print(f"  baseline: load + validate only    {r['baseline_validate_only_s']:7.2f} s   "
+          f"review / baseline = {r['ratio_review_over_validate_only']:.2f}")
+    print(f"  similarity index, all sections    {r['similarity_index_s']:7.2f} s   "
+          f"({r['similarity_matches']} pairs ≥ 80 %)")
+    print(f"  naive pairwise on {r['naive_units']} units       {r['naive_subset_s']:7.2f} s   "
+          f"(index on the same: {r['index_subset_s']:.3f} s; matches {r['naive_subset_matches']} vs "
+          f"{r['index_subset_matches']})")
+    print(f"  naive extrapolated to all         {r['naive_extrapolated_s']:7.1f} s   "
+          f"= {r['ratio_naive_extrapolated_over_index']:.0f} × the index")
+    print(f"  verdicts {r['verdicts']}")
+    print(f"  load average: {r['loadavg_1min']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--units", type=int, default=1000)
+    parser.add_argument("--naive-units", type=int, default=60,
+                        help="units over which the naive all-pairs similarity is timed")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    return run_and_report("review", lambda: measure(args.units, args.naive_units), print_table, args.json)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

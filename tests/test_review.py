@@ -1,0 +1,488 @@
+"""The supervising office's review: a batch of units over two years with planted problems, every
+one found (both units named for a copy), nothing on the clean units; the workbook read back (sums
+as formulas with cached values, recalculated by LibreOffice to the same figures); the page valid,
+sortable in a real browser, with its charts; inputs that cannot be read; the similarity index."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import html5lib
+import pytest
+
+import reportkit
+from reportkit import layout
+from reportkit.context import build_context
+from reportkit.readback import expected_figures
+from reportkit.reviewing import similarity
+from reportkit.reviewing.page import CHART_UNITS, SCRIPT
+
+from .conftest import needs_libreoffice
+from .review_batch import (batch, pair, plant_broken_carry_over, plant_copy, plant_imbalance, plant_jump,
+                           plant_late, plant_missing_date, prose)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium (Debian package) is not installed")
+
+PLANTED = {  # unit index → (what is planted, the issues the review must report: (check, code, severity))
+    1: ("late", [("deadline", "late", "error")]),
+    2: ("missing date", [("deadline", "no-date", "warning")]),
+    3: ("copy source", [("copy", "copy", "warning")]),
+    4: ("copy target", [("copy", "copy", "warning")]),
+    5: ("broken carry-over", [("year_on_year", "carry-over", "error")]),
+    6: ("jump", [("year_on_year", "jump", "warning")]),
+    7: ("imbalance", [("validation", "balance", "error")]),
+}
+
+
+def planted_batch(n: int = 36, seed: int = 0):
+    cur, prev = batch(n, seed)
+    plant_late(cur[1])
+    plant_missing_date(cur[2])
+    plant_copy(cur[3], cur[4])
+    plant_broken_carry_over(cur[5])
+    plant_jump(cur[6])
+    plant_imbalance(cur[7])
+    return cur, prev
+
+
+@pytest.fixture(scope="module")
+def planted():
+    cur, prev = planted_batch()
+    return cur, prev, reportkit.review(cur, previous=prev)
+
+
+def _codes(unit) -> set[tuple[str, str, str]]:
+    return {(i.check, i.code, i.severity) for i in unit.issues}
+
+
+def test_every_planted_problem_is_found_and_nothing_else(planted):
+    cur, prev, result = planted
+    assert len(result.units) == len(cur) >= 30 and len(result.previous) == len(prev)
+    for n, unit in enumerate(result.units):
+        assert unit.previous is not None, unit.name  # every unit paired with last year's report
+        if n in PLANTED:
+            what, want = PLANTED[n]
+            assert _codes(unit) >= set(want), (what, [i.text() for i in unit.issues])
+            assert {c for c, _, _ in _codes(unit)} == {c for c, _, _ in want}, (what, [i.text() for i in unit.issues])
+            assert unit.first_problem, what
+        else:
+            assert unit.issues == [] and unit.verdict == "通过", (unit.name, [i.text() for i in unit.issues])
+    verdicts = [u.verdict for u in result.units]
+    assert verdicts[1] == verdicts[5] == verdicts[7] == "不通过"
+    assert verdicts[2] == verdicts[3] == verdicts[4] == verdicts[6] == "有警告"
+    assert not result.ok
+
+
+def test_the_copy_names_both_units_and_both_sections(planted):
+    cur, _, result = planted
+    a, b = result.units[3], result.units[4]
+    (ia,), (ib,) = [i for i in a.issues if i.check == "copy"], [i for i in b.issues if i.check == "copy"]
+    assert ia.other == b.name and ib.other == a.name
+    for issue in (ia, ib):
+        assert a.name in issue.message and b.name in issue.message
+        assert issue.label == "五、存在的主要问题及改进情况" and issue.path == "$.problems"
+        assert 0.9 < issue.value < 1.0
+    assert "相同之处占 96%" in ia.message
+
+
+def test_first_problems_in_words(planted):
+    _, _, result = planted
+    late, missing, _, _, carry, jump, imbalance = result.units[1:8]
+    assert late.first_problem.startswith("发布时限：") and "逾期 15 天" in late.first_problem
+    assert "1月31日" in late.first_problem
+    assert "没有发布日期" in missing.first_problem
+    assert carry.first_problem.startswith("年度衔接：") and "结转下年度继续办理" in carry.first_problem
+    assert "自然人" in carry.first_problem
+    assert "倍" in jump.first_problem and "本年新收申请" in jump.first_problem
+    assert imbalance.first_problem.startswith("校验：") and "勾稽关系不平衡" in imbalance.first_problem
+    assert imbalance.first_error == imbalance.errors[0].text() and imbalance.first_warning == ""
+
+
+def test_region_sums_add_every_figure_of_every_unit(planted):
+    cur, _, result = planted
+    (sums,) = result.sums
+    assert sums.edition == "2021" and sums.year == 2022 and len(sums.units) == len(cur)
+    for f in layout.figures("2021"):
+        values = [expected_figures(build_context(d))[f.path] for d in cur]
+        want = sum(Decimal(v) for v in values) if f.value_kind == "amount" else sum(int(v) for v in values)
+        assert sums.values[f.path] == want, f.label
+
+
+def test_rollup_reports_are_left_out_of_the_sums_and_get_the_later_deadline():
+    cur, prev = batch(4)
+    cur[0]["rollup"] = True
+    cur[0]["published"] = "2023-03-20"   # a 县级以上人民政府's own report: due 3月31日
+    cur[1]["published"] = "2023-02-01"   # a department's: due 1月31日
+    cur[2]["rollup"] = True
+    cur[2]["published"] = "2023-04-01"
+    result = reportkit.review(cur, previous=prev)
+    assert [_codes(u) for u in result.units[:3]] == [set(), {("deadline", "late", "error")},
+                                                     {("deadline", "late", "error")}]
+    assert "2023年3月31日" in result.units[2].first_problem and "本级政府" in result.units[2].first_problem
+    assert "逾期 1 天" in result.units[1].first_problem
+    (sums,) = result.sums
+    assert sums.units == [1, 3] and [i for i, _ in sums.excluded] == [0, 2]
+
+
+# ------------------------------------------------------------------ year on year
+
+def test_pairing_by_id_when_the_name_changed_else_by_name():
+    (a, a0), (b, b0), (c, c0) = pair(0), pair(1), pair(2)
+    a["agency"] = "云溪县自然资源和规划局"           # renamed; same agency_id
+    for d in (b, b0):
+        d.pop("agency_id")                          # no id: paired by name
+    c0["year"] = 2020                               # not last year's report: not paired
+    result = reportkit.review([a, b, c], previous=[a0, b0, c0])
+    assert [u.previous is not None for u in result.units] == [True, True, False]
+    assert [(i.code, i.severity) for i in result.units[2].issues] == [("no-previous", "info")]
+    assert result.units[2].verdict == "通过"
+
+
+def test_jumps_either_way_with_a_floor():
+    def received(cur, prev, now, last):
+        for d, n in ((cur, now), (prev, last)):
+            req = d["requests"]
+            zero = dict.fromkeys(req["received"], 0)
+            req["carried_over"], req["carried_forward"] = dict(zero), dict(zero)
+            req["received"] = dict(zero, natural=n)
+            for group in req["results"].values():
+                for row in (group.values() if "natural" not in group else [group]):
+                    row.update(zero)
+            req["results"]["granted"]["natural"] = n
+        return cur, prev
+
+    cases = {(30, 10): True, (10, 30): True, (16, 5): False, (59, 20): False, (25, 0): True, (12, 0): False}
+    for (now, last), flagged in cases.items():
+        cur, prev = received(*pair(0), now, last)
+        codes = {i.code for i in reportkit.review([cur], previous=[prev]).units[0].issues}
+        assert ("jump" in codes) is flagged, (now, last, codes)
+
+
+def test_tables_all_zero_two_years_running():
+    cur, prev = pair(0)
+    for d in (cur, prev):
+        for row in d["proactive"].values():
+            for k in row:
+                row[k] = 0 if k != "amount" else "0.00"
+        for block in d["appeals"].values():
+            block.update(dict.fromkeys(block, 0))
+    cur["proactive"]["regulations"]["in_force"] = prev["proactive"]["regulations"]["in_force"] = 0
+    unit = reportkit.review([cur], previous=[prev]).units[0]
+    zeros = [(i.label, i.severity) for i in unit.issues if i.code == "all-zero"]
+    assert zeros == [("二、主动公开政府信息情况", "warning"), ("四、政府信息公开行政复议、行政诉讼情况", "info")]
+    assert unit.verdict == "有警告" and len(unit.warnings) == 1
+
+
+def test_own_last_year_copied_is_a_copy_finding():
+    cur, prev = pair(0)
+    cur["problems"] = prev["problems"] = prose(__import__("random").Random(5), (3, 3))
+    unit = reportkit.review([cur], previous=[prev]).units[0]
+    (issue,) = [i for i in unit.issues if i.check == "copy"]
+    assert issue.code == "similar-text" and "上一年度" in issue.message and issue.path == "$.problems"
+
+
+# ------------------------------------------------------------------ the similarity index
+
+def test_similarity_finds_edited_copies_among_many_without_comparing_every_pair(monkeypatch):
+    import random
+
+    rng = random.Random(3)
+    texts = [prose(rng, (2, 3)) for _ in range(600)]
+    base = texts[10]
+    texts[400] = "".join("某" if i % 12 == 11 else ch for i, ch in enumerate(base))      # ~92 % alike
+    texts[401] = "".join("某" if i % 3 == 2 else ch for i, ch in enumerate(base))        # ~67 %: not a copy
+    texts[500] = texts[20]                                                                 # identical
+    sections = [similarity.Section(i, ("problems",), similarity.normalise(t)) for i, t in enumerate(texts)]
+    calls = []
+    real = similarity._ratio
+    monkeypatch.setattr(similarity, "_ratio", lambda a, b, t: calls.append(1) or real(a, b, t))
+    found = {(m.a.unit, m.b.unit): m.share for m in similarity.similar_sections(sections)}
+    assert set(found) == {(10, 400), (20, 500)}
+    assert found[(20, 500)] == 1.0 and 0.85 < found[(10, 400)] < 0.95
+    pairs = len(texts) * (len(texts) - 1) // 2
+    assert len(calls) < pairs / 1000  # exact comparisons only on candidates
+
+
+def test_a_text_everybody_copied_is_flagged_for_every_pair():
+    text = prose(__import__("random").Random(9), (2, 2))
+    sections = [similarity.Section(i, ("problems",), similarity.normalise(text)) for i in range(60)]
+    sections += [similarity.Section(60, ("problems",), similarity.normalise(prose(__import__("random").Random(1))))]
+    found = similarity.similar_sections(sections)
+    assert len(found) == 60 * 59 // 2 and all(m.share == 1.0 for m in found)
+
+
+def test_short_stock_sentences_are_not_copies():
+    cur, _ = batch(3)
+    for d in cur:
+        d["other_matters"] = "本年度无其他需要报告的事项，未收取信息处理费。"
+    assert all(u.issues == [] for u in reportkit.review(cur).units)
+
+
+# ------------------------------------------------------------------ inputs
+
+def test_files_folders_and_unreadable_inputs(tmp_path):
+    cur, prev = batch(3)
+    for d, folder in ((cur, "2022"), (prev, "2021")):
+        (tmp_path / folder).mkdir()
+        for n, data in enumerate(d):
+            (tmp_path / folder / f"u{n}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (tmp_path / "2022" / "manifest.json").write_text("{}", encoding="utf-8")  # a render's manifest: skipped
+    (tmp_path / "2022" / "notes.csv").write_text("x", encoding="utf-8")        # not a report file: skipped
+    (tmp_path / "2022" / "broken.json").write_text("{\"format\": ", encoding="utf-8")
+    result = reportkit.review([tmp_path / "2022", tmp_path / "missing.json"], previous=tmp_path / "2021")
+    assert [Path(u.source).name for u in result.units] == ["broken.json", "u0.json", "u1.json", "u2.json",
+                                                           "missing.json"]
+    broken, *ok, missing = result.units
+    assert broken.verdict == missing.verdict == "无法读取"
+    assert "不是有效的 JSON" in broken.first_problem and "文件不存在" in missing.first_problem
+    assert [u.verdict for u in ok] == ["通过"] * 3 and all(u.previous for u in ok)
+    with pytest.raises(reportkit.UsageError):
+        reportkit.review([])
+
+
+def test_published_documents_go_through_the_importer(tmp_path, monkeypatch, d2021):
+    res = reportkit.render(d2021, tmp_path / "out", formats=["docx"])
+    docx = res.paths[0]
+    if not hasattr(reportkit, "import_report"):
+        unit = reportkit.review([docx]).units[0]
+        assert unit.verdict == "无法读取" and "reportkit import" in unit.first_problem
+        seen = []
+
+        def fake_import(path):
+            seen.append(Path(path))
+            return reportkit.load(d2021, name=str(path))
+
+        monkeypatch.setattr(reportkit, "import_report", fake_import, raising=False)
+    unit = reportkit.review([docx]).units[0]
+    assert unit.data["agency"] == d2021["agency"] and unit.source == str(docx)
+    assert unit.verdict in ("通过", "有警告")
+
+
+# ------------------------------------------------------------------ the command
+
+def _write_batch(tmp_path, cur, prev):
+    for d, folder in ((cur, "2022"), (prev, "2021")):
+        (tmp_path / folder).mkdir(exist_ok=True)
+        for n, data in enumerate(d):
+            (tmp_path / folder / f"u{n:02d}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    from typer.testing import CliRunner
+
+    from reportkit.cli import app
+
+    tmp = tmp_path_factory.mktemp("review")
+    cur, prev = planted_batch()
+    _write_batch(tmp, cur, prev)
+    args = ["review", str(tmp / "2022"), "--previous", str(tmp / "2021"), "-o", str(tmp / "审查结果.xlsx"),
+            "-o", str(tmp / "审查结果.html")]
+    r = CliRunner().invoke(app, args, catch_exceptions=False)
+    j = CliRunner().invoke(app, args[:4] + ["--json"], catch_exceptions=False)
+    return tmp, cur, r, j
+
+
+def test_cli_writes_the_workbook_and_the_page_and_exits_1(written, cli):
+    tmp, cur, r, j = written
+    assert r.exit_code == 1, r.output
+    assert "审查汇总：36 个单位" in r.stdout and "不通过 3" in r.stdout
+    assert (tmp / "审查结果.xlsx").exists() and (tmp / "审查结果.html").exists()
+    assert j.exit_code == 1
+    data = json.loads(j.stdout)
+    assert [u["verdict"] for u in data["units"]][:8] == ["通过", "不通过", "有警告", "有警告", "有警告", "不通过",
+                                                          "有警告", "不通过"]
+    assert data["units"][4]["issues"][0]["other"] == cur[3]["agency"]
+    assert data["sums"][0]["note"].startswith("本表为所列各单位报告数字的简单加总")
+    # nothing overwritten without --force; a wrong suffix is a usage error
+    again = cli("review", tmp / "2022", "-o", tmp / "审查结果.xlsx")
+    assert again.exit_code == 2 and "--force" in again.output
+    assert cli("review", tmp / "2022", "-o", tmp / "x.docx").exit_code == 2
+    assert cli("review", tmp / "2022", "-o", tmp / "审查结果.xlsx", "--force").exit_code == 1
+    empty = tmp / "empty"
+    empty.mkdir()
+    r = cli("review", empty)
+    assert r.exit_code == 2 and "没有要审查的报告" in r.output
+
+
+def test_clean_batch_exits_0(tmp_path, cli):
+    cur, prev = batch(5)
+    _write_batch(tmp_path, cur, prev)
+    r = cli("review", tmp_path / "2022", "-p", tmp_path / "2021")
+    assert r.exit_code == 0 and "通过 5" in r.stdout
+
+
+# ------------------------------------------------------------------ the workbook
+
+def _cell_rows(ws):
+    return [[c.value for c in row] for row in ws.iter_rows()]
+
+
+def test_workbook_summary_checks_and_sums_with_cached_values(written):
+    import openpyxl
+
+    tmp, cur, _, _ = written
+    wb = openpyxl.load_workbook(tmp / "审查结果.xlsx")
+    cached = openpyxl.load_workbook(tmp / "审查结果.xlsx", data_only=True)
+    assert wb.sheetnames == ["汇总", "校验", "发布时限", "内容雷同", "年度衔接", "地区合计（2021格式）",
+                             "各单位数字（2021格式）"]
+    summary = wb["汇总"]
+    heads = [c.value for c in summary[1]]
+    assert summary.auto_filter.ref and summary.freeze_panes == "C2"
+    rows = [dict(zip(heads, r)) for r in _cell_rows(summary)[1:]]
+    assert [r["单位"] for r in rows] == [d["agency"] for d in cur]
+    assert rows[1]["结论"] == "不通过" and "逾期 15 天" in rows[1]["首个问题"] and rows[1]["发布时限"] == 1
+    assert rows[4]["内容雷同"] == 1 and cur[3]["agency"] in rows[4]["首个问题"]
+    assert rows[0]["结论"] == "通过" and rows[0]["首个问题"] is None
+    copies = _cell_rows(wb["内容雷同"])
+    assert [r[:3] for r in copies[1:]] == [[cur[3]["agency"], "五、存在的主要问题及改进情况", cur[4]["agency"]],
+                                          [cur[4]["agency"], "五、存在的主要问题及改进情况", cur[3]["agency"]]]
+    assert wb["内容雷同"]["D2"].number_format == "0%" and 0.9 < copies[1][3] < 1
+    late = _cell_rows(wb["发布时限"])[1:]
+    assert [r[0] for r in late] == [cur[1]["agency"], cur[2]["agency"]] and late[0][4] == "2023-01-31"
+    # the sums: a SUM formula over the per-unit sheet, with its value cached in the file
+    sums, sums_cached = wb["地区合计（2021格式）"], cached["地区合计（2021格式）"]
+    assert "不能代替本地区人民政府（本级）的政府信息公开工作年度报告" in sums["A1"].value
+    figures = layout.figures("2021")
+    data = wb["各单位数字（2021格式）"]
+    data_heads = [c.value for c in data[1]]
+    assert data_heads[2:] == [f.label for f in figures]
+    for r, f in enumerate(figures, start=5):
+        formula = sums.cell(r, 4).value
+        pattern = r"=SUM\('各单位数字（2021格式）'!(?P<c>[A-Z]+)2:(?P=c)" + str(len(cur) + 1) + r"\)"
+        assert re.fullmatch(pattern, formula), formula
+        values = [expected_figures(build_context(d))[f.path] for d in cur]
+        want = float(sum(Decimal(v) for v in values))
+        assert sums_cached.cell(r, 4).value == pytest.approx(want), f.label
+        assert sums.cell(r, 3).value == " / ".join(f.col_labels)
+
+
+@needs_libreoffice
+def test_libreoffice_recalculates_the_sums_to_the_cached_values(written, tmp_path):
+    import openpyxl
+
+    from reportkit.engines.pdf import find_soffice
+
+    tmp, _, _, _ = written
+    src = tmp_path / "in.xlsx"
+    shutil.copy(tmp / "审查结果.xlsx", src)
+    out = tmp_path / "out"
+    subprocess.run([find_soffice(), f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(src)], capture_output=True, timeout=120,
+                   check=True)
+    ours = openpyxl.load_workbook(src, data_only=True)["地区合计（2021格式）"]
+    theirs = openpyxl.load_workbook(out / "in.xlsx", data_only=True)["地区合计（2021格式）"]
+    n = len(layout.figures("2021"))
+    assert [theirs.cell(r, 4).value for r in range(5, 5 + n)] == pytest.approx(
+        [ours.cell(r, 4).value for r in range(5, 5 + n)])
+
+
+# ------------------------------------------------------------------ the page
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _parse(text):
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(text)
+
+
+def test_page_is_valid_loads_nothing_and_admits_only_its_own_script(written):
+    tmp, cur, _, _ = written
+    text = (tmp / "审查结果.html").read_text(encoding="utf-8")
+    root = _parse(text)
+    csp = root.find(".//meta[@http-equiv='Content-Security-Policy']").get("content")
+    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
+    assert csp == f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; img-src data:"
+    (script,) = root.findall(".//script")
+    assert script.text == SCRIPT and not script.get("src")
+    assert not re.search(r"(src|href)=\"(?!#)", text) and "url(" not in text
+    tables = {t.get("id"): t for t in root.iter("table")}
+    assert set(tables) == {"t-summary", "t-validation", "t-deadline", "t-copy", "t-year_on_year", "t-sums-2021"}
+    body = tables["t-summary"].find("tbody")
+    assert [tr[1].text for tr in body] == [d["agency"] for d in cur]
+    assert len(tables["t-sums-2021"].find("tbody")) == len(layout.figures("2021"))
+
+
+def test_charts_are_inline_svg_one_bar_per_unit(written):
+    tmp, cur, _, _ = written
+    root = _parse((tmp / "审查结果.html").read_text(encoding="utf-8"))
+    apps, mix = root.findall(f".//{SVG}svg")
+    received = sorted((sum(d["requests"]["received"].values()), d["agency"]) for d in cur)
+    bars = [(float(r.get("width")), g.find(f"{SVG}title").text) for g in apps.iter(f"{SVG}g")
+            for r in g.iter(f"{SVG}rect")]
+    assert len(bars) == len(cur) <= CHART_UNITS
+    top = max(n for n, _ in received)
+    for (width, title), (n, name) in zip(bars, sorted(received, key=lambda x: -x[0])):
+        assert title == f"{name}：{n} 件" and width == pytest.approx(480 * n / top, abs=0.1)
+    # the outcome mix: each unit's stacked segments fill the bar in proportion
+    groups = list(mix.iter(f"{SVG}g"))
+    assert len(groups) == len(cur)
+    for g in groups:
+        widths = [float(r.get("width")) for r in g.iter(f"{SVG}rect")]
+        assert widths and sum(widths) == pytest.approx(480, abs=0.5)
+
+
+@needs_chromium
+def test_page_in_chromium_screenshot_and_sorting(written, tmp_path):
+    tmp, cur, _, _ = written
+    page = tmp / "审查结果.html"
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--no-first-run", "--hide-scrollbars"]
+    shot = tmp_path / "review.png"
+    subprocess.run(base + ["--window-size=1400,1800", f"--screenshot={shot}", page.as_uri()], capture_output=True,
+                   timeout=60)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 30_000
+    # sorted by the 错误 column, descending, by the page's own script on opening
+    dom = subprocess.run(base + ["--dump-dom", page.as_uri() + "#sort=t-summary:8:desc"], capture_output=True,
+                         timeout=60).stdout.decode("utf-8")
+    body = html5lib.parse(dom, namespaceHTMLElements=False).find(".//table[@id='t-summary']/tbody")
+    errors = [int(tr[8].text or 0) for tr in body]
+    assert errors == sorted(errors, reverse=True) and errors[0] == 2
+    assert body[0][1].text == cur[7]["agency"]  # the imbalance: two errors
+    th = html5lib.parse(dom, namespaceHTMLElements=False).find(".//table[@id='t-summary']/thead/tr")[8]
+    assert th.get("aria-sort") == "descending"
+
+
+def test_review_to_dict_is_json(planted):
+    cur, _, result = planted
+    d = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+    assert d["verdicts"] == {"通过": 29, "有警告": 4, "不通过": 3, "无法读取": 0}
+    assert d["checks"]["copy"]["problems"] == 2
+    total = next(f for f in d["sums"][0]["figures"] if f["path"] == "requests.received.total")
+    assert total["value"] == sum(sum(d["requests"]["received"].values()) for d in cur)
+
+
+def test_readme_review_example_runs(tmp_path):
+    import sys
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (code,) = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "reportkit.review(" in b]
+    cur, prev = batch(3)
+    _write_batch(tmp_path, cur, prev)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"{d['agency']} 通过 " for d in cur]
+    assert (tmp_path / "审查结果.xlsx").exists()
+
+
+def test_a_unit_sent_twice_and_a_date_before_the_year_ended():
+    cur, prev = batch(3)
+    cur.append(copy.deepcopy(cur[0]))
+    cur[1]["published"] = "2022-11-30"
+    result = reportkit.review(cur, previous=prev)
+    first, early, _, again = result.units
+    assert [(i.code, i.severity) for i in first.issues] == [("duplicate", "warning")]
+    assert "<第 4 份>" in first.issues[0].message and "<第 1 份>" in again.issues[0].message
+    assert [(i.check, i.code, i.severity) for i in early.issues] == [("deadline", "early", "warning")]
+    assert "早于报告年度结束" in early.first_problem

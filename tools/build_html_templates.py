@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Build the default HTML templates ``templates/html/report-2019.html`` and ``report-2021.html``.
+
+Run from the repository root::
+
+    python tools/build_html_templates.py            # writes templates/html/
+    python tools/build_html_templates.py --check    # exit 1 if the committed files differ
+
+The three tables are written from :mod:`reportkit.layout` (rows, spans, labels — never a copy),
+one ``{{ path }}`` placeholder per figure cell.  Every element carries its own inline style:
+CMS editors such as UEditor drop ``<style>`` blocks, ``class`` and ``border`` attributes and
+``%`` widths when an article is pasted, so each cell has its own ``border`` declaration and no
+width is a percentage.  The ``<style>`` element of the page holds only the print rules (rows kept
+whole, headings kept with what follows); the page looks the same on screen without it.
+
+The article sits in ``{% block article %}``: the engine renders that block alone for the
+paste-ready fragment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from reportkit import layout  # noqa: E402  (rows, spans and labels come from the layout)
+from reportkit.contract import EDITIONS  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_OUTDIR = ROOT / "templates" / "html"
+
+# -- typography (GB/T 9704 faces first, then the free substitutes) -------------------------------
+
+BODY_FONT = "FangSong_GB2312,'仿宋_GB2312',FangSong,STFangsong,'仿宋','Noto Serif CJK SC',serif"
+TITLE_FONT = "'方正小标宋简体','FZXiaoBiaoSong-B05S',SimSun,'宋体','Noto Serif CJK SC',serif"
+HEI_FONT = "SimHei,'黑体','Noto Sans CJK SC',sans-serif"
+KAI_FONT = "KaiTi_GB2312,'楷体_GB2312',KaiTi,STKaiti,'楷体','AR PL UKai CN',serif"
+TABLE_FONT = "SimSun,'宋体','Noto Serif CJK SC',serif"
+
+ARTICLE = (f"max-width:820px;margin:0 auto;padding:0;color:#000;background:#fff;font-family:{BODY_FONT};"
+           "font-size:16px;line-height:2;")
+H1 = (f"margin:16px 0 24px 0;font-family:{TITLE_FONT};font-size:26px;font-weight:normal;line-height:1.5;"
+      "text-align:center;")
+H2 = (f"margin:16px 0 4px 0;font-family:{HEI_FONT};font-size:16px;font-weight:normal;line-height:2;"
+      "text-indent:2em;page-break-after:avoid;break-after:avoid;")
+H3 = (f"margin:8px 0 4px 0;font-family:{KAI_FONT};font-size:16px;font-weight:normal;line-height:2;"
+      "text-indent:2em;page-break-after:avoid;break-after:avoid;")
+P = "margin:0 0 4px 0;text-indent:2em;text-align:justify;line-height:2;"
+TABLE = (f"border-collapse:collapse;border-spacing:0;margin:8px auto 16px auto;font-family:{TABLE_FONT};"
+         "font-size:14px;line-height:1.5;color:#000;background:#fff;")
+TR = "page-break-inside:avoid;break-inside:avoid;"
+CELL = "border:1px solid #000;padding:4px 6px;vertical-align:middle;"
+CELL_KIND = {
+    "caption": CELL + "text-align:left;font-weight:bold;",
+    "head": CELL + "text-align:center;font-weight:bold;min-width:3.2em;",
+    "note": CELL + "text-align:center;",
+    "label": CELL + "text-align:left;",
+    "figure": CELL + "text-align:center;white-space:nowrap;min-width:36px;",
+}
+VERTICAL = CELL + "text-align:center;width:24px;writing-mode:vertical-rl;letter-spacing:2px;"
+SIGNATURE = "margin:0;text-align:right;line-height:2;"
+
+PRINT_CSS = """\
+@page { size: A4; margin: 25mm 20mm 25mm 25mm; }
+@media print {
+  tr, td, th { page-break-inside: avoid; break-inside: avoid; }
+  thead { display: table-header-group; }
+  h1, h2, h3 { page-break-after: avoid; break-after: avoid; }
+  tbody { page-break-inside: avoid; break-inside: avoid; }
+}"""
+# A page that says by itself that it loads nothing: no script, no external style, font or image.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def attr(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+def cell_html(cell: layout.Cell, edition: str) -> str:
+    tag = "th" if cell.kind in ("caption", "head", "note") else "td"
+    spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
+        f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
+    style = VERTICAL if cell.vertical else CELL_KIND[cell.kind]
+    if cell.is_figure:
+        content = "{{ " + cell.path + " }}"
+    elif cell.text_path:
+        content = "{{ " + cell.text_path + " }}"
+    else:
+        content = html.escape(cell.text, quote=False)
+    return f'<{tag}{spans} style="{style}">{content}</{tag}>'
+
+
+def table_html(table: layout.Table, edition: str) -> list[str]:
+    """One official table: ``<thead>`` for the rows repeated on every printed page (三, 四), one
+    ``<tbody>`` per 第二十条 block of 二; a ``<tbody>`` is kept together when printed."""
+    lines = [f'<table style="{TABLE}">']
+    groups: list[tuple[str, int, int]] = []
+    if table.header_rows:
+        groups.append(("thead", 0, table.header_rows))
+        groups.append(("tbody", table.header_rows, len(table.rows)))
+    elif table.blocks:
+        groups += [("tbody", a, b) for a, b in table.blocks]
+    else:
+        groups.append(("tbody", 0, len(table.rows)))
+    for tag, start, stop in groups:
+        lines.append(f'<{tag} style="{TR}">' if tag == "tbody" else f"<{tag}>")
+        for row in table.rows[start:stop]:
+            lines.append(f'<tr style="{TR}">' + "".join(cell_html(c, edition) for c in row) + "</tr>")
+        lines.append(f"</{tag}>")
+    lines.append("</table>")
+    return lines
+
+
+def paragraphs(items: str, var: str = "para", style: str = P) -> list[str]:
+    return ["{% for " + var + " in " + items + " %}", f'<p style="{style}">{{{{ {var} }}}}</p>', "{% endfor %}"]
+
+
+def build(edition: str) -> str:
+    two, three, four = layout.tables(edition)
+    article: list[str] = [f'<div style="{ARTICLE}">', f'<h1 style="{H1}">{{{{ doc.title }}}}</h1>']
+    article += paragraphs("doc.preface")
+    article.append(f'<h2 style="{H2}">一、总体情况</h2>')
+    article += paragraphs("doc.summary")
+    article += ["{% for s in doc.sections %}", f'<h3 style="{H3}">{{{{ s.number }}}}{{{{ s.title }}}}</h3>']
+    article += paragraphs("s.paragraphs")
+    article.append("{% endfor %}")
+    for table in (two, three, four):
+        article.append(f'<h2 style="{H2}">{html.escape(table.heading, quote=False)}</h2>')
+        article += table_html(table, edition)
+    article.append(f'<h2 style="{H2}">五、存在的主要问题及改进情况</h2>')
+    article += ["{% if doc.improvements %}", f'<h3 style="{H3}">（一）存在的主要问题</h3>', "{% endif %}"]
+    article += paragraphs("doc.problems")
+    article += ["{% if doc.improvements %}", f'<h3 style="{H3}">（二）改进情况</h3>']
+    article += paragraphs("doc.improvements")
+    article.append("{% endif %}")
+    article.append(f'<h2 style="{H2}">六、其他需要报告的事项</h2>')
+    article += paragraphs("doc.other_matters")
+    # 落款 (GB/T 9704 §7.3.5.2, no seal): 署名 2 字 from the right, the date placed under it.
+    article += [f'<p style="{SIGNATURE}padding-right:{{{{ page.signature_indent }}}}em;margin-top:32px;">'
+                "{{ doc.signature }}</p>",
+                "{% if doc.date %}",
+                f'<p style="{SIGNATURE}padding-right:{{{{ page.date_indent }}}}em;">{{{{ doc.date }}}}</p>',
+                "{% endif %}",
+                "</div>"]
+    page = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="reportkit">',
+        "<title>{{ doc.title }}</title>",
+        "<style>", PRINT_CSS, "</style>",
+        "</head>",
+        '<body style="margin:0;padding:24px 16px;background:#fff;">',
+        "{% block article %}", *article, "{% endblock %}",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(page) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR,
+                        help="where to write report-2019.html and report-2021.html")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a file in OUTDIR is not up to date")
+    args = parser.parse_args(argv)
+    stale = []
+    for edition in EDITIONS:
+        data = build(edition).encode("utf-8")
+        path = args.outdir / f"report-{edition}.html"
+        if args.check:
+            if not path.is_file() or path.read_bytes() != data:
+                stale.append(path)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".html.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(path)
+        print(f"wrote {path}")
+    if stale:
+        for path in stale:
+            print(f"out of date: {path} (run python tools/build_html_templates.py)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
