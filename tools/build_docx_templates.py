@@ -268,11 +268,10 @@ def build_styles(document) -> None:
               qformat=True, ui=20, ppr=[E("w:jc", {"w:val": "left"})]),
         style("paragraph", "SignatureName", "落款署名", based_on="Normal", next_="SignatureDate",
               qformat=True, ui=20,
-              ppr=[E("w:keepNext"), E("w:ind", NO_INDENT), E("w:jc", {"w:val": "right"})],
-              rpr=[condense(0)]),
+              ppr=[E("w:keepNext"), E("w:ind", NO_INDENT), E("w:jc", {"w:val": "right"})]),
         style("paragraph", "SignatureDate", "落款日期", based_on="Normal", next_="Normal",
               qformat=True, ui=20,
-              ppr=[E("w:ind", NO_INDENT), E("w:jc", {"w:val": "right"})], rpr=[condense(0)]),
+              ppr=[E("w:ind", NO_INDENT), E("w:jc", {"w:val": "right"})]),
     ]
     for st in styles:
         root.append(st)

@@ -68,31 +68,31 @@ def _boundaries(name: str) -> dict[int, int]:
 
 
 def split_name(name: str, line_chars: int = LINE_CHARS) -> list[str]:
-    """``name`` in as few lines of at most ``line_chars`` 字 as possible, broken at the best
-    boundaries (:func:`_boundaries`: lowest total cost) and, among equally good ones, into the
-    most even lines (lowest sum of squared widths)."""
+    """``name`` in lines of at most ``line_chars`` 字, broken at the best boundaries
+    (:func:`_boundaries`: lowest total cost — 词意完整 first), then in as few lines as possible
+    (one more than the fewest at most), then into the most even lines (lowest sum of squared
+    widths: 排列对称)."""
     if width(name) <= line_chars:
         return [name]
     cuts = _boundaries(name)
     stops = sorted(cuts) + [len(name)]
-    starts = [0] + sorted(cuts)
-    for n_lines in range(2, len(name) + 1):
-        # best[j][end] = (cost, squares, lines) for name[:end] in j lines, the last ending at ``end``
-        best: list[dict[int, tuple]] = [{0: (0, 0.0, [])}]
-        for _ in range(n_lines):
-            row: dict[int, tuple] = {}
-            for start, (cost, squares, lines) in best[-1].items():
-                for end in stops:
-                    w = width(name[start:end])
-                    if end <= start or w > line_chars:
-                        continue
-                    cand = (cost + cuts.get(end, 0), squares + w * w, lines + [name[start:end]])
-                    if end not in row or cand[:2] < row[end][:2]:
-                        row[end] = cand
-            best.append(row)
-        if len(name) in best[-1]:
-            return best[-1][len(name)][2]
-    return [name]  # unreachable: a single character always fits
+    found: list[tuple] = []
+    best: list[dict[int, tuple]] = [{0: (0, 0.0, [])}]  # best[j][end]: name[:end] in j lines
+    while len(best) <= len(name) and (not found or len(best) <= found[0][1] + 1):
+        row: dict[int, tuple] = {}
+        for start, (cost, squares, lines) in best[-1].items():
+            for end in stops:
+                w = width(name[start:end])
+                if end <= start or w > line_chars:
+                    continue
+                cand = (cost + cuts.get(end, 0), squares + w * w, lines + [name[start:end]])
+                if end not in row or cand[:2] < row[end][:2]:
+                    row[end] = cand
+        best.append(row)
+        if len(name) in row:
+            cost, squares, lines = row[len(name)]
+            found.append((cost, len(lines), squares, lines))
+    return min(found)[3]
 
 
 def title_lines(agency: str, year: int, line_chars: int = LINE_CHARS) -> list[str]:
