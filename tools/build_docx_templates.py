@@ -11,8 +11,9 @@ The templates are generated with python-docx and lxml and are byte-for-byte repr
 the same script always writes the same files (fixed core properties, fixed zip timestamps).
 
 What the templates contain, and which context they see, is documented in
-``docs/templates.md``; the table labels follow ``official-format.md`` §2–§4 character by
-character; the typography follows GB/T 9704-2012 and lives entirely in named styles
+``docs/templates.md``; tables 二, 三 and 四 -- rows, spans, labels, figure paths -- come from
+``reportkit.layout`` (the official format as data); the typography follows GB/T 9704-2012
+and lives entirely in named styles
 (``Title``, ``Normal``, ``Heading 1``, ``Heading 2``, ``表格文字``, ``表格文字左``,
 ``落款署名``, ``落款日期``, ``footer``) -- no run carries direct formatting.
 
@@ -77,6 +78,8 @@ CONDENSE = -5  # twentieths of a point
 assert CHARS_PER_LINE * (BODY_PT * 20 + CONDENSE) <= TEXT_WIDTH
 
 TABLE_WIDTH = twips(156)  # 8844 twips, the full text width
+# reportkit.titles breaks the title into lines of titles.LINE_CHARS 2号 characters
+assert titles.LINE_CHARS * TITLE_PT * 20 <= TEXT_WIDTH < (titles.LINE_CHARS + 1) * TITLE_PT * 20
 CELL_MARGIN = 40  # twips ≈ 0.7 mm left and right
 BORDER = 4  # eighths of a point: 0.5 pt
 
@@ -207,6 +210,12 @@ def build_styles(document) -> None:
         E("w:rPrDefault", None, E(
             "w:rPr", None, rfonts(FONT_LATIN, FONT_FANGSONG), *size(BODY_PT),
             E("w:lang", {"w:val": "en-US", "w:eastAsia": "zh-CN", "w:bidi": "ar-SA"}))),
+        # Punctuation never hangs in LibreOffice.  LibreOffice reads a missing w:overflowPunct,
+        # and w:val="0", as "hanging punctuation allowed", and then drops a full-width ，、。
+        # that would hang at the end of a justified line from the page altogether (pdftotext
+        # and the page image agree; left-aligned lines keep it, hung in the margin).  w:val="1"
+        # is Word's own default (Word hangs the mark in the margin); LibreOffice maps it to
+        # "no hanging" and pushes the mark to the next line with the character before it.
         E("w:pPrDefault", None, E("w:pPr", None, E("w:overflowPunct", {"w:val": "1"}))),
     )
     root.insert(0, doc_defaults)
