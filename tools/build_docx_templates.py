@@ -11,8 +11,9 @@ The templates are generated with python-docx and lxml and are byte-for-byte repr
 the same script always writes the same files (fixed core properties, fixed zip timestamps).
 
 What the templates contain, and which context they see, is documented in
-``docs/templates.md``; the table labels follow ``official-format.md`` §2–§4 character by
-character; the typography follows GB/T 9704-2012 and lives entirely in named styles
+``docs/templates.md``; tables 二, 三 and 四 -- rows, spans, labels, figure paths -- come from
+``reportkit.layout`` (the official format as data); the typography follows GB/T 9704-2012
+and lives entirely in named styles
 (``Title``, ``Normal``, ``Heading 1``, ``Heading 2``, ``表格文字``, ``表格文字左``,
 ``落款署名``, ``落款日期``, ``footer``) -- no run carries direct formatting.
 
@@ -32,7 +33,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from reportkit import contract  # noqa: E402  (labels come from the contract, the one source)
+from reportkit import contract, layout, titles  # noqa: E402  (tables and labels: the layout)
 
 import docx
 from docx.oxml import OxmlElement
@@ -77,6 +78,8 @@ CONDENSE = -5  # twentieths of a point
 assert CHARS_PER_LINE * (BODY_PT * 20 + CONDENSE) <= TEXT_WIDTH
 
 TABLE_WIDTH = twips(156)  # 8844 twips, the full text width
+# reportkit.titles breaks the title into lines of titles.LINE_CHARS 2号 characters
+assert titles.LINE_CHARS * TITLE_PT * 20 <= TEXT_WIDTH < (titles.LINE_CHARS + 1) * TITLE_PT * 20
 CELL_MARGIN = 40  # twips ≈ 0.7 mm left and right
 BORDER = 4  # eighths of a point: 0.5 pt
 
@@ -187,14 +190,11 @@ def condense(twentieths: int):
     return E("w:spacing", {"w:val": str(twentieths)})
 
 
-def no_grid_ppr():
-    # Table text, title and page numbers do not snap to the 22-line grid (a single-spaced
-    # 9 pt table line would otherwise take a whole 28.95 pt grid line), nor to a character
-    # grid should a user switch one on.
-    return E("w:snapToGrid", {"w:val": "0"})
-
-
-def no_grid_rpr():
+def no_grid():
+    """``w:snapToGrid w:val=0``, in a paragraph's or a run's properties: table text, title and
+    page numbers do not snap to the 22-line grid (a single-spaced 9 pt table line would
+    otherwise take a whole 28.95 pt grid line), nor to a character grid should a user switch
+    one on."""
     return E("w:snapToGrid", {"w:val": "0"})
 
 
@@ -210,7 +210,13 @@ def build_styles(document) -> None:
         E("w:rPrDefault", None, E(
             "w:rPr", None, rfonts(FONT_LATIN, FONT_FANGSONG), *size(BODY_PT),
             E("w:lang", {"w:val": "en-US", "w:eastAsia": "zh-CN", "w:bidi": "ar-SA"}))),
-        E("w:pPrDefault", None, E("w:pPr")),
+        # Punctuation never hangs in LibreOffice.  LibreOffice reads a missing w:overflowPunct,
+        # and w:val="0", as "hanging punctuation allowed", and then drops a full-width ，、。
+        # that would hang at the end of a justified line from the page altogether (pdftotext
+        # and the page image agree; left-aligned lines keep it, hung in the margin).  w:val="1"
+        # is Word's own default (Word hangs the mark in the margin); LibreOffice maps it to
+        # "no hanging" and pushes the mark to the next line with the character before it.
+        E("w:pPrDefault", None, E("w:pPr", None, E("w:overflowPunct", {"w:val": "1"}))),
     )
     root.insert(0, doc_defaults)
 
@@ -232,11 +238,13 @@ def build_styles(document) -> None:
         style("numbering", "NoList", "No List", default=True, ui=99, semi_hidden=True),
         style("paragraph", "Title", "Title", based_on="Normal", next_="Normal", ui=10,
               qformat=True,
-              ppr=[E("w:keepNext"), no_grid_ppr(),
+              # one blank line after the title; none between its lines (contextual spacing)
+              ppr=[E("w:keepNext"), no_grid(),
                    E("w:spacing", {**EXACT_LINE, "w:after": str(LINE_PITCH)}),
-                   E("w:ind", NO_INDENT), E("w:jc", {"w:val": "center"})],
+                   E("w:ind", NO_INDENT), E("w:contextualSpacing"),
+                   E("w:jc", {"w:val": "center"})],
               rpr=[rfonts(FONT_LATIN, FONT_TITLE), E("w:b", {"w:val": "0"}),
-                   E("w:bCs", {"w:val": "0"}), no_grid_rpr(),
+                   E("w:bCs", {"w:val": "0"}), no_grid(),
                    E("w:color", {"w:val": "000000"}), condense(0), *size(TITLE_PT)]),
         style("paragraph", "Heading1", "heading 1", based_on="Normal", next_="Normal", ui=9,
               qformat=True,
@@ -249,21 +257,21 @@ def build_styles(document) -> None:
                    E("w:jc", {"w:val": "both"}), E("w:outlineLvl", {"w:val": "1"})],
               rpr=heading_rpr(FONT_KAITI)),
         style("paragraph", "Header", "header", based_on="Normal", ui=99, semi_hidden=True,
-              ppr=[no_grid_ppr(), E("w:spacing", SINGLE_LINE), E("w:ind", NO_INDENT),
+              ppr=[no_grid(), E("w:spacing", SINGLE_LINE), E("w:ind", NO_INDENT),
                    E("w:jc", {"w:val": "center"})],
-              rpr=[rfonts(FONT_SONG, FONT_SONG), no_grid_rpr(), condense(0),
+              rpr=[rfonts(FONT_SONG, FONT_SONG), no_grid(), condense(0),
                    *size(FOOTER_PT)]),
         style("paragraph", "Footer", "footer", based_on="Normal", ui=99, semi_hidden=True,
-              ppr=[no_grid_ppr(), E("w:spacing", SINGLE_LINE), E("w:ind", NO_INDENT),
+              ppr=[no_grid(), E("w:spacing", SINGLE_LINE), E("w:ind", NO_INDENT),
                    E("w:jc", {"w:val": "right"})],
               # 4号半角宋体 for the dashes and the digits alike (GB/T 9704 §7.5)
-              rpr=[rfonts(FONT_SONG, FONT_SONG), no_grid_rpr(), condense(0),
+              rpr=[rfonts(FONT_SONG, FONT_SONG), no_grid(), condense(0),
                    *size(FOOTER_PT)]),
         style("paragraph", "TableText", "表格文字", based_on="Normal", qformat=True, ui=20,
-              ppr=[E("w:widowControl", {"w:val": "0"}), no_grid_ppr(),
+              ppr=[E("w:widowControl", {"w:val": "0"}), no_grid(),
                    E("w:spacing", SINGLE_LINE), E("w:ind", NO_INDENT),
                    E("w:jc", {"w:val": "center"})],
-              rpr=[rfonts(FONT_LATIN, FONT_FANGSONG), no_grid_rpr(), condense(0),
+              rpr=[rfonts(FONT_LATIN, FONT_FANGSONG), no_grid(), condense(0),
                    *size(TABLE_PT)]),
         style("paragraph", "TableTextLeft", "表格文字左", based_on="TableText",
               qformat=True, ui=20, ppr=[E("w:jc", {"w:val": "left"})]),
@@ -354,32 +362,19 @@ def _page_number(footer, jc, ind) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Tables
+# Tables: rows, spans, labels and figure paths from reportkit.layout; widths, alignment and
+# page-break behaviour are the builder's
 # --------------------------------------------------------------------------------------
 
-
-class Cell:
-    """One ``w:tc``: text, columns spanned, vertical merge, alignment, vertical text."""
-
-    def __init__(self, text="", span=1, vmerge=None, left=False, vertical=False):
-        self.text, self.span, self.vmerge = text, span, vmerge
-        self.left, self.vertical = left, vertical
-
-    def cont(self):
-        """The continuation cell of a vertical merge started by this cell."""
-        return Cell("", self.span, "continue", self.left, self.vertical)
-
-
-class Row(list):
-    """The cells of one table row; ``keep``: keep the row on the page of the next one."""
-
-    keep = False
-
-
-def kept(cells):
-    row = Row(cells)
-    row.keep = True
-    return row
+#: column widths (mm) of each table, adding up to the 156 mm text width
+GRID_MM = {
+    "proactive": (48, 36, 36, 36),
+    # labels 7 + 9 + 51 mm; figures 12 mm (6 digits at 9 pt fit with room to spare), but
+    # 14.5 mm under 商业企业 and 科研机构 so that these 4-character heads do not break
+    # (社会公益组织 and 法律服务机构 break evenly 3 + 3 in 12 mm).
+    "requests": (7, 9, 51, 12, 14.5, 14.5, 12, 12, 12, 12),
+    "appeals": (156 / 15,) * 15,
+}
 
 
 def widths_twips(mm_widths):
@@ -393,42 +388,97 @@ def widths_twips(mm_widths):
     return [b - a for a, b in zip(edges, edges[1:])]
 
 
-def vertical_min_heights(rows):
-    """Minimum row heights (twips) so that vertical labels fit their merged rows.
+def ph(path: str) -> str:
+    return "{{ " + path + " }}"
 
-    A vertical label taller than its rows would wrap into a second column; its 9 pt
-    characters need 9 pt each, shared out over the rows it spans.
+
+def printed_text(cell: layout.Cell) -> str:
+    """What the template prints in ``cell``: a placeholder for a figure or a data-dependent
+    head, the official label otherwise."""
+    if cell.is_figure:
+        return ph(cell.path)
+    if cell.text_path:
+        return ph(cell.text_path)
+    return cell.text
+
+
+def word_rows(table: layout.Table):
+    """The rows of ``table`` as Word writes them: HTML-style spans become ``w:gridSpan`` and
+    ``w:vMerge`` (a cell covered from above is a continuation cell of the same width).
+
+    Yields, per row, ``(cell, merge)`` pairs; ``merge`` is ``"restart"``, ``"continue"`` or None.
     """
-    heights = [0] * len(rows)
-    starts = [{} for _ in rows]  # grid column -> cell, per row
-    for r, cells in enumerate(rows):
-        col = 0
-        for cell in cells:
-            starts[r][col] = cell
-            col += cell.span
-    for r, cells in enumerate(starts):
-        for col, cell in cells.items():
-            if not (cell.vertical and cell.vmerge == "restart"):
-                continue
-            end = r + 1
-            while end < len(rows) and starts[end].get(col) is not None \
-                    and starts[end][col].vmerge == "continue":
-                end += 1
-            need = len(cell.text) * TABLE_PT * 20 + 6 * 20  # + 6 pt of air
-            per_row = -(-need // (end - r))
-            for i in range(r, end):
-                heights[i] = max(heights[i], per_row)
+    for r, line in enumerate(table.grid()):
+        out, col = [], 0
+        while col < table.ncols:
+            cell, r0, c0 = line[col]
+            assert c0 == col, (table.key, r, col)
+            if r0 < r:
+                out.append((cell, "continue"))
+            else:
+                out.append((cell, "restart" if cell.rowspan > 1 else None))
+            col += cell.colspan
+        yield out
+
+
+def vertical_need(cell: layout.Cell) -> int:
+    """Twips a vertical label needs: its 9 pt characters one below the other, plus 6 pt of air."""
+    return len(cell.text) * TABLE_PT * 20 + 6 * 20
+
+
+def vertical_min_heights(table: layout.Table) -> list[int]:
+    """Minimum row heights (twips) so that every vertical label fits the rows it spans
+    (a label taller than its rows would wrap into a second column)."""
+    heights = [0] * len(table.rows)
+    for r, line in enumerate(table.grid()):
+        for col, (cell, r0, c0) in enumerate(line):
+            if cell.vertical and (r0, c0) == (r, col):
+                per_row = -(-vertical_need(cell) // cell.rowspan)
+                for i in range(r, r + cell.rowspan):
+                    heights[i] = max(heights[i], per_row)
     return heights
 
 
-def build_table(grid_mm, rows, header_rows=0, keep_together=False):
-    """A fixed-layout, fully bordered ``w:tbl`` from rows of :class:`Cell`.
+#: a single-spaced 9 pt table line: the CJK faces' ascent + descent (≈ 1.3 em)
+ROW_TWIPS = round(TABLE_PT * 1.3 * 20)
 
-    ``header_rows`` repeat after a page break; ``keep_together`` keeps the whole table on
-    one page when it fits (a vertical label merged over 20 rows would otherwise be cut).
+
+def kept_rows(table: layout.Table) -> set[int]:
+    """The rows that stay on the page of the row below them (keep-with-next on their paragraphs).
+
+    二: each 第二十条 block stays together.  四: one piece (four rows).  三 starts on the
+    current page and breaks between rows (header rows repeated, no row split), but only where
+    a reader can follow: never inside a group of rows under a vertical label (（三）不予公开 …),
+    and not before the part of the 20–22-row 三、本年度办理结果 label on the first page is
+    tall enough to print the label whole.  So the heading (keep-with-next in its style), the
+    header rows and the first 12 rows — about 7 cm, a third of the text block: the threshold —
+    start on the current page when they fit there and move to the next page together when they
+    do not; the last two rows stay together too.
     """
-    grid = widths_twips(grid_mm)
-    min_heights = vertical_min_heights(rows)
+    n = len(table.rows)
+    if table.key == "proactive":
+        return {r for start, stop in table.blocks for r in range(start, stop - 1)}
+    if table.key == "appeals":
+        return set(range(n - 1))
+    vertical = [(r, cell) for r, line in enumerate(table.grid())
+                for col, (cell, r0, c0) in enumerate(line) if cell.vertical and (r0, c0) == (r, col)]
+    (outcome_row, outcome), groups = vertical[0], vertical[1:]
+    keep = {n - 2}
+    for r, cell in groups:
+        keep.update(range(r, r + cell.rowspan - 1))
+    heights = [max(h, ROW_TWIPS) for h in vertical_min_heights(table)]
+    last, height = outcome_row, heights[outcome_row]
+    while height < vertical_need(outcome) or last in keep:
+        last += 1
+        height += heights[last]
+    return keep | set(range(last))
+
+
+def build_table(table: layout.Table) -> "lxml element":
+    """A fixed-layout, fully bordered ``w:tbl`` for ``table``."""
+    grid = widths_twips(GRID_MM[table.key])
+    min_heights = vertical_min_heights(table)
+    keep = kept_rows(table)
     border = {"w:val": "single", "w:sz": str(BORDER), "w:space": "0", "w:color": "000000"}
     tbl_pr = E(
         "w:tblPr", None,
@@ -446,193 +496,39 @@ def build_table(grid_mm, rows, header_rows=0, keep_together=False):
                         "w:firstColumn": "0", "w:lastColumn": "0", "w:noHBand": "1",
                         "w:noVBand": "1"}),
     )
-    tbl_grid = E("w:tblGrid", None, *(E("w:gridCol", {"w:w": str(w)}) for w in grid))
-    tbl = E("w:tbl", None, tbl_pr, tbl_grid)
-    for index, cells in enumerate(rows):
-        assert sum(c.span for c in cells) == len(grid), (index, [c.text for c in cells])
-        tr_pr = E("w:trPr", None, E("w:cantSplit"))
+    tbl = E("w:tbl", None, tbl_pr,
+            E("w:tblGrid", None, *(E("w:gridCol", {"w:w": str(w)}) for w in grid)))
+    for index, cells in enumerate(word_rows(table)):
+        tr_pr = E("w:trPr", None, E("w:cantSplit"))  # no row is ever split across pages
         if min_heights[index]:
-            tr_pr.append(E("w:trHeight", {"w:val": str(min_heights[index]),
-                                          "w:hRule": "atLeast"}))
-        if index < header_rows:
-            tr_pr.append(E("w:tblHeader"))
+            tr_pr.append(E("w:trHeight", {"w:val": str(min_heights[index]), "w:hRule": "atLeast"}))
+        if index < table.header_rows:
+            tr_pr.append(E("w:tblHeader"))  # repeated at the top of every page
         tr = E("w:tr", None, tr_pr)
-        # keep-with-next on every paragraph of a row keeps the row with the next one
-        keep_row = (index < header_rows or getattr(cells, "keep", False)
-                    or (keep_together and index < len(rows) - 1))
-        keep = [E("w:keepNext")] if keep_row else []
+        # keep-with-next on the paragraphs of a row keeps the row on the page of the next one
+        ppr_extra = [E("w:keepNext")] if index < table.header_rows or index in keep else []
         col = 0
-        for cell in cells:
-            width = sum(grid[col:col + cell.span])
-            col += cell.span
+        for cell, merge in cells:
+            width = sum(grid[col:col + cell.colspan])
+            col += cell.colspan
             tc_pr = E("w:tcPr", None, E("w:tcW", {"w:w": str(width), "w:type": "dxa"}))
-            if cell.span > 1:
-                tc_pr.append(E("w:gridSpan", {"w:val": str(cell.span)}))
-            if cell.vmerge == "restart":
+            if cell.colspan > 1:
+                tc_pr.append(E("w:gridSpan", {"w:val": str(cell.colspan)}))
+            if merge == "restart":
                 tc_pr.append(E("w:vMerge", {"w:val": "restart"}))
-            elif cell.vmerge == "continue":
+            elif merge == "continue":
                 tc_pr.append(E("w:vMerge"))
             if cell.vertical:
                 tc_pr.append(E("w:textDirection", {"w:val": "tbRlV"}))
             tc_pr.append(E("w:vAlign", {"w:val": "center"}))
+            # row labels of 三 read left-aligned; everything else is centred
+            left = table.key == "requests" and cell.kind == "label" and not cell.vertical
+            text = "" if merge == "continue" else printed_text(cell)
             tr.append(E("w:tc", None, tc_pr,
-                        paragraph("TableTextLeft" if cell.left else "TableText", cell.text,
-                                  [copy.deepcopy(k) for k in keep])))
+                        paragraph("TableTextLeft" if left else "TableText", text,
+                                  [copy.deepcopy(k) for k in ppr_extra])))
         tbl.append(tr)
     return tbl
-
-
-def ph(path: str) -> str:
-    return "{{ " + path + " }}"
-
-
-# --- 二、主动公开政府信息情况 -----------------------------------------------------------
-
-TABLE2_GRID = [48, 36, 36, 36]
-
-
-def _block(caption, header, rows):
-    """Caption row, header row and data rows of one 第二十条 block (4 grid columns).
-
-    ``header``: the value-column labels as (text, span); ``rows``: (label, [(path, span)]).
-    """
-    out = [kept([Cell(caption, 4)]),
-           kept([Cell("信息内容")] + [Cell(text, span) for text, span in header])]
-    for i, (label, values) in enumerate(rows):
-        cells = [Cell(label)] + [Cell(ph(path), span) for path, span in values]
-        out.append(kept(cells) if i < len(rows) - 1 else cells)  # a block stays together
-    return out
-
-
-def table2_rows(edition: str):
-    rows = []
-    if edition == "2019":
-        three = [("made", 1), ("published", 1), ("published_total", 1)]
-        rows += _block("第二十条第（一）项",
-                       [("本年新制作数量", 1), ("本年新公开数量", 1), ("对外公开总数量", 1)],
-                       [(label, [(f"proactive.{key}.{col}", s) for col, s in three])
-                        for label, key in (("规章", "regulations"),
-                                           ("规范性文件", "normative_documents"))])
-        items = [("previous", 1), ("change", 1), ("decisions", 1)]
-        head = [("上一年项目数量", 1), ("本年增/减", 1), ("处理决定数量", 1)]
-        rows += _block("第二十条第（五）项", head,
-                       [(label, [(f"proactive.{key}.{col}", s) for col, s in items])
-                        for label, key in (("行政许可", "licensing"),
-                                           ("其他对外管理服务事项", "other_services"))])
-        rows += _block("第二十条第（六）项", head,
-                       [(label, [(f"proactive.{key}.{col}", s) for col, s in items])
-                        for label, key in (("行政处罚", "penalties"), ("行政强制", "coercion"))])
-        rows += _block("第二十条第（八）项", [("上一年项目数量", 1), ("本年增/减", 2)],
-                       [("行政事业性收费", [("proactive.fees.previous", 1),
-                                            ("proactive.fees.change", 2)])])
-        rows += _block("第二十条第（九）项",
-                       [("采购项目数量", 1), ("采购总金额（" + ph("doc.amount_unit") + "）", 2)],
-                       [("政府集中采购", [("proactive.procurement.projects", 1),
-                                          ("proactive.procurement.amount", 2)])])
-    else:
-        three = [("issued", 1), ("repealed", 1), ("in_force", 1)]
-        rows += _block("第二十条第（一）项",
-                       [("本年制发件数", 1), ("本年废止件数", 1), ("现行有效件数", 1)],
-                       [(label, [(f"proactive.{key}.{col}", s) for col, s in three])
-                        for label, key in (("规章", "regulations"),
-                                           ("行政规范性文件", "normative_documents"))])
-        rows += _block("第二十条第（五）项", [("本年处理决定数量", 3)],
-                       [("行政许可", [("proactive.licensing.decisions", 3)])])
-        rows += _block("第二十条第（六）项", [("本年处理决定数量", 3)],
-                       [("行政处罚", [("proactive.penalties.decisions", 3)]),
-                        ("行政强制", [("proactive.coercion.decisions", 3)])])
-        rows += _block("第二十条第（八）项", [("本年收费金额（单位：万元）", 3)],
-                       [("行政事业性收费", [("proactive.fees.amount", 3)])])
-    return rows
-
-
-# --- 三、收到和处理政府信息公开申请情况 -------------------------------------------------
-
-# labels 7 + 9 + 51 mm; figures 12 mm (6 digits at 9 pt fit with room to spare), but
-# 14.5 mm under 商业企业 and 科研机构 so that these 4-character headers do not break
-# (社会公益组织 and 法律服务机构 break evenly 3 + 3 in 12 mm).
-TABLE3_GRID = [7, 9, 51, 12, 14.5, 14.5, 12, 12, 12, 12]
-APPLICANT_KEYS = ("natural", "business", "research", "nonprofit", "legal", "other", "total")
-APPLICANT_SUBLABELS = tuple(t for _, t, _ in contract.APPLICANT_COLUMNS[1:])
-CHECK_NOTE = contract.BALANCE_NOTE
-
-# (label, key) in official order, from the contract
-DENIED = tuple((t, k) for k, t in contract.DENIED)
-UNAVAILABLE = tuple((t, k) for k, t in contract.UNAVAILABLE)
-NOT_PROCESSED = tuple((t, k) for k, t in contract.NOT_PROCESSED)
-OTHER_2021 = tuple((t, k) for k, t in contract.OTHER_2021)
-
-
-def figures(path: str):
-    return [Cell(ph(f"{path}.{key}")) for key in APPLICANT_KEYS]
-
-
-def table3_rows(edition: str):
-    note = Cell(CHECK_NOTE, 3, "restart")
-    natural = Cell("自然人", 1, "restart")
-    total = Cell("总计", 1, "restart")
-    rows = [
-        [note, Cell("申请人情况", 7)],
-        [note.cont(), natural, Cell("法人或其他组织", 5), total],
-        [note.cont(), natural.cont()] + [Cell(t) for t in APPLICANT_SUBLABELS] + [total.cont()],
-        [Cell("一、本年新收政府信息公开申请数量", 3, left=True)]
-        + figures("requests.received"),
-        [Cell("二、上年结转政府信息公开申请数量", 3, left=True)]
-        + figures("requests.carried_over"),
-    ]
-
-    # 三、本年度办理结果: (group label or None, [(item label, path)])
-    groups = [
-        (None, [("（一）予以公开", "requests.results.granted")]),
-        (None, [("（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
-                 "requests.results.partly_granted")]),
-        ("（三）不予公开", [(t, f"requests.results.denied.{k}") for t, k in DENIED]),
-        ("（四）无法提供", [(t, f"requests.results.unavailable.{k}") for t, k in UNAVAILABLE]),
-        ("（五）不予处理",
-         [(t, f"requests.results.not_processed.{k}") for t, k in NOT_PROCESSED]),
-    ]
-    if edition == "2019":
-        groups.append((None, [("（六）其他处理", "requests.results.other")]))
-    else:
-        groups.append(("（六）其他处理",
-                       [(t, f"requests.results.other.{k}") for t, k in OTHER_2021]))
-    groups.append((None, [("（七）总计", "requests.results.total")]))
-
-    outcome = Cell("三、本年度办理结果", 1, "restart", vertical=True)
-    first = True
-    for group, items in groups:
-        group_cell = Cell(group, 1, "restart", vertical=True) if group else None
-        for i, (label, path) in enumerate(items):
-            row = [outcome if first else outcome.cont()]
-            first = False
-            if group_cell is None:
-                row.append(Cell(label, 2, left=True))
-            else:
-                row.append(group_cell if i == 0 else group_cell.cont())
-                row.append(Cell(label, left=True))
-            rows.append(row + figures(path))
-    rows.append([Cell("四、结转下年度继续办理", 3, left=True)]
-                + figures("requests.carried_forward"))
-    return rows
-
-
-# --- 四、政府信息公开行政复议、行政诉讼情况 ---------------------------------------------
-
-TABLE4_GRID = [156 / 15] * 15
-APPEAL_KEYS = ("upheld", "corrected", "other", "pending", "total")
-APPEAL_LABELS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
-
-
-def table4_rows():
-    firsts = [Cell(t, 1, "restart") for t in APPEAL_LABELS]
-    return [
-        [Cell("行政复议", 5), Cell("行政诉讼", 10)],
-        firsts + [Cell("未经复议直接起诉", 5), Cell("复议后起诉", 5)],
-        [c.cont() for c in firsts] + [Cell(t) for t in APPEAL_LABELS * 2],
-        [Cell(ph(f"appeals.{block}.{key}"))
-         for block in ("reconsideration", "litigation", "litigation_after_reconsideration")
-         for key in APPEAL_KEYS],
-    ]
 
 
 # --------------------------------------------------------------------------------------
@@ -643,6 +539,8 @@ def table4_rows():
 def build_body(document, edition: str) -> None:
     body = document.element.body
     sect_pr = body.find(qn("w:sectPr"))
+    report = contract.report_field(edition)
+    two, three, four = layout.tables(edition)
 
     def add(el):
         sect_pr.addprevious(el)
@@ -655,26 +553,23 @@ def build_body(document, edition: str) -> None:
         para("{{ " + var + " }}", style_id)
         para("{%p endfor %}")
 
-    para("{{ doc.title }}", "Title")
+    # GB/T 9704 §7.3.3: the title over several lines, broken where the meaning allows
+    # (reportkit.titles); Title's contextual spacing puts the blank line after the last one.
+    loop("doc.title_lines", "line", "Title")
     loop("doc.preface")
 
-    para("一、总体情况", "Heading1")
+    para(report.child("overview").title, "Heading1")
     loop("doc.summary")
     para("{%p for s in doc.sections %}")
     para("{{ s.number }}{{ s.title }}", "Heading2")
     loop("s.paragraphs")
     para("{%p endfor %}")
 
-    para("二、主动公开政府信息情况", "Heading1")
-    add(build_table(TABLE2_GRID, table2_rows(edition)))
+    for table in (two, three, four):
+        para(table.heading, "Heading1")
+        add(build_table(table))
 
-    para("三、收到和处理政府信息公开申请情况", "Heading1")
-    add(build_table(TABLE3_GRID, table3_rows(edition), header_rows=3, keep_together=True))
-
-    para("四、政府信息公开行政复议、行政诉讼情况", "Heading1")
-    add(build_table(TABLE4_GRID, table4_rows(), header_rows=3, keep_together=True))
-
-    para("五、存在的主要问题及改进情况", "Heading1")
+    para(report.child("problems").title, "Heading1")
     para("{%p if doc.improvements %}")
     para("（一）存在的主要问题", "Heading2")
     para("{%p endif %}")
@@ -684,11 +579,19 @@ def build_body(document, edition: str) -> None:
     loop("doc.improvements")
     para("{%p endif %}")
 
-    para("六、其他需要报告的事项", "Heading1")
-    loop("doc.other_matters")
-
-    # 落款 (GB/T 9704 §7.3.5.2): one blank line, the 署名, the 成文日期.
-    para("", "Normal", [E("w:ind", {"w:firstLineChars": "0", "w:firstLine": "0"})])
+    para(report.child("other_matters").title, "Heading1")
+    # 落款 (GB/T 9704 §7.3.5.2): the last paragraph of 六, one blank line, the 署名 and the
+    # 成文日期 stay on one page (keep-with-next on all but the date): a page never holds the
+    # 落款 alone.  Only the loop's last paragraph is kept with the next one, so a long 六 can
+    # still break anywhere before it.
+    para("{%p for para in doc.other_matters %}")
+    para("{%p if loop.last %}")
+    para("{{ para }}", "Normal", [E("w:keepNext")])
+    para("{%p else %}")
+    para("{{ para }}", "Normal")
+    para("{%p endif %}")
+    para("{%p endfor %}")
+    para("", "Normal", [E("w:keepNext"), E("w:ind", {"w:firstLineChars": "0", "w:firstLine": "0"})])
     para("{{ doc.signature }}", "SignatureName")
     para("{%p if doc.date %}")
     para("{{ doc.date }}", "SignatureDate")

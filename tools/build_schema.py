@@ -45,7 +45,7 @@ def leaf(f: c.Field) -> dict:
     if f.kind == c.EDITION:
         return base | {"enum": list(c.EDITIONS)}
     if f.kind == c.UNIT:
-        return base | {"enum": ["元", "万元"], "default": "万元"}
+        return base | {"enum": ["元", "万元"]}  # no default: a report without a unit prints none
     raise ValueError(f.kind)
 
 

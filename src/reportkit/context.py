@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 from .layout import procurement_amount_head
+from .titles import title_lines
 from .totals import amount_text, completed
 
 CN_NUMBERS = "一二三四五六七八九十"
 
 #: the names a template may use under ``doc`` (checked by ``reportkit templates check``)
-DOC_KEYS = ("title", "preface", "summary", "sections", "problems", "improvements", "other_matters",
+DOC_KEYS = ("title", "title_lines", "preface", "summary", "sections", "problems", "improvements", "other_matters",
             "signature", "date", "period", "amount_unit", "procurement_amount_head")
 SECTION_KEYS = ("number", "title", "paragraphs")
 
@@ -94,6 +95,8 @@ def build_context(data: dict) -> dict:
     other = ([fee] if fee else []) + other
     ctx["doc"] = {
         "title": f"{agency}{year}年政府信息公开工作年度报告",
+        # the title as printed: its lines, broken where the meaning allows (GB/T 9704 §7.3.3)
+        "title_lines": title_lines(agency, year),
         "preface": paragraphs(data.get("preface")) or [standard_preface(agency, year)],
         "summary": paragraphs(data["overview"].get("summary")),
         "sections": [

@@ -176,7 +176,7 @@ def _proactive(edition: str) -> Field:
             _f("procurement", "政府集中采购", OBJECT, children=[
                 _f("projects", "采购项目数量", COUNT),
                 _f("amount", "采购总金额", AMOUNT, "采购总金额：数字，或数字字符串（如 \"73802895.90\"）以保留写法"),
-                _f("amount_unit", "金额单位", UNIT, "采购总金额的单位：\"元\" 或 \"万元\"（默认万元），显示在表头",
+                _f("amount_unit", "金额单位", UNIT, "采购总金额的单位：\"元\" 或 \"万元\"；显示在表头，不填则不显示单位",
                    required=False),
             ]),
         ]
