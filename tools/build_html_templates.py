@@ -119,7 +119,8 @@ def paragraphs(items: str, var: str = "para", style: str = P) -> list[str]:
 
 def build(edition: str) -> str:
     two, three, four = layout.tables(edition)
-    article: list[str] = [f'<div style="{ARTICLE}">', f'<h1 style="{H1}">{{{{ doc.title }}}}</h1>']
+    title = "{% for line in doc.title_lines %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}"
+    article: list[str] = [f'<div style="{ARTICLE}">', f'<h1 style="{H1}">{title}</h1>']
     article += paragraphs("doc.preface")
     article.append(f'<h2 style="{H2}">一、总体情况</h2>')
     article += paragraphs("doc.summary")

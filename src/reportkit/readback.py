@@ -106,19 +106,22 @@ def verify_docx(data: bytes, context: dict, *, template: str | None = None) -> N
 
 
 def _paragraph_problems(paragraphs: list[str], context: dict) -> list[str]:
-    """Every expected paragraph must appear, in order, in ``paragraphs`` (the document's own)."""
+    """Every expected paragraph must appear, in order, in ``paragraphs`` (the document's own); pieces
+    may share a paragraph (a web page prints the title's lines as one heading)."""
     problems = []
     body = [fold(p) for p in paragraphs]
-    i = 0
+    i = offset = 0  # where the previous piece ended: paragraph, position in it
     for para in expected_paragraphs(context):
         want = fold(para)
-        while i < len(body) and want not in body[i]:
-            i += 1
-        if i == len(body):
+        while i < len(body):
+            at = body[i].find(want, offset)
+            if at >= 0:
+                offset = at + len(want)
+                break
+            i, offset = i + 1, 0
+        else:
             problems.append(f"正文缺少段落：“{para[:40]}{'…' if len(para) > 40 else ''}”")
-            i = 0  # keep looking for the others from the top
-            continue
-        i += 1
+            i = offset = 0  # keep looking for the others from the top
     return problems
 
 

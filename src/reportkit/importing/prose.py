@@ -143,8 +143,13 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
     for j in range(min(8, len(head))):  # the first line that is a title; the line above may hold the agency
         agency, year = parse_title(head[j]) if len(head[j]) <= 80 else (None, None)
         if year:
-            if not agency and j > 0 and _looks_like_name(head[j - 1]):
-                agency = parse_title(head[j - 1] + head[j])[0]
+            # the agency on the lines above: a long name is printed over several lines (GB/T 9704
+            # §7.3.3 breaks a title where the words allow)
+            k = j
+            while not agency and k > 0 and j - k < 10 and _looks_like_name(head[k - 1]) and not _META.match(head[k - 1]):
+                k -= 1
+            if k < j:
+                agency = parse_title("".join(head[k:j]) + head[j])[0]
             t_end = j
             break
     preface = [p for p in head[(t_end + 1 if t_end is not None else 0):]
