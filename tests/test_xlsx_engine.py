@@ -10,10 +10,12 @@ import csv
 import importlib.util
 import io
 import itertools
+import random
 import re
 import shutil
 import subprocess
 import tempfile
+import warnings
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -294,12 +296,17 @@ def test_proactive_figures(rendered):
 
 def test_requests_figures(rendered):
     edition, ctx, wb, _ = rendered
-    ws = wb["三、依申请公开"]
+    check_requests(edition, ctx, wb["三、依申请公开"])
+
+
+def check_requests(edition: str, ctx: dict, ws, *, down: int = 0, right: int = 0) -> None:
+    """Every figure of table 三 by its row and column labels (the table ``down`` rows and
+    ``right`` columns from where the official template has it)."""
     assert find(ws, "三、收到和处理政府信息公开申请情况")
-    header_rows = range(1, 6)
+    header_rows = range(1 + down, 6 + down)
     columns = {key: find_one(ws, label, rows=header_rows).column
                for key, label in APPLICANT_LABELS.items()}
-    label_cols = range(1, 4)
+    label_cols = range(1 + right, 4 + right)
     for label, path in _request_rows(edition):
         row = find_one(ws, label, cols=label_cols).row
         for key, col in columns.items():
@@ -344,7 +351,11 @@ def test_requests_labels_and_merges(rendered):
 
 def test_appeals(rendered):
     _, ctx, wb, _ = rendered
-    ws = wb["四、复议诉讼"]
+    check_appeals(ctx, wb["四、复议诉讼"])
+
+
+def check_appeals(ctx: dict, ws) -> None:
+    """Every figure of table 四 by its block and column labels, wherever the table is."""
     assert find(ws, "四、政府信息公开行政复议、行政诉讼情况")
     blocks = {"reconsideration": find_one(ws, "行政复议"),
               "litigation": find_one(ws, "未经复议直接起诉"),
@@ -1010,6 +1021,8 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol
     (_edit(SHEET1, lambda b: b.replace(b"</sheetData>", b"")), "部件 xl/worksheets/sheet1.xml 不是有效的 XML（第 "),
     (_edit(SHEET1, lambda b: LAUGHS), "部件 xl/worksheets/sheet1.xml 含有 DOCTYPE 声明"),
     (_edit("xl/styles.xml", lambda b: b"\xff\xfe" + b), "部件 xl/styles.xml 不是 UTF-8 编码"),
+    (_edit("docProps/core.xml", lambda b: b.replace(b"</cp:coreProperties>", b"")),  # copied as it is
+     "部件 docProps/core.xml 不是有效的 XML"),
     (_edit(SHEET1, lambda b: b.replace(b"<v>", b"<v>99").replace(b't="inlineStr"', b't="s"', 1)),
      "共享字符串编号无效"),
     (_edit("xl/workbook.xml", lambda b: b.replace(b'r:id="rId1"', b'r:id="rId99"')), "工作表「基本情况」的关系 rId99 不存在"),
@@ -1051,6 +1064,83 @@ def test_cell_text_longer_than_excel_allows_is_refused(tmp_path):
     ctx["doc"]["problems"] = ["问题" * 8000, "问题" * 8383]   # 32767 characters with the line break: fits
     render_xlsx(template, ctx, tmp_path / "out.xlsx")
     assert len(openpyxl.load_workbook(tmp_path / "out.xlsx").active["A1"].value) == 32_767
+
+
+def test_rows_inserted_and_tables_moved_in_the_template(tmp_path):
+    wb = openpyxl.load_workbook(TEMPLATES / "report-2021.xlsx")
+    ws = wb["三、依申请公开"]
+    ws.insert_rows(1, 2)   # as Excel does: the cells and the merges move down
+    for rng in ws.merged_cells.ranges:
+        rng.shift(0, 2)
+    ws["A1"] = "填表说明：{{ doc.period }}的数据"
+    ws.print_title_rows = "4:6"
+    ws = wb["四、复议诉讼"]
+    ws.move_range(f"A1:{ws.dimensions.split(':')[1]}", rows=3, cols=2)
+    for rng in ws.merged_cells.ranges:
+        rng.shift(2, 3)
+    template = tmp_path / "moved.xlsx"
+    wb.save(template)
+    out = tmp_path / "out.xlsx"
+    ctx = make_context("2021")
+    render_xlsx(template, ctx, out)
+    book = openpyxl.load_workbook(out)
+    ws = book["三、依申请公开"]
+    assert ws["A1"].value == "填表说明：2020年1月1日至12月31日的数据" and ws.print_title_rows == "$4:$6"
+    check_requests("2021", ctx, ws, down=2)
+    ws = book["四、复议诉讼"]
+    check_appeals(ctx, ws)
+    assert ws["C4"].value == "四、政府信息公开行政复议、行政诉讼情况"
+
+
+def test_damaged_templates_give_a_template_error_or_a_workbook(tmp_path):
+    """Seeded random damage to the parts of a template: a TemplateError, or a workbook that
+    openpyxl opens whenever it opens the damaged template; never another exception."""
+    rich = package(tmp_path / "rich.xlsx", sheet_xml(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" s="1" t="s"><v>1</v></c>'
+        '<c r="C1" t="inlineStr"><is><r><rPr><b/></rPr><t>年度：</t></r><r><t>{{ year }}</t></r></is></c></row>',
+        '<mergeCells count="1"><mergeCell ref="D1:E1"/></mergeCells>'),
+        strings=["<t>{{ agency }}</t>", "<r><rPr><i/></rPr><t>金额</t></r><r><t>{{ fees.amount }}</t></r>"])
+    sources = []
+    for path in (TEMPLATES / "report-2021.xlsx", rich):
+        with zipfile.ZipFile(path) as zf:
+            sources.append({i.filename: zf.read(i.filename) for i in zf.infolist()})
+    ctx = make_context("2021")
+    rng = random.Random(9)
+    alphabet = b"<>/=\"' {}%&;#x0123456789abcdefrtsvcis:\x00\xff\xe4"
+    outcomes = set()
+    for _ in range(150):
+        files = dict(rng.choice(sources))
+        name = rng.choice(sorted(files))
+        data = bytearray(files[name])
+        for _ in range(rng.randint(1, 4)):
+            k, op = rng.randrange(len(data) + 1), rng.random()
+            if op < 0.4 and data:
+                data[min(k, len(data) - 1)] = rng.choice(alphabet)
+            elif op < 0.7:
+                data[k:k] = bytes(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
+            else:
+                del data[k:k + rng.randint(1, 20)]
+        files[name] = bytes(data)
+        damaged = io.BytesIO()
+        with zipfile.ZipFile(damaged, "w") as zf:
+            for member, body in files.items():
+                zf.writestr(member, body)
+        out = io.BytesIO()
+        try:
+            render_xlsx(io.BytesIO(damaged.getvalue()), ctx, out)
+        except TemplateError as exc:
+            assert exc.template and exc.message
+            outcomes.add("refused")
+            continue
+        outcomes.add("rendered")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+            except Exception:
+                with pytest.raises(Exception):
+                    openpyxl.load_workbook(io.BytesIO(damaged.getvalue()))
+    assert outcomes == {"refused", "rendered"}
 
 
 # -- preparing each template once -----------------------------------------------------------

@@ -642,9 +642,9 @@ def _prepare(data: bytes, name: str) -> _Template:
 
     problems: list[TemplateError] = []
     rels: dict[str, dict[str, tuple[str, str, bool]]] = {}
-    for part in files:
-        if not part.endswith(".rels"):
-            continue
+    rels_parts = [part for part in files if part.endswith(".rels")]   # in zip order
+    parsed = set(rels_parts)
+    for part in rels_parts:
         folder, base = posixpath.split(part)
         source = posixpath.join(posixpath.dirname(folder), base[:-len(".rels")])
         rels[source] = items = _Relationships(files[part], part, name).read().items
@@ -666,6 +666,7 @@ def _prepare(data: bytes, name: str) -> _Template:
     book, book_xml = member(book, "工作簿部件")
     types_part, types_xml = member("[Content_Types].xml", "内容类型部件")
     types = _ContentTypes(types_xml, types_part, name).read()
+    parsed |= {types_part, book}
     content_type = types.overrides.get(book.lower()) or types.defaults.get(book.rpartition(".")[2].lower(), "")
     if content_type.encode() == _CT_TEMPLATE:   # an Excel template (.xltx): write a workbook
         files[types_part] = types_xml.replace(_CT_TEMPLATE, _CT_WORKBOOK)
@@ -684,10 +685,12 @@ def _prepare(data: bytes, name: str) -> _Template:
     for _, target in related(book, "sharedStrings")[:1]:
         part, xml = member(target, "共享字符串部件")
         strings = _Strings(xml, part, name).read().items
+        parsed.add(part)
     styles = _Styles()
     for _, target in related(book, "styles")[:1]:
         part, xml = member(target, "样式部件")
         styles = _StylesReader(xml, part, name).read().styles
+        parsed.add(part)
 
     book_rels = rels.get(book, {})
     sheets, placeholders = [], []
@@ -699,10 +702,14 @@ def _prepare(data: bytes, name: str) -> _Template:
             continue   # chart sheets hold no cells; external and refused parts are reported above
         part, xml = member(_target(book, target), f"工作表「{title}」")
         sheet = _Sheet(xml, part, name, title, strings).read()
+        parsed.add(part)
         problems += sheet.problems
         if sheet.cells:
             sheets.append((title, part, sheet.pieces))
             placeholders += [(title, c.ref, p) for c in sheet.cells for _, _, p in c.found]
+    for part in files:   # the parts copied as they are must be well-formed too
+        if part.lower().endswith(".xml") and part not in parsed:
+            _Reader(files[part], part, name).read()
     members = [(i.filename, i.date_time, files[i.filename]) for i in infos]
     return _Template(members, sheets, placeholders, problems, styles)
 
