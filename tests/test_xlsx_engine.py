@@ -27,7 +27,7 @@ import reportkit
 
 from reportkit.engines.pdf import find_soffice
 from reportkit.engines.xlsx import PLACEHOLDER_RE, iter_placeholders, render_xlsx
-from reportkit.errors import TemplateError
+from reportkit.errors import DataError, TemplateError
 from reportkit.template_lint import check_xlsx
 
 from .conftest import YUNXI, soffice_available
@@ -1141,6 +1141,33 @@ def test_damaged_templates_give_a_template_error_or_a_workbook(tmp_path):
                 with pytest.raises(Exception):
                     openpyxl.load_workbook(io.BytesIO(damaged.getvalue()))
     assert outcomes == {"refused", "rendered"}
+
+
+@pytest.mark.parametrize("cell, value", [
+    ("{{ n }}", 10 ** 308), ("{{ n }}", -(10 ** 5000)), ("共{{ n }}件", 10 ** 5000),
+    ("{{ f.amount }}", "1" + "0" * 400), ("{{ f.amount }}", "0." + "0" * 30 + "1"), ("{{ d }}", Decimal("1e999999999")),
+], ids=["1e308", "5000-digit", "5000-digit-in-text", "401-digit-amount", "31-decimals", "decimal-1e999999999"])
+def test_numbers_excel_cannot_hold_are_refused(tmp_path, cell, value):
+    path = re.search(r"\{\{ (\S+) \}\}", cell).group(1)
+    ctx = {"n": 1, "d": Decimal(1), "f": {"amount": "1"}}
+    if path == "n" or path == "d":
+        ctx[path] = value
+    else:
+        ctx["f"]["amount"] = value
+    template = make_template(tmp_path, {"B2": cell})
+    out = tmp_path / "out.xlsx"
+    with pytest.raises(DataError) as info:
+        render_xlsx(template, ctx, out)
+    assert info.value.path == f"$.{path}" and path in info.value.message and "B2" in info.value.message
+    assert not out.exists()
+
+
+def test_the_largest_numbers_excel_holds_are_written(tmp_path):
+    template = make_template(tmp_path, {"A1": "{{ n }}", "A2": "{{ f.amount }}"})
+    out = tmp_path / "out.xlsx"
+    render_xlsx(template, {"n": 10 ** 307, "f": {"amount": "0." + "0" * 29 + "1"}}, out)
+    ws = openpyxl.load_workbook(out).active
+    assert ws["A1"].value == 10 ** 307 and ws["A2"].number_format == "0." + "0" * 30
 
 
 # -- preparing each template once -----------------------------------------------------------

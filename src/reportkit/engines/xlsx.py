@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import math
 import os
 import posixpath
 import re
@@ -53,7 +54,7 @@ from typing import IO, Any, Union
 from urllib.parse import unquote
 from xml.parsers import expat
 
-from ..errors import TemplateError
+from ..errors import DataError, TemplateError
 
 __all__ = ["PLACEHOLDER_RE", "Inspection", "inspect_template", "iter_placeholders", "render_xlsx"]
 
@@ -74,6 +75,7 @@ _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 AMOUNT_KEYS = frozenset({"amount", "notice_amount", "collected_amount"})
 _DECIMAL_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _BUILTIN_FORMATS = {"0": 1, "0.00": 2}   # ECMA-376 built-in number formats
+_EXCEL_MAX, _EXCEL_PLACES = 10 ** 308, 30   # the largest magnitude and decimals Excel holds
 _FIRST_CUSTOM_FORMAT = 164
 
 TRUE_TEXT, FALSE_TEXT = "是", "否"
@@ -821,19 +823,29 @@ def _decimal_format(value: Decimal) -> str:
     return "0." + "0" * places if places else "0"
 
 
-def _number(value: Any, path: str) -> tuple[bytes, str | None] | None:
+def _number(value: Any, path: str, where: str) -> tuple[bytes, str | None] | None:
     """(the digits of ``<v>``, the number format it needs or None) for a number; else None."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, float):
+        return (repr(value).encode(), None) if math.isfinite(value) else None
     if isinstance(value, int):
-        return str(value).encode(), None
-    if isinstance(value, float) and value == value and abs(value) != float("inf"):
-        return repr(value).encode(), None
-    if isinstance(value, Decimal) and value.is_finite():
-        return format(value, "f").encode(), _decimal_format(value)
+        return _in_range(value, path, where).encode(), None
     if isinstance(value, str) and path.rsplit(".", 1)[-1] in AMOUNT_KEYS and _DECIMAL_RE.fullmatch(value):
-        return value.encode(), _decimal_format(Decimal(value))
+        _in_range(Decimal(value), path, where)
+        return value.encode(), _decimal_format(Decimal(value))   # the digits as written
+    if isinstance(value, Decimal) and value.is_finite():
+        return _in_range(value, path, where).encode(), _decimal_format(value)
     return None
+
+
+def _in_range(value: int | Decimal, path: str, where: str) -> str:
+    """The digits of ``value``; a DataError when Excel cannot hold or show it."""
+    places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
+    if not -_EXCEL_MAX < value < _EXCEL_MAX or places > _EXCEL_PLACES:
+        raise DataError(f"数值超出 Excel 能保存和显示的范围（绝对值小于 1e308，最多 {_EXCEL_PLACES} 位小数）："
+                        f"{path}{where}", path=f"$.{path}")
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
 def _as_text(value: Any, path: str, where: str, name: str) -> str:
@@ -844,9 +856,9 @@ def _as_text(value: Any, path: str, where: str, name: str) -> str:
         return TRUE_TEXT if value else FALSE_TEXT
     if isinstance(value, str):
         return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, Decimal)) and (not isinstance(value, Decimal) or value.is_finite()):
+        return _in_range(value, path, where)
+    if isinstance(value, (Decimal, float)):
         return str(value)
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
@@ -917,7 +929,7 @@ def _fill(cell: _Cell, context: Mapping[str, Any], sheet: str, name: str, format
     p, style = cell.prefix, cell.style
     if cell.whole:
         path = cell.found[0][2]
-        number = _number(values[0], path)
+        number = _number(values[0], path, where)
         if number is not None:
             digits, code = number
             if code is not None:
