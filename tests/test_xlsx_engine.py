@@ -10,11 +10,13 @@ import csv
 import importlib.util
 import io
 import itertools
+import os
 import random
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import warnings
 import zipfile
 from decimal import Decimal
@@ -1041,6 +1043,22 @@ def test_broken_template_files(tmp_path, make, expected):
     assert info.value.template == str(template) and str(template) in str(info.value)
     assert not out.exists()
     assert [p.message for p in check_xlsx(template, "2021")] == [info.value.message]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_or_a_device_is_not_read(tmp_path):
+    fifo = tmp_path / "fifo.xlsx"
+    os.mkfifo(fifo)
+    device = tmp_path / "zero.xlsx"
+    device.symlink_to("/dev/zero")
+    for template in (fifo, device):
+        done: list = []
+        worker = threading.Thread(target=lambda: done.append(check_xlsx(template, "2021")), daemon=True)
+        worker.start()
+        worker.join(timeout=20)
+        assert done and [p.message for p in done[0]] == ["Excel 模板不是一个文件"], template
+        with pytest.raises(TemplateError, match="不是一个文件"):
+            render_xlsx(template, {}, tmp_path / "out.xlsx")
 
 
 def test_excel_template_file_gives_a_workbook(tmp_path):

@@ -15,7 +15,8 @@ and is looked up with a plain dict walk. The rules:
   control characters XML cannot carry removed;
 * an unknown path, anything between ``{{ }}`` that is not a dotted path, or a value that is
   neither a single value nor a list of paragraphs is a :class:`~reportkit.errors.TemplateError`
-  naming the field, the sheet and the cell.
+  naming the field, the sheet and the cell; a number Excel cannot hold (``|x| >= 1e308``, more
+  than 30 decimals) is a :class:`~reportkit.errors.DataError`.
 
 A template is untrusted input. Besides a file that is not a workbook, it is refused with a
 ``TemplateError`` naming the sheet and cell or the part when it holds what Excel would run or
@@ -25,8 +26,9 @@ external relationship (a hyperlink, a linked picture), a link to another workboo
 connection, a web query, or macros.
 
 How: a template is prepared once per process, keyed by the SHA-256 of its bytes. The zip is
-read under limits (zip bombs), the parts the engine needs are parsed with expat (no DTD, no
-entities), and each worksheet holding placeholders is cut at those cells. A render writes
+read under limits (zip bombs), every XML part is checked with expat (well-formed, UTF-8, no
+DTD), the parts the engine needs are read, and each worksheet holding placeholders is cut at
+those cells. A render writes
 only those cells (and, when an amount needs a number format that the cell lacks, the cell
 formats appended to ``styles.xml``) and copies every other byte of the template: merges,
 styles, print setup, defined names, drawings and shared strings stay as they were.
