@@ -1,7 +1,10 @@
-"""Unit tests of the Excel engine (``reportkit.engines.xlsx``) on hand-built contexts.
+"""Tests of the Excel engine (``reportkit.engines.xlsx``) on hand-built contexts.
 
+Templates: the committed ones, the same re-saved by LibreOffice Calc (shared strings, its own
+styles), ones edited with openpyxl, and workbooks written part by part (``package``) for what
+other programs write: shared strings, rich text, prefixed namespaces, external links, damage.
 Figures are found the way a reader finds them: by the row label and the column label of
-the official table, never by hard-coded coordinates.
+the official table, never by hard-coded coordinates; LibreOffice must read what openpyxl reads.
 """
 
 from __future__ import annotations
