@@ -13,11 +13,13 @@ import csv
 import importlib.util
 import io
 import itertools
+import json
 import os
 import random
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import warnings
@@ -1221,6 +1223,21 @@ def test_each_template_is_prepared_once(tmp_path, monkeypatch):
     render_xlsx(template, ctx, changed)
     assert len(calls) == 3
     assert openpyxl.load_workbook(changed)["基本情况"]["A1"].value == ctx["agency"]
+
+
+def test_bytes_depend_on_nothing_but_template_and_context(tmp_path):
+    """Other processes, other hash seeds, another moment: the same bytes."""
+    script = ("import sys, json; from reportkit.engines.xlsx import render_xlsx; "
+              "render_xlsx(sys.argv[1], json.loads(open(sys.argv[2], encoding='utf-8').read()), sys.argv[3])")
+    ctx = make_context("2019")
+    (tmp_path / "ctx.json").write_text(json.dumps(ctx, ensure_ascii=False), encoding="utf-8")
+    here = io.BytesIO()
+    render_xlsx(TEMPLATES / "report-2019.xlsx", ctx, here)
+    for seed in ("1", "2"):
+        out = tmp_path / f"out{seed}.xlsx"
+        subprocess.run([sys.executable, "-c", script, str(TEMPLATES / "report-2019.xlsx"), str(tmp_path / "ctx.json"),
+                        str(out)], check=True, env={**os.environ, "PYTHONHASHSEED": seed}, timeout=120)
+        assert out.read_bytes() == here.getvalue()
 
 
 def test_errors_name_the_template_they_came_from(tmp_path):
