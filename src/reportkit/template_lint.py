@@ -257,21 +257,41 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
 
 
 def check_xlsx(path: Path, edition: str) -> list[Problem]:
-    from .engines.xlsx import iter_placeholders
+    """Everything rendering with an Excel template would refuse (formulas, external links,
+    malformed placeholders: each located), fields not in the contract, fields that are not a
+    single value or a list of paragraphs (an Excel cell holds nothing else), figures not placed."""
+    from .engines.xlsx import inspect_template
 
     name = str(path)
     try:
-        check_zip(path)
-        found = list(iter_placeholders(path))
+        found = inspect_template(path)
     except TemplateError as exc:
         return [Problem("error", name, exc.message)]
-    problems = []
+    problems = [Problem("error", name, e.message, field=e.field) for e in found.problems]
+
+    def cell_problem(p: str) -> str | None:
+        """Why a cell cannot show the context value at ``p`` (the engine walks dicts, nothing else)."""
+        parts = p.split(".")
+        if parts[0] == "doc":   # doc is an object, doc.sections a list of objects, the rest text
+            if len(parts) == 1 or parts[1] == "sections":
+                return f"字段不是可填写的单个值：{p}；Excel 单元格只能放一个值或一组段落"
+            return f"字段不在数据规范中：{p}" if len(parts) > 2 else None
+        node = c.report_field(edition)
+        for part in parts:
+            node = node.child(part) if node is not None else None
+        if node is None:
+            return f"字段不在数据规范中：{p}"
+        if node.kind in (c.OBJECT, c.LIST):
+            return f"字段不是可填写的单个值：{p}；Excel 单元格只能放一个值或一组段落"
+        return None
+
     used = set()
-    for sheet, cell, p in found:
+    for sheet, cell, p in found.placeholders:
         used.add(p)
         hint = unknown_field(p, edition)
-        if hint is not None:
-            problems.append(Problem("error", name, f"字段不在数据规范中：{p}；{hint}", field=p, where=f"{sheet}!{cell}"))
+        message = f"字段不在数据规范中：{p}；{hint}" if hint is not None else cell_problem(p)
+        if message is not None:
+            problems.append(Problem("error", name, message, field=p, where=f"{sheet}!{cell}"))
     return problems + _missing(name, used, edition)
 
 

@@ -1,38 +1,64 @@
-"""The Excel engine: fill ``{{ path }}`` placeholders in an .xlsx template.
+"""The Excel engine: fill ``{{ path }}`` placeholders in an .xlsx template, in its XML.
 
 No code runs: a placeholder is a dotted path into the report context (``docs/templates.md``)
 and is looked up with a plain dict walk. The rules:
 
-* a cell whose whole text is one placeholder receives the value itself: an ``int`` stays an
-  ``int``; a bool becomes ``是``/``否``; an amount string (``"73802895.90"`` at a path ending in
-  ``amount``, ``notice_amount`` or ``collected_amount``) becomes a :class:`~decimal.Decimal`
-  with a number format showing exactly the written decimals (``0.00``); a list of paragraphs
-  is joined with line breaks; ``None`` or ``""`` leaves the cell empty;
-* a placeholder inside other text (``填报单位：{{ agency }}``) is replaced by the text of
-  the value;
-* every text written is stored as text, never as a formula (``=1+1`` stays ``=1+1``), with
-  the control characters XML cannot carry removed;
-* an unknown path, or anything between ``{{ }}`` that is not a dotted path, is a
-  :class:`~reportkit.errors.TemplateError` naming the field, the sheet and the cell.
+* a cell whose whole text is one placeholder receives the value itself: an ``int`` is a
+  number; a bool becomes ``是``/``否``; an amount string (``"73802895.90"`` at a path ending in
+  ``amount``, ``notice_amount`` or ``collected_amount``) or a :class:`~decimal.Decimal` is a
+  number stored with exactly the written digits (``<v>73802895.90</v>``) and a number format
+  showing them (``0.00``); a list of paragraphs is joined with line breaks; ``None`` or ``""``
+  leaves the cell empty;
+* a placeholder inside other text (``填报单位：{{ agency }}``) is replaced by the text of the
+  value; the formatting of the text runs of the cell is kept;
+* every text written is an inline string, never a formula (``=1+1`` stays ``=1+1``), with the
+  control characters XML cannot carry removed;
+* an unknown path, anything between ``{{ }}`` that is not a dotted path, or a value that is
+  neither a single value nor a list of paragraphs is a :class:`~reportkit.errors.TemplateError`
+  naming the field, the sheet and the cell; a number Excel cannot hold (``|x| >= 1e308``, more
+  than 30 decimals) is a :class:`~reportkit.errors.DataError`.
+
+A template is untrusted input. Besides a file that is not a workbook, it is refused with a
+``TemplateError`` naming the sheet and cell or the part when it holds what Excel would run or
+fetch on opening every filing set made from it: a formula in a cell, a function call in a
+conditional format, a data validation or a defined name (``WEBSERVICE`` fetches a URL), an
+external relationship (a hyperlink, a linked picture), a link to another workbook, a data
+connection, a web query, or macros.
+
+How: a template is prepared once per process, keyed by the SHA-256 of its bytes. The zip is
+read under limits (zip bombs), every XML part is checked with expat (well-formed, UTF-8, no
+DTD), the parts the engine needs are read, and each worksheet holding placeholders is cut at
+those cells. A render writes
+only those cells (and, when an amount needs a number format that the cell lacks, the cell
+formats appended to ``styles.xml``) and copies every other byte of the template: merges,
+styles, print setup, defined names, drawings and shared strings stay as they were.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import io
+import hashlib
+import math
 import os
+import posixpath
 import re
-import warnings
+import stat
+import threading
 import zipfile
+import zlib
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, Union
+from urllib.parse import unquote
+from xml.parsers import expat
 
-from ..errors import TemplateError
+from ..errors import DataError, TemplateError
 
-__all__ = ["PLACEHOLDER_RE", "clean_text", "iter_placeholders", "render_xlsx"]
+__all__ = ["PLACEHOLDER_RE", "Inspection", "inspect_template", "iter_placeholders", "render_xlsx"]
 
 #: ``{{ path }}``: identifiers separated by dots, optional whitespace inside the braces.
 PLACEHOLDER_RE = re.compile(
@@ -43,13 +69,16 @@ PLACEHOLDER_RE = re.compile(
 # Jinja statement, or an opening that is never closed.
 _TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\{%", re.S)
 
-# XML 1.0 cannot carry C0 controls other than tab, LF and CR (openpyxl raises on them);
-# lone surrogates and U+FFFE/U+FFFF cannot be encoded either.
+# XML 1.0 cannot carry C0 controls other than tab, LF and CR; lone surrogates and
+# U+FFFE/U+FFFF cannot be encoded either.
 _ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 #: last path keys whose plain-decimal string values are written as exact numbers
 AMOUNT_KEYS = frozenset({"amount", "notice_amount", "collected_amount"})
 _DECIMAL_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_BUILTIN_FORMATS = {"0": 1, "0.00": 2}   # ECMA-376 built-in number formats
+_EXCEL_MAX, _EXCEL_PLACES = 10 ** 308, 30   # the largest magnitude and decimals Excel holds
+_FIRST_CUSTOM_FORMAT = 164
 
 TRUE_TEXT, FALSE_TEXT = "是", "否"
 
@@ -57,13 +86,651 @@ TRUE_TEXT, FALSE_TEXT = "是", "否"
 _MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
 _MAX_MEMBERS = 2_000
 _MAX_UNCOMPRESSED = 200 * 1024 * 1024
-_MAX_CACHED_BYTES = 4 * 1024 * 1024
+_MAX_XML_PART = 20 * 1024 * 1024     # one part the engine parses (a real sheet is < 1 MB)
+_MAX_CELL_TEXT = 32_767               # Excel's limit for the text of one cell
+_CACHE_SIZE = 16
+
+_MAIN = frozenset({"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                   "http://purl.oclc.org/ooxml/spreadsheetml/main"})
+_XM = "http://schemas.microsoft.com/office/excel/2006/main"   # <xm:f> in x14 extensions
+_CT_WORKBOOK = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+_CT_TEMPLATE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"
+
+# relationship types (their last segment) of parts a template may not carry
+_REFUSED_PARTS = {"externalLink": "指向其他工作簿的外部链接", "connections": "数据连接",
+                  "queryTable": "Web 查询", "vbaProject": "宏（VBA）",
+                  "xlMacrosheet": "宏表", "xlIntlMacrosheet": "宏表"}
+
+_INVALID = "不是有效的 Excel 工作簿（.xlsx）"
+_NO_FORMULA = ("；Excel 打开每一份生成的文件时都会执行模板中的公式（例如 WEBSERVICE 会访问网络），"
+               "请改为文字、数字或 {{ 字段路径 }}")
 
 PathLike = Union[str, "os.PathLike[str]"]
 _MISSING = object()
 
 
-# -- loading --------------------------------------------------------------------------------
+def _invalid(name: str, detail: str) -> TemplateError:
+    return TemplateError(f"{_INVALID}：{detail}", template=name)
+
+
+def _where(sheet: str, coord: str) -> str:
+    return f"（工作表「{sheet}」，单元格 {coord}）"
+
+
+# -- XML, byte for byte ---------------------------------------------------------------------
+
+_TAG = re.compile(rb"<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
+_ATTR = re.compile(rb"\s+([^\s=/>]+)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+_DECLARED = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
+
+
+def _esc(text: str, quote: bool = False) -> bytes:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    if quote:
+        text = text.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
+    return text.encode("utf-8")
+
+
+def _edit_tag(tag: bytes, drop: tuple[bytes, ...] = (), **values: Any) -> bytes:
+    """The start tag ``tag`` (``<c r="A1" t="s">``) with the attributes in ``drop`` removed and
+    ``values`` set; the other attributes keep their bytes. The closing ``>``/``/>`` is kept."""
+    qname = re.match(rb"<[^\s/>]+", tag).group(0)
+    closing = b"/>" if tag.endswith(b"/>") else b">"
+    todo = {k.encode(): str(v) for k, v in values.items()}
+    out = [qname]
+    for m in _ATTR.finditer(tag, len(qname)):
+        key = m.group(1)
+        if key in todo:
+            out.append(b' %s="%s"' % (key, _esc(todo.pop(key), quote=True)))
+        elif key not in drop:
+            out.append(m.group(0))
+    out += [b' %s="%s"' % (k, _esc(v, quote=True)) for k, v in todo.items()]
+    return b"".join(out) + closing
+
+
+@dataclass(frozen=True)
+class _Span:
+    """Byte offsets of an element: its start tag ``[begin, tag_end)``, its end tag from
+    ``close`` (None for an empty-element tag) and its end."""
+    begin: int
+    tag_end: int
+    close: int | None
+    end: int
+
+
+class _Reader:
+    """One XML part read with expat: namespace-aware, no DTD, the byte offsets of elements.
+
+    Subclasses implement ``start(ns, local, attrs)`` and ``end(ns, local)``; ``self.path``
+    holds the open elements (the local name for the spreadsheet namespace, ``"ns local"``
+    otherwise); setting ``self.chars`` to a list collects the text until it is set to None.
+    """
+
+    def __init__(self, data: bytes, part: str, name: str) -> None:
+        self.data, self.part, self.name = data, part, name
+        self.path: list[str] = []
+        self.chars: list[str] | None = None
+
+    def read(self):
+        if len(self.data) > _MAX_XML_PART:
+            raise _invalid(self.name, f"部件 {self.part} 过大（超过 {_MAX_XML_PART // 2**20} MB）")
+        declared = _DECLARED.match(self.data)
+        if self.data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in self.data[:64] or (
+                declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
+            raise _invalid(self.name, f"部件 {self.part} 不是 UTF-8 编码（Excel、WPS 和 LibreOffice "
+                                      "保存的文件都是 UTF-8），请用它们重新保存")
+        parser = self._parser = expat.ParserCreate("UTF-8", " ")
+        parser.ordered_attributes = True
+        parser.buffer_text = True
+        parser.StartDoctypeDeclHandler = self._doctype
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._chars
+        try:
+            parser.Parse(self.data, True)
+        except expat.ExpatError as exc:
+            raise _invalid(self.name, f"部件 {self.part} 不是有效的 XML（第 {exc.lineno} 行第 "
+                                      f"{exc.offset + 1} 列：{expat.ErrorString(exc.code)}）") from None
+        return self
+
+    def _doctype(self, *_):
+        raise _invalid(self.name, f"部件 {self.part} 含有 DOCTYPE 声明，拒绝处理")
+
+    def _start(self, qname: str, attrs: list[str]) -> None:
+        ns, _, local = qname.rpartition(" ")
+        self.start(ns, local, dict(zip(attrs[::2], attrs[1::2])))
+        self.path.append(local if ns in _MAIN else qname)
+
+    def _end(self, qname: str) -> None:
+        self.path.pop()
+        ns, _, local = qname.rpartition(" ")
+        self.end(ns, local)
+
+    def _chars(self, text: str) -> None:
+        if self.chars is not None:
+            self.chars.append(text)
+
+    @property
+    def parent(self) -> str | None:
+        return self.path[-1] if self.path else None
+
+    def start_tag(self) -> tuple[int, int]:
+        """In ``start``: the byte offsets of the start tag being read."""
+        at = self._parser.CurrentByteIndex
+        tag = _TAG.match(self.data, at)
+        if tag is None:   # well-formed XML always matches; never trust that blindly
+            raise _invalid(self.name, f"部件 {self.part} 无法解析（字节 {at}）")
+        return at, tag.end()
+
+    def span(self, begin: int, tag_end: int) -> _Span:
+        """In ``end``: the element whose start tag was ``[begin, tag_end)``."""
+        if self.data[tag_end - 2:tag_end] == b"/>":
+            return _Span(begin, tag_end, None, tag_end)
+        close = self._parser.CurrentByteIndex
+        return _Span(begin, tag_end, close, self.data.index(b">", close) + 1)
+
+    def text(self) -> str:
+        """The text collected since ``chars`` was set; stops collecting."""
+        text, self.chars = "".join(self.chars or ()), None
+        return text
+
+    def start(self, ns: str, local: str, attrs: dict[str, str]) -> None:
+        pass
+
+    def end(self, ns: str, local: str) -> None:
+        pass
+
+
+def _prefix(tag: bytes) -> bytes:
+    """``b"x:"`` for ``<x:c …>``, ``b""`` for ``<c …>``."""
+    qname = re.match(rb"<([^\s/>]+)", tag).group(1)
+    return qname.rpartition(b":")[0] + b":" if b":" in qname else b""
+
+
+class _Relationships(_Reader):
+    def read(self):
+        self.items: dict[str, tuple[str, str, bool]] = {}   # id → (type, target, external)
+        return super().read()
+
+    def start(self, ns, local, attrs):
+        if local == "Relationship":
+            self.items[attrs.get("Id", "")] = (attrs.get("Type", ""), attrs.get("Target", ""),
+                                               attrs.get("TargetMode", "").lower() == "external")
+
+
+class _ContentTypes(_Reader):
+    def read(self):
+        self.overrides: dict[str, str] = {}
+        self.defaults: dict[str, str] = {}
+        return super().read()
+
+    def start(self, ns, local, attrs):
+        if local == "Override":
+            self.overrides[attrs.get("PartName", "").lstrip("/").lower()] = attrs.get("ContentType", "")
+        elif local == "Default":
+            self.defaults[attrs.get("Extension", "").lower()] = attrs.get("ContentType", "")
+
+
+class _Workbook(_Reader):
+    def read(self):
+        self.sheets: list[tuple[str, str]] = []   # (title, relationship id)
+        self.names: list[tuple[str, str]] = []    # defined names: (name, formula)
+        return super().read()
+
+    def start(self, ns, local, attrs):
+        if ns not in _MAIN:
+            return
+        if local == "sheet" and self.parent == "sheets":
+            rid = next((v for k, v in attrs.items() if k.endswith("relationships id")), "")
+            self.sheets.append((attrs.get("name", ""), rid))
+        elif local == "definedName":
+            self._name = attrs.get("name", "")
+            self.chars = []
+
+    def end(self, ns, local):
+        if local == "definedName" and ns in _MAIN:
+            self.names.append((self._name, self.text()))
+
+
+@dataclass
+class _Str:
+    """The text of a string item (``<si>``, ``<is>``): its runs, phonetic runs left out."""
+    runs: list[tuple[tuple | None, str]] = field(default_factory=list)   # (rPr children, text)
+    keep: bool = True          # the run properties can be written again
+    _rpr: list | None = None
+    _run: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(t for _, t in self.runs)
+
+
+class _Strings(_Reader):
+    """Reads string items, ``<si>`` in the shared strings or ``<is>`` in a cell."""
+
+    item: _Str | None = None
+
+    def read(self):
+        self.items: list[_Str] = []
+        return super().read()
+
+    def start(self, ns, local, attrs):
+        if ns in _MAIN and local == "si" and self.parent == "sst":
+            self.item = _Str()
+        elif self.item is not None:
+            self.string_start(ns, local, attrs)
+
+    def end(self, ns, local):
+        if ns in _MAIN and local == "si" and self.parent == "sst":
+            self.items.append(self.item)
+            self.item = None
+        elif self.item is not None:
+            self.string_end(ns, local)
+
+    def string_start(self, ns, local, attrs):
+        item, parent = self.item, self.parent
+        if parent == "rPr":
+            if ns not in _MAIN or any(" " in k for k in attrs):
+                item.keep = False
+            else:
+                item._rpr.append((local, tuple(attrs.items())))
+        elif "rPr" in self.path:
+            item.keep = False
+        elif ns not in _MAIN:
+            return
+        elif local == "t" and parent in ("si", "is", "r"):
+            self.chars = []
+        elif local == "r":
+            item._rpr, item._run = None, ""
+        elif local == "rPr" and parent == "r":
+            item._rpr = []
+
+    def string_end(self, ns, local):
+        if ns not in _MAIN:
+            return
+        item, parent = self.item, self.parent
+        if local == "t" and parent in ("si", "is", "r") and self.chars is not None:
+            if parent == "r":
+                item._run = self.text()
+            else:
+                item.runs.append((None, self.text()))
+        elif local == "r" and parent in ("si", "is"):
+            item.runs.append((tuple(item._rpr) if item._rpr is not None else None, item._run))
+
+
+@dataclass
+class _Styles:
+    part: str | None = None
+    data: bytes = b""
+    prefix: bytes = b""
+    root_end: int = 0                                       # where a missing <numFmts> goes
+    numfmts: _Span | None = None
+    numfmt_count: int = 0
+    codes: dict[str, int] = field(default_factory=dict)     # the template's own: code → id
+    next_id: int = _FIRST_CUSTOM_FORMAT
+    cellxfs: _Span | None = None
+    xfs: list[_Span] = field(default_factory=list)
+    xf_formats: list[int] = field(default_factory=list)     # numFmtId of each cell format
+
+
+class _StylesReader(_Reader):
+    def read(self):
+        self.styles = _Styles(self.part, self.data)
+        self._open: dict[str, tuple[int, int]] = {}
+        return super().read()
+
+    def start(self, ns, local, attrs):
+        if ns not in _MAIN:
+            return
+        s, parent = self.styles, self.parent
+        if local == "styleSheet" and parent is None:
+            begin, s.root_end = self.start_tag()
+            s.prefix = _prefix(self.data[begin:s.root_end])
+        elif (local in ("numFmts", "cellXfs") and parent == "styleSheet") or (
+                local == "xf" and parent == "cellXfs"):
+            self._open[local] = self.start_tag()
+            if local == "xf":
+                self._xf_format = _int(attrs.get("numFmtId")) or 0
+        elif local == "numFmt":   # in <numFmts>, or in a differential format: ids to avoid
+            fid = _int(attrs.get("numFmtId"))
+            if fid is not None:
+                s.next_id = max(s.next_id, fid + 1)
+            if parent == "numFmts":
+                if fid is not None:
+                    s.codes.setdefault(attrs.get("formatCode", ""), fid)
+                s.numfmt_count += 1
+
+    def end(self, ns, local):
+        if ns not in _MAIN or local not in self._open:
+            return
+        span = self.span(*self._open.pop(local))
+        if local == "xf":
+            self.styles.xfs.append(span)
+            self.styles.xf_formats.append(self._xf_format)
+        else:
+            setattr(self.styles, local.lower(), span)
+
+
+def _int(text: str | None) -> int | None:
+    return int(text) if text is not None and text.strip().isdigit() else None
+
+
+_STRING_LITERALS = re.compile(r"\"(?:[^\"]|\"\")*\"|'(?:[^']|'')*'")
+_CALL = re.compile(r"[A-Za-z_\\][A-Za-z0-9_.]*\s*\(")
+
+
+def _formula_risk(formula: str) -> str | None:
+    """What a formula outside a cell does that a template may not: call a function (which
+    could fetch a URL on opening) or refer to another workbook."""
+    bare = _STRING_LITERALS.sub("", formula)
+    call = _CALL.search(bare)
+    if call:
+        return f"函数 {call.group(0).rstrip('( ')}"
+    if "[" in bare or "|" in bare:
+        return "外部引用"
+    return None
+
+
+@dataclass
+class _Cell:
+    """A template cell holding placeholders: how to write it again."""
+    ref: str
+    head: bytes            # its start tag without t, s, cm, vm and without the closing '>'
+    prefix: bytes          # the prefix of the spreadsheet namespace in the sheet (b"" or b"x:")
+    style: int
+    styled: bool           # the template cell had an s attribute
+    text: str
+    runs: tuple[tuple[bytes, str], ...] | None   # (rPr XML, text), when they can be kept
+    found: tuple[tuple[int, int, str], ...]      # (start, end, dotted path) in ``text``
+    whole: bool            # the text is one placeholder and nothing else
+
+
+class _Sheet(_Strings):
+    """A worksheet cut at its placeholder cells; formulas and placeholder errors collected."""
+
+    cell: dict | None = None
+
+    def __init__(self, data, part, name, title: str, strings: list[_Str]) -> None:
+        super().__init__(data, part, name)
+        self.title, self.strings = title, strings
+
+    def read(self):
+        self.pieces: list[bytes | _Cell] = []
+        self.cells: list[_Cell] = []
+        self.problems: list[TemplateError] = []
+        self._copied = 0
+        self._row = self._col = 0
+        super().read()
+        self.pieces.append(self.data[self._copied:])
+        return self
+
+    def start(self, ns, local, attrs):
+        parent = self.parent
+        if self.cell is not None:
+            if self.item is not None:
+                self.string_start(ns, local, attrs)
+            elif ns in _MAIN and parent == "c":
+                if local == "is":
+                    self.item = _Str()
+                elif local in ("v", "f"):
+                    self.chars = []
+        elif ns in _MAIN and local == "c" and parent == "row":
+            self._open_cell(attrs)
+        elif ns in _MAIN and local == "row" and parent == "sheetData":
+            self._row, self._col = _int(attrs.get("r")) or self._row + 1, 0
+        elif (ns in _MAIN and local in ("formula", "formula1", "formula2")) or (ns == _XM and local == "f"):
+            self.chars = []
+
+    def end(self, ns, local):
+        cell = self.cell
+        if cell is not None and ns in _MAIN and local == "c" and self.parent == "row":
+            self._close_cell()
+        elif cell is not None and ns in _MAIN and local == "is" and self.parent == "c":
+            cell["string"], self.item = self.item, None
+        elif self.item is not None:
+            self.string_end(ns, local)
+        elif cell is not None and ns in _MAIN and local in ("v", "f") and self.parent == "c":
+            cell[local] = self.text()
+        elif (ns in _MAIN and local in ("formula", "formula1", "formula2")) or (ns == _XM and local == "f"):
+            formula = self.text()
+            risk = _formula_risk(formula)
+            if risk:
+                self.problems.append(TemplateError(
+                    f"模板的条件格式或数据验证含有{risk}：{formula[:80]}（工作表「{self.title}」）{_NO_FORMULA}"))
+
+    def _open_cell(self, attrs):
+        begin, tag_end = self.start_tag()
+        ref = attrs.get("r")
+        m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?([0-9]+)", ref or "")
+        if m:
+            self._col = _column_number(m.group(1))
+        else:
+            self._col += 1
+            ref = f"{_column_letters(self._col)}{self._row}"
+        self.cell = {"attrs": attrs, "ref": ref, "begin": begin, "tag_end": tag_end}
+
+    def _close_cell(self):
+        cell, self.cell = self.cell, None
+        attrs, ref = cell["attrs"], cell["ref"]
+        where = _where(self.title, ref)
+        if "f" in cell:
+            self.problems.append(TemplateError(f"模板中不能有公式：={cell['f'][:80]}{where}{_NO_FORMULA}"))
+            return
+        kind = attrs.get("t", "n")
+        if kind == "s":
+            index = _int(cell.get("v"))
+            if index is None or index >= len(self.strings):
+                raise _invalid(self.name, f"共享字符串编号无效{where}")
+            string = self.strings[index]
+        elif kind == "inlineStr" and "string" in cell:
+            string = cell["string"]
+        elif kind == "str":
+            string = _Str([(None, cell.get("v", ""))])
+        else:
+            return
+        text = string.text
+        if "{" not in text:
+            return
+        try:
+            found = tuple(_scan(text, where))
+        except TemplateError as exc:
+            self.problems.append(exc)
+            return
+        if not found:
+            return
+        span = self.span(cell["begin"], cell["tag_end"])
+        start_tag = self.data[span.begin:span.tag_end]
+        style = _int(attrs.get("s"))
+        c = _Cell(ref, _edit_tag(start_tag, (b"t", b"s", b"cm", b"vm"))[:-(2 if start_tag.endswith(b"/>") else 1)],
+                  _prefix(start_tag), style or 0, style is not None, text,
+                  _runs(string, found, _prefix(start_tag)), found,
+                  len(found) == 1 and text[found[0][0]:found[0][1]] == text.strip())
+        self.pieces += [self.data[self._copied:span.begin], c]
+        self._copied = span.end
+        self.cells.append(c)
+
+
+def _runs(string: _Str, found, prefix: bytes) -> tuple[tuple[bytes, str], ...] | None:
+    """The runs of a rich-text cell, their properties as XML, when every placeholder lies
+    within one run; else None (the cell is written as plain text)."""
+    if not string.keep or all(rpr is None for rpr, _ in string.runs):
+        return None
+    bounds, pos = [], 0
+    for _, text in string.runs:
+        bounds.append((pos, pos + len(text)))
+        pos += len(text)
+    if not all(any(a <= start and end <= b for a, b in bounds) for start, end, _ in found):
+        return None
+    runs = []
+    for rpr, text in string.runs:
+        xml = b""
+        if rpr is not None:
+            xml = b"<%srPr>%s</%srPr>" % (prefix, b"".join(
+                b"<%s%s%s/>" % (prefix, local.encode(), b"".join(
+                    b' %s="%s"' % (k.encode(), _esc(v, quote=True)) for k, v in attrs))
+                for local, attrs in rpr), prefix)
+        runs.append((xml, text))
+    return tuple(runs)
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _column_letters(n: int) -> str:
+    letters = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _scan(text: str, where: str) -> list[tuple[int, int, str]]:
+    """(start, end, dotted path) of each placeholder in ``text``; a malformed tag is a TemplateError."""
+    found = []
+    for m in _TAG_RE.finditer(text):
+        good = PLACEHOLDER_RE.fullmatch(m.group(0))
+        if good is None:
+            raise TemplateError(
+                f"模板占位符无效：{m.group(0)}{where}；"
+                "Excel 模板只能写 {{ 字段路径 }}，例如 {{ agency }}，不能写表达式、过滤器或标签",
+                field=m.group(0))
+        found.append((m.start(), m.end(), good.group(1)))
+    return found
+
+
+# -- preparing a template -------------------------------------------------------------------
+
+@dataclass
+class _Template:
+    members: list[tuple[str, tuple, bytes]]        # (name, date_time, bytes), in zip order
+    sheets: list[tuple[str, str, list]]            # (title, part, pieces) of sheets to fill
+    placeholders: list[tuple[str, str, str]]       # (sheet, cell, dotted path)
+    problems: list[TemplateError]                  # what render refuses (no template name yet)
+    styles: _Styles
+
+
+def _unzip(data: bytes, name: str) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if len(infos) > _MAX_MEMBERS or sum(i.file_size for i in infos) > _MAX_UNCOMPRESSED:
+                raise _invalid(name, "解压后内容过大")
+            if len({i.filename for i in infos}) != len(infos):
+                raise _invalid(name, "压缩包中有重名的部件")
+            files = {}
+            for info in infos:
+                try:
+                    files[info.filename] = zf.read(info)
+                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                        ValueError, OSError) as exc:
+                    raise _invalid(name, f"部件 {info.filename} 已损坏或无法解压（{exc}）") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
+        raise _invalid(name, "无法作为 zip 压缩包打开") from None
+    return infos, files
+
+
+def _prepare(data: bytes, name: str) -> _Template:
+    """Read and check the template ``data``; raise TemplateError for what is not a workbook."""
+    infos, files = _unzip(data, name)
+    by_lower = {n.lower(): n for n in files}
+
+    def member(path: str, what: str) -> tuple[str, bytes]:
+        actual = by_lower.get(path.lower())
+        if actual is None:
+            raise _invalid(name, f"缺少{what}（{path}）")
+        return actual, files[actual]
+
+    problems: list[TemplateError] = []
+    rels: dict[str, dict[str, tuple[str, str, bool]]] = {}
+    rels_parts = [part for part in files if part.endswith(".rels")]   # in zip order
+    parsed = set(rels_parts)
+    for part in rels_parts:
+        folder, base = posixpath.split(part)
+        source = posixpath.join(posixpath.dirname(folder), base[:-len(".rels")])
+        rels[source] = items = _Relationships(files[part], part, name).read().items
+        for kind, target, external in items.values():
+            if external:
+                problems.append(TemplateError(
+                    f"模板含有外部链接：{part} → {target}；打开或转换文件时会访问这个地址，"
+                    "请在 Excel 中删除这个链接（超链接、链接的图片或外部数据）"))
+            elif kind.rsplit("/", 1)[-1] in _REFUSED_PARTS:
+                problems.append(TemplateError(
+                    f"模板含有{_REFUSED_PARTS[kind.rsplit('/', 1)[-1]]}（{_target(source, target)}），"
+                    "报告模板不能带有它，请在 Excel 中删除"))
+
+    def related(source: str, kind: str) -> list[tuple[str, str]]:
+        return [(rid, _target(source, t)) for rid, (k, t, ext) in rels.get(source, {}).items()
+                if not ext and k.rsplit("/", 1)[-1] == kind]
+
+    book = next((t for _, t in related("", "officeDocument")), "xl/workbook.xml")
+    book, book_xml = member(book, "工作簿部件")
+    types_part, types_xml = member("[Content_Types].xml", "内容类型部件")
+    types = _ContentTypes(types_xml, types_part, name).read()
+    parsed |= {types_part, book}
+    content_type = types.overrides.get(book.lower()) or types.defaults.get(book.rpartition(".")[2].lower(), "")
+    if content_type.encode() == _CT_TEMPLATE:   # an Excel template (.xltx): write a workbook
+        files[types_part] = types_xml.replace(_CT_TEMPLATE, _CT_WORKBOOK)
+    elif content_type.encode() != _CT_WORKBOOK:
+        hint = "启用宏的工作簿不能用作模板，" if "macroEnabled" in content_type else ""
+        raise _invalid(name, f"工作簿的内容类型为 {content_type or '（无）'}；{hint}请在 Excel 中另存为"
+                             "“Excel 工作簿（.xlsx）”")
+
+    workbook = _Workbook(book_xml, book, name).read()
+    for defined, formula in workbook.names:
+        risk = _formula_risk(formula)
+        if risk:
+            problems.append(TemplateError(f"模板的名称 {defined} 含有{risk}：{formula[:80]}{_NO_FORMULA}"))
+
+    strings: list[_Str] = []
+    for _, target in related(book, "sharedStrings")[:1]:
+        part, xml = member(target, "共享字符串部件")
+        strings = _Strings(xml, part, name).read().items
+        parsed.add(part)
+    styles = _Styles()
+    for _, target in related(book, "styles")[:1]:
+        part, xml = member(target, "样式部件")
+        styles = _StylesReader(xml, part, name).read().styles
+        parsed.add(part)
+
+    book_rels = rels.get(book, {})
+    sheets, placeholders = [], []
+    for title, rid in workbook.sheets:
+        if rid not in book_rels:
+            raise _invalid(name, f"工作表「{title}」的关系 {rid} 不存在")
+        kind, target, external = book_rels[rid]
+        if external or kind.rsplit("/", 1)[-1] != "worksheet":
+            continue   # chart sheets hold no cells; external and refused parts are reported above
+        part, xml = member(_target(book, target), f"工作表「{title}」")
+        sheet = _Sheet(xml, part, name, title, strings).read()
+        parsed.add(part)
+        problems += sheet.problems
+        if sheet.cells:
+            sheets.append((title, part, sheet.pieces))
+            placeholders += [(title, c.ref, p) for c in sheet.cells for _, _, p in c.found]
+    for part in files:   # the parts copied as they are must be well-formed too
+        if part.lower().endswith(".xml") and part not in parsed:
+            _Reader(files[part], part, name).read()
+    members = [(i.filename, i.date_time, files[i.filename]) for i in infos]
+    return _Template(members, sheets, placeholders, problems, styles)
+
+
+def _target(source: str, target: str) -> str:
+    """The part a relationship of ``source`` points to."""
+    target = unquote(target)
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+# -- loading, once per template -------------------------------------------------------------
+
+_cache: OrderedDict[str, _Template] = OrderedDict()
+_cache_lock = threading.Lock()
+
 
 def _template_name(template: Any) -> str:
     if hasattr(template, "read"):
@@ -71,25 +738,15 @@ def _template_name(template: Any) -> str:
     return os.fspath(template)
 
 
-@lru_cache(maxsize=16)
-def _cached_bytes(path: str, mtime_ns: int, size: int) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read(_MAX_TEMPLATE_BYTES + 1)
-
-
 def _template_bytes(template: Any, name: str) -> bytes:
     try:
         if hasattr(template, "read"):
             data = template.read(_MAX_TEMPLATE_BYTES + 1)
         else:
-            st = os.stat(template)
-            if not os.path.isfile(template):
+            if not stat.S_ISREG(os.stat(template).st_mode):   # a folder, a FIFO: never open it
                 raise TemplateError("Excel 模板不是一个文件", template=name)
-            if st.st_size > _MAX_CACHED_BYTES:
-                with open(template, "rb") as fh:
-                    data = fh.read(_MAX_TEMPLATE_BYTES + 1)
-            else:  # the raw bytes only: every render parses its own fresh workbook
-                data = _cached_bytes(str(Path(template).resolve()), st.st_mtime_ns, st.st_size)
+            with open(template, "rb") as fh:
+                data = fh.read(_MAX_TEMPLATE_BYTES + 1)
     except OSError as exc:
         raise TemplateError(f"无法读取 Excel 模板：{exc.strerror or exc}", template=name) from exc
     if not isinstance(data, bytes):
@@ -99,81 +756,55 @@ def _template_bytes(template: Any, name: str) -> bytes:
     return data
 
 
-def _load(template: Any):
-    """Load ``template`` with openpyxl, or raise :class:`TemplateError` naming the file."""
+def _load(template: Any) -> tuple[_Template, str]:
+    """The prepared template and its name; prepared once per process for the same bytes."""
     name = _template_name(template)
     data = _template_bytes(template, name)
-    invalid = "不是有效的 Excel 工作簿（.xlsx）"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as exc:
-        raise TemplateError(f"{invalid}：无法作为 zip 压缩包打开", template=name) from exc
-    if len(infos) > _MAX_MEMBERS or sum(i.file_size for i in infos) > _MAX_UNCOMPRESSED:
-        raise TemplateError(f"{invalid}：解压后内容过大", template=name)
-
-    from openpyxl import load_workbook  # imported lazily: only this engine needs openpyxl
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            return load_workbook(io.BytesIO(data))
-    except Exception as exc:  # openpyxl raises many kinds (KeyError, ValueError, XML errors)
-        detail = str(exc) or type(exc).__name__
-        raise TemplateError(f"{invalid}：{detail}", template=name) from exc
+    digest = hashlib.sha256(data).hexdigest()
+    with _cache_lock:
+        prepared = _cache.get(digest)
+        if prepared is not None:
+            _cache.move_to_end(digest)
+    if prepared is None:
+        prepared = _prepare(data, name)
+        with _cache_lock:
+            _cache[digest] = prepared
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return prepared, name
 
 
-# -- scanning -------------------------------------------------------------------------------
-
-def _where(sheet: str, coord: str) -> str:
-    return f"（工作表「{sheet}」，单元格 {coord}）"
+def _named(problem: TemplateError, name: str) -> TemplateError:
+    return TemplateError(problem.message, template=name, field=problem.field)
 
 
-def _cells_with_text(wb) -> Iterator[tuple[Any, Any]]:
-    """(worksheet, cell) for every cell holding text, sheet by sheet, row by row."""
-    for ws in wb.worksheets:
-        # ws._cells holds only the cells that exist; iter_rows() would create every cell of
-        # the used rectangle.
-        for key in sorted(ws._cells):
-            cell = ws._cells[key]
-            if isinstance(cell.value, str):
-                yield ws, cell
+@dataclass(frozen=True)
+class Inspection:
+    """What ``templates check`` needs to know of an Excel template."""
+    placeholders: list[tuple[str, str, str]]   # (sheet title, cell coordinate, dotted path)
+    problems: list[TemplateError]              # everything render would refuse, each located
 
 
-def _scan(text: str, *, sheet: str, coord: str, name: str,
-          formula: bool) -> list[tuple[int, int, str]]:
-    """(start, end, dotted path) of each placeholder in ``text``; a malformed tag is a TemplateError."""
-    found = []
-    for m in _TAG_RE.finditer(text):
-        good = PLACEHOLDER_RE.fullmatch(m.group(0))
-        if good is None:
-            raise TemplateError(
-                f"模板占位符无效：{m.group(0)}{_where(sheet, coord)}；"
-                "Excel 模板只能写 {{ 字段路径 }}，例如 {{ agency }}，不能写表达式、过滤器或标签",
-                template=name, field=m.group(0))
-        if formula:
-            raise TemplateError(
-                f"占位符不能写在公式里：{m.group(0)}{_where(sheet, coord)}",
-                template=name, field=good.group(1))
-        found.append((m.start(), m.end(), good.group(1)))
-    return found
+def inspect_template(template_path: PathLike) -> Inspection:
+    """The placeholders of a template and every problem that would stop rendering with it.
+
+    Raises :class:`TemplateError` for a file that is not a workbook at all."""
+    prepared, name = _load(template_path)
+    return Inspection(list(prepared.placeholders), [_named(p, name) for p in prepared.problems])
 
 
 def iter_placeholders(template_path: PathLike) -> Iterator[tuple[str, str, str]]:
     """Yield ``(sheet title, cell coordinate, dotted path)`` for every placeholder in the template.
 
     Cells are visited sheet by sheet, row by row; a cell with several placeholders yields
-    one item for each. A malformed placeholder (``{{ a + b }}``, ``{% … %}``, an unclosed
-    ``{{``) or a placeholder inside a formula raises :class:`TemplateError`, as rendering would.
+    one item for each. A template that rendering would refuse (a malformed placeholder such
+    as ``{{ a + b }}``, a formula, an external link) raises :class:`TemplateError`, as
+    rendering would.
     """
-    name = _template_name(template_path)
-    wb = _load(template_path)
-    for ws, cell in _cells_with_text(wb):
-        if "{" not in cell.value:
-            continue
-        for _, _, path in _scan(cell.value, sheet=ws.title, coord=cell.coordinate, name=name,
-                                formula=cell.data_type == "f"):
-            yield ws.title, cell.coordinate, path
+    found = inspect_template(template_path)
+    if found.problems:
+        raise found.problems[0]
+    yield from found.placeholders
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -188,63 +819,179 @@ def _lookup(context: Mapping[str, Any], path: str) -> Any:
     return node
 
 
-def clean_text(text: str) -> str:
-    """``text`` without the characters an .xlsx file cannot hold."""
-    return _ILLEGAL_RE.sub("", text)
-
-
 def _decimal_format(value: Decimal) -> str:
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
     return "0." + "0" * places if places else "0"
 
 
+def _number(value: Any, path: str, where: str) -> tuple[bytes, str | None] | None:
+    """(the digits of ``<v>``, the number format it needs or None) for a number; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        return (repr(value).encode(), None) if math.isfinite(value) else None
+    if isinstance(value, int):
+        return _in_range(value, path, where).encode(), None
+    if isinstance(value, str) and path.rsplit(".", 1)[-1] in AMOUNT_KEYS and _DECIMAL_RE.fullmatch(value):
+        _in_range(Decimal(value), path, where)
+        return value.encode(), _decimal_format(Decimal(value))   # the digits as written
+    if isinstance(value, Decimal) and value.is_finite():
+        return _in_range(value, path, where).encode(), _decimal_format(value)
+    return None
+
+
+def _in_range(value: int | Decimal, path: str, where: str) -> str:
+    """The digits of ``value``; a DataError when Excel cannot hold or show it."""
+    places = -value.as_tuple().exponent if isinstance(value, Decimal) else 0
+    if not -_EXCEL_MAX < value < _EXCEL_MAX or places > _EXCEL_PLACES:
+        raise DataError(f"数值超出 Excel 能保存和显示的范围（绝对值小于 1e308，最多 {_EXCEL_PLACES} 位小数）："
+                        f"{path}{where}", path=f"$.{path}")
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
 def _as_text(value: Any, path: str, where: str, name: str) -> str:
-    """The text of a context value, as substituted inside other text."""
+    """The text of a context value."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return TRUE_TEXT if value else FALSE_TEXT
     if isinstance(value, str):
         return value
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, Decimal)) and (not isinstance(value, Decimal) or value.is_finite()):
+        return _in_range(value, path, where)
+    if isinstance(value, (Decimal, float)):
         return str(value)
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        parts = []
-        for item in value:
-            if isinstance(item, (Mapping, list, tuple)):
-                break
-            parts.append(_as_text(item, path, where, name))
-        else:
-            return "\n".join(parts)
-    raise TemplateError(f"模板字段不是可填写的单个值：{path}{where}", template=name, field=path)
+    if isinstance(value, (list, tuple)) and not any(isinstance(v, (Mapping, list, tuple)) for v in value):
+        return "\n".join(_as_text(item, path, where, name) for item in value)
+    raise TemplateError(f"模板字段不是可填写的单个值：{path}{where}；Excel 单元格只能放一个值或一组段落",
+                        template=name, field=path)
 
 
-def _typed(value: Any, path: str, where: str, name: str) -> tuple[Any, str | None]:
-    """(cell value, number format or None) for a whole-cell placeholder."""
-    if value is None:
-        return None, None
-    if isinstance(value, bool):
-        return (TRUE_TEXT if value else FALSE_TEXT), None
-    if isinstance(value, int):
-        return value, None
-    if isinstance(value, float):
-        return value, None
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            return str(value), None
-        return value, _decimal_format(value)
-    if isinstance(value, str):
-        if path.rsplit(".", 1)[-1] in AMOUNT_KEYS and _DECIMAL_RE.fullmatch(value):
-            number = Decimal(value)
-            return number, _decimal_format(number)
-        return (value or None), None
-    text = _as_text(value, path, where, name)
-    return (text or None), None
+class _Formats:
+    """The cell formats a render appends to styles.xml: a cell's own format with the number
+    format an amount needs."""
+
+    def __init__(self, styles: _Styles) -> None:
+        self.styles = styles
+        self.codes: dict[str, int] = {}               # number formats added: code → id
+        self.xfs: dict[tuple[int, int], int] = {}     # (cell format, numFmtId) → new cell format
+
+    def style(self, style: int, code: str, where: str, name: str) -> int:
+        s = self.styles
+        if style >= len(s.xfs):
+            raise TemplateError(f"单元格的样式编号 {style} 在样式部件中不存在{where}", template=name)
+        fid = _BUILTIN_FORMATS.get(code) or s.codes.get(code) or self.codes.setdefault(
+            code, s.next_id + len(self.codes))
+        if s.xf_formats[style] == fid:
+            return style
+        return self.xfs.setdefault((style, fid), len(s.xfs) + len(self.xfs))
+
+    def xml(self) -> bytes:
+        s, p = self.styles, self.styles.prefix
+        edits = []
+        if self.codes:
+            entries = b"".join(b'<%snumFmt numFmtId="%d" formatCode="%s"/>' % (p, fid, _esc(code, quote=True))
+                               for code, fid in self.codes.items())
+            if s.numfmts is None:
+                edits.append((s.root_end, s.root_end, b'<%snumFmts count="%d">%s</%snumFmts>'
+                              % (p, len(self.codes), entries, p)))
+            else:
+                edits += _append(s.data, s.numfmts, entries, s.numfmt_count + len(self.codes))
+        new = b"".join(_edit_tag(s.data[x.begin:x.tag_end], numFmtId=fid, applyNumberFormat=1)
+                       + s.data[x.tag_end:x.end] for (style, fid) in self.xfs for x in [s.xfs[style]])
+        edits += _append(s.data, s.cellxfs, new, len(s.xfs) + len(self.xfs))
+        out, pos = [], 0
+        for begin, end, replacement in sorted(edits, key=lambda e: (e[0], e[1])):
+            out += [s.data[pos:begin], replacement]
+            pos = end
+        return b"".join(out + [s.data[pos:]])
+
+
+def _append(data: bytes, span: _Span, children: bytes, count: int) -> list[tuple[int, int, bytes]]:
+    """Edits appending ``children`` to the element at ``span`` and setting its count."""
+    tag = _edit_tag(data[span.begin:span.tag_end], count=count)
+    if span.close is None:   # <numFmts count="0"/>
+        qname = re.match(rb"<([^\s/>]+)", tag).group(1)
+        return [(span.begin, span.end, tag[:-2] + b">" + children + b"</" + qname + b">")]
+    return [(span.begin, span.tag_end, tag), (span.close, span.close, children)]
+
+
+def _fill(cell: _Cell, context: Mapping[str, Any], sheet: str, name: str, formats: _Formats) -> bytes:
+    """The XML of a placeholder cell filled from ``context``."""
+    where = _where(sheet, cell.ref)
+    values = []
+    for _, _, path in cell.found:
+        value = _lookup(context, path)
+        if value is _MISSING:
+            raise TemplateError(f"模板字段不存在：{path}{where}", template=name, field=path)
+        values.append(value)
+    p, style = cell.prefix, cell.style
+    if cell.whole:
+        path = cell.found[0][2]
+        number = _number(values[0], path, where)
+        if number is not None:
+            digits, code = number
+            if code is not None:
+                style = formats.style(style, code, where, name)
+            return _cell_xml(cell, style, b"<%sv>%s</%sv>" % (p, digits, p), inline=False)
+        runs = [(b"", _clean(_as_text(values[0], path, where, name)))]
+    else:
+        texts = [_clean(_as_text(v, path, where, name)) for v, (_, _, path) in zip(values, cell.found)]
+        runs, offset = [], 0
+        for rpr, text in cell.runs or [(b"", cell.text)]:
+            runs.append((rpr, _substitute(text, offset, cell.found, texts)))
+            offset += len(text)
+    if sum(_excel_length(text) for _, text in runs) > _MAX_CELL_TEXT:
+        raise TemplateError(f"单元格的文字超过 Excel 的上限 {_MAX_CELL_TEXT} 个字符{where}",
+                            template=name, field=cell.found[0][2])
+    runs = [(rpr, text) for rpr, text in runs if text]
+    if not runs:
+        return _cell_xml(cell, style, None, inline=False)
+    if cell.runs is None or (cell.whole and len(runs) == 1):
+        body = b'<%st xml:space="preserve">%s</%st>' % (p, _esc(runs[0][1]), p)
+    else:
+        body = b"".join(b'<%sr>%s<%st xml:space="preserve">%s</%st></%sr>' % (p, rpr, p, _esc(text), p, p)
+                        for rpr, text in runs)
+    return _cell_xml(cell, style, b"<%sis>%s</%sis>" % (p, body, p), inline=True)
+
+
+def _substitute(text: str, offset: int, found, texts: list[str]) -> str:
+    """``text`` (a run starting at ``offset`` in the cell's text) with its placeholders
+    replaced; substituted values are never scanned again."""
+    out, pos = [], 0
+    for (start, end, _), value in zip(found, texts):
+        start, end = start - offset, end - offset
+        if start >= 0 and end <= len(text):
+            out += [text[pos:start], value]
+            pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _excel_length(text: str) -> int:
+    """The length of ``text`` as Excel counts it (UTF-16 code units)."""
+    if len(text) <= _MAX_CELL_TEXT // 2:
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _clean(text: str) -> str:
+    """``text`` without the characters an .xlsx file cannot hold."""
+    return _ILLEGAL_RE.sub("", text)
+
+
+def _cell_xml(cell: _Cell, style: int, body: bytes | None, *, inline: bool) -> bytes:
+    head = cell.head
+    if cell.styled or style:
+        head += b' s="%d"' % style
+    if body is None:
+        return head + b"/>"
+    if inline:
+        head += b' t="inlineStr"'
+    return b"%s>%s</%sc>" % (head, body, cell.prefix)
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -253,44 +1000,28 @@ def render_xlsx(template_path: PathLike, context: Mapping[str, Any],
                 out_path: Union[PathLike, IO[bytes]]) -> None:
     """Fill the template at ``template_path`` from ``context`` and save it to ``out_path``.
 
-    ``out_path`` is a path or a binary file object. Raises :class:`TemplateError` for a file
-    that is not a valid .xlsx, a malformed placeholder, or a path that is not in the context.
+    ``template_path`` is a path or a binary file object, ``out_path`` too. Raises
+    :class:`TemplateError` for a file that is not a valid .xlsx, a template that holds what
+    Excel would run or fetch (formulas, external links, macros), a malformed placeholder, or
+    a path that is not in the context; nothing is written then.
     """
-    name = _template_name(template_path)
-    wb = _load(template_path)
-    for ws, cell in _cells_with_text(wb):
-        text = cell.value
-        if "{" not in text:
-            continue
-        matches = _scan(text, sheet=ws.title, coord=cell.coordinate, name=name,
-                        formula=cell.data_type == "f")
-        if not matches:
-            continue
-        where = _where(ws.title, cell.coordinate)
-        values = []
-        for _, _, path in matches:
-            value = _lookup(context, path)
-            if value is _MISSING:
-                raise TemplateError(f"模板字段不存在：{path}{where}", template=name, field=path)
-            values.append(value)
-
-        start, end, path = matches[0]
-        if len(matches) == 1 and text[start:end] == text.strip():
-            new, number_format = _typed(values[0], path, where, name)
-        else:
-            # one pass over the template text: substituted values are never re-scanned
-            parts, pos = [], 0
-            for (start, end, path), value in zip(matches, values):
-                parts += [text[pos:start], _as_text(value, path, where, name)]
-                pos = end
-            parts.append(text[pos:])
-            new, number_format = "".join(parts), None
-
-        if isinstance(new, str):
-            new = clean_text(new) or None
-        cell.value = new
-        if isinstance(new, str):
-            cell.data_type = "s"  # never a formula, whatever the text starts with
-        if number_format is not None:
-            cell.number_format = number_format
-    wb.save(out_path)
+    prepared, name = _load(template_path)
+    if prepared.problems:
+        raise _named(prepared.problems[0], name)
+    formats = _Formats(prepared.styles)
+    parts = {part: b"".join(piece if type(piece) is bytes else _fill(piece, context, title, name, formats)
+                            for piece in pieces)
+             for title, part, pieces in prepared.sheets}
+    if formats.xfs:
+        parts[prepared.styles.part] = formats.xml()
+    buf = BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for member, date_time, body in prepared.members:
+            info = zipfile.ZipInfo(member, date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            zf.writestr(info, parts.get(member, body), compresslevel=6)
+    if hasattr(out_path, "write"):
+        out_path.write(buf.getvalue())
+    else:
+        Path(out_path).write_bytes(buf.getvalue())
