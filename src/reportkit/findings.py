@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .characters import XML_INVALID, printable
+
 
 def json_path(path: tuple) -> str:
     """``("requests", "received", "natural")`` → ``$.requests.received.natural``."""
@@ -24,6 +26,14 @@ class Finding:
     printed: Any = None      # the figure in the data, where arithmetic is concerned
     computed: Any = None     # the figure reportkit computed
     file: str | None = None  # the input file
+
+    def __post_init__(self) -> None:
+        # a finding quotes the data; a character XML forbids (a lone surrogate cannot even be
+        # printed) is shown as <U+XXXX>, so that every message can be printed and written anywhere
+        for name in ("path", "label", "message", "printed", "computed", "file"):
+            value = getattr(self, name)
+            if isinstance(value, str) and XML_INVALID.search(value):
+                object.__setattr__(self, name, printable(value))
 
     @property
     def is_error(self) -> bool:
