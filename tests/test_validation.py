@@ -505,3 +505,15 @@ def test_correct_printed_totals_above_the_cell_bound_are_accepted(d2021):
 def test_maximum_is_printed_as_people_write_it(d2021):
     d2021["appeals"]["reconsideration"]["pending"] = 10 ** 9
     assert "上限 10000000）" in only(errors(d2021), "$.appeals.reconsideration.pending").message
+
+
+def test_cross_year_checks_run_where_the_cells_they_read_are_sound():
+    prev = example(YUNXI)
+    d = _next_year(prev)
+    d["requests"]["results"]["granted"]["natural"] = 1.0        # broken: table 三 sums with 自然人 skip
+    d["requests"]["carried_over"]["business"] += 1              # but 二 vs last year's 四 is still compared
+    d["requests"]["carried_forward"]["business"] += 1
+    d["problems"] = "   "                                        # and a blank paragraph changes nothing
+    fs = errors(d, previous=prev)
+    assert {f.code for f in fs} == {"schema.type", "schema.pattern", "carry-over"}
+    assert only(fs, "$.requests.carried_over.business").computed == prev["requests"]["carried_forward"]["business"]
