@@ -83,3 +83,10 @@ def test_a_unicode_file_name_that_is_not_utf8_can_be_printed(cli, tmp_path):
     name = os.fsdecode(raw)  # holds U+DCFF (surrogateescape)
     r = cli("validate", name, YUNXI)
     assert r.exit_code == 0 and "<U+DCFF>-report.json" in r.stdout
+
+
+def test_a_deeply_nested_unknown_value_is_walked_without_recursion():
+    text = YUNXI.read_text(encoding="utf-8").rstrip().rstrip("}") + ', "x": ' + "[" * 900 + '"\\ud800"' + "]" * 900 + "}"
+    fs = errors(text)
+    assert {f.code for f in fs} == {"schema.unknown-key", "control-character"}
+    assert [f for f in fs if f.code == "control-character"][0].path.startswith("$.x[0][0][0]")

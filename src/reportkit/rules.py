@@ -194,18 +194,20 @@ def fees(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding
 SAME_YEAR = (balance, printed_totals, edition_year, published, amounts, fees)
 
 
-def xml_characters(data: Any, edition: str | None, file, path: tuple = ()) -> Iterator[Finding]:
+def xml_characters(data: Any, edition: str | None, file) -> Iterator[Finding]:
     """Characters XML 1.0 forbids, in any value or key, would corrupt or truncate the Word and
-    Excel files (docxtpl silently drops what follows a lone surrogate)."""
-    if isinstance(data, dict):
-        for k, v in data.items():
-            yield from _bad_characters(k, edition, file, path + (k,), "键名")
-            yield from xml_characters(v, edition, file, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from xml_characters(v, edition, file, path + (i,))
-    elif isinstance(data, str):
-        yield from _bad_characters(data, edition, file, path, "")
+    Excel files (docxtpl silently drops what follows a lone surrogate).  Walks the data without
+    recursion: an unknown key may hold anything the JSON parser accepts."""
+    stack: list[tuple[tuple, Any, bool]] = [((), data, False)]
+    while stack:
+        path, value, is_key = stack.pop()
+        if isinstance(value, str):
+            yield from _bad_characters(value, edition, file, path, "键名" if is_key else "")
+        elif isinstance(value, dict):
+            for k, v in reversed(list(value.items())):  # in document order: a key, then its value
+                stack += [(path + (k,), v, False), (path + (k,), k, True)]
+        elif isinstance(value, list):
+            stack += [(path + (i,), v, False) for i, v in reversed(list(enumerate(value)))]
 
 
 def _bad_characters(text: str, edition, file, path: tuple, what: str) -> Iterator[Finding]:

@@ -28,31 +28,38 @@ class Broken:
 
     def __init__(self) -> None:
         self.paths: set[tuple] = set()
+        self._at_or_above: set[tuple] = set()  # every prefix of a broken path, itself included
+
+    def _mark(self, path: tuple) -> None:
+        self.paths.add(path)
+        self._at_or_above.update(path[:i] for i in range(len(path) + 1))
 
     def add(self, error) -> None:
         """Record what one jsonschema error breaks."""
         path = tuple(error.absolute_path)
         inst = error.instance
         if error.validator == "required":
-            self.paths.update(path + (k,) for k in error.validator_value if not (isinstance(inst, dict) and k in inst))
+            for k in error.validator_value:
+                if not (isinstance(inst, dict) and k in inst):
+                    self._mark(path + (k,))
         elif error.validator == "additionalProperties":
             allowed = error.schema.get("properties", {})
-            self.paths.update(path + (k,) for k in inst if k not in allowed)
+            for k in inst:
+                if k not in allowed:
+                    self._mark(path + (k,))
         elif error.validator == "anyOf" and error.context:  # what each alternative found wrong
             for sub in error.context:
                 self.add(sub)
         else:
-            self.paths.add(path)
+            self._mark(path)
 
     def readable(self, reads: Iterable[tuple]) -> bool:
         """True when no path in ``reads`` is at, under or above a broken one."""
         if not self.paths:
             return True
         for r in reads:
-            for b in self.paths:
-                n = min(len(r), len(b))
-                if r[:n] == b[:n]:
-                    return False
+            if r in self._at_or_above or any(r[:i] in self.paths for i in range(len(r))):
+                return False
         return True
 
 
