@@ -517,3 +517,18 @@ def test_cross_year_checks_run_where_the_cells_they_read_are_sound():
     fs = errors(d, previous=prev)
     assert {f.code for f in fs} == {"schema.type", "schema.pattern", "carry-over"}
     assert only(fs, "$.requests.carried_over.business").computed == prev["requests"]["carried_forward"]["business"]
+
+
+@pytest.mark.parametrize("broken", [lambda d: d.pop("requests"), lambda d: d.__setitem__("requests", []),
+                                    lambda d: d["requests"].__setitem__("results", 0),
+                                    lambda d: d.__setitem__("appeals", "无"), lambda d: d.pop("year"),
+                                    lambda d: d.__setitem__("fees", [1]), lambda d: d.__setitem__("proactive", None)],
+                         ids=["no requests", "requests a list", "results a number", "appeals a string", "no year",
+                              "fees a list", "proactive null"])
+def test_a_whole_section_broken_is_reported_and_the_rest_checked(d2021, broken):
+    broken(d2021)
+    d2021["published"] = "2021-06-01"  # still read: a warning
+    fs = reportkit.validate(d2021, previous=example(YUNXI))
+    assert any(f.is_error for f in fs)
+    if "year" in d2021:
+        assert any(f.code == "published-early" for f in fs)

@@ -67,10 +67,11 @@ def balance(data: dict, edition: str, file, readable: Readable) -> Iterator[Find
     A finding's path is the column's cell in row 一 (``$.requests.received.natural``; for the
     总计 column ``$.requests.received.total``): the finding is about a column, and that is where
     the column starts.  Its label names the column."""
-    req, results = data["requests"], data["requests"]["results"]
     for key, _, lab in list(c.APPLICANT_COLUMNS) + [TOTAL]:
         if not readable(_all_cells(edition) if key == "total" else _column_cells(edition, key)):
             continue
+        req = data["requests"]
+        results = req["results"]
         if key == "total":
             left = row_total(req["received"]) + row_total(req["carried_over"])
             right = sum(column_total(results, edition, k) for k in c.COLUMN_KEYS) + row_total(req["carried_forward"])
