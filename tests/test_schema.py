@@ -156,3 +156,16 @@ def test_a_validate_with_errors_asks_jsonschema_but_no_renderer(tmp_path):
     p.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
     mods = {m.split(".")[0] for m in _imports_after(["validate", p])}
     assert "jsonschema" in mods and not mods & {"fastjsonschema", "docxtpl", "openpyxl", "lxml", "docx"}
+
+
+@pytest.mark.parametrize("src", [XINYI, YUNXI], ids=["2019", "2021"])
+def test_validate_never_raises_on_a_one_place_mistake_and_every_message_prints(src):
+    import reportkit
+    data = example(src)
+    prev = example(src)
+    for i, d in enumerate(mutations(data, data["format"])):
+        if i % 3:  # a third of them (every kind of place and value still occurs)
+            continue
+        for f in reportkit.validate(d, previous=prev if i % 9 == 0 else None):  # cross-year rules: a sample
+            f.text().encode("utf-8")
+            json.dumps(f.to_dict(), ensure_ascii=False).encode("utf-8")

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import contract as c
-from .characters import code_point, xml_invalid
+from .characters import XML_INVALID, code_point, xml_invalid
 from .findings import Finding, json_path
 from .totals import amount, amount_text, appeals_total, column_total, get, row_total
 
@@ -199,6 +199,8 @@ def xml_characters(data: Any, edition: str | None, file) -> Iterator[Finding]:
     """Characters XML 1.0 forbids, in any value or key, would corrupt or truncate the Word and
     Excel files (docxtpl silently drops what follows a lone surrogate).  Walks the data without
     recursion: an unknown key may hold anything the JSON parser accepts."""
+    if not _any_xml_invalid(data):  # the common case, without building a path for every value
+        return
     stack: list[tuple[tuple, Any, bool]] = [((), data, False)]
     while stack:
         path, value, is_key = stack.pop()
@@ -209,6 +211,22 @@ def xml_characters(data: Any, edition: str | None, file) -> Iterator[Finding]:
                 stack += [(path + (k,), v, False), (path + (k,), k, True)]
         elif isinstance(value, list):
             stack += [(path + (i,), v, False) for i, v in reversed(list(enumerate(value)))]
+
+
+def _any_xml_invalid(data: Any) -> bool:
+    stack, search = [data], XML_INVALID.search
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if search(value):
+                return True
+        elif isinstance(value, dict):
+            if any(search(k) for k in value):
+                return True
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
 
 
 def _bad_characters(text: str, edition, file, path: tuple, what: str) -> Iterator[Finding]:

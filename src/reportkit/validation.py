@@ -29,10 +29,12 @@ class Broken:
     def __init__(self) -> None:
         self.paths: set[tuple] = set()
         self._at_or_above: set[tuple] = set()  # every prefix of a broken path, itself included
+        self._lengths: set[int] = set()  # the lengths of the broken paths
 
     def _mark(self, path: tuple) -> None:
         self.paths.add(path)
         self._at_or_above.update(path[:i] for i in range(len(path) + 1))
+        self._lengths.add(len(path))
 
     def add(self, error) -> None:
         """Record what one jsonschema error breaks."""
@@ -58,7 +60,7 @@ class Broken:
         if not self.paths:
             return True
         for r in reads:
-            if r in self._at_or_above or any(r[:i] in self.paths for i in range(len(r))):
+            if r in self._at_or_above or any(n < len(r) and r[:n] in self.paths for n in self._lengths):
                 return False
         return True
 
