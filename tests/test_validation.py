@@ -532,3 +532,13 @@ def test_a_whole_section_broken_is_reported_and_the_rest_checked(d2021, broken):
     assert any(f.is_error for f in fs)
     if "year" in d2021:
         assert any(f.code == "published-early" for f in fs)
+
+
+def test_validation_never_changes_the_data_it_checks():
+    # (fastjsonschema fills in schema defaults unless told not to: amount_unit would appear)
+    r = reportkit.load(XINYI)
+    assert "amount_unit" not in r.data["proactive"]["procurement"]
+    before = example(XINYI)
+    for _ in range(45):
+        reportkit.validate(r)
+    assert r.data == before
