@@ -14,7 +14,19 @@ from reportkit.package import build_time
 from reportkit.totals import amount_text
 
 from .conftest import YUNXI, example
-from .test_filing import col_of, row_of, the
+
+
+def the(folder, suffix):
+    [path] = list(folder.glob(f"*{suffix}"))
+    return path
+
+
+def _cell_by_labels(ws, row_label, col_label):
+    """The cell of a sheet at the row labelled ``row_label`` and the column headed ``col_label``."""
+    cells = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    [r] = [c.row for c in cells if c.value.strip() == row_label]
+    [col] = {c.column for c in cells if c.value.strip() == col_label}
+    return ws.cell(row=r, column=col)
 
 
 @pytest.mark.parametrize("value, text", [
@@ -45,7 +57,7 @@ def test_a_tiny_amount_prints_positional_in_word_and_is_a_number_in_excel(tmp_pa
     text = "\n".join(_paragraphs(the(res.out_dir, ".docx")))
     assert "收费通知总金额0.00002元" in text and "实际收取信息处理费0.00001元" in text and "e-05" not in text
     ws = openpyxl.load_workbook(the(res.out_dir, ".xlsx"))["二、主动公开"]
-    cell = ws.cell(row=row_of(ws, "行政事业性收费"), column=col_of(ws, "本年收费金额（单位：万元）"))
+    cell = _cell_by_labels(ws, "行政事业性收费", "本年收费金额（单位：万元）")
     assert cell.data_type == "n" and Decimal(str(cell.value)) == Decimal("0.00001")
 
 
