@@ -19,23 +19,25 @@ something on any machine; the absolute numbers only describe this one.
    translates findings.  The issue's target is >= 500 reports/s in one process.
 
 2. First calls (fresh subprocesses, median of ``--first-runs``).  The cost of
-   ``import reportkit``, of the first ``validate`` (which compiles the jsonschema validator)
-   and of the next calls in order (2019, 2021, 2019 again, 2021 again), then the steady-state
-   mean of the calls after those (which includes compiling fastjsonschema's form of each
-   edition's schema once ``reportkit.schema.COMPILE_AFTER`` reports of it were validated).
+   ``import reportkit``, of the first ``validate`` of each edition (which imports that
+   edition's compiled schema, ``reportkit/schema_compiled_<edition>.py``; jsonschema is
+   imported only for a report with errors) and of the next calls in order (2019, 2021, 2019
+   again, 2021 again), then the steady-state mean of the calls after those.
 
 3. Start-up (``--startup-runs`` subprocess runs, median wall time).
    ``reportkit validate examples/xinyi-2020.json`` through the console script of this
    interpreter (``<scripts>/reportkit``), through the ``reportkit`` found by ``shutil.which``
    when that is a different file (e.g. a pyenv shim, which adds a shell hop), and through
    ``python -m reportkit``; baseline ``python -c pass`` in the same run, the commands
-   interleaved run by run.  Target: <= 0.5 s wall.  When the environment sets
+   interleaved run by run.  Target (issue 9): <= 10x the wall time of ``python -c pass``
+   measured in the same run; the ratio is printed.  When the environment sets
    ``PYTHONDONTWRITEBYTECODE`` (reportkit's own modules are then compiled from source on every
    start in an editable install), the same is measured again with a bytecode cache in a
    temporary ``PYTHONPYCACHEPREFIX`` folder, as an installed wheel would have.
    Then one subprocess runs the validate command in-process
-   (``reportkit.cli.app(standalone_mode=False)``) and reports whether ``docxtpl`` or
-   ``openpyxl`` (and a few other heavy modules) ended up in ``sys.modules``.
+   (``reportkit.cli.app(standalone_mode=False)``) and reports whether ``docxtpl``,
+   ``openpyxl``, ``lxml`` or (for this clean report) ``jsonschema`` and ``fastjsonschema``
+   (and a few other heavy modules) ended up in ``sys.modules``.
 """
 
 from __future__ import annotations
@@ -57,8 +59,10 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [ROOT / "examples" / "xinyi-2020.json", ROOT / "examples" / "yunxi-zrzyj-2021.json"]
 STARTUP_FILE = "examples/xinyi-2020.json"
 TARGET_RATE = 500.0      # reports/s, one process
-TARGET_STARTUP = 0.5     # s wall, `reportkit validate <one file>`
-HEAVY = ("docxtpl", "openpyxl", "docx", "jinja2", "lxml", "fastjsonschema", "jsonschema", "rich")
+TARGET_STARTUP_RATIO = 10.0  # `reportkit validate <one file>` wall / `python -c pass` wall
+HEAVY = ("docxtpl", "openpyxl", "docx", "jinja2", "lxml", "fastjsonschema", "jsonschema", "rich", "typer.rich_utils")
+#: what a clean report's validate must not import
+NOT_ON_THE_VALIDATE_PATH = ("docxtpl", "openpyxl", "lxml", "jsonschema", "fastjsonschema")
 
 
 # ------------------------------------------------------------------ throughput
@@ -72,10 +76,8 @@ def throughput(n: int, rounds: int) -> dict:
     datas = [r.data for r in reports]
     raw = Draft202012Validator(schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
-    # warm-up: compile everything reportkit compiles lazily (jsonschema, then fastjsonschema
-    # per edition once COMPILE_AFTER reports of that edition were validated)
-    from reportkit.schema import COMPILE_AFTER
-    for _ in range(COMPILE_AFTER + 2):
+    # warm-up: import each edition's compiled schema
+    for _ in range(3):
         for r in reports:
             reportkit.validate(r)
         for d in datas:
@@ -141,8 +143,8 @@ steady = (time.perf_counter() - t) / (steady_n * len(reports))
 print(json.dumps({"import": t_import, "calls": calls, "steady": steady}))
 """
 
-CALL_LABELS = ["1st validate (2019 edition, compiles jsonschema)",
-               "2nd validate (2021 edition, first of its edition)",
+CALL_LABELS = ["1st validate (2019 edition, imports its compiled schema)",
+               "2nd validate (2021 edition, imports its compiled schema)",
                "3rd validate (2019 again)",
                "4th validate (2021 again)"]
 
@@ -234,10 +236,11 @@ def startup(runs: int) -> dict:
             measured = _interleaved([baseline_cmd] + [cmd for _, cmd in scripts], runs, env)
             base, rows = measured[0], measured[1:]
             for (label, _), w in zip(scripts, rows):
+                ratio = w["median_s"] / base["median_s"]
                 w.update(label=label, minus_baseline_s=w["median_s"] - base["median_s"],
-                         target_met=w["median_s"] <= TARGET_STARTUP)
+                         ratio_over_baseline=ratio, target_met=ratio <= TARGET_STARTUP_RATIO)
             configs.append({"environment": env_label, "baseline_python_c_pass": base, "commands": rows,
-                            "target_met": rows[0]["median_s"] <= TARGET_STARTUP})
+                            "target_met": rows[0]["target_met"]})
     out = subprocess.run([sys.executable, "-c", _IMPORT_CHECK_CODE], cwd=ROOT, capture_output=True,
                          text=True, check=True)
     check = json.loads(out.stdout.strip().splitlines()[-1])
@@ -246,12 +249,12 @@ def startup(runs: int) -> dict:
         "file": STARTUP_FILE,
         "PYTHONDONTWRITEBYTECODE": os.environ.get("PYTHONDONTWRITEBYTECODE"),
         "configurations": configs,
-        "target_s": TARGET_STARTUP,
+        "target_ratio": TARGET_STARTUP_RATIO,
         "imports": {
             "validate_exit_code": check["exit"],
             "modules_loaded": check["loaded"],
-            "heavy_render_modules_imported": [m for m in ("docxtpl", "openpyxl") if check["loaded"][m]],
-            "ok": not (check["loaded"]["docxtpl"] or check["loaded"]["openpyxl"]),
+            "imported_but_should_not_be": [m for m in NOT_ON_THE_VALIDATE_PATH if check["loaded"][m]],
+            "ok": not any(check["loaded"][m] for m in NOT_ON_THE_VALIDATE_PATH),
         },
     }
 
@@ -288,20 +291,20 @@ def print_table(res: dict) -> None:
     for c in s["configurations"]:
         b = c["baseline_python_c_pass"]
         print(f"   [{c['environment']}]")
-        print(f"   {'':44} {'median':>8} {'min':>8} {'max':>8} {'- baseline':>11}  exit")
+        print(f"   {'':44} {'median':>8} {'min':>8} {'max':>8} {'- baseline':>11} {'ratio':>7}  exit")
         print(f"   {'baseline: python -c pass':44} {b['median_s']:>7.3f}s {b['min_s']:>7.3f}s "
-              f"{b['max_s']:>7.3f}s {'':>11}  {b['exit_codes']}")
+              f"{b['max_s']:>7.3f}s {'':>11} {'1.00x':>7}  {b['exit_codes']}")
         for r in c["commands"]:
             print(f"   {r['label'][:44]:44} {r['median_s']:>7.3f}s {r['min_s']:>7.3f}s {r['max_s']:>7.3f}s "
-                  f"{r['minus_baseline_s']:>+10.3f}s  {r['exit_codes']}  "
-                  f"{'<= 0.5 s' if r['target_met'] else '> 0.5 s'}")
+                  f"{r['minus_baseline_s']:>+10.3f}s {r['ratio_over_baseline']:>6.2f}x  {r['exit_codes']}")
         first = c["commands"][0]
-        print(f"   target <= {s['target_s']} s wall ({first['label']}): "
-              f"{'MET' if c['target_met'] else 'NOT MET'} ({first['median_s']:.3f} s)")
+        print(f"   target <= {s['target_ratio']:.0f}x python -c pass ({first['label']}): "
+              f"{'MET' if c['target_met'] else 'NOT MET'} ({first['ratio_over_baseline']:.2f}x)")
     imp = s["imports"]
     loaded = ", ".join(f"{m}={'yes' if v else 'no'}" for m, v in imp["modules_loaded"].items())
     print(f"   validate path imports (cli.app in-process, exit {imp['validate_exit_code']}): {loaded}")
-    print(f"   docxtpl/openpyxl not imported by validate: {'OK' if imp['ok'] else 'FAIL: ' + ', '.join(imp['heavy_render_modules_imported'])}")
+    print(f"   {'/'.join(NOT_ON_THE_VALIDATE_PATH)} not imported by a clean validate: "
+          f"{'OK' if imp['ok'] else 'FAIL: ' + ', '.join(imp['imported_but_should_not_be'])}")
 
 
 def main(argv=None) -> int:

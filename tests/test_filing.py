@@ -190,6 +190,7 @@ def test_render_writes_set_and_manifest(tmp_path):
 def test_manifest_carries_warnings(tmp_path, write):
     d = example(XINYI)
     d["year"] = 2021  # edition mismatch: a warning, rendering goes on
+    d["published"] = "2022-01-20"  # (without a date, a second warning)
     res = reportkit.render(write(d), tmp_path / "out", formats=["xlsx"])
     assert res.manifest["validation"]["warnings"] == 1
     assert res.manifest["validation"]["findings"][0]["code"] == "edition-year"

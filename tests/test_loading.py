@@ -6,7 +6,7 @@ import pytest
 import reportkit
 from reportkit.errors import DataError, InputFileError
 
-from .conftest import XINYI, example
+from .conftest import XINYI, YUNXI, example
 
 
 def test_load_path_string_dict_and_text_agree():
@@ -107,3 +107,77 @@ def test_any_truncation_of_a_report_is_a_clear_data_error(write):
     p = write("{\n")
     with pytest.raises(DataError, match="第 2 行"):
         reportkit.load(p)
+
+
+@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_located_by_json_path_line_and_column(write, token):
+    text = '{\n  "format": "2021",\n  "requests": {"received": {"natural": 1, "legal": %s}}\n}' % token
+    with pytest.raises(DataError) as e:
+        reportkit.load(write(text))
+    assert e.value.path == "$.requests.received.legal"
+    assert (e.value.line, e.value.column) == (3, 52)
+    assert "$.requests.received.legal" in str(e.value) and "第 3 行第 52 列" in str(e.value)
+
+
+def test_nan_inside_a_string_is_text_and_the_literal_is_found(write):
+    text = '{"agency": "NaN Infinity 123", "year":\n NaN}'
+    with pytest.raises(DataError) as e:
+        reportkit.load(write(text))
+    assert (e.value.path, e.value.line, e.value.column) == ("$.year", 2, 2)
+
+
+@pytest.mark.parametrize("literal, words", [("1" * 5000, "5000 位"), ("-" + "9" * 101, "101 位"),
+                                            ("1e400", "超出范围"), ("-1e400", "超出范围")],
+                         ids=["5000 digits", "-101 digits", "1e400", "-1e400"])
+def test_numbers_no_report_can_hold_are_located_data_errors(write, literal, words):
+    text = '{"format": "2021",\n "appeals": {"litigation": {"upheld": %s}}}' % literal
+    with pytest.raises(DataError) as e:
+        reportkit.load(write(text))
+    assert e.value.path == "$.appeals.litigation.upheld" and e.value.line == 2 and e.value.column == 39
+    assert words in str(e.value) and len(str(e.value)) < 300
+
+
+def test_a_long_integer_below_the_reading_limit_is_for_the_schema_to_refuse(d2021):
+    d2021["appeals"]["litigation"]["upheld"] = int("9" * 100)
+    f = [f for f in reportkit.validate(d2021) if f.path == "$.appeals.litigation.upheld"][0]
+    assert "超出合理范围" in f.message
+
+
+def test_a_5000_digit_integer_in_the_cli_is_a_message_not_a_traceback(cli, write):
+    p = write('{"format": "2021", "year": %s}' % ("7" * 5000))
+    r = cli("validate", p)
+    assert r.exit_code == 1 and "Traceback" not in r.output and "5000 位" in r.stdout and "$.year" in r.stdout
+    r = cli("validate", "--json", p)
+    err = r.json()["files"][0]["error"]
+    assert err["path"] == "$.year" and err["line"] == 1 and err["column"] == 28
+
+
+@pytest.mark.parametrize("value, words", [(float("nan"), "NaN"), (float("inf"), "Infinity"),
+                                          (10 ** 5000, "不是 JSON 数据"), ({1, 2}, "不是 JSON 数据")],
+                         ids=["nan", "inf", "5001-digit int", "set"])
+def test_a_dict_is_read_by_the_same_rules_as_a_file(value, words):
+    data = example(XINYI)
+    data["proactive"]["procurement"]["amount"] = value
+    with pytest.raises(DataError, match=words) as e:
+        reportkit.load(data)
+    if isinstance(value, float):
+        assert e.value.path == "$.proactive.procurement.amount"
+
+
+def test_duplicate_key_with_a_quote_is_located(write):
+    text = '{"format": "2019",\n "a\\"b": 1,\n "a\\"b": 2}'
+    with pytest.raises(DataError) as e:
+        reportkit.load(write(text))
+    assert e.value.path == '$.a"b' and e.value.line == 3
+
+
+def test_report_has_no_edition_attribute_left():
+    assert not hasattr(reportkit.load(XINYI), "edition")
+
+
+def test_json_text_holding_a_lone_surrogate_is_read_and_reported():
+    text = YUNXI.read_text(encoding="utf-8").replace('"problems": "', '"problems": "\ud800', 1)  # a real U+D800
+    r = reportkit.load(text)
+    assert r.data["problems"].startswith("\ud800") and len(r.sha256) == 64
+    assert [f.path for f in reportkit.validate(r)] == ["$.problems"]
+    assert reportkit.load("\ufeff" + text).data == r.data

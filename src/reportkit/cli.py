@@ -71,6 +71,23 @@ def _error_dict(exc: ReportkitError) -> dict:
     return d
 
 
+def _shown(text) -> str:
+    """``text`` as it can be printed: a character no output encoding has (a lone surrogate from a
+    JSON escape, a surrogate-escaped byte of a file name) as ``<U+XXXX>``."""
+    from .characters import printable
+
+    return printable(str(text))
+
+
+def _json_text(obj) -> str:
+    """JSON for ``--json``: characters as they are, but lone surrogates as ``\\uXXXX`` escapes
+    (valid JSON that reads back as the same string, and printable)."""
+    import re
+
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _finding_lines(findings) -> list[str]:
     return [f"  {'✗ 错误' if f.is_error else '! 警告'}  {f.text()}" for f in findings]
 
@@ -98,20 +115,22 @@ def validate(
 
     outcomes = validate_many(files, previous=previous)
     if as_json:
-        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
-                              ensure_ascii=False, indent=2))
+        typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
     else:
         for o in outcomes:
-            typer.echo(str(o.file))
+            typer.echo(_shown(o.file))
             if o.error is not None:
-                typer.echo(f"  ✗ {o.error.message}")
+                typer.echo(f"  ✗ {_shown(o.error.message)}")
                 typer.echo("  结论：无法校验")
                 continue
             for line in _finding_lines(o.findings):
                 typer.echo(line)
             typer.echo(f"  结论：{_verdict(o.findings)}")
         if len(outcomes) > 1:
-            _summary_table(outcomes, "校验汇总")
+            import dataclasses
+
+            _summary_table([dataclasses.replace(o, file=Path(_shown(o.file)), agency=o.agency and _shown(o.agency))
+                            for o in outcomes], "校验汇总")
     raise typer.Exit(_exit_code(outcomes))
 
 

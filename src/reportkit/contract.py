@@ -14,12 +14,24 @@ from typing import Iterator
 
 EDITIONS = ("2019", "2021")
 
-#: edition → the years it is meant for (rule 2 of the contract)
+#: edition → the years it is meant for (another year is a warning, see rules.edition_year)
 EDITION_YEARS = {"2019": (2019, 2020), "2021": (2021, 2100)}
 
+#: the largest figure a single cell of a table may hold
 MAX_COUNT = 10_000_000
 YEAR_MIN, YEAR_MAX = 2019, 2100
 TEXT_MAX = 50_000
+
+#: 成文日期: from the first reportable year to two years after the last one.  The 条例 asks for
+#: publication by 31 January of the following year, so a real date falls inside; the bound keeps
+#: every date that reaches a file valid there (zip entry times hold 1980-2107, core.xml wants a
+#: four-digit year).
+PUBLISHED_YEAR_MIN, PUBLISHED_YEAR_MAX = YEAR_MIN, YEAR_MAX + 2
+
+#: amounts: at most this many digits in all (Excel keeps 15 significant digits; more would be
+#: rounded silently in the workbook), of which at most AMOUNT_DECIMALS after the point
+AMOUNT_DIGITS, AMOUNT_DECIMALS = 15, 8
+AMOUNT_MAX = 10 ** AMOUNT_DIGITS - 1
 
 # kinds of leaves
 COUNT, SIGNED, AMOUNT, TEXT, NAME, STRING, BOOL, YEAR, DATE, EDITION, UNIT = (
@@ -38,6 +50,8 @@ class Field:
     item: "Field | None" = None  # for LIST
     #: the label used in messages when it differs from ``title`` (e.g. 法人或其他组织·商业企业)
     label: str | None = None
+    #: the upper bound of a count (MAX_COUNT unless it is a total of several counts)
+    maximum: int | None = None
 
     @property
     def message_label(self) -> str:
@@ -50,8 +64,9 @@ class Field:
         return None
 
 
-def _f(key, title, kind, description="", *, required=True, children=(), item=None, label=None) -> Field:
-    return Field(key, title, description or title, kind, tuple(children), required, item, label)
+def _f(key, title, kind, description="", *, required=True, children=(), item=None, label=None,
+       maximum=None) -> Field:
+    return Field(key, title, description or title, kind, tuple(children), required, item, label, maximum)
 
 
 # ---------------------------------------------------------------- section 三
@@ -71,10 +86,14 @@ BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和�
 TOTAL_TITLE = "总计"
 
 
-def applicant_row(key: str, title: str, description: str = "", required: bool = True) -> Field:
-    cols = [_f(k, t, COUNT, f"申请人情况：{lab}", label=lab) for k, t, lab in APPLICANT_COLUMNS]
+def applicant_row(key: str, title: str, description: str = "", required: bool = True,
+                  column_max: int = MAX_COUNT) -> Field:
+    """A row of table 三: six columns of at most ``column_max`` each, and its printed 总计 (at most
+    the sum of six such columns, so that a correct printed total is never out of range)."""
+    cols = [_f(k, t, COUNT, f"申请人情况：{lab}", label=lab, maximum=column_max) for k, t, lab in APPLICANT_COLUMNS]
     cols.append(_f("total", TOTAL_TITLE, COUNT,
-                   "本行总计（可不填，由 reportkit 计算；填写时须等于六列之和）", required=False))
+                   "本行总计（可不填，由 reportkit 计算；填写时须等于六列之和）", required=False,
+                   maximum=len(APPLICANT_COLUMNS) * column_max))
     return _f(key, title, OBJECT, description or title, children=cols, required=required)
 
 
@@ -114,16 +133,20 @@ def _group(key: str, title: str, items) -> Field:
 def _requests(edition: str) -> Field:
     other = (applicant_row("other", "（六）其他处理") if edition == "2019"
              else _group("other", "（六）其他处理", OTHER_2021))
-    results = _f("results", "三、本年度办理结果", OBJECT, children=[
+    rows = [
         applicant_row("granted", "（一）予以公开"),
         applicant_row("partly_granted", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),
         _group("denied", "（三）不予公开", DENIED),
         _group("unavailable", "（四）无法提供", UNAVAILABLE),
         _group("not_processed", "（五）不予处理", NOT_PROCESSED),
         other,
+    ]
+    #: the figure rows that （七）总计 adds up: a row, or each row of a group
+    summed = sum(1 if r.child("natural") is not None else len(r.children) for r in rows)
+    results = _f("results", "三、本年度办理结果", OBJECT, children=rows + [
         applicant_row("total", "（七）总计",
                       "印发的（七）总计行（可不填，由 reportkit 计算；填写时每列须等于各办理结果之和）",
-                      required=False),
+                      required=False, column_max=summed * MAX_COUNT),
     ])
     return _f("requests", "三、收到和处理政府信息公开申请情况", OBJECT, children=[
         applicant_row("received", "一、本年新收政府信息公开申请数量"),
@@ -148,7 +171,7 @@ def _appeals() -> Field:
     for key, title in APPEAL_BLOCKS:
         cols = [_f(k, t, COUNT) for k, t in APPEAL_COLUMNS]
         cols.append(_f("total", TOTAL_TITLE, COUNT, "总计（可不填，由 reportkit 计算；填写时须等于四项之和）",
-                       required=False))
+                       required=False, maximum=len(APPEAL_COLUMNS) * MAX_COUNT))
         blocks.append(_f(key, title, OBJECT, children=cols))
     return _f("appeals", "四、政府信息公开行政复议、行政诉讼情况", OBJECT, children=blocks)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .characters import XML_INVALID, printable
+
 
 def json_path(path: tuple) -> str:
     """``("requests", "received", "natural")`` → ``$.requests.received.natural``."""
@@ -25,6 +27,14 @@ class Finding:
     computed: Any = None     # the figure reportkit computed
     file: str | None = None  # the input file
     where: str | None = None  # the cell of a form (``三、依申请公开!D12``), when the report came from one
+
+    def __post_init__(self) -> None:
+        # a finding quotes the data; a character XML forbids (a lone surrogate cannot even be
+        # printed) is shown as <U+XXXX>, so that every message can be printed and written anywhere
+        for name in ("path", "label", "message", "printed", "computed", "file"):
+            value = getattr(self, name)
+            if isinstance(value, str) and XML_INVALID.search(value):
+                object.__setattr__(self, name, printable(value))
 
     @property
     def is_error(self) -> bool:

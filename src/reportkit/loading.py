@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .characters import printable
 from .errors import DataError, InputFileError
 from .findings import json_path
 
 MAX_BYTES = 20 * 1024 * 1024
+#: an integer literal longer than this is refused while reading.  Every figure of the contract
+#: has at most 15 digits, so the schema still speaks for anything out of range below this; and
+#: CPython cannot even convert integers of more than 4300 digits (never fewer than 640, whatever
+#: sys.set_int_max_str_digits says), so neither reading nor printing one can fail.
+NUMBER_DIGITS_MAX = 100
 
 
 @dataclass
@@ -32,11 +39,6 @@ class Report:
     cells: dict[str, str] = field(default_factory=dict)
     #: a form: what reading its cells found (text typed for numbers, blank cells, bad cells)
     reading: list = field(default_factory=list)
-
-    @property
-    def edition(self) -> str | None:
-        f = self.data.get("format")
-        return f if isinstance(f, str) else None
 
     @property
     def path(self) -> Path | None:
@@ -54,12 +56,13 @@ def load(source: "Report | Mapping | str | os.PathLike | bytes", *, name: str | 
     if isinstance(source, Report):
         return source
     if isinstance(source, Mapping):
-        data = json.loads(json.dumps(source, ensure_ascii=False))  # a private, JSON-clean copy
-        return Report(data, name or "<dict>", None)
+        return Report(_from_mapping(source, name or "<dict>"), name or "<dict>", None)
     if isinstance(source, bytes):
         return _from_bytes(source, name or "<bytes>")
     if isinstance(source, str) and source.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
-        return _from_bytes(source.encode("utf-8"), name or "<string>")
+        name = name or "<string>"  # a str may hold what UTF-8 cannot (a lone surrogate): parsed as is
+        digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+        return Report(_parse(source.removeprefix("\ufeff"), name), name, digest)
     return _from_bytes(_read(Path(source)), name or str(source))
 
 
@@ -103,8 +106,13 @@ def _decode(raw: bytes, name: str) -> str:
         raise DataError(f"不是 UTF-8 编码：{what}。{how}", file=name) from None
 
 
-class _Dup(Exception):
-    pass
+def _from_mapping(source: Mapping, name: str) -> dict:
+    """A private, JSON-clean copy of ``source``, read by the same rules as a file."""
+    try:
+        text = json.dumps(source, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:  # a set, a date, a cycle, an integer of 5000 digits
+        raise DataError(f"不是 JSON 数据：{printable(str(exc))}", file=name) from None
+    return _parse(text, name)
 
 
 def _from_bytes(raw: bytes, name: str) -> Report:
@@ -116,8 +124,34 @@ def _from_bytes(raw: bytes, name: str) -> Report:
         raise DataError("这是旧版 Excel（.xls）或其他 Office 二进制文件：填报表单请用 .xlsx 格式"
                         "（reportkit init … -o 年度.xlsx 生成）", file=name)
     digest = hashlib.sha256(raw).hexdigest()
-    text = _decode(raw, name)
+    return Report(_parse(_decode(raw, name), name), name, digest)
+
+
+class _Refused:
+    """Stands in, while parsing, for a number that no report can hold (NaN, Infinity, 1e400, an
+    integer of more digits than NUMBER_DIGITS_MAX); reported with its path once parsing is done."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _refused_reason(token: str) -> str | None:
+    """Why the number literal ``token`` cannot be read into a report, or None."""
+    if token in ("NaN", "Infinity", "-Infinity"):
+        return f"JSON 不允许 {token}，请填写数字"
+    if re.fullmatch(r"-?[0-9]+", token):
+        digits = len(token.lstrip("-"))
+        return f"数字位数过多（{digits} 位），不是报告中可能出现的数字" if digits > NUMBER_DIGITS_MAX else None
+    return None if math.isfinite(float(token)) else f"数字超出范围（{_short(token)}），请填写实际的数字"
+
+
+def _short(token: str) -> str:
+    return token if len(token) <= 24 else token[:21] + "…"
+
+
+def _parse(text: str, name: str) -> dict:
     dups: list[tuple[dict, str]] = []
+    refused: list[_Refused] = []
 
     def pairs(items):
         obj: dict = {}
@@ -127,29 +161,51 @@ def _from_bytes(raw: bytes, name: str) -> Report:
             obj[k] = v
         return obj
 
-    def constant(token):
-        line, col = _locate(text, token)
-        raise DataError(f"JSON 不允许 {token}（第 {line} 行第 {col} 列），请填写数字", file=name,
-                        line=line, column=col)
+    def number(token, convert):
+        reason = _refused_reason(token)
+        if reason is None:
+            return convert(token)
+        refused.append(_Refused(reason))
+        return refused[-1]
 
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+        data = json.loads(text, object_pairs_hook=pairs,
+                          parse_int=lambda t: int(t) if len(t) <= NUMBER_DIGITS_MAX else number(t, int),
+                          parse_float=lambda t: number(t, float), parse_constant=lambda t: number(t, None))
     except json.JSONDecodeError as exc:
         lines = text.splitlines()
         snippet = lines[exc.lineno - 1].strip()[:80] if 0 < exc.lineno <= len(lines) else "（文件末尾）"
         raise DataError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{_json_reason(exc.msg)}；"
-                        f"该行内容：{snippet!s}", file=name, line=exc.lineno, column=exc.colno) from None
+                        f"该行内容：{printable(snippet)}", file=name, line=exc.lineno, column=exc.colno) from None
     except RecursionError:
         raise DataError("JSON 嵌套层数过深", file=name) from None
+    if refused:
+        first = refused[0]
+        where = json_path(_path_of(data, first))
+        line, col = _locate_number(text)
+        raise DataError(f"{first.reason}（{printable(where)}，第 {line} 行第 {col} 列）", file=name,
+                        path=printable(where), line=line, column=col)
     if dups:
         obj, key = dups[0]
-        where = _find_path(data, obj) or ()
-        line, col = _locate(text, f'"{key}"', nth=2)
-        raise DataError(f"键 “{key}” 在同一对象中出现了两次（{json_path(where + (key,))}，第二次在第 {line} 行），"
-                        "请删除其中一个", file=name, path=json_path(where + (key,)), line=line, column=col)
+        where = json_path(_path_of(data, obj) + (key,))
+        line, col = _locate(text, json.dumps(key, ensure_ascii=False), nth=2)
+        raise DataError(f"键 “{printable(key)}” 在同一对象中出现了两次（{printable(where)}，第二次在第 {line} 行），"
+                        "请删除其中一个", file=name, path=printable(where), line=line, column=col)
     if not isinstance(data, dict):
         raise DataError(f"顶层应为 JSON 对象 {{…}}，实为{_kind(data)}", file=name)
-    return Report(data, name, digest)
+    return data
+
+
+#: a JSON string, or a number literal (NaN and Infinity included) outside strings
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|(-?(?:Infinity|[0-9][0-9.eE+-]*)|NaN)')
+
+
+def _locate_number(text: str) -> tuple[int, int]:
+    """Line and column of the first number literal that :func:`_refused_reason` refuses."""
+    for m in _TOKEN.finditer(text):
+        if m.group(1) and _refused_reason(m.group(1)):
+            return _line_col(text, m.start())
+    return 0, 0
 
 
 def _json_reason(msg: str) -> str:
@@ -180,11 +236,23 @@ def _locate(text: str, token: str, nth: int = 1) -> tuple[int, int]:
         pos = text.find(token, pos + 1)
         if pos < 0:
             return 0, 0
+    return _line_col(text, pos)
+
+
+def _line_col(text: str, pos: int) -> tuple[int, int]:
     line = text.count("\n", 0, pos) + 1
     return line, pos - (text.rfind("\n", 0, pos) + 1) + 1
 
 
-def _find_path(node: Any, target: dict, path: tuple = ()) -> tuple | None:
+def _path_of(data: Any, target: object) -> tuple:
+    """The path of the object ``target`` inside ``data`` (``()`` when not found)."""
+    try:
+        return _find_path(data, target) or ()
+    except RecursionError:  # nested almost as deep as the parser allows
+        return ()
+
+
+def _find_path(node: Any, target: object, path: tuple = ()) -> tuple | None:
     if node is target:
         return path
     if isinstance(node, dict):
@@ -198,15 +266,3 @@ def _find_path(node: Any, target: dict, path: tuple = ()) -> tuple | None:
         if found is not None:
             return found
     return None
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def control_characters(text: str) -> list[tuple[int, str]]:
-    """Positions (1-based) and characters that XML 1.0 forbids in ``text``."""
-    return [(m.start() + 1, m.group()) for m in _CONTROL.finditer(text)]
-
-
-def strip_control(text: str) -> str:
-    return _CONTROL.sub("", text)

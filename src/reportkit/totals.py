@@ -3,6 +3,11 @@
 The 总计 column of table 三, the （七）总计 row, the 总计 of each appeals block,
 and amounts as exact decimals.  Validation compares printed totals with these;
 the renderers print these.
+
+Totals are computed on validated figures only: a count that is not a JSON integer (``12.0``,
+``"5"``, a missing cell) raises :class:`TypeError` — an internal error, never a silent 0.
+Validation runs a check only when every cell it reads passed the schema, and rendering only
+after validation.
 """
 
 from __future__ import annotations
@@ -16,13 +21,16 @@ from .contract import APPEAL_BLOCKS, APPEAL_COLUMNS, COLUMN_KEYS, applicant_rows
 APPEAL_KEYS = tuple(k for k, _ in APPEAL_COLUMNS)
 
 
-def _int(v: Any) -> int:
-    return v if isinstance(v, int) and not isinstance(v, bool) else 0
+def count(value: Any) -> int:
+    """A validated count; anything else is a bug of the caller."""
+    if type(value) is int:
+        return value
+    raise TypeError(f"totals need validated counts (JSON integers), not {value!r}")
 
 
-def row_total(row: Any) -> int:
-    """总计 of an applicant row: the sum of its six columns (missing or malformed cells count 0)."""
-    return sum(_int(row.get(k)) for k in COLUMN_KEYS) if isinstance(row, dict) else 0
+def row_total(row: dict) -> int:
+    """总计 of an applicant row: the sum of its six columns."""
+    return sum(count(row.get(k)) for k in COLUMN_KEYS)
 
 
 def get(data: Any, path: tuple) -> Any:
@@ -37,21 +45,25 @@ def get(data: Any, path: tuple) -> Any:
     return data
 
 
-def result_rows(results: Any, edition: str) -> list[tuple[tuple, Any]]:
+def result_rows(results: dict, edition: str) -> list[tuple[tuple, Any]]:
     """The figure rows of 三、本年度办理结果 in official order, as (path under results, row)."""
     return [(p, get(results, p)) for p, _ in applicant_rows(edition)]
 
 
-def results_total(results: Any, edition: str) -> dict:
+def column_total(results: dict, edition: str, key: str) -> int:
+    """One column of the （七）总计 row: that column summed over every result row."""
+    return sum(count(get(results, p + (key,))) for p, _ in applicant_rows(edition))
+
+
+def results_total(results: dict, edition: str) -> dict:
     """The （七）总计 row: each column summed over every result row, plus its 总计."""
-    rows = [r for _, r in result_rows(results, edition)]
-    out = {k: sum(_int(r.get(k)) if isinstance(r, dict) else 0 for r in rows) for k in COLUMN_KEYS}
+    out = {k: column_total(results, edition, k) for k in COLUMN_KEYS}
     out["total"] = sum(out.values())
     return out
 
 
-def appeals_total(block: Any) -> int:
-    return sum(_int(block.get(k)) for k in APPEAL_KEYS) if isinstance(block, dict) else 0
+def appeals_total(block: dict) -> int:
+    return sum(count(block.get(k)) for k in APPEAL_KEYS)
 
 
 def amount(value: Any) -> Decimal | None:
@@ -65,16 +77,21 @@ def amount(value: Any) -> Decimal | None:
 
 
 def amount_text(value: Any) -> str:
-    """An amount as written: ``"73802895.90"`` stays so; the number 0 prints ``0``, 12.5 ``12.5``."""
+    """An amount as printed, always in positional notation: ``"73802895.90"`` stays so (a string
+    is printed as written); the number 0 prints ``0``, 12.5 ``12.5``, 1e-05 ``0.00001``,
+    1e15 ``1000000000000000``."""
     if isinstance(value, str):
         return value
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    d = amount(value)
+    if d is None or not d.is_finite():
+        raise TypeError(f"amount_text needs a validated amount, not {value!r}")
+    return "0" if d.is_zero() else format(d.normalize(), "f")
 
 
 def completed(data: dict, edition: str) -> dict:
-    """A copy of the report data with every total computed (printed totals are replaced)."""
+    """A copy of the report data (validated) with every total computed (printed totals are replaced)."""
     out = copy.deepcopy(data)
     req = out.get("requests") or {}
     for key in ("received", "carried_over", "carried_forward"):

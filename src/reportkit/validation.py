@@ -3,27 +3,86 @@
 ``validate(report, previous=None)`` returns every finding at once, errors and
 warnings, each with its JSON path and official label (like jsonschema's
 ``iter_errors``: nothing stops at the first problem).
+
+A clean report is checked by the compiled schema alone (``schema.fast_check``); jsonschema is
+asked only when there is an error to explain.  The rules beyond the schema then run check by
+check: each check names the cells it reads, and runs unless one of them is broken — a schema
+error breaks the value at its path (a missing key: the key's path; an unknown key: nothing a
+rule reads).  So a missing paragraph and an imbalanced column are both reported, and a float in
+one cell switches off exactly the sums that add that cell.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from . import contract as c
 from . import rules
 from .findings import Finding
 from .loading import load
-from .messages import translate
 from .schema import fast_check, validator
 
-#: rule → the top-level sections it reads (skipped when they break the schema)
-_RULES = (
-    (rules.balance, ("requests", "year", "format")),
-    (rules.printed_totals, ("requests", "appeals", "format")),
-    (rules.edition_year, ("year", "format")),
-    (rules.fees, ("fees", "format")),
-)
-_CROSS = ("requests", "proactive", "year", "format", "agency_id")
+
+class Broken:
+    """The paths (tuples) where the data broke the schema."""
+
+    def __init__(self) -> None:
+        self.paths: set[tuple] = set()
+        self._at_or_above: set[tuple] = set()  # every prefix of a broken path, itself included
+        self._lengths: set[int] = set()  # the lengths of the broken paths
+
+    def _mark(self, path: tuple) -> None:
+        self.paths.add(path)
+        self._at_or_above.update(path[:i] for i in range(len(path) + 1))
+        self._lengths.add(len(path))
+
+    def add(self, error) -> None:
+        """Record what one jsonschema error breaks."""
+        path = tuple(error.absolute_path)
+        inst = error.instance
+        if error.validator == "required":
+            for k in error.validator_value:
+                if not (isinstance(inst, dict) and k in inst):
+                    self._mark(path + (k,))
+        elif error.validator == "additionalProperties":
+            allowed = error.schema.get("properties", {})
+            for k in inst:
+                if k not in allowed:
+                    self._mark(path + (k,))
+        elif error.validator == "anyOf" and error.context:  # what each alternative found wrong
+            for sub in error.context:
+                self.add(sub)
+        else:
+            self._mark(path)
+
+    def readable(self, reads: Iterable[tuple]) -> bool:
+        """True when no path in ``reads`` is at, under or above a broken one."""
+        if not self.paths:
+            return True
+        for r in reads:
+            if r in self._at_or_above or any(n < len(r) and r[:n] in self.paths for n in self._lengths):
+                return False
+        return True
+
+
+def _top_level_keys() -> list[str]:
+    keys: dict[str, None] = {}
+    for ed in c.EDITIONS:
+        keys.update((ch.key, None) for ch in c.report_field(ed).children)
+    return list(keys)
+
+
+def _schema_findings(data: dict, edition: str | None, file, broken: Broken) -> list[Finding]:
+    from .messages import translate, unknown_keys  # only when there is something to explain
+
+    found = []
+    for err in validator().iter_errors(data):
+        broken.add(err)
+        found.extend(translate(err, edition, file))
+    if edition is None:  # without a valid format no edition's keys apply: name the unknown ones
+        found.extend(unknown_keys(data, _top_level_keys(), (), None, file))
+    return sorted(found, key=lambda f: f.path)
 
 
 def iter_findings(report, previous=None) -> Iterator[Finding]:
@@ -52,31 +111,21 @@ def _cell(cells: dict[str, str], path: str) -> str | None:
 
 def _findings(report, previous) -> Iterator[Finding]:
     data, file = report.data, report.source
-    edition = data.get("format") if data.get("format") in ("2019", "2021") else None
+    fmt = data.get("format")
+    edition = fmt if isinstance(fmt, str) and fmt in c.EDITIONS else None
 
-    broken: set[str] = set()
-    schema_findings = []
-    errors = () if edition and fast_check(data, edition) else validator().iter_errors(data)
-    for err in errors:
-        path = tuple(err.absolute_path)
-        broken.add(str(path[0]) if path else "*")
-        if err.validator == "required" and not path:
-            broken.update(k for k in err.validator_value if k not in data)
-        schema_findings.extend(translate(err, edition, file))
-    schema_findings.sort(key=lambda f: f.path)
-    yield from schema_findings
-    yield from rules.control_chars(data, edition, file)
-    if edition is None or "*" in broken:
+    broken = Broken()
+    if edition is None or not fast_check(data, edition):
+        yield from _schema_findings(data, edition, file, broken)
+    yield from rules.xml_characters(data, edition, file)
+    if edition is None:
         return
-    for rule, reads in _RULES:
-        if not broken.intersection(reads):
-            yield from rule(data, edition, file)
+    for rule in rules.SAME_YEAR:
+        yield from rule(data, edition, file, broken.readable)
     if previous is not None:
         prev = load(previous)
-        if broken.intersection(_CROSS):
-            return
         for rule in rules.CROSS_YEAR:
-            yield from rule(data, prev.data, edition, file)
+            yield from rule(data, prev.data, edition, file, broken.readable)
 
 
 def validate(report, previous=None) -> list[Finding]:
@@ -87,4 +136,3 @@ def validate(report, previous=None) -> list[Finding]:
     (:class:`~reportkit.errors.InputFileError`, :class:`~reportkit.errors.DataError`).
     """
     return list(iter_findings(report, previous))
-
