@@ -94,13 +94,15 @@ def iter_findings(report, previous=None) -> Iterator[Finding]:
         reported = {f.path for f in report.reading if f.is_error}
         for f in _findings(report, previous):
             if f.path not in reported:
-                yield f if f.where else replace(f, where=_cell(report.cells, f.path))
+                yield f if f.where else replace(f, where=report.cells.get(f"{f.code}:{f.path}")
+                                                or _cell(report.cells, f.path))
         return
     yield from _findings(report, previous)
 
 
 def _cell(cells: dict[str, str], path: str) -> str | None:
-    """The form cell of a JSON path, or of the nearest enclosing path that has one."""
+    """The form cell of a JSON path, or of the nearest enclosing path that has one.  (A form may
+    also name the cell of one kind of finding: ``cells["balance:$.requests.received.natural"]``.)"""
     while path:
         if path in cells:
             return cells[path]

@@ -33,7 +33,8 @@ from .. import layout
 from ..errors import DataError
 from ..findings import Finding, json_path
 from ..loading import Report
-from ..reading.xlsx import BadWorkbook, Book, RawCell, read_book
+from ..reading.grid import column_letters
+from ..reading.xlsx import BadWorkbook, Book, RawCell, col_index, read_book
 from ..totals import completed, get
 from ..xlsx_tables import SHEETS
 from . import fields as F
@@ -347,6 +348,15 @@ class _Reader:
         check = _name_where(self.book.names.get(F.CHECK_NAME))
         if check:
             self.where["$.requests"] = check
+            # a balance finding is about one column (its path is the column's cell in row 一):
+            # show it at that column's cell of the 勾稽 check row
+            sheet, ref = check.rsplit("!", 1)
+            first, _, last = ref.partition(":")
+            m0, m1 = re.match(r"([A-Z]+)(\d+)", first), re.match(r"([A-Z]+)(\d+)", last or first)
+            if m0 and m1:
+                cols = range(col_index(m0.group(1)), col_index(m1.group(1)) + 1)
+                for key, col in zip(c.COLUMN_KEYS + ("total",), cols):
+                    self.where[f"balance:$.requests.received.{key}"] = f"{sheet}!{column_letters(col)}{m0.group(2)}"
         self._blank_warnings()
         self._shape(data, shape)
         return data
@@ -423,7 +433,10 @@ class _Reader:
             parent, value = get(data, parts[:-1]), get(data, parts)
             if isinstance(parent, dict) and isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
                 parent[parts[-1]] = float(value) if "." in value else int(value)
-        done = completed(data, self.edition) if shape.get("totals") else None
+        try:
+            done = completed(data, self.edition) if shape.get("totals") else None
+        except TypeError:  # a cell holds no count: validation reports it; no printed total to restore
+            return
         for path in shape.get("totals", ()):
             parts = tuple(str(path).split("."))
             if parts not in _TOTAL_PATHS[self.edition]:

@@ -25,6 +25,8 @@ JUMP_RATIO = 3
 JUMP_FLOOR = 20
 
 CHECKS = {"validation": "校验", "deadline": "发布时限", "copy": "内容雷同", "year_on_year": "年度衔接"}
+#: validation's findings about the 成文日期 that the deadline check says again, with the deadline
+DATE_CODES = frozenset({"published-missing", "published-early"})
 #: the validation codes of the rules that compare with last year: reported under year on year
 #: (and 内容雷同 with the unit's own last year under copy)
 CROSS_YEAR_CODES = {"previous-year": "year_on_year", "previous-agency": "year_on_year",
