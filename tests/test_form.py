@@ -140,9 +140,9 @@ def test_every_input_is_named_unlocked_tinted_and_validated(edition, forms):
         ws, ref = destination(wb, F.NAME_PREFIX + path)
         dv = validations[(ws.title, ref)]
         if kind == c.COUNT:
-            assert (dv.type, dv.formula1, dv.formula2) == ("whole", "0", "10000000")
+            assert (dv.type, dv.formula1, dv.formula2) == ("whole", "0", str(c.MAX_COUNT))
         elif kind == c.SIGNED:
-            assert (dv.type, dv.formula1) == ("whole", "-10000000")
+            assert (dv.type, dv.formula1) == ("whole", str(-c.MAX_COUNT))
         else:
             assert (dv.type, dv.formula1) == ("decimal", "0")
 

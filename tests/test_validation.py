@@ -51,7 +51,7 @@ def test_all_schema_errors_at_once(d2021):
      "一、本年新收政府信息公开申请数量 / 自然人", "应为非负整数，实为 \"5\""),
     (lambda d: d["requests"]["received"].__setitem__("business", True), "$.requests.received.business",
      "法人或其他组织·商业企业", "应为非负整数"),
-    (lambda d: d["appeals"]["reconsideration"].__setitem__("pending", 10**9), "$.appeals.reconsideration.pending",
+    (lambda d: d["appeals"]["reconsideration"].__setitem__("pending", 10**10), "$.appeals.reconsideration.pending",
      "行政复议 / 尚未审结", "超出合理范围"),
     (lambda d: d.__setitem__("year", 2018), "$.year", "报告年度", "2019 至 2100"),
     (lambda d: d.__setitem__("year", 2101), "$.year", "报告年度", "2019 至 2100"),
@@ -487,24 +487,30 @@ def test_amounts_within_the_bounds_pass(d2021, value):
 
 
 def test_correct_printed_totals_above_the_cell_bound_are_accepted(d2021):
-    # 9,000,000 more in every column of 一 and of （一）: the computed 总计 is over 54,000,000,
-    # and so may the printed one be
+    # nearly the cell bound more in every column of 一 and of （一）: the computed 总计 is over six
+    # times the bound of a cell, and so may the printed one be
     from reportkit import contract as c
+    big = c.MAX_COUNT - 1000
     for k in c.COLUMN_KEYS:
-        d2021["requests"]["received"][k] += 9_000_000
-        d2021["requests"]["results"]["granted"][k] += 9_000_000
-    d2021["appeals"]["reconsideration"].update(upheld=9_000_000, corrected=9_000_000, other=9_000_000, pending=9_000_000)
+        d2021["requests"]["received"][k] += big
+        d2021["requests"]["results"]["granted"][k] += big
+    d2021["appeals"]["reconsideration"].update(upheld=big, corrected=big, other=big, pending=big)
     from reportkit.totals import completed
     d = completed(d2021, "2021")
-    assert d["requests"]["received"]["total"] > 10_000_000 and d["appeals"]["reconsideration"]["total"] == 36_000_000
+    assert d["requests"]["received"]["total"] > c.MAX_COUNT and d["appeals"]["reconsideration"]["total"] == 4 * big
     assert errors(d) == []
-    d["requests"]["received"]["total"] = 60_000_001  # beyond six full cells: out of range
-    assert "上限 60000000" in only(errors(d), "$.requests.received.total").message
+    d["requests"]["received"]["total"] = 6 * c.MAX_COUNT + 1  # beyond six full cells: out of range
+    assert f"上限 {6 * c.MAX_COUNT}" in only(errors(d), "$.requests.received.total").message
+
+
+def test_a_real_count_above_ten_million_is_accepted(d2021):
+    d2021["proactive"]["licensing"]["decisions"] = 11_398_889  # a city's published 行政许可 figure
+    assert errors(d2021) == []
 
 
 def test_maximum_is_printed_as_people_write_it(d2021):
-    d2021["appeals"]["reconsideration"]["pending"] = 10 ** 9
-    assert "上限 10000000）" in only(errors(d2021), "$.appeals.reconsideration.pending").message
+    d2021["appeals"]["reconsideration"]["pending"] = 10 ** 10
+    assert "上限 1000000000）" in only(errors(d2021), "$.appeals.reconsideration.pending").message
 
 
 def test_cross_year_checks_run_where_the_cells_they_read_are_sound():

@@ -17,8 +17,11 @@ EDITIONS = ("2019", "2021")
 #: edition → the years it is meant for (another year is a warning, see rules.edition_year)
 EDITION_YEARS = {"2019": (2019, 2020), "2021": (2021, 2100)}
 
-#: the largest figure a single cell of a table may hold
-MAX_COUNT = 10_000_000
+#: the largest figure a single cell of a table may hold.  Real reports go beyond ten million (a
+#: city's 行政许可 处理决定数量 of 11,398,889 has been published); a billion is above any real
+#: figure, and the printed totals it allows (at most 21 cells summed) stay within the 15 digits a
+#: workbook stores exactly.
+MAX_COUNT = 1_000_000_000
 YEAR_MIN, YEAR_MAX = 2019, 2100
 TEXT_MAX = 50_000
 

@@ -241,7 +241,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__regulations__made, (int, float, Decimal)) and not isinstance(data__proactive__regulations__made, bool):
                                 if data__proactive__regulations__made < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__regulations__made > 10000000:
+                                if data__proactive__regulations__made > 1000000000:
                                     raise JsonSchemaValueException
                         if "published" in data__proactive__regulations_keys:
                             data__proactive__regulations_keys.remove("published")
@@ -251,7 +251,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__regulations__published, (int, float, Decimal)) and not isinstance(data__proactive__regulations__published, bool):
                                 if data__proactive__regulations__published < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__regulations__published > 10000000:
+                                if data__proactive__regulations__published > 1000000000:
                                     raise JsonSchemaValueException
                         if "published_total" in data__proactive__regulations_keys:
                             data__proactive__regulations_keys.remove("published_total")
@@ -261,7 +261,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__regulations__publishedtotal, (int, float, Decimal)) and not isinstance(data__proactive__regulations__publishedtotal, bool):
                                 if data__proactive__regulations__publishedtotal < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__regulations__publishedtotal > 10000000:
+                                if data__proactive__regulations__publishedtotal > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__regulations_keys:
                             raise JsonSchemaValueException
@@ -284,7 +284,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__normativedocuments__made, (int, float, Decimal)) and not isinstance(data__proactive__normativedocuments__made, bool):
                                 if data__proactive__normativedocuments__made < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__normativedocuments__made > 10000000:
+                                if data__proactive__normativedocuments__made > 1000000000:
                                     raise JsonSchemaValueException
                         if "published" in data__proactive__normativedocuments_keys:
                             data__proactive__normativedocuments_keys.remove("published")
@@ -294,7 +294,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__normativedocuments__published, (int, float, Decimal)) and not isinstance(data__proactive__normativedocuments__published, bool):
                                 if data__proactive__normativedocuments__published < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__normativedocuments__published > 10000000:
+                                if data__proactive__normativedocuments__published > 1000000000:
                                     raise JsonSchemaValueException
                         if "published_total" in data__proactive__normativedocuments_keys:
                             data__proactive__normativedocuments_keys.remove("published_total")
@@ -304,7 +304,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__normativedocuments__publishedtotal, (int, float, Decimal)) and not isinstance(data__proactive__normativedocuments__publishedtotal, bool):
                                 if data__proactive__normativedocuments__publishedtotal < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__normativedocuments__publishedtotal > 10000000:
+                                if data__proactive__normativedocuments__publishedtotal > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__normativedocuments_keys:
                             raise JsonSchemaValueException
@@ -327,7 +327,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__licensing__previous, (int, float, Decimal)) and not isinstance(data__proactive__licensing__previous, bool):
                                 if data__proactive__licensing__previous < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__licensing__previous > 10000000:
+                                if data__proactive__licensing__previous > 1000000000:
                                     raise JsonSchemaValueException
                         if "change" in data__proactive__licensing_keys:
                             data__proactive__licensing_keys.remove("change")
@@ -335,9 +335,9 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if not isinstance(data__proactive__licensing__change, (int)) or isinstance(data__proactive__licensing__change, bool):
                                 raise JsonSchemaValueException
                             if isinstance(data__proactive__licensing__change, (int, float, Decimal)) and not isinstance(data__proactive__licensing__change, bool):
-                                if data__proactive__licensing__change < -10000000:
+                                if data__proactive__licensing__change < -1000000000:
                                     raise JsonSchemaValueException
-                                if data__proactive__licensing__change > 10000000:
+                                if data__proactive__licensing__change > 1000000000:
                                     raise JsonSchemaValueException
                         if "decisions" in data__proactive__licensing_keys:
                             data__proactive__licensing_keys.remove("decisions")
@@ -347,7 +347,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__licensing__decisions, (int, float, Decimal)) and not isinstance(data__proactive__licensing__decisions, bool):
                                 if data__proactive__licensing__decisions < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__licensing__decisions > 10000000:
+                                if data__proactive__licensing__decisions > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__licensing_keys:
                             raise JsonSchemaValueException
@@ -370,7 +370,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__otherservices__previous, (int, float, Decimal)) and not isinstance(data__proactive__otherservices__previous, bool):
                                 if data__proactive__otherservices__previous < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__otherservices__previous > 10000000:
+                                if data__proactive__otherservices__previous > 1000000000:
                                     raise JsonSchemaValueException
                         if "change" in data__proactive__otherservices_keys:
                             data__proactive__otherservices_keys.remove("change")
@@ -378,9 +378,9 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if not isinstance(data__proactive__otherservices__change, (int)) or isinstance(data__proactive__otherservices__change, bool):
                                 raise JsonSchemaValueException
                             if isinstance(data__proactive__otherservices__change, (int, float, Decimal)) and not isinstance(data__proactive__otherservices__change, bool):
-                                if data__proactive__otherservices__change < -10000000:
+                                if data__proactive__otherservices__change < -1000000000:
                                     raise JsonSchemaValueException
-                                if data__proactive__otherservices__change > 10000000:
+                                if data__proactive__otherservices__change > 1000000000:
                                     raise JsonSchemaValueException
                         if "decisions" in data__proactive__otherservices_keys:
                             data__proactive__otherservices_keys.remove("decisions")
@@ -390,7 +390,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__otherservices__decisions, (int, float, Decimal)) and not isinstance(data__proactive__otherservices__decisions, bool):
                                 if data__proactive__otherservices__decisions < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__otherservices__decisions > 10000000:
+                                if data__proactive__otherservices__decisions > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__otherservices_keys:
                             raise JsonSchemaValueException
@@ -413,7 +413,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__penalties__previous, (int, float, Decimal)) and not isinstance(data__proactive__penalties__previous, bool):
                                 if data__proactive__penalties__previous < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__penalties__previous > 10000000:
+                                if data__proactive__penalties__previous > 1000000000:
                                     raise JsonSchemaValueException
                         if "change" in data__proactive__penalties_keys:
                             data__proactive__penalties_keys.remove("change")
@@ -421,9 +421,9 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if not isinstance(data__proactive__penalties__change, (int)) or isinstance(data__proactive__penalties__change, bool):
                                 raise JsonSchemaValueException
                             if isinstance(data__proactive__penalties__change, (int, float, Decimal)) and not isinstance(data__proactive__penalties__change, bool):
-                                if data__proactive__penalties__change < -10000000:
+                                if data__proactive__penalties__change < -1000000000:
                                     raise JsonSchemaValueException
-                                if data__proactive__penalties__change > 10000000:
+                                if data__proactive__penalties__change > 1000000000:
                                     raise JsonSchemaValueException
                         if "decisions" in data__proactive__penalties_keys:
                             data__proactive__penalties_keys.remove("decisions")
@@ -433,7 +433,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__penalties__decisions, (int, float, Decimal)) and not isinstance(data__proactive__penalties__decisions, bool):
                                 if data__proactive__penalties__decisions < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__penalties__decisions > 10000000:
+                                if data__proactive__penalties__decisions > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__penalties_keys:
                             raise JsonSchemaValueException
@@ -456,7 +456,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__coercion__previous, (int, float, Decimal)) and not isinstance(data__proactive__coercion__previous, bool):
                                 if data__proactive__coercion__previous < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__coercion__previous > 10000000:
+                                if data__proactive__coercion__previous > 1000000000:
                                     raise JsonSchemaValueException
                         if "change" in data__proactive__coercion_keys:
                             data__proactive__coercion_keys.remove("change")
@@ -464,9 +464,9 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if not isinstance(data__proactive__coercion__change, (int)) or isinstance(data__proactive__coercion__change, bool):
                                 raise JsonSchemaValueException
                             if isinstance(data__proactive__coercion__change, (int, float, Decimal)) and not isinstance(data__proactive__coercion__change, bool):
-                                if data__proactive__coercion__change < -10000000:
+                                if data__proactive__coercion__change < -1000000000:
                                     raise JsonSchemaValueException
-                                if data__proactive__coercion__change > 10000000:
+                                if data__proactive__coercion__change > 1000000000:
                                     raise JsonSchemaValueException
                         if "decisions" in data__proactive__coercion_keys:
                             data__proactive__coercion_keys.remove("decisions")
@@ -476,7 +476,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__coercion__decisions, (int, float, Decimal)) and not isinstance(data__proactive__coercion__decisions, bool):
                                 if data__proactive__coercion__decisions < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__coercion__decisions > 10000000:
+                                if data__proactive__coercion__decisions > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__coercion_keys:
                             raise JsonSchemaValueException
@@ -499,7 +499,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__fees__previous, (int, float, Decimal)) and not isinstance(data__proactive__fees__previous, bool):
                                 if data__proactive__fees__previous < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__fees__previous > 10000000:
+                                if data__proactive__fees__previous > 1000000000:
                                     raise JsonSchemaValueException
                         if "change" in data__proactive__fees_keys:
                             data__proactive__fees_keys.remove("change")
@@ -507,9 +507,9 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if not isinstance(data__proactive__fees__change, (int)) or isinstance(data__proactive__fees__change, bool):
                                 raise JsonSchemaValueException
                             if isinstance(data__proactive__fees__change, (int, float, Decimal)) and not isinstance(data__proactive__fees__change, bool):
-                                if data__proactive__fees__change < -10000000:
+                                if data__proactive__fees__change < -1000000000:
                                     raise JsonSchemaValueException
-                                if data__proactive__fees__change > 10000000:
+                                if data__proactive__fees__change > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__fees_keys:
                             raise JsonSchemaValueException
@@ -532,7 +532,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__procurement__projects, (int, float, Decimal)) and not isinstance(data__proactive__procurement__projects, bool):
                                 if data__proactive__procurement__projects < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__procurement__projects > 10000000:
+                                if data__proactive__procurement__projects > 1000000000:
                                     raise JsonSchemaValueException
                         if "amount" in data__proactive__procurement_keys:
                             data__proactive__procurement_keys.remove("amount")
@@ -720,7 +720,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__natural, (int, float, Decimal)) and not isinstance(data__requests__results__total__natural, bool):
                                         if data__requests__results__total__natural < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__natural > 190000000:
+                                        if data__requests__results__total__natural > 19000000000:
                                             raise JsonSchemaValueException
                                 if "business" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("business")
@@ -730,7 +730,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__business, (int, float, Decimal)) and not isinstance(data__requests__results__total__business, bool):
                                         if data__requests__results__total__business < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__business > 190000000:
+                                        if data__requests__results__total__business > 19000000000:
                                             raise JsonSchemaValueException
                                 if "research" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("research")
@@ -740,7 +740,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__research, (int, float, Decimal)) and not isinstance(data__requests__results__total__research, bool):
                                         if data__requests__results__total__research < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__research > 190000000:
+                                        if data__requests__results__total__research > 19000000000:
                                             raise JsonSchemaValueException
                                 if "nonprofit" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("nonprofit")
@@ -750,7 +750,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__nonprofit, (int, float, Decimal)) and not isinstance(data__requests__results__total__nonprofit, bool):
                                         if data__requests__results__total__nonprofit < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__nonprofit > 190000000:
+                                        if data__requests__results__total__nonprofit > 19000000000:
                                             raise JsonSchemaValueException
                                 if "legal" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("legal")
@@ -760,7 +760,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__legal, (int, float, Decimal)) and not isinstance(data__requests__results__total__legal, bool):
                                         if data__requests__results__total__legal < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__legal > 190000000:
+                                        if data__requests__results__total__legal > 19000000000:
                                             raise JsonSchemaValueException
                                 if "other" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("other")
@@ -770,7 +770,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__other, (int, float, Decimal)) and not isinstance(data__requests__results__total__other, bool):
                                         if data__requests__results__total__other < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__other > 190000000:
+                                        if data__requests__results__total__other > 19000000000:
                                             raise JsonSchemaValueException
                                 if "total" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("total")
@@ -780,7 +780,7 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__total, (int, float, Decimal)) and not isinstance(data__requests__results__total__total, bool):
                                         if data__requests__results__total__total < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__total > 1140000000:
+                                        if data__requests__results__total__total > 114000000000:
                                             raise JsonSchemaValueException
                                 if data__requests__results__total_keys:
                                     raise JsonSchemaValueException
@@ -867,7 +867,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__upheld, (int, float, Decimal)) and not isinstance(data__upheld, bool):
                 if data__upheld < 0:
                     raise JsonSchemaValueException
-                if data__upheld > 10000000:
+                if data__upheld > 1000000000:
                     raise JsonSchemaValueException
         if "corrected" in data_keys:
             data_keys.remove("corrected")
@@ -877,7 +877,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__corrected, (int, float, Decimal)) and not isinstance(data__corrected, bool):
                 if data__corrected < 0:
                     raise JsonSchemaValueException
-                if data__corrected > 10000000:
+                if data__corrected > 1000000000:
                     raise JsonSchemaValueException
         if "other" in data_keys:
             data_keys.remove("other")
@@ -887,7 +887,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__other, (int, float, Decimal)) and not isinstance(data__other, bool):
                 if data__other < 0:
                     raise JsonSchemaValueException
-                if data__other > 10000000:
+                if data__other > 1000000000:
                     raise JsonSchemaValueException
         if "pending" in data_keys:
             data_keys.remove("pending")
@@ -897,7 +897,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__pending, (int, float, Decimal)) and not isinstance(data__pending, bool):
                 if data__pending < 0:
                     raise JsonSchemaValueException
-                if data__pending > 10000000:
+                if data__pending > 1000000000:
                     raise JsonSchemaValueException
         if "total" in data_keys:
             data_keys.remove("total")
@@ -907,7 +907,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__total, (int, float, Decimal)) and not isinstance(data__total, bool):
                 if data__total < 0:
                     raise JsonSchemaValueException
-                if data__total > 40000000:
+                if data__total > 4000000000:
                     raise JsonSchemaValueException
         if data_keys:
             raise JsonSchemaValueException
@@ -930,7 +930,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__natural, (int, float, Decimal)) and not isinstance(data__natural, bool):
                 if data__natural < 0:
                     raise JsonSchemaValueException
-                if data__natural > 10000000:
+                if data__natural > 1000000000:
                     raise JsonSchemaValueException
         if "business" in data_keys:
             data_keys.remove("business")
@@ -940,7 +940,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__business, (int, float, Decimal)) and not isinstance(data__business, bool):
                 if data__business < 0:
                     raise JsonSchemaValueException
-                if data__business > 10000000:
+                if data__business > 1000000000:
                     raise JsonSchemaValueException
         if "research" in data_keys:
             data_keys.remove("research")
@@ -950,7 +950,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__research, (int, float, Decimal)) and not isinstance(data__research, bool):
                 if data__research < 0:
                     raise JsonSchemaValueException
-                if data__research > 10000000:
+                if data__research > 1000000000:
                     raise JsonSchemaValueException
         if "nonprofit" in data_keys:
             data_keys.remove("nonprofit")
@@ -960,7 +960,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__nonprofit, (int, float, Decimal)) and not isinstance(data__nonprofit, bool):
                 if data__nonprofit < 0:
                     raise JsonSchemaValueException
-                if data__nonprofit > 10000000:
+                if data__nonprofit > 1000000000:
                     raise JsonSchemaValueException
         if "legal" in data_keys:
             data_keys.remove("legal")
@@ -970,7 +970,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__legal, (int, float, Decimal)) and not isinstance(data__legal, bool):
                 if data__legal < 0:
                     raise JsonSchemaValueException
-                if data__legal > 10000000:
+                if data__legal > 1000000000:
                     raise JsonSchemaValueException
         if "other" in data_keys:
             data_keys.remove("other")
@@ -980,7 +980,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__other, (int, float, Decimal)) and not isinstance(data__other, bool):
                 if data__other < 0:
                     raise JsonSchemaValueException
-                if data__other > 10000000:
+                if data__other > 1000000000:
                     raise JsonSchemaValueException
         if "total" in data_keys:
             data_keys.remove("total")
@@ -990,7 +990,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__total, (int, float, Decimal)) and not isinstance(data__total, bool):
                 if data__total < 0:
                     raise JsonSchemaValueException
-                if data__total > 60000000:
+                if data__total > 6000000000:
                     raise JsonSchemaValueException
         if data_keys:
             raise JsonSchemaValueException

@@ -241,7 +241,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__regulations__issued, (int, float, Decimal)) and not isinstance(data__proactive__regulations__issued, bool):
                                 if data__proactive__regulations__issued < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__regulations__issued > 10000000:
+                                if data__proactive__regulations__issued > 1000000000:
                                     raise JsonSchemaValueException
                         if "repealed" in data__proactive__regulations_keys:
                             data__proactive__regulations_keys.remove("repealed")
@@ -251,7 +251,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__regulations__repealed, (int, float, Decimal)) and not isinstance(data__proactive__regulations__repealed, bool):
                                 if data__proactive__regulations__repealed < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__regulations__repealed > 10000000:
+                                if data__proactive__regulations__repealed > 1000000000:
                                     raise JsonSchemaValueException
                         if "in_force" in data__proactive__regulations_keys:
                             data__proactive__regulations_keys.remove("in_force")
@@ -261,7 +261,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__regulations__inforce, (int, float, Decimal)) and not isinstance(data__proactive__regulations__inforce, bool):
                                 if data__proactive__regulations__inforce < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__regulations__inforce > 10000000:
+                                if data__proactive__regulations__inforce > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__regulations_keys:
                             raise JsonSchemaValueException
@@ -284,7 +284,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__normativedocuments__issued, (int, float, Decimal)) and not isinstance(data__proactive__normativedocuments__issued, bool):
                                 if data__proactive__normativedocuments__issued < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__normativedocuments__issued > 10000000:
+                                if data__proactive__normativedocuments__issued > 1000000000:
                                     raise JsonSchemaValueException
                         if "repealed" in data__proactive__normativedocuments_keys:
                             data__proactive__normativedocuments_keys.remove("repealed")
@@ -294,7 +294,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__normativedocuments__repealed, (int, float, Decimal)) and not isinstance(data__proactive__normativedocuments__repealed, bool):
                                 if data__proactive__normativedocuments__repealed < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__normativedocuments__repealed > 10000000:
+                                if data__proactive__normativedocuments__repealed > 1000000000:
                                     raise JsonSchemaValueException
                         if "in_force" in data__proactive__normativedocuments_keys:
                             data__proactive__normativedocuments_keys.remove("in_force")
@@ -304,7 +304,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__normativedocuments__inforce, (int, float, Decimal)) and not isinstance(data__proactive__normativedocuments__inforce, bool):
                                 if data__proactive__normativedocuments__inforce < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__normativedocuments__inforce > 10000000:
+                                if data__proactive__normativedocuments__inforce > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__normativedocuments_keys:
                             raise JsonSchemaValueException
@@ -327,7 +327,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__licensing__decisions, (int, float, Decimal)) and not isinstance(data__proactive__licensing__decisions, bool):
                                 if data__proactive__licensing__decisions < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__licensing__decisions > 10000000:
+                                if data__proactive__licensing__decisions > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__licensing_keys:
                             raise JsonSchemaValueException
@@ -350,7 +350,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__penalties__decisions, (int, float, Decimal)) and not isinstance(data__proactive__penalties__decisions, bool):
                                 if data__proactive__penalties__decisions < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__penalties__decisions > 10000000:
+                                if data__proactive__penalties__decisions > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__penalties_keys:
                             raise JsonSchemaValueException
@@ -373,7 +373,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                             if isinstance(data__proactive__coercion__decisions, (int, float, Decimal)) and not isinstance(data__proactive__coercion__decisions, bool):
                                 if data__proactive__coercion__decisions < 0:
                                     raise JsonSchemaValueException
-                                if data__proactive__coercion__decisions > 10000000:
+                                if data__proactive__coercion__decisions > 1000000000:
                                     raise JsonSchemaValueException
                         if data__proactive__coercion_keys:
                             raise JsonSchemaValueException
@@ -590,7 +590,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__natural, (int, float, Decimal)) and not isinstance(data__requests__results__total__natural, bool):
                                         if data__requests__results__total__natural < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__natural > 210000000:
+                                        if data__requests__results__total__natural > 21000000000:
                                             raise JsonSchemaValueException
                                 if "business" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("business")
@@ -600,7 +600,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__business, (int, float, Decimal)) and not isinstance(data__requests__results__total__business, bool):
                                         if data__requests__results__total__business < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__business > 210000000:
+                                        if data__requests__results__total__business > 21000000000:
                                             raise JsonSchemaValueException
                                 if "research" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("research")
@@ -610,7 +610,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__research, (int, float, Decimal)) and not isinstance(data__requests__results__total__research, bool):
                                         if data__requests__results__total__research < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__research > 210000000:
+                                        if data__requests__results__total__research > 21000000000:
                                             raise JsonSchemaValueException
                                 if "nonprofit" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("nonprofit")
@@ -620,7 +620,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__nonprofit, (int, float, Decimal)) and not isinstance(data__requests__results__total__nonprofit, bool):
                                         if data__requests__results__total__nonprofit < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__nonprofit > 210000000:
+                                        if data__requests__results__total__nonprofit > 21000000000:
                                             raise JsonSchemaValueException
                                 if "legal" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("legal")
@@ -630,7 +630,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__legal, (int, float, Decimal)) and not isinstance(data__requests__results__total__legal, bool):
                                         if data__requests__results__total__legal < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__legal > 210000000:
+                                        if data__requests__results__total__legal > 21000000000:
                                             raise JsonSchemaValueException
                                 if "other" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("other")
@@ -640,7 +640,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__other, (int, float, Decimal)) and not isinstance(data__requests__results__total__other, bool):
                                         if data__requests__results__total__other < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__other > 210000000:
+                                        if data__requests__results__total__other > 21000000000:
                                             raise JsonSchemaValueException
                                 if "total" in data__requests__results__total_keys:
                                     data__requests__results__total_keys.remove("total")
@@ -650,7 +650,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                                     if isinstance(data__requests__results__total__total, (int, float, Decimal)) and not isinstance(data__requests__results__total__total, bool):
                                         if data__requests__results__total__total < 0:
                                             raise JsonSchemaValueException
-                                        if data__requests__results__total__total > 1260000000:
+                                        if data__requests__results__total__total > 126000000000:
                                             raise JsonSchemaValueException
                                 if data__requests__results__total_keys:
                                     raise JsonSchemaValueException
@@ -732,7 +732,7 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                     if isinstance(data__fees__notices, (int, float, Decimal)) and not isinstance(data__fees__notices, bool):
                         if data__fees__notices < 0:
                             raise JsonSchemaValueException
-                        if data__fees__notices > 10000000:
+                        if data__fees__notices > 1000000000:
                             raise JsonSchemaValueException
                 if "notice_amount" in data__fees_keys:
                     data__fees_keys.remove("notice_amount")
@@ -783,7 +783,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__upheld, (int, float, Decimal)) and not isinstance(data__upheld, bool):
                 if data__upheld < 0:
                     raise JsonSchemaValueException
-                if data__upheld > 10000000:
+                if data__upheld > 1000000000:
                     raise JsonSchemaValueException
         if "corrected" in data_keys:
             data_keys.remove("corrected")
@@ -793,7 +793,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__corrected, (int, float, Decimal)) and not isinstance(data__corrected, bool):
                 if data__corrected < 0:
                     raise JsonSchemaValueException
-                if data__corrected > 10000000:
+                if data__corrected > 1000000000:
                     raise JsonSchemaValueException
         if "other" in data_keys:
             data_keys.remove("other")
@@ -803,7 +803,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__other, (int, float, Decimal)) and not isinstance(data__other, bool):
                 if data__other < 0:
                     raise JsonSchemaValueException
-                if data__other > 10000000:
+                if data__other > 1000000000:
                     raise JsonSchemaValueException
         if "pending" in data_keys:
             data_keys.remove("pending")
@@ -813,7 +813,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__pending, (int, float, Decimal)) and not isinstance(data__pending, bool):
                 if data__pending < 0:
                     raise JsonSchemaValueException
-                if data__pending > 10000000:
+                if data__pending > 1000000000:
                     raise JsonSchemaValueException
         if "total" in data_keys:
             data_keys.remove("total")
@@ -823,7 +823,7 @@ def validate____defs_appeals_block(data, custom_formats={}, name_prefix=None):
             if isinstance(data__total, (int, float, Decimal)) and not isinstance(data__total, bool):
                 if data__total < 0:
                     raise JsonSchemaValueException
-                if data__total > 40000000:
+                if data__total > 4000000000:
                     raise JsonSchemaValueException
         if data_keys:
             raise JsonSchemaValueException
@@ -846,7 +846,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__natural, (int, float, Decimal)) and not isinstance(data__natural, bool):
                 if data__natural < 0:
                     raise JsonSchemaValueException
-                if data__natural > 10000000:
+                if data__natural > 1000000000:
                     raise JsonSchemaValueException
         if "business" in data_keys:
             data_keys.remove("business")
@@ -856,7 +856,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__business, (int, float, Decimal)) and not isinstance(data__business, bool):
                 if data__business < 0:
                     raise JsonSchemaValueException
-                if data__business > 10000000:
+                if data__business > 1000000000:
                     raise JsonSchemaValueException
         if "research" in data_keys:
             data_keys.remove("research")
@@ -866,7 +866,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__research, (int, float, Decimal)) and not isinstance(data__research, bool):
                 if data__research < 0:
                     raise JsonSchemaValueException
-                if data__research > 10000000:
+                if data__research > 1000000000:
                     raise JsonSchemaValueException
         if "nonprofit" in data_keys:
             data_keys.remove("nonprofit")
@@ -876,7 +876,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__nonprofit, (int, float, Decimal)) and not isinstance(data__nonprofit, bool):
                 if data__nonprofit < 0:
                     raise JsonSchemaValueException
-                if data__nonprofit > 10000000:
+                if data__nonprofit > 1000000000:
                     raise JsonSchemaValueException
         if "legal" in data_keys:
             data_keys.remove("legal")
@@ -886,7 +886,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__legal, (int, float, Decimal)) and not isinstance(data__legal, bool):
                 if data__legal < 0:
                     raise JsonSchemaValueException
-                if data__legal > 10000000:
+                if data__legal > 1000000000:
                     raise JsonSchemaValueException
         if "other" in data_keys:
             data_keys.remove("other")
@@ -896,7 +896,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__other, (int, float, Decimal)) and not isinstance(data__other, bool):
                 if data__other < 0:
                     raise JsonSchemaValueException
-                if data__other > 10000000:
+                if data__other > 1000000000:
                     raise JsonSchemaValueException
         if "total" in data_keys:
             data_keys.remove("total")
@@ -906,7 +906,7 @@ def validate____defs_applicant_row(data, custom_formats={}, name_prefix=None):
             if isinstance(data__total, (int, float, Decimal)) and not isinstance(data__total, bool):
                 if data__total < 0:
                     raise JsonSchemaValueException
-                if data__total > 60000000:
+                if data__total > 6000000000:
                     raise JsonSchemaValueException
         if data_keys:
             raise JsonSchemaValueException
