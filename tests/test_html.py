@@ -17,7 +17,8 @@ import pytest
 import reportkit
 from reportkit import layout
 from reportkit.context import build_context
-from reportkit.engines.html import read_html, render_html
+from reportkit.engines.html import render_html
+from reportkit.reading.html import read_html
 from reportkit.errors import RenderError, TemplateError, UnsafeTemplateError
 from reportkit.filing import FRAGMENT_SUFFIX, output_stem
 from reportkit.readback import expected_figures, expected_paragraphs, verify_html
@@ -404,8 +405,9 @@ def test_builder_check_passes_for_the_committed_templates():
     assert r.returncode == 0, r.stderr
 
 
-def test_engine_reader_agrees_with_html5lib(d2019):
+def test_the_reader_of_published_pages_agrees_with_html5lib(d2019):
     ctx, page, fragment = page_of(d2019)
-    ours = read_html(page)
+    ours = read_html(page.encode("utf-8"))
     assert [g.texts for g in ours.grids] == [expand(rows).texts for rows in tables_of(parsed(page))]
-    assert ours.paragraphs == paragraphs_of(parsed(page))
+    # the same text in the same order (the reader breaks a heading at its <br> into lines)
+    assert fold("".join(ours.paragraphs)) == fold("".join(paragraphs_of(parsed(page))))

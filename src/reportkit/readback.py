@@ -227,9 +227,13 @@ def _find_run(tokens: list[str], run: list[str], start: int) -> int:
 def verify_html(text: str, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the HTML ``text`` (a page or its fragment) shows every
     figure in its table and every paragraph, in order."""
-    from .engines.html import read_html
+    from .errors import DocumentError
+    from .reading.html import read_html
 
-    content = read_html(text)
+    try:
+        content = read_html(text.encode("utf-8"), template or "")
+    except DocumentError as exc:  # e.g. a customised page without tables
+        _fail("网页", template, [exc.message])
     problems = _figure_problems(locate(content.grids, context["format"]), context, numeric=False)
     problems += _paragraph_problems(content.paragraphs, context)
     if problems:

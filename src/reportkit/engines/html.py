@@ -13,24 +13,20 @@ same rule as the Word report).
 A published page loads nothing: a template with a script, a frame, an external style sheet, font
 or image is refused (:func:`external_references`), at ``templates check`` and at render.
 
-:func:`read_html` reads a rendered page back — its tables as grids (``rowspan``/``colspan``
-expanded) and its paragraphs — for the read-back guard (:func:`reportkit.readback.verify_html`)
-and the tests.  It reads what this engine writes; the general importer of published pages is
-``reportkit.reading.html``.
+A rendered page is read back by the same reader that imports published pages
+(:func:`reportkit.reading.html.read_html`), for the read-back guard
+(:func:`reportkit.readback.verify_html`) and the tests.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import TemplateError, UnsafeTemplateError
-from ..reading.grid import Grid, expand
 
-__all__ = ["render_html", "read_html", "external_references", "HtmlContent", "ARTICLE_BLOCK", "MAX_TEMPLATE"]
+__all__ = ["render_html", "external_references", "ARTICLE_BLOCK", "MAX_TEMPLATE"]
 
 ARTICLE_BLOCK = "article"
 MAX_TEMPLATE = 2 * 1024 * 1024  # a template is a few tens of kB
@@ -157,87 +153,3 @@ def external_references(source: str) -> list[str]:
         if url is None or not url.lower().startswith("data:"):
             found.append(f"url({url[:60]})" if url else "@import")
     return list(dict.fromkeys(found))
-
-
-# ------------------------------------------------------------------------------ reading a page back
-
-@dataclass
-class HtmlContent:
-    grids: list[Grid] = field(default_factory=list)
-    paragraphs: list[str] = field(default_factory=list)  # p and h1–h6 outside tables, in order
-
-
-_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
-
-
-class _Reader(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.out = HtmlContent()
-        self.tables: list[list[list[tuple[str, int, int]]]] = []   # open tables (nested: innermost last)
-        self.cell: list[str] | None = None
-        self.span = (1, 1)
-        self.block: list[str] | None = None
-        self.skip = 0  # inside script/style/title
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag in ("script", "style", "title", "template"):
-            self.skip += 1
-        elif tag == "table":
-            if self.cell is not None and self.tables:  # a nested table: read as the cell's text
-                self.tables.append([])
-                return
-            self.tables.append([])
-        elif tag == "tr" and self.tables:
-            self.tables[-1].append([])
-        elif tag in ("td", "th") and self.tables:
-            if len(self.tables) == 1:
-                self.cell = []
-                self.span = (_int(a.get("rowspan")), _int(a.get("colspan")))
-        elif tag == "br":
-            self._text("\n")
-        elif tag in _BLOCKS and not self.tables:
-            self.block = []
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "title", "template"):
-            self.skip = max(0, self.skip - 1)
-        elif tag in ("td", "th") and self.cell is not None and len(self.tables) == 1:
-            rows = self.tables[-1]
-            if not rows:
-                rows.append([])
-            rows[-1].append(("".join(self.cell).strip(), *self.span))
-            self.cell = None
-        elif tag == "table" and self.tables:
-            rows = self.tables.pop()
-            if not self.tables:
-                self.out.grids.append(expand(rows, f"第 {len(self.out.grids) + 1} 个表格"))
-        elif tag in _BLOCKS and self.block is not None:
-            self.out.paragraphs.append(" ".join("".join(self.block).split()))
-            self.block = None
-
-    def handle_data(self, data):
-        if not self.skip:
-            self._text(data)
-
-    def _text(self, text: str) -> None:
-        if self.cell is not None:
-            self.cell.append(text)
-        elif self.block is not None:
-            self.block.append(text)
-
-
-def _int(value) -> int:
-    try:
-        return max(1, min(int(str(value).strip()), 1000))
-    except (TypeError, ValueError):
-        return 1
-
-
-def read_html(text: str) -> HtmlContent:
-    """The tables (as grids) and the paragraphs of the HTML ``text``."""
-    reader = _Reader()
-    reader.feed(text)
-    reader.close()
-    return reader.out
