@@ -63,17 +63,19 @@ def load(source: "Report | Mapping | str | os.PathLike | bytes", *, name: str | 
         name = name or "<string>"  # a str may hold what UTF-8 cannot (a lone surrogate): parsed as is
         digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
         return Report(_parse(source.removeprefix("\ufeff"), name), name, digest)
-    return _from_bytes(_read(Path(source)), name or str(source))
+    return _from_bytes(read_input(Path(source)), name or str(source))
 
 
-def _read(path: Path) -> bytes:
+def read_input(path: Path, *, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of an input file (report data, a form, a published report), or an
+    :class:`InputFileError` saying in Chinese why it cannot be read."""
     shown = str(path)
     try:
         if path.is_dir():
-            raise InputFileError("这是一个文件夹，不是 JSON 文件", file=shown)
+            raise InputFileError("这是一个文件夹，不是报告文件", file=shown)
         size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputFileError(f"文件过大（{size} 字节，上限 {MAX_BYTES}），不像一份年度报告数据", file=shown)
+        if size > limit:
+            raise InputFileError(f"文件过大（{size} 字节，上限 {limit}），不像一份年度报告", file=shown)
         return path.read_bytes()
     except FileNotFoundError:
         raise InputFileError("文件不存在", file=shown) from None

@@ -20,7 +20,8 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import DocumentError, InputFileError, UsageError
+from ..errors import DocumentError, UsageError
+from ..loading import read_input
 
 __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError", "KINDS"]
 
@@ -91,23 +92,6 @@ class ImportResult:
 
 # ------------------------------------------------------------------------------------ reading
 
-def _read_file(path: Path) -> bytes:
-    shown = str(path)
-    try:
-        if path.is_dir():
-            raise InputFileError("这是一个文件夹，不是报告文件", file=shown)
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputFileError(f"文件过大（{size} 字节，上限 {MAX_BYTES}），不像一份年度报告", file=shown)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError("文件不存在", file=shown) from None
-    except PermissionError:
-        raise InputFileError("没有读取权限", file=shown) from None
-    except OSError as exc:
-        raise InputFileError(f"无法读取：{exc.strerror or exc}", file=shown) from None
-
-
 def kind_of(name: str, raw: bytes) -> str:
     """The reader for a file, by its ending, checked against its first bytes."""
     ext = os.path.splitext(name)[1].lower()
@@ -171,7 +155,7 @@ def import_report(source, *, name: str | None = None, kind: str | None = None) -
     if isinstance(source, (bytes, bytearray)):
         raw, shown = bytes(source), name or "<bytes>"
     else:
-        raw, shown = _read_file(Path(source)), name or str(source)
+        raw, shown = read_input(Path(source), limit=MAX_BYTES), name or str(source)
     kind = kind or kind_of(shown, raw)
     content = read_document(raw, kind, shown)
     return _assemble(content, kind, shown)
