@@ -10,7 +10,6 @@ the official table, never by hard-coded coordinates; LibreOffice must read what 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import itertools
 import json
@@ -1285,34 +1284,3 @@ def test_libreoffice_reads_what_openpyxl_reads(tmp_path):
             assert seen == expected, (edition, ws.title)
 
 
-# -- the committed templates match the builder ----------------------------------------------
-
-def _load_builder():
-    spec = importlib.util.spec_from_file_location("build_xlsx_templates",
-                                                  ROOT / "tools" / "build_xlsx_templates.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _snapshot(path: Path):
-    wb = openpyxl.load_workbook(path)
-    return [(ws.title, sorted(str(r) for r in ws.merged_cells.ranges),
-             [(c.coordinate, c.value) for row in ws.iter_rows() for c in row if c.value is not None])
-            for ws in wb.worksheets]
-
-
-def test_committed_templates_are_up_to_date(tmp_path):
-    builder = _load_builder()
-    builder.build(tmp_path)
-    for edition in EDITIONS:
-        name = f"report-{edition}.xlsx"
-        assert _snapshot(tmp_path / name) == _snapshot(TEMPLATES / name), (
-            f"{name} is stale: run python tools/build_xlsx_templates.py")
-
-
-def test_builder_is_deterministic(tmp_path):
-    builder = _load_builder()
-    a = builder.workbook_bytes("2021")
-    b = builder.workbook_bytes("2021")
-    assert a == b

@@ -23,7 +23,6 @@ tag; each ``{%p … %}`` tag is alone in its own paragraph.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as _dt
 import io
@@ -35,12 +34,12 @@ from xml.sax.saxutils import escape
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from reportkit import contract, layout, titles  # noqa: E402  (tables and labels: the layout)
 
+import _build  # noqa: E402  (the shared write/--check main)
 import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTDIR = ROOT / "templates" / "docx"
 EDITIONS = ("2019", "2021")
 
 # --------------------------------------------------------------------------------------
@@ -698,31 +697,7 @@ def build(edition: str) -> bytes:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR,
-                        help="where to write report-2019.docx and report-2021.docx")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a file in OUTDIR is not up to date")
-    args = parser.parse_args(argv)
-    stale = []
-    for edition in EDITIONS:
-        data = build(edition)
-        path = args.outdir / f"report-{edition}.docx"
-        if args.check:
-            if not path.is_file() or path.read_bytes() != data:
-                stale.append(path)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".docx.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        print(f"wrote {path}")
-    if stale:
-        for path in stale:
-            print(f"out of date: {path} (run python tools/build_docx_templates.py)",
-                  file=sys.stderr)
-        return 1
-    return 0
+    return _build.main(argv, doc=__doc__, kind="docx", make=build, script="build_docx_templates.py")
 
 
 if __name__ == "__main__":

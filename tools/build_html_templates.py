@@ -19,17 +19,14 @@ paste-ready fragment.
 
 from __future__ import annotations
 
-import argparse
 import html
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from reportkit import layout  # noqa: E402  (rows, spans and labels come from the layout)
-from reportkit.contract import EDITIONS  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUTDIR = ROOT / "templates" / "html"
+import _build  # noqa: E402  (the shared write/--check main)
 
 # -- typography (GB/T 9704 faces first, then the free substitutes) -------------------------------
 
@@ -165,30 +162,8 @@ def build(edition: str) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--outdir", type=Path, default=DEFAULT_OUTDIR,
-                        help="where to write report-2019.html and report-2021.html")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a file in OUTDIR is not up to date")
-    args = parser.parse_args(argv)
-    stale = []
-    for edition in EDITIONS:
-        data = build(edition).encode("utf-8")
-        path = args.outdir / f"report-{edition}.html"
-        if args.check:
-            if not path.is_file() or path.read_bytes() != data:
-                stale.append(path)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".html.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-        print(f"wrote {path}")
-    if stale:
-        for path in stale:
-            print(f"out of date: {path} (run python tools/build_html_templates.py)", file=sys.stderr)
-        return 1
-    return 0
+    return _build.main(argv, doc=__doc__, kind="html", make=lambda edition: build(edition).encode("utf-8"),
+                       script="build_html_templates.py")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ files change only when this script or the layout does.
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import io
 import sys
@@ -25,13 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+import _build  # noqa: E402  (the shared write/--check main)
 import xlsxwriter  # noqa: E402
 
 from reportkit import layout  # noqa: E402
 from reportkit.package import normalise  # noqa: E402
 from reportkit.xlsx_tables import SHEETS, Styles, page_setup, text_height, write_table  # noqa: E402
 
-DEFAULT_OUT = ROOT / "templates" / "xlsx"
 EDITIONS = ("2019", "2021")
 FIXED_TIME = _dt.datetime(2021, 9, 29, 0, 0, 0)   # 国办公开办函〔2021〕30号 published
 
@@ -96,35 +95,8 @@ def workbook_bytes(edition: str) -> bytes:
     return normalise(raw.getvalue(), FIXED_TIME)
 
 
-def build(out_dir: Path = DEFAULT_OUT) -> list[Path]:
-    """Write both templates into ``out_dir``; the paths written."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for edition in EDITIONS:
-        path = out_dir / f"report-{edition}.xlsx"
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_bytes(workbook_bytes(edition))
-        tmp.replace(path)
-        written.append(path)
-    return written
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="output folder (default: templates/xlsx in the repository)")
-    parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a file in the output folder is not up to date")
-    args = parser.parse_args(argv)
-    if not args.check:
-        for path in build(args.out):
-            print(path)
-        return 0
-    stale = [path for edition in EDITIONS
-             if not (path := args.out / f"report-{edition}.xlsx").is_file() or path.read_bytes() != workbook_bytes(edition)]
-    for path in stale:
-        print(f"out of date: {path} (run python tools/build_xlsx_templates.py)", file=sys.stderr)
-    return 1 if stale else 0
+    return _build.main(argv, doc=__doc__, kind="xlsx", make=workbook_bytes, script="build_xlsx_templates.py")
 
 
 if __name__ == "__main__":
