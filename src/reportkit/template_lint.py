@@ -215,6 +215,11 @@ def figure_uses(source, figures) -> dict[str, list[tuple[str, int]]]:
         visiting.discard(name)
 
     def printed(node, scope, conditional):
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in macros:
+            called(node.node.name, scope, conditional)  # {{ cell() }}: the macro prints here
+            for arg in node.args + [kw.value for kw in node.kwargs]:
+                value(arg, scope)
+            return
         exact = node
         while isinstance(exact, nodes.Filter) and exact.name in EXACT_FILTERS and exact.node is not None \
                 and not exact.args and not exact.kwargs:
