@@ -492,3 +492,82 @@ def test_a_fifo_in_place_of_a_template_is_refused_at_once(tmp_path):
     os.mkfifo(path)
     with pytest.raises(reportkit.TemplateError, match="不是普通文件"):
         engine.render_docx(path, context_of(YUNXI), WHEN)
+
+
+# ----------------------------------------------------------------------------- the disk cache
+
+
+@pytest.fixture
+def disk(tmp_path, monkeypatch):
+    """An empty disk cache in ``tmp_path/cache`` and an empty in-process cache."""
+    from collections import OrderedDict
+
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", str(folder))
+    monkeypatch.setattr(engine, "_CACHE", OrderedDict())
+    return folder
+
+
+def _forget(monkeypatch):
+    from collections import OrderedDict
+
+    monkeypatch.setattr(engine, "_CACHE", OrderedDict())  # as a new process starts
+
+
+def _no_prepare(monkeypatch):
+    def refuse(*args):
+        raise AssertionError("prepared again instead of read from the disk cache")
+    monkeypatch.setattr(engine, "_prepare", refuse)
+
+
+def test_a_new_process_reads_the_prepared_template_from_disk(disk, monkeypatch):
+    ctx = context_of(YUNXI)
+    fresh = engine.render_docx(TEMPLATES["2021"], ctx, WHEN, cache=False)
+    assert engine.render_docx(TEMPLATES["2021"], ctx, WHEN) == fresh
+    (entry,) = disk.iterdir()
+    assert oct(disk.stat().st_mode & 0o777) == "0o700"
+    _forget(monkeypatch)
+    _no_prepare(monkeypatch)
+    assert engine.render_docx(TEMPLATES["2021"], ctx, WHEN) == fresh
+
+
+def test_a_damaged_disk_entry_is_rebuilt(disk, monkeypatch):
+    ctx = context_of(YUNXI)
+    fresh = engine.render_docx(TEMPLATES["2021"], ctx, WHEN, cache=False)
+    engine.render_docx(TEMPLATES["2021"], ctx, WHEN)
+    (entry,) = disk.iterdir()
+    good = entry.read_bytes()
+    for damaged in (b"", b"\x00garbage", good[: len(good) // 2]):
+        entry.write_bytes(damaged)
+        _forget(monkeypatch)
+        assert engine.render_docx(TEMPLATES["2021"], ctx, WHEN) == fresh
+        assert entry.read_bytes() == good  # written again
+
+
+def test_an_entry_others_can_write_is_not_trusted(disk, monkeypatch):
+    ctx = context_of(YUNXI)
+    engine.render_docx(TEMPLATES["2021"], ctx, WHEN)
+    (entry,) = disk.iterdir()
+    entry.chmod(0o666)
+    _forget(monkeypatch)
+    calls = []
+    real = engine._prepare
+    monkeypatch.setattr(engine, "_prepare", lambda *a: calls.append(1) or real(*a))
+    engine.render_docx(TEMPLATES["2021"], ctx, WHEN)
+    assert calls == [1]
+
+
+def test_a_cache_that_cannot_be_written_is_skipped(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", str(tmp_path / "file" / "cache"))
+    _forget(monkeypatch)
+    ctx = context_of(YUNXI)
+    assert engine.render_docx(TEMPLATES["2021"], ctx, WHEN) == engine.render_docx(TEMPLATES["2021"], ctx, WHEN, cache=False)
+
+
+def test_an_empty_cache_folder_setting_turns_the_disk_cache_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", "")
+    _forget(monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    engine.render_docx(TEMPLATES["2021"], context_of(YUNXI), WHEN)
+    assert list(tmp_path.iterdir()) == []

@@ -385,7 +385,7 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
         text = plain_text(part.source)
         try:
             tree = environment().parse(part.source)
-            compile_part(part, name)  # what only compiling finds: an unknown filter, nesting too deep …
+            compile_part(part, name)  # what only compiling finds: an unknown filter, too deep nesting …
         except TemplateSyntaxError as exc:
             problems.append(Problem("error", name, f"Jinja 语法错误：{exc.message}", where=f"{part.label}：{around(text, exc.lineno)}"))
             broken = True

@@ -26,11 +26,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import marshal
 import re
+import sys
 import threading
 import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import TemplateError, UnsafeTemplateError
@@ -83,6 +86,7 @@ class Prepared:
     main: str
     shell: bytes             # the main document with an empty body
     compiled: tuple          # (Part, jinja2.Template)
+    codes: tuple             # the templates' compiled code (what the disk cache keeps)
     core: str                # where the core properties go
     core_xml: bytes | None   # the template's core properties (None: made from python-docx's default)
     style_names: dict        # paragraph style id → name
@@ -194,60 +198,107 @@ def where(part: Part, lineno: int | None) -> str:
     return f"位置 {part.label}" + (f"，附近文字：{near}" if near else "")
 
 
-def compile_part(part: Part, name: str):
-    """Compile one part in the budgeted sandbox; a :class:`TemplateError` when it cannot be."""
-    from jinja2 import TemplateSyntaxError
-
+def _environment(part: Part):
     from .jinja import environment
 
-    env = environment(autoescape=part.kind != "core")  # core properties are text, not XML
+    return environment(autoescape=part.kind != "core")  # core properties are text, not XML
+
+
+def compile_part(part: Part, name: str):
+    """The code of one part compiled in the budgeted sandbox; a :class:`TemplateError` when it
+    cannot be compiled."""
+    from jinja2 import TemplateSyntaxError
+
     try:
-        return env.from_string(part.source)
+        return _environment(part).compile(part.source)
     except TemplateSyntaxError as exc:
         raise TemplateError(f"Jinja 语法错误：{exc.message}；{where(part, exc.lineno)}", template=name) from None
     except (RecursionError, SyntaxError, MemoryError):  # Jinja's parser or Python's compiler gave up
         raise TemplateError(f"模板表达式嵌套过深，无法编译；位置 {part.label}", template=name) from None
 
 
+def _template(part: Part, code):
+    env = _environment(part)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
+
+
 # ------------------------------------------------------------------ preparing (once per template)
 
 _CACHE: OrderedDict = OrderedDict()
 _LOCK = threading.Lock()
+_FORMAT = "reportkit-docx-prepared-1"
 
 
+@lru_cache(maxsize=None)
 def fingerprint() -> tuple:
-    """Everything besides the template's bytes that changes what :func:`prepare` makes."""
+    """Everything besides the template's bytes that changes what :func:`prepare` makes: the
+    versions of reportkit, Jinja2, docxtpl, python-docx and lxml, Python's bytecode format, and
+    the source of the modules that prepare (an edited checkout is a new engine)."""
     import docx
     import docxtpl
     import jinja2
+    from lxml import etree
 
-    from .. import __version__
-    from .jinja import environment
+    from .. import __version__, template_files, template_lint
+    from . import jinja
 
-    env = environment()
+    sources = hashlib.sha256()
+    for module in (sys.modules[__name__], jinja, template_files, template_lint):
+        sources.update(Path(module.__file__).read_bytes())
     return (__version__, jinja2.__version__, docxtpl.__version__, getattr(docx, "__version__", ""),
-            type(env).__name__, env.undefined.__name__, tuple(sorted(env.intercepted_binops)))
+            etree.LXML_VERSION, sys.implementation.cache_tag, sources.hexdigest())
 
 
 def prepare(template, *, cache: bool = True) -> Prepared:
-    """``template`` ready to render, from the per-process cache when its bytes were seen."""
+    """``template`` ready to render: from this process's cache when its bytes were seen, else
+    from the disk cache (``engines/disk_cache.py``), else prepared now and kept in both.
+    ``cache=False`` prepares afresh and keeps nothing."""
     from ..template_files import read_file
+    from . import disk_cache
 
     data = read_file(template)
-    key = (hashlib.sha256(data).hexdigest(), fingerprint())
-    if cache:
-        with _LOCK:
-            hit = _CACHE.get(key)
-            if hit is not None:
-                _CACHE.move_to_end(key)
-                return hit
-    prepared = _prepare(template, data)
-    if cache:
-        with _LOCK:
-            _CACHE[key] = prepared
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
+    sha = hashlib.sha256(data).hexdigest()
+    if not cache:
+        return _prepare(template, data)
+    key = (sha, fingerprint())
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    disk_key = hashlib.sha256(repr(key).encode()).hexdigest()
+    blob = disk_cache.read(disk_key)
+    prepared = _loads(blob, sha) if blob is not None else None
+    if prepared is None:
+        prepared = _prepare(template, data)
+        disk_cache.write(disk_key, _dumps(prepared))
+    with _LOCK:
+        _CACHE[key] = prepared
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
     return prepared
+
+
+def _dumps(p: Prepared) -> bytes:
+    parts = tuple((part.member, part.kind, part.source, part.xml, part.prop) for part, _ in p.compiled)
+    return marshal.dumps((_FORMAT, p.sha256, tuple(p.members.items()), p.main, p.shell, parts, p.codes,
+                          p.core, p.core_xml, p.style_names, p.default_style))
+
+
+def _loads(blob: bytes, sha256: str) -> Prepared | None:
+    """A prepared template read back from the disk cache; None when the entry is not one."""
+    try:
+        fmt, sha, members, main, shell, parts, codes, core, core_xml, names, default = marshal.loads(blob)
+        if fmt != _FORMAT or sha != sha256 or len(parts) != len(codes):
+            return None
+        compiled = []
+        for fields, code in zip(parts, codes):
+            part = Part(*fields)
+            compiled.append((part, _template(part, code)))
+        return Prepared(sha, dict(members), main, shell, tuple(compiled), tuple(codes), core, core_xml,
+                        dict(names), default)
+    except Exception:  # noqa: BLE001 -- a damaged or foreign entry: prepare the template again
+        return None
 
 
 def _prepare(template, data: bytes) -> Prepared:
@@ -264,7 +315,8 @@ def _prepare(template, data: bytes) -> Prepared:
         broken = unclosed_paragraphs(part.xml) if part.xml else []
         if broken:
             raise pkg.fail(f"Jinja 语法错误：标签在本段内没有闭合；位置 {part.member}，该段文字：{broken[0][:120]}")
-    compiled = tuple((part, compile_part(part, name)) for part in parts)
+    codes = tuple(compile_part(part, name) for part in parts)
+    compiled = tuple((part, _template(part, code)) for part, code in zip(parts, codes))
 
     root = word.root  # parsed for this preparation only: emptying its body here is safe
     body = root.find(qn("w:body"))
@@ -274,7 +326,7 @@ def _prepare(template, data: bytes) -> Prepared:
     if core is None:
         core = _add_core_part(pkg, members)
     names, default = _paragraph_styles(pkg, word.styles)
-    return Prepared(pkg.sha256, members, word.main, etree.tostring(root), compiled, core,
+    return Prepared(pkg.sha256, members, word.main, etree.tostring(root), compiled, codes, core,
                     pkg.members[word.core] if word.core else None, names, default)
 
 
