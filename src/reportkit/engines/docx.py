@@ -503,7 +503,10 @@ def _document(p: Prepared, name: str, body: str) -> bytes:
     helper = DocxTemplate(name)
     helper.docx_ids_index = 1000  # as DocxTemplate.render_init
     if _tables_need_fixing(tree):  # rows with more or fewer cells than the grid ({%tc %} loops)
-        tree = helper.fix_tables(body)
+        try:
+            tree = helper.fix_tables(body)
+        except (ValueError, TypeError, AttributeError) as exc:  # e.g. w:gridSpan="abc", no w:tblGrid
+            raise TemplateError(f"模板生成的表格结构无效（{exc}）；位置 {p.compiled[0][0].label}", template=name) from None
     helper.fix_docpr_ids(tree)
     root = parse_xml(p.shell)
     root.replace(root.find(qn("w:body")), tree)
@@ -512,27 +515,30 @@ def _document(p: Prepared, name: str, body: str) -> bytes:
     return serialize_part_xml(root)
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
 def _tables_need_fixing(tree) -> bool:
     """Whether docxtpl's ``fix_tables`` would change anything: a table whose grid has fewer
-    columns than one of its rows has cells, or more than its widest row spans (the same tests,
-    in the same order, as ``DocxTemplate.fix_tables``)."""
-    from docx.oxml.ns import qn
-
-    tc, tr, grid_col, grid_span = qn("w:tc"), qn("w:tr"), qn("w:gridCol"), qn("w:gridSpan")
-    for t in tree.iter(qn("w:tbl")):
-        grid = t.find(qn("w:tblGrid"))
+    columns than one of its rows has cells, or more than its widest row spans (the same tests
+    as ``DocxTemplate.fix_tables``)."""
+    tc, tr, span_of = _W + "tc", _W + "tr", f"{_W}tcPr/{_W}gridSpan"
+    for t in tree.iter(_W + "tbl"):
+        grid = t.find(_W + "tblGrid")
         if grid is None:
             return True  # let docxtpl's code meet it
-        columns = len(grid.findall(grid_col))
+        columns = len(grid.findall(_W + "gridCol"))
         widest = 0
         for row in t.iter(tr):
             cells = row.findall(tc)
             if len(cells) > columns:
                 return True
-            spans = 0
-            for cell in cells:
-                span = cell.find(f"{qn('w:tcPr')}/{grid_span}")
-                spans += int(span.get(qn("w:val"))) if span is not None else 1
+            spans = len(cells)
+            for span in row.iterfind(f"{tc}/{span_of}"):
+                value = span.get(_W + "val", "")
+                if not value.isdigit():
+                    return True
+                spans += int(value) - 1
             widest = max(widest, spans)
         if widest < columns:
             return True
