@@ -41,6 +41,9 @@ something on any machine; the absolute numbers only describe this one.
   ``ImmutableSandboxedEnvironment`` (``Template.render``), so the cost of the limits per render
   is measured, not guessed; and what preparing a template costs (``engines.docx.prepare`` with
   ``cache=False``: docxtpl's ``patch_xml`` + the sandboxed compile), paid once per process.
+* cold: ``python -m reportkit render examples/yunxi-zrzyj-2021.json --formats docx`` in a fresh
+  process, ``--cold-runs`` times each (interleaved): with the disk cache of prepared templates
+  off (``REPORTKIT_CACHE_DIR=""``) and warm (a temporary folder filled by one untimed run).
 
 The first render in the process (imports of docxtpl/openpyxl, compiling the schema
 validators, preparing the Word templates) is reported separately as "cold" and excluded from
@@ -192,7 +195,7 @@ def _stats(xs: list[float]) -> dict:
             "min_s": min(xs), "max_s": max(xs), "n": len(xs)}
 
 
-def run(k: int, pdf: bool) -> dict:
+def run(k: int, pdf: bool, cold_runs: int) -> dict:
     import reportkit
     from reportkit.context import build_context
     from reportkit.resources import template_path
@@ -281,6 +284,7 @@ def run(k: int, pdf: bool) -> dict:
                           "docx_met": 1000 * sm["docx"] <= 15.0, "xlsx_met": 1000 * sm["xlsx"] <= 10.0,
                           "render_met": base["median_s"] / rk["median_s"] >= 8.0}
         res["budget"] = budget_cost()
+        res["cold"] = cold_start(cold_runs)
         if pdf:
             res["pdf"] = _pdf(work)
         return res
@@ -326,6 +330,31 @@ def budget_cost(rounds: int = 200) -> dict:
         out[t.name] = {"body_budgeted_s": with_budget, "body_plain_s": without,
                        "budget_overhead_s": with_budget - without, "prepare_once_s": prepare_s}
     return out
+
+
+def cold_start(runs: int) -> dict:
+    """Wall time of one ``reportkit render --formats docx`` in a new process, without and with
+    the disk cache of prepared templates."""
+    import os
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+    try:
+        cmd = [sys.executable, "-m", "reportkit", "render", str(EXAMPLES[1]), "-o", str(work / "out"),
+               "--formats", "docx", "--force"]
+        envs = {"disk cache off": dict(os.environ, REPORTKIT_CACHE_DIR=""),
+                "disk cache warm": dict(os.environ, REPORTKIT_CACHE_DIR=str(work / "cache"))}
+        for env in envs.values():  # untimed: fills the cache, warms the OS file cache
+            subprocess.run(cmd, env=env, capture_output=True, check=True)
+        times = {k: [] for k in envs}
+        for _ in range(runs):
+            for label, env in envs.items():
+                c = time.perf_counter()
+                subprocess.run(cmd, env=env, capture_output=True, check=True)
+                times[label].append(time.perf_counter() - c)
+        return {label: statistics.median(v) for label, v in times.items()} | {"runs": runs}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _sizes(rk_dir: Path, plain_dir: Path) -> dict:
@@ -406,6 +435,10 @@ def print_table(res: dict) -> None:
         print(f"     {name:18} budgeted {1000 * v['body_budgeted_s']:.2f} ms, plain sandbox "
               f"{1000 * v['body_plain_s']:.2f} ms, budget costs {1000 * v['budget_overhead_s']:+.2f} ms; "
               f"preparing the template (once per process) {1000 * v['prepare_once_s']:.0f} ms")
+    c = r["cold"]
+    print(f"   cold `reportkit render --formats docx` in a new process (median of {c['runs']}): "
+          f"disk cache off {c['disk cache off']:.3f} s, warm {c['disk cache warm']:.3f} s "
+          f"({c['disk cache off'] - c['disk cache warm']:+.3f} s)")
     if "pdf" in r:
         p = r["pdf"]
         print()
@@ -423,10 +456,11 @@ def main(argv=None) -> int:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=20, help="renders of each example per path (default 20: 40 reports)")
     ap.add_argument("--pdf", action="store_true", help="also time one PDF conversion per example")
+    ap.add_argument("--cold-runs", type=int, default=5, help="new processes per cold variant (default 5)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = ap.parse_args(argv)
 
-    return run_and_report("bench_render", lambda: {"result": run(max(1, args.n), args.pdf)},
+    return run_and_report("bench_render", lambda: {"result": run(max(1, args.n), args.pdf, max(1, args.cold_runs))},
                           print_table, args.json)
 
 
