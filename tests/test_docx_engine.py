@@ -291,12 +291,19 @@ def test_signature_indent_is_in_schema_order(tmp_path):
 
 
 def test_an_internal_bug_is_not_a_template_error(monkeypatch):
-    """Only what the template causes is a TemplateError (issue 7.16)."""
-    def broken(*args, **kwargs):
-        raise RuntimeError("a bug in reportkit")
+    """Only what the template causes is a TemplateError (issue 7.16): a failure in the XML
+    library while the report is put together surfaces as itself, not as "无法渲染模板"."""
+    from lxml import etree as lxml_etree
 
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug below reportkit")
+
+    monkeypatch.setattr(lxml_etree, "fromstring", broken)
+    with pytest.raises(RuntimeError, match="a bug below reportkit"):
+        engine.render_docx(TEMPLATES["2021"], context_of(YUNXI), WHEN)
+    monkeypatch.undo()
     monkeypatch.setattr(engine, "_place_signature", broken)
-    with pytest.raises(RuntimeError, match="a bug in reportkit"):
+    with pytest.raises(RuntimeError, match="a bug below reportkit"):
         engine.render_docx(TEMPLATES["2021"], context_of(YUNXI), WHEN)
 
 

@@ -18,6 +18,7 @@ import io
 import os
 import posixpath
 import stat
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -156,6 +157,9 @@ def open_package(path, data: bytes | None = None) -> Package:
     def fail(message: str) -> TemplateError:
         return TemplateError(message, template=name)
 
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))  # the end record: entries before parsing them
+    if end >= 0 and len(data) >= end + 12 and struct.unpack("<H", data[end + 10:end + 12])[0] > MAX_MEMBERS:
+        raise fail("压缩包中的部件过多，拒绝处理（可能是压缩炸弹）")
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):

@@ -1,9 +1,20 @@
 """``reportkit templates check``: lint a template set before anyone renders with it.
 
-- Jinja syntax errors in a Word template, with the part and the surrounding text;
-- fields that are not in the contract (dotted paths checked against the contract, with
-  a "did you mean");
-- official figures that a template never places (a table cell somebody deleted).
+For a Word template it checks exactly what render renders (``engines.docx.template_parts``:
+the body, headers, footers, footnotes, the string core properties), opened and compiled by the
+same functions render uses, so that check passes only what render accepts:
+
+- the file itself (``template_files``: a regular file, a sane zip, intact members, XML that
+  parses, no relationship to anything outside the file);
+- Jinja syntax, with the part and the surrounding text; tags not closed within their paragraph;
+- fields that are not in the contract (dotted paths checked against the contract, with a
+  "did you mean");
+- official figures: each must be printed exactly as computed -- a plain ``{{ path }}`` that
+  the template always reaches; arithmetic, converting filters, ``or '—'``, or a place the
+  template never gets to (``{% if false %}``) are errors; only inside a condition, a warning;
+- one render of a sample report under the same limits, for what fails only when it runs.
+
+Excel templates: ``check_xlsx``.
 """
 
 from __future__ import annotations
