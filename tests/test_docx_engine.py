@@ -271,6 +271,27 @@ def test_the_output_is_already_normalised():
         assert {i.date_time for i in z.infolist()} == {(2022, 1, 20, 0, 0, 0)}
 
 
+def test_a_template_without_core_properties_gets_them(tmp_path):
+    """python-docx adds core properties on save when a template has none; so does the engine."""
+    tpl = template_set(tmp_path, drop=("docProps/core.xml",), replace={
+        "_rels/.rels": [(f'<Relationship Id="{rid}" Type="http://schemas.openxmlformats.org/package/2006/'
+                         f'relationships/metadata/core-properties" Target="docProps/core.xml"/>', "")
+                        for rid in _core_rel_ids()],
+        "[Content_Types].xml": ('<Override PartName="/docProps/core.xml" ContentType="application/'
+                                'vnd.openxmlformats-package.core-properties+xml"/>', "")})
+    ctx = context_of(YUNXI)
+    out = engine.render_docx(tpl / "docx" / "report-2021.docx", ctx, WHEN)
+    assert "docProps/core.xml" in members(out)
+    core = docx.Document(io.BytesIO(out)).core_properties
+    assert (core.title, core.author, core.modified.replace(tzinfo=None)) == (ctx["doc"]["title"], ctx["agency"], WHEN)
+
+
+def _core_rel_ids() -> list[str]:
+    rels = zipfile.ZipFile(TEMPLATES["2021"]).read("_rels/.rels").decode()
+    import re
+    return re.findall(r'Id="(rId\d+)" Type="[^"]*core-properties"', rels)
+
+
 # ----------------------------------------------------------------------------- 落款 and errors
 
 

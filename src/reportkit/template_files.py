@@ -22,6 +22,7 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .errors import TemplateError
@@ -100,6 +101,7 @@ class Package:
         return [r for name in self.members if name.endswith(".rels") for r in self.relationships(name)
                 if r.external]
 
+    @cached_property
     def content_types(self) -> tuple[dict[str, str], dict[str, str]]:
         """([Content_Types].xml defaults by extension, overrides by part name), keys lower-cased."""
         root = self.xml("[Content_Types].xml")
@@ -110,7 +112,7 @@ class Package:
         return defaults, overrides
 
     def content_type(self, member: str) -> str | None:
-        defaults, overrides = self.content_types()
+        defaults, overrides = self.content_types
         found = overrides.get("/" + member.lower())
         if found is None:
             found = defaults.get(posixpath.splitext(member)[1][1:].lower())

@@ -131,7 +131,7 @@ def open_word(path, data: bytes | None = None) -> _Word:
             member = target_member(r)
             if member not in pkg.members:
                 raise pkg.fail(f"{r.source} 引用的部件 {member} 不存在")
-            if pkg.members[member]:
+            if pkg.members[member] and (uris[r.type], member) not in headers_footers:
                 headers_footers.append((uris[r.type], member))
     footnotes = tuple(n for n in pkg.members if pkg.content_type(n) == CT.WML_FOOTNOTES)
     core = next((target_member(r) for r in package_rels if r.type == RT.CORE_PROPERTIES), None)
@@ -355,9 +355,13 @@ def _paragraph_styles(pkg, member: str | None) -> tuple[dict, str | None]:
     if member is None:
         return {}, None
     from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.styles import CT_Styles
     from docx.styles.styles import Styles
 
-    styles = Styles(pkg.xml(member))
+    element = pkg.xml(member)
+    if not isinstance(element, CT_Styles):  # not a styles part: no style has a name
+        return {}, None
+    styles = Styles(element)
     names = {s.style_id: s.name for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
     default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
     return names, default.name if default is not None else None
@@ -449,10 +453,7 @@ def _undefined_field(part: Part, lineno: int, message: str) -> str:
     if m is None:
         return message
     attr = m.group(1) or m.group(2)
-    try:
-        paths = jinja_paths(part.source)
-    except Exception:  # noqa: BLE001 -- the message is best effort; the error itself is raised anyway
-        return attr
+    paths = jinja_paths(part.source)  # it compiled, so it parses
     hits = [p for p, line in paths if p.split(".")[-1] == attr or p == attr]
     near = [p for p, line in paths if line == lineno and p in hits]
     return (near or hits or [attr])[0]
@@ -471,7 +472,7 @@ def _after_render(xml: str) -> str:
 
 
 def _xml_error(part: Part, name: str, xml: str, exc) -> TemplateError:
-    line, col = (exc.position if hasattr(exc, "position") else (0, 0))
+    line, col = exc.position
     lines = xml.split("\n")
     offset = sum(len(x) + 1 for x in lines[:max(line - 1, 0)]) + max(col - 1, 0)
     near = re.sub(r"\s+", " ", plain_text(xml[max(0, offset - 300):offset + 100]).strip())[-120:]
