@@ -249,6 +249,16 @@ def test_a_template_is_prepared_once_per_process(tmp_path, monkeypatch):
     assert calls[-1] == str(template) and len(calls) <= 2
 
 
+def test_one_prepared_template_serves_many_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(TEMPLATES["2019"], context_of(XINYI)), (TEMPLATES["2021"], context_of(YUNXI))] * 6
+    alone = [engine.render_docx(t, ctx, WHEN) for t, ctx in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda job: engine.render_docx(job[0], job[1], WHEN), jobs))
+    assert together == alone
+
+
 def test_a_changed_template_invalidates_the_cache(tmp_path):
     ctx = context_of(YUNXI)
     path = tmp_path / "docx" / "report-2021.docx"
@@ -335,6 +345,16 @@ def test_a_template_failing_at_run_time_is_a_located_template_error(tmp_path):
     message = str(exc.value)
     assert "report-2021.docx" in message and "ZeroDivisionError" in message
     assert "word/document.xml" in message and "一、总体情况" in message
+
+
+def test_a_template_cannot_change_the_report_data(tmp_path):
+    """The same context fills the workbook after the Word report: a template may not alter it."""
+    tpl = template_set(tmp_path, replace={"word/document.xml": ("{{ doc.title }}", "{{ doc.preface.clear() }}{{ doc.title }}")})
+    ctx = context_of(YUNXI)
+    preface = list(ctx["doc"]["preface"])
+    with pytest.raises(reportkit.UnsafeTemplateError):
+        engine.render_docx(tpl / "docx" / "report-2021.docx", ctx, WHEN)
+    assert ctx["doc"]["preface"] == preface
 
 
 def test_a_template_writing_broken_xml_is_refused_not_truncated(tmp_path):
