@@ -66,7 +66,7 @@ def test_templates_check_passes_the_defaults(tmp_path, cli):
 def test_templates_check_catches_misspelled_field_and_missing_figure(tmp_path, cli):
     tdir = tmp_path / "t"
     cli("templates", "export", tdir)
-    _edit_zip(tdir / "docx" / "report-2021.docx", "word/document.xml", "{{ doc.title }}", "{{ doc.titel }}{{ agnecy }}")
+    _edit_zip(tdir / "docx" / "report-2021.docx", "word/document.xml", "一、总体情况", "一、总体情况{{ doc.titel }}{{ agnecy }}")
     wb = openpyxl.load_workbook(tdir / "xlsx" / "report-2019.xlsx")
     ws = wb["三、依申请公开"]
     hit = [c for row in ws.iter_rows() for c in row if _text(c.value) == RECEIVED]

@@ -83,6 +83,21 @@ def _tags_close(text: str) -> bool:
     return expect is None
 
 
+def plain_text(source: str) -> str:
+    """A part's source as text (tags dropped, the line structure kept)."""
+    return html.unescape(re.sub(r"<[^>]*>", lambda m: "\n" * m.group().count("\n"), source))
+
+
+def around(text: str, lineno: int | None, width: int = 60) -> str:
+    """The text of lines ``lineno``-1 … ``lineno``+1 (1-based), trimmed."""
+    lines = text.split("\n")
+    if not lineno or lineno > len(lines):
+        return ""
+    found = " ⏎ ".join(x.strip() for x in lines[max(0, lineno - 2):lineno + 1] if x.strip())
+    return found[:width * 3]
+
+
+
 # ------------------------------------------------------------------ field paths
 
 def _tree(source):
@@ -373,7 +388,7 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
     that what fails only when it runs (or runs away) is found here and not at render."""
     from jinja2 import TemplateSyntaxError
 
-    from .engines.docx import around, compile_part, open_word, plain_text, template_parts
+    from .engines.docx import compile_part, open_word, template_parts
     from .engines.jinja import environment
 
     name = str(path)

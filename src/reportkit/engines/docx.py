@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import marshal
 import re
 import sys
@@ -179,21 +178,9 @@ def _core_element(pkg, member: str):
 
 # ------------------------------------------------------------------ locating an error in a part
 
-def plain_text(source: str) -> str:
-    """A part's source as text (tags dropped, the line structure kept)."""
-    return html.unescape(re.sub(r"<[^>]*>", lambda m: "\n" * m.group().count("\n"), source))
-
-
-def around(text: str, lineno: int | None, width: int = 60) -> str:
-    """The text of lines ``lineno``-1 … ``lineno``+1 (1-based), trimmed."""
-    lines = text.split("\n")
-    if not lineno or lineno > len(lines):
-        return ""
-    found = " ⏎ ".join(x.strip() for x in lines[max(0, lineno - 2):lineno + 1] if x.strip())
-    return found[:width * 3]
-
-
 def where(part: Part, lineno: int | None) -> str:
+    from ..template_lint import around, plain_text
+
     near = around(plain_text(part.source), lineno)
     return f"位置 {part.label}" + (f"，附近文字：{near}" if near else "")
 
@@ -414,9 +401,7 @@ def _run(part: Part, template, name: str, context: dict, budget) -> str:
     try:
         return render(template, context, budget)
     except LimitExceeded as exc:
-        what = (f"时间限制（{exc.limits.seconds:g} 秒）" if exc.kind == "time"
-                else f"内存限制（{exc.limits.memory / 2 ** 20:g} MB）")
-        raise TemplateError(f"模板运行超出{what}，已停止；位置 {part.label}", template=name) from None
+        raise TemplateError(f"{exc.message}；位置 {part.label}", template=name) from None
     except SecurityError as exc:
         raise UnsafeTemplateError(f"模板试图访问不允许的内部对象，已拒绝：{exc}；位置 {part.label}",
                                   template=name) from None
@@ -475,6 +460,8 @@ def _xml_error(part: Part, name: str, xml: str, exc) -> TemplateError:
     line, col = exc.position
     lines = xml.split("\n")
     offset = sum(len(x) + 1 for x in lines[:max(line - 1, 0)]) + max(col - 1, 0)
+    from ..template_lint import plain_text
+
     near = re.sub(r"\s+", " ", plain_text(xml[max(0, offset - 300):offset + 100]).strip())[-120:]
     return TemplateError(f"模板生成的内容不是有效的 XML（{exc.msg}），文档会损坏或丢失文字；位置 {part.label}"
                          + (f"，附近文字：{near}" if near else ""), template=name)

@@ -33,7 +33,8 @@ with ``intercepted_binops``) and of its compiler (``code_generator_class``: the 
 rewritten before code generation so loops, ``~`` and literals pass through the budget, and
 buffers -- macro bodies, ``{% set %}`` and ``{% filter %}`` blocks -- are budgeted lists).
 The budget of the render in progress is a context variable, so one compiled template serves
-any number of threads and any limits.
+any number of threads and any limits; ``Template.render`` outside reportkit's own renders runs
+under the default limits.
 """
 
 from __future__ import annotations
@@ -43,15 +44,15 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sized
 from contextvars import ContextVar
-from functools import lru_cache, update_wrapper
+from functools import update_wrapper
 from types import BuiltinMethodType, MethodType
 
-from jinja2 import StrictUndefined, nodes, pass_context
+from jinja2 import StrictUndefined, Template, TemplateError, nodes, pass_context
 from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from ..limits import TemplateLimits
+from ..limits import DEFAULT_LIMITS, TemplateLimits
 
 #: bits an integer made by ``*`` or ``**`` may have (about 30,000 decimal digits)
 MAX_INT_BITS = 100_000
@@ -64,12 +65,15 @@ _SLOW = 32
 _LINE = 4096
 
 
-class LimitExceeded(Exception):
-    """A template went over its budget; ``kind`` is "time" or "memory".  The engine turns it
+class LimitExceeded(TemplateError):
+    """A template went over its budget; ``kind`` is "time" or "memory".  A Jinja2
+    ``TemplateError``, so that code catching those catches this too; the Word engine turns it
     into a :class:`~reportkit.errors.TemplateError` naming the template and the part."""
 
     def __init__(self, kind: str, limits: TemplateLimits) -> None:
-        super().__init__(kind)
+        what = (f"时间限制（{limits.seconds:g} 秒）" if kind == "time"
+                else f"内存限制（{limits.memory / 2 ** 20:g} MB）")
+        super().__init__(f"模板运行超出{what}，已停止")
         self.kind = kind
         self.limits = limits
 
@@ -113,6 +117,14 @@ class Budget:
 _BUDGET: ContextVar[Budget] = ContextVar("reportkit_template_budget")
 
 
+def _current() -> Budget:
+    """The budget of the render in progress.  Code that runs a template without one (a block
+    function called directly) still gets every estimate checked against the default
+    allowance, operation by operation."""
+    budget = _BUDGET.get(None)
+    return budget if budget is not None else Budget(DEFAULT_LIMITS)
+
+
 def size(value, cap: int) -> int:
     """Bytes of ``value`` with its contents (shared items counted each time they occur, as
     ``str()`` or ``==`` would visit them); stops counting once past ``cap``."""
@@ -129,6 +141,30 @@ def size(value, cap: int) -> int:
             stack.extend(v.keys())
             stack.extend(v.values())
     return total
+
+
+class BudgetedTemplate(Template):
+    """``render`` and ``generate`` run under the default budget unless a render of reportkit's
+    is already in progress (:func:`render` sets its own)."""
+
+    def render(self, *args, **kwargs) -> str:
+        if _BUDGET.get(None) is not None:
+            return super().render(*args, **kwargs)
+        token = _BUDGET.set(Budget(DEFAULT_LIMITS))
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _BUDGET.reset(token)
+
+    def generate(self, *args, **kwargs):
+        if _BUDGET.get(None) is not None:
+            yield from super().generate(*args, **kwargs)
+            return
+        token = _BUDGET.set(Budget(DEFAULT_LIMITS))
+        try:
+            yield from super().generate(*args, **kwargs)
+        finally:
+            _BUDGET.reset(token)
 
 
 def render(template, context: dict, budget: Budget) -> str:
@@ -349,7 +385,7 @@ def _budgeted_filter(name: str, func):
     passes = getattr(getattr(func, "jinja_pass_arg", None), "name", None)
 
     def call(context, value, *args, **kwargs):
-        b = _BUDGET.get()
+        b = _current()
         b.tick()
         if check is not None:
             try:
@@ -407,6 +443,7 @@ class _BudgetedCodeGenerator(CodeGenerator):
 class BudgetedEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"+", "*", "**", "%"})
     code_generator_class = _BudgetedCodeGenerator
+    template_class = BudgetedTemplate
 
     def __init__(self, *, autoescape: bool) -> None:
         super().__init__(autoescape=autoescape, undefined=StrictUndefined, keep_trailing_newline=False)
@@ -414,7 +451,7 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
         self.filters = {name: _budgeted_filter(name, f) for name, f in self.filters.items()}
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja2's own signature)
-        b = _BUDGET.get()
+        b = _current()
         b.tick()
         target = getattr(__obj, "__wrapped__", __obj)  # str.format comes wrapped by the sandbox
         receiver = getattr(target, "__self__", None) if isinstance(target, (BuiltinMethodType, MethodType)) else None
@@ -437,7 +474,7 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
         return b.charge(result)
 
     def call_binop(self, context, operator, left, right):
-        b = _BUDGET.get()
+        b = _current()
         try:
             _check_binop(b, operator, left, right)
         except _ESTIMATE_ERRORS:
@@ -445,17 +482,16 @@ class BudgetedEnvironment(ImmutableSandboxedEnvironment):
         return b.charge(super().call_binop(context, operator, left, right))
 
     def budget_iter(self, iterable):
-        return _ticking(_BUDGET.get(), iterable)
+        return _ticking(_current(), iterable)
 
     def budget_value(self, value):
-        return _BUDGET.get().charge(value)
+        return _current().charge(value)
 
     def budget_buffer(self) -> _Buffer:
-        return _Buffer(_BUDGET.get())
+        return _Buffer(_current())
 
 
-@lru_cache(maxsize=None)
 def environment(autoescape: bool = True) -> BudgetedEnvironment:
-    """The environment templates are compiled in (one per process: reportkit never hands it to
-    code that changes it).  ``autoescape=False`` is for core properties, which are text, not XML."""
+    """A new environment to compile templates in (a new one each call: a caller may set options
+    on its own).  ``autoescape=False`` is for Word core properties, which are text, not XML."""
     return BudgetedEnvironment(autoescape=autoescape)
