@@ -134,6 +134,7 @@ def test_check_lints_every_part_render_renders(tmp_path, cli, member, old, new, 
     ("{{ requests.received.natural or '—' }}", "modified"),
     ("{{ '%d' % requests.received.natural }}", "modified"),
     ("{% set n = requests.received.natural * 2 %}{{ n }}", "modified"),
+    ("{% set n %}{{ requests.received.natural }}{% endset %}{{ n ~ '件' }}", "modified"),
     ("{% if false %}{{ requests.received.natural }}{% endif %}", "never"),
     ("{% for x in [] %}{{ requests.received.natural }}{% endfor %}", "never"),
     ("{% macro cell() %}{{ requests.received.natural }}{% endmacro %}", "never"),
@@ -143,7 +144,7 @@ def test_check_lints_every_part_render_renders(tmp_path, cli, member, old, new, 
     ("{% if true %}{{ requests.received.natural }}{% endif %}", "ok"),
     ("{% if requests.received.natural > 0 %}{% endif %}{{ requests.received.natural }}", "ok"),
     ("{% macro cell() %}{{ requests.received.natural }}{% endmacro %}{{ cell() }}", "ok"),
-], ids=["plus-1000", "float", "or-dash", "percent", "set-times-2", "if-false", "empty-loop", "macro-never-called",
+], ids=["plus-1000", "float", "or-dash", "percent", "set-times-2", "set-block", "if-false", "empty-loop", "macro-never-called",
         "conditional", "string", "escape", "if-true", "condition-then-plain", "macro-called"])
 def test_check_knows_a_figure_is_printed_as_computed(tmp_path, cli, new, verdict):
     tpl = template_set(tmp_path, replace={"word/document.xml": (RECEIVED, new)})
@@ -195,11 +196,14 @@ def _check_subprocess(tpl: Path) -> subprocess.CompletedProcess:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
 def test_check_does_not_hang_on_a_fifo(tmp_path):
-    path = tmp_path / "tpl" / "docx" / "report-2021.docx"
-    path.parent.mkdir(parents=True)
-    os.mkfifo(path)
+    for kind in ("docx", "xlsx"):
+        path = tmp_path / "tpl" / kind / f"report-2021.{kind}"
+        path.parent.mkdir(parents=True)
+        os.mkfifo(path)
     r = _check_subprocess(tmp_path / "tpl")
-    assert r.returncode == 1 and "不是普通文件" in r.stdout and "Traceback" not in r.stderr
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert [line for line in r.stdout.splitlines() if "不是普通文件" in line and "report-2021.docx" in line]
+    assert [line for line in r.stdout.splitlines() if "不是普通文件" in line and "report-2021.xlsx" in line]
 
 
 def test_check_refuses_a_huge_part_at_once(tmp_path):

@@ -304,7 +304,12 @@ def figure_uses(source, figures) -> dict[str, list[tuple[str, int]]]:
                         printed(child, scope, True)
                     else:
                         value(child, scope)
-        elif isinstance(node, (nodes.Assign, nodes.AssignBlock, nodes.With, nodes.ExprStmt)):
+        elif isinstance(node, nodes.AssignBlock):  # {% set x %}…{% endset %}: bound, not printed
+            for out in node.find_all(nodes.Output):
+                for child in out.nodes:
+                    if not isinstance(child, nodes.TemplateData):
+                        value(child, scope)
+        elif isinstance(node, (nodes.Assign, nodes.With, nodes.ExprStmt)):
             for child in node.iter_child_nodes():
                 if isinstance(child, nodes.Expr):
                     value(child, scope)
