@@ -621,3 +621,13 @@ def test_an_empty_cache_folder_setting_turns_the_disk_cache_off(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     engine.render_docx(TEMPLATES["2021"], context_of(YUNXI), WHEN)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_disk_cache_keeps_only_the_newest_entries(disk, monkeypatch):
+    from reportkit.engines import disk_cache
+
+    monkeypatch.setattr(disk_cache, "KEEP", 2)
+    for i in range(4):
+        disk_cache.write(f"k{i}", b"x")
+        os.utime(disk / f"k{i}{disk_cache.SUFFIX}", ns=(i * 10 ** 9, i * 10 ** 9))
+    assert sorted(p.name for p in disk.iterdir()) == [f"k2{disk_cache.SUFFIX}", f"k3{disk_cache.SUFFIX}"]

@@ -6,7 +6,7 @@ One file per key in the user's cache folder (``platformdirs.user_cache_dir("repo
 An entry holds compiled code, which runs when a report is rendered, so it is trusted only as
 far as the user's own files are: the folder is made private (0700), and an entry or folder not
 owned by the user, or writable by others, is ignored.  Entries are written atomically (a
-temporary file renamed into place).  A folder that cannot be made or written is skipped
+temporary file renamed into place); the newest :data:`KEEP` are kept.  A folder that cannot be made or written is skipped
 silently; an entry that cannot be read is simply rebuilt and written again.
 """
 
@@ -19,6 +19,8 @@ from pathlib import Path
 
 ENV = "REPORTKIT_CACHE_DIR"
 SUFFIX = ".docx-prepared"
+#: entries kept (each a few hundred kB): the oldest go when a new one is written
+KEEP = 64
 
 
 def folder() -> Path | None:
@@ -68,5 +70,8 @@ def write(key: str, data: bytes) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        entries = sorted(where.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime_ns)
+        for old in entries[:-KEEP]:
+            old.unlink(missing_ok=True)
     except OSError:
         return
