@@ -73,8 +73,6 @@ class Package:
         body = self.members.get(member)
         if body is None:
             raise self.fail(f"缺少部件 {member}")
-        if len(body) > MAX_PART:
-            raise self.fail(f"部件 {member} 过大（{len(body) / MiB:.0f} MB，上限 {MAX_PART // MiB} MB）")
         try:
             return parse_xml(body)
         except etree.XMLSyntaxError as exc:
@@ -150,8 +148,9 @@ def read_file(path) -> bytes:
     return data
 
 
-def open_package(path, data: bytes | None = None) -> Package:
-    """Read and check the zip package at ``path`` (or its bytes ``data``)."""
+def open_package(path, data: bytes | None = None, *, max_part: int | None = MAX_PART) -> Package:
+    """Read and check the zip package at ``path`` (or its bytes ``data``); an XML member larger
+    than ``max_part`` is refused before it is unpacked."""
     name = str(path)
     if data is None:
         data = read_file(path)
@@ -177,6 +176,8 @@ def open_package(path, data: bytes | None = None) -> Package:
                 raise fail(f"压缩包中有重名的部件 {member}")
             if member.startswith("/") or "\\" in member or ".." in member.split("/"):
                 raise fail(f"压缩包中的部件名不安全：{member}")
+            if max_part is not None and member.endswith((".xml", ".rels")) and info.file_size > max_part:
+                raise fail(f"部件 {member} 过大（{info.file_size / MiB:.0f} MB，上限 {max_part // MiB} MB）")
             try:
                 members[member] = z.read(info)
             except zipfile.BadZipFile:
@@ -191,5 +192,5 @@ def open_package(path, data: bytes | None = None) -> Package:
 
 
 def check_zip(path: Path) -> None:
-    """Refuse a template that is not a readable, sane zip package."""
-    open_package(path)
+    """Refuse a template that is not a readable, sane zip package (any size of part)."""
+    open_package(path, max_part=None)
