@@ -3,7 +3,7 @@
 Run from the repository root (or anywhere; paths are resolved from this file)::
 
     python bench/bench_render.py              # human-readable table, < 60 s on 2 cores
-    python bench/bench_render.py --n 30       # 30 renders of each example
+    python bench/bench_render.py --n 30       # 30 renders of each example (default 20: a batch of 40)
     python bench/bench_render.py --pdf        # also time one PDF conversion per example
     python bench/bench_render.py --json       # one JSON object instead
 
@@ -33,8 +33,21 @@ something on any machine; the absolute numbers only describe this one.
   (``engines.pdf.convert_to_pdf``, a fresh LibreOffice profile each time, as reportkit
   does), plus the ``reportkit.render(..., formats=["docx", "xlsx", "pdf"])`` total.
 
+* speed-ups (issue 9 targets): plain / reportkit per report for the docx half (target: docx
+  <= 15 ms), the xlsx half (<= 10 ms), the two engines together, and the whole
+  ``reportkit.render`` (docx+xlsx+manifest, >= 8x the plain loop).
+* the template budget (``engines/jinja.py``): the compiled body of each default template
+  rendered with the budget (``jinja.render``) and the same source compiled in a plain
+  ``ImmutableSandboxedEnvironment`` (``Template.render``), so the cost of the limits per render
+  is measured, not guessed; and what preparing a template costs (``engines.docx.prepare`` with
+  ``cache=False``: docxtpl's ``patch_xml`` + the sandboxed compile), paid once per process.
+* cold: ``python -m reportkit render examples/yunxi-zrzyj-2021.json --formats docx`` in a fresh
+  process, ``--cold-runs`` times each (interleaved): with the disk cache of prepared templates
+  off (``REPORTKIT_CACHE_DIR=""``) and warm (a temporary folder filled by one untimed run).
+
 The first render in the process (imports of docxtpl/openpyxl, compiling the schema
-validators) is reported separately as "cold" and excluded from the statistics.
+validators, preparing the Word templates) is reported separately as "cold" and excluded from
+the statistics.
 """
 
 from __future__ import annotations
@@ -182,7 +195,7 @@ def _stats(xs: list[float]) -> dict:
             "min_s": min(xs), "max_s": max(xs), "n": len(xs)}
 
 
-def run(k: int, pdf: bool) -> dict:
+def run(k: int, pdf: bool, cold_runs: int) -> dict:
     import reportkit
     from reportkit.context import build_context
     from reportkit.resources import template_path
@@ -260,9 +273,86 @@ def run(k: int, pdf: bool) -> dict:
             },
             "output_sizes": _sizes(work / "rk" / "0", work / "plain" / "0"),
         }
+        pm, sm = res["breakdown"]["plain_median_s"], step_med
+        res["speedups"] = {
+            "docx": pm["docx"] / sm["docx"],
+            "xlsx": pm["xlsx"] / sm["xlsx"],
+            "docx+xlsx engines": (pm["docx"] + pm["xlsx"]) / (sm["docx"] + sm["xlsx"]),
+            "reportkit.render (whole set)": base["median_s"] / rk["median_s"],
+        }
+        res["targets"] = {"docx_ms_max": 15.0, "xlsx_ms_max": 10.0, "render_speedup_min": 8.0,
+                          "docx_met": 1000 * sm["docx"] <= 15.0, "xlsx_met": 1000 * sm["xlsx"] <= 10.0,
+                          "render_met": base["median_s"] / rk["median_s"] >= 8.0}
+        res["budget"] = budget_cost()
+        res["cold"] = cold_start(cold_runs)
         if pdf:
             res["pdf"] = _pdf(work)
         return res
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def budget_cost(rounds: int = 200) -> dict:
+    """Per render of each default template's body: budgeted vs plain sandboxed Jinja; and the
+    one-off cost of preparing the template."""
+    import reportkit
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from reportkit.context import build_context
+    from reportkit.engines import docx as engine
+    from reportkit.engines.jinja import Budget, render
+    from reportkit.limits import DEFAULT_LIMITS
+    from reportkit.resources import template_path
+
+    plain_env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    out = {}
+    for p in EXAMPLES:
+        data = reportkit.load(p).data
+        ctx = build_context(data)
+        t = template_path("docx", data["format"])
+        part, budgeted = engine.prepare(t).compiled[0]
+        plain_tpl = plain_env.from_string(part.source)
+        assert render(budgeted, ctx, Budget(DEFAULT_LIMITS)) == plain_tpl.render(ctx)
+
+        def per(f) -> float:
+            f()
+            c = time.perf_counter()
+            for _ in range(rounds):
+                f()
+            return (time.perf_counter() - c) / rounds
+
+        with_budget = per(lambda: render(budgeted, ctx, Budget(DEFAULT_LIMITS)))
+        without = per(lambda: plain_tpl.render(ctx))
+        c = time.perf_counter()
+        for _ in range(3):
+            engine.prepare(t, cache=False)
+        prepare_s = (time.perf_counter() - c) / 3
+        out[t.name] = {"body_budgeted_s": with_budget, "body_plain_s": without,
+                       "budget_overhead_s": with_budget - without, "prepare_once_s": prepare_s}
+    return out
+
+
+def cold_start(runs: int) -> dict:
+    """Wall time of one ``reportkit render --formats docx`` in a new process, without and with
+    the disk cache of prepared templates."""
+    import os
+    import subprocess
+
+    work = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+    try:
+        cmd = [sys.executable, "-m", "reportkit", "render", str(EXAMPLES[1]), "-o", str(work / "out"),
+               "--formats", "docx", "--force"]
+        envs = {"disk cache off": dict(os.environ, REPORTKIT_CACHE_DIR=""),
+                "disk cache warm": dict(os.environ, REPORTKIT_CACHE_DIR=str(work / "cache"))}
+        for env in envs.values():  # untimed: fills the cache, warms the OS file cache
+            subprocess.run(cmd, env=env, capture_output=True, check=True)
+        times = {k: [] for k in envs}
+        for _ in range(runs):
+            for label, env in envs.items():
+                c = time.perf_counter()
+                subprocess.run(cmd, env=env, capture_output=True, check=True)
+                times[label].append(time.perf_counter() - c)
+        return {label: statistics.median(v) for label, v in times.items()} | {"runs": runs}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -329,6 +419,26 @@ def print_table(res: dict) -> None:
     print(f"   render mean - sum of steps: {b['render_minus_steps_mean_s']:+.4f} s (loading, template resolution, timer noise)")
     sz = r["output_sizes"]
     print(f"   output sizes (bytes): reportkit {sz['reportkit']}, plain {sz['plain']}")
+    print()
+    print("   speed-up against the plain loop (plain / reportkit, medians per report)")
+    for label, x in r["speedups"].items():
+        print(f"     {label:32} {x:6.2f}x")
+    tg = r["targets"]
+    print(f"   targets: docx <= {tg['docx_ms_max']:.0f} ms {'MET' if tg['docx_met'] else 'NOT MET'} "
+          f"({1000 * b['median_s']['docx']:.1f} ms); xlsx <= {tg['xlsx_ms_max']:.0f} ms "
+          f"{'MET' if tg['xlsx_met'] else 'NOT MET'} ({1000 * b['median_s']['xlsx']:.1f} ms); "
+          f"render >= {tg['render_speedup_min']:.0f}x {'MET' if tg['render_met'] else 'NOT MET'} "
+          f"({r['speedups']['reportkit.render (whole set)']:.2f}x)")
+    print()
+    print("   template budget (engines/jinja.py), the body of each default template, per render")
+    for name, v in r["budget"].items():
+        print(f"     {name:18} budgeted {1000 * v['body_budgeted_s']:.2f} ms, plain sandbox "
+              f"{1000 * v['body_plain_s']:.2f} ms, budget costs {1000 * v['budget_overhead_s']:+.2f} ms; "
+              f"preparing the template (once per process) {1000 * v['prepare_once_s']:.0f} ms")
+    c = r["cold"]
+    print(f"   cold `reportkit render --formats docx` in a new process (median of {c['runs']}): "
+          f"disk cache off {c['disk cache off']:.3f} s, warm {c['disk cache warm']:.3f} s "
+          f"({c['disk cache off'] - c['disk cache warm']:+.3f} s)")
     if "pdf" in r:
         p = r["pdf"]
         print()
@@ -344,12 +454,13 @@ def print_table(res: dict) -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=10, help="renders of each example per path (default 10)")
+    ap.add_argument("--n", type=int, default=20, help="renders of each example per path (default 20: 40 reports)")
     ap.add_argument("--pdf", action="store_true", help="also time one PDF conversion per example")
+    ap.add_argument("--cold-runs", type=int, default=5, help="new processes per cold variant (default 5)")
     ap.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     args = ap.parse_args(argv)
 
-    return run_and_report("bench_render", lambda: {"result": run(max(1, args.n), args.pdf)},
+    return run_and_report("bench_render", lambda: {"result": run(max(1, args.n), args.pdf, max(1, args.cold_runs))},
                           print_table, args.json)
 
 

@@ -18,6 +18,16 @@ YUNXI = EXAMPLES / "yunxi-zrzyj-2021.json"
 _cache: dict[Path, dict] = {}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_template_cache(tmp_path_factory):
+    """Prepared Word templates go to a folder of this test run, not the user's cache folder."""
+    import os
+
+    os.environ["REPORTKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("template-cache"))
+    yield
+    os.environ.pop("REPORTKIT_CACHE_DIR", None)
+
+
 def example(path: Path) -> dict:
     if path not in _cache:
         _cache[path] = json.loads(path.read_text(encoding="utf-8"))

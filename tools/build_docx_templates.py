@@ -39,7 +39,6 @@ import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-ROOT = Path(__file__).resolve().parent.parent
 EDITIONS = ("2019", "2021")
 
 # --------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from .errors import (  # noqa: E402
     ValidationFailed,
 )
 from .findings import Finding  # noqa: E402
+from .limits import TemplateLimits  # noqa: E402
 from .loading import Report, load  # noqa: E402
 from .validation import validate  # noqa: E402
 
@@ -58,4 +59,5 @@ __all__ = [
     "__version__", "load", "validate", "render", "import_report", "review", "Report", "Finding",
     "ReportkitError", "UsageError", "InputFileError", "DataError", "DocumentError", "ValidationFailed",
     "TemplateError", "UnsafeTemplateError", "OutputExistsError", "RenderError", "ConverterMissing",
+    "TemplateLimits",
 ]

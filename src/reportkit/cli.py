@@ -500,7 +500,7 @@ def templates_check(
     directory: Path = typer.Argument(..., help="模板文件夹。", show_default=False),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出检查结果。"),
 ) -> None:
-    """检查模板：Jinja 语法、不在数据规范中的字段、模板中缺少的官方数字。"""
+    """检查模板：Jinja 语法、不在数据规范中的字段、缺少或未原样输出的官方数字、外部资源，并用示例数据在限额内试生成。"""
     from .template_lint import check_set
 
     try:

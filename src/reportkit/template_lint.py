@@ -1,9 +1,20 @@
 """``reportkit templates check``: lint a template set before anyone renders with it.
 
-- Jinja syntax errors in a Word template, with the part and the surrounding text;
-- fields that are not in the contract (dotted paths checked against the contract, with
-  a "did you mean");
-- official figures that a template never places (a table cell somebody deleted).
+For a Word template it checks exactly what render renders (``engines.docx.template_parts``:
+the body, headers, footers, footnotes, the string core properties), opened and compiled by the
+same functions render uses, so that check passes only what render accepts:
+
+- the file itself (``template_files``: a regular file, a sane zip, intact members, XML that
+  parses, no relationship to anything outside the file);
+- Jinja syntax, with the part and the surrounding text; tags not closed within their paragraph;
+- fields that are not in the contract (dotted paths checked against the contract, with a
+  "did you mean");
+- official figures: each must be printed exactly as computed -- a plain ``{{ path }}`` that
+  the template always reaches; arithmetic, converting filters, ``or '—'``, or a place the
+  template never gets to (``{% if false %}``) are errors; only inside a condition, a warning;
+- one render of a sample report under the same limits, for what fails only when it runs.
+
+Excel templates: ``check_xlsx``.
 """
 
 from __future__ import annotations
@@ -11,7 +22,6 @@ from __future__ import annotations
 import difflib
 import html
 import re
-import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -19,9 +29,7 @@ from . import contract as c
 from .context import DOC_KEYS, SECTION_KEYS
 from .errors import TemplateError, UsageError
 from .resources import template_name
-
-MAX_UNZIPPED = 200 * 1024 * 1024
-MAX_MEMBERS = 2000
+from .template_files import check_zip
 
 
 @dataclass
@@ -42,57 +50,22 @@ class Problem:
 
 # ------------------------------------------------------------------ reading templates
 
-def check_zip(path: Path) -> None:
-    """Refuse a template that is not a zip, or that unpacks to absurd sizes (a zip bomb)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            infos = z.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise TemplateError(f"不是有效的 Office 文件：{exc}", template=str(path)) from None
-    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNZIPPED:
-        raise TemplateError("文件解压后过大，拒绝处理", template=str(path))
-
-
-_PART = re.compile(r"^word/(document|header\d*|footer\d*)\.xml$")
-
-
-def docx_sources(path: Path) -> dict[str, str]:
-    """Each Word part's Jinja source as docxtpl sees it, as plain text, one line per paragraph."""
-    from docxtpl import DocxTemplate
-
-    check_zip(path)
-    tpl = DocxTemplate(str(path))
-    out = {}
-    with zipfile.ZipFile(path) as z:
-        for name in sorted(z.namelist()):
-            if _PART.match(name):
-                xml = tpl.patch_xml(z.read(name).decode("utf-8"))
-                xml = re.sub(r"</w:p>", "\n", xml)
-                text = html.unescape(re.sub(r"<[^>]+>", "", xml))
-                out[name] = "\n".join(line for line in text.split("\n"))
-    return out
-
-
 _PARA = re.compile(r"<w:p[ >].*?</w:p>", re.S)
 _TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
 _DELIM = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
 _CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
 
 
-def unclosed_tags(path: Path) -> list[tuple[str, str]]:
-    """Paragraphs whose Jinja tags do not close within the paragraph: (part, paragraph text).
+def unclosed_paragraphs(xml: str) -> list[str]:
+    """The text of each paragraph of a part's XML whose Jinja tags do not close within it.
 
     docxtpl looks for a tag's end anywhere later in the document and silently swallows the
     paragraphs in between, so this must be caught before docxtpl sees the template."""
     found = []
-    with zipfile.ZipFile(path) as z:
-        for name in sorted(z.namelist()):
-            if not _PART.match(name):
-                continue
-            for para in _PARA.findall(z.read(name).decode("utf-8")):
-                text = html.unescape("".join(_TEXT.findall(para)))
-                if not _tags_close(text):
-                    found.append((name, text))
+    for para in _PARA.findall(xml):
+        text = html.unescape("".join(_TEXT.findall(para)))
+        if not _tags_close(text):
+            found.append(text)
     return found
 
 
@@ -110,66 +83,247 @@ def _tags_close(text: str) -> bool:
     return expect is None
 
 
-def around(source: str, lineno: int | None, width: int = 60) -> str:
-    lines = source.split("\n")
+def plain_text(source: str) -> str:
+    """A part's source as text (tags dropped, the line structure kept)."""
+    return html.unescape(re.sub(r"<[^>]*>", lambda m: "\n" * m.group().count("\n"), source))
+
+
+def around(text: str, lineno: int | None, width: int = 60) -> str:
+    """The text of lines ``lineno``-1 … ``lineno``+1 (1-based), trimmed."""
+    lines = text.split("\n")
     if not lineno or lineno > len(lines):
         return ""
-    text = " ⏎ ".join(x.strip() for x in lines[max(0, lineno - 2):lineno + 1] if x.strip())
-    return text[:width * 3]
+    found = " ⏎ ".join(x.strip() for x in lines[max(0, lineno - 2):lineno + 1] if x.strip())
+    return found[:width * 3]
+
 
 
 # ------------------------------------------------------------------ field paths
 
-def jinja_paths(source: str):
-    """Dotted paths a Jinja source reads: ``[(path, lineno)]``; loop variables resolve to
-    ``iterable[]`` (``s.title`` in ``for s in doc.sections`` → ``doc.sections[].title``)."""
+def _tree(source):
+    """A source's syntax tree (a tree is passed through)."""
+    if isinstance(source, str):
+        from .engines.jinja import environment
+
+        return environment().parse(source)
+    return source
+
+
+def _locals(tree) -> dict:
+    """Names a template defines itself (``set``, macros and their arguments, ``with``): not fields."""
     from jinja2 import nodes
 
-    from .engines.jinja import environment
+    names = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    names |= {m.name for m in tree.find_all(nodes.Macro)}
+    return {n: None for n in names} | {"loop": None, "caller": None, "varargs": None, "kwargs": None}
 
-    tree = environment().parse(source)
+
+def _path_of(node, scope: dict) -> str | None:
+    """``a.b["c"]`` → "a.b.c" (a loop variable replaced by its iterable's path + "[]")."""
+    from jinja2 import nodes
+
+    parts = []
+    while True:
+        if isinstance(node, nodes.Getattr):
+            parts.append(node.attr)
+            node = node.node
+        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            parts.append(node.arg.value)
+            node = node.node
+        else:
+            break
+    if not isinstance(node, nodes.Name) or node.ctx != "load":
+        return None
+    head = scope.get(node.name, node.name)
+    if head is None:
+        return None
+    return ".".join([head] + parts[::-1])
+
+
+def _loop_scope(node, scope: dict) -> dict:
+    from jinja2 import nodes
+
+    it = _path_of(node.iter, scope)
+    inner = dict(scope)
+    for t in (node.target.items if isinstance(node.target, nodes.Tuple) else [node.target]):
+        if isinstance(t, nodes.Name):
+            inner[t.name] = f"{it}[]" if it else None
+    return inner
+
+
+def jinja_paths(source):
+    """Dotted paths a Jinja source (or its tree) reads: ``[(path, lineno)]``; loop variables
+    resolve to ``iterable[]`` (``s.title`` in ``for s in doc.sections`` → ``doc.sections[].title``);
+    names the template defines itself are not reported."""
+    from jinja2 import nodes
+
+    tree = _tree(source)
     found: list[tuple[str, int]] = []
-
-    def path_of(node, scope):
-        parts = []
-        while True:
-            if isinstance(node, nodes.Getattr):
-                parts.append(node.attr)
-                node = node.node
-            elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
-                parts.append(node.arg.value)
-                node = node.node
-            else:
-                break
-        if not isinstance(node, nodes.Name):
-            return None
-        head = scope.get(node.name, node.name)
-        if head is None:
-            return None
-        return ".".join([head] + parts[::-1])
 
     def visit(node, scope):
         if isinstance(node, nodes.For):
-            it = path_of(node.iter, scope)
-            inner = dict(scope)
-            for t in (node.target.items if isinstance(node.target, nodes.Tuple) else [node.target]):
-                if isinstance(t, nodes.Name):
-                    inner[t.name] = f"{it}[]" if it else None
-            inner["loop"] = None
+            inner = _loop_scope(node, scope)
             visit(node.iter, scope)
             for child in node.body + node.else_ + ([node.test] if node.test else []):
                 visit(child, inner)
             return
         if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Name)) and getattr(node, "ctx", "load") == "load":
-            p = path_of(node, scope)
+            p = _path_of(node, scope)
             if p is not None:
                 found.append((p, node.lineno))
                 return
         for child in node.iter_child_nodes():
             visit(child, scope)
 
-    visit(tree, {})
+    visit(tree, _locals(tree))
     return found
+
+
+#: filters that print an official figure exactly as computed (``{{ path|string }}``)
+EXACT_FILTERS = frozenset({"string", "e", "escape"})
+_NOT_PRINTED = ("Compare", "Test", "Not")  # a figure here decides, it is not printed
+
+
+def figure_uses(source, figures) -> dict[str, list[tuple[str, int]]]:
+    """How a template uses each official figure: ``{path: [(how, lineno)]}`` with ``how``
+    "placed" (a plain ``{{ path }}`` the template always reaches), "conditional" (a plain one
+    inside a condition or a loop), "modified" (printed or bound after arithmetic, a filter other
+    than ``string``/``e``, a concatenation, a macro argument …).  Code the template never
+    reaches -- ``{% if false %}``, a loop over ``[]``, a macro nobody calls -- places nothing."""
+    from jinja2 import nodes
+
+    tree = _tree(source)
+    figures = set(figures)
+    uses: dict[str, list[tuple[str, int]]] = {}
+    macros = {m.name: m for m in tree.find_all(nodes.Macro)}
+    visiting: set[str] = set()
+
+    def const(node):
+        try:
+            return True, node.as_const()
+        except Exception:  # noqa: BLE001 -- jinja2.nodes.Impossible, or the constant itself fails
+            return False, None
+
+    def note(path, how, lineno):
+        if path in figures:
+            uses.setdefault(path, []).append((how, lineno))
+
+    def value(node, scope, how="modified"):
+        """Figures inside an expression whose value is printed or kept: all count as ``how``."""
+        if type(node).__name__ in _NOT_PRINTED:
+            return decide(node, scope)
+        if isinstance(node, nodes.CondExpr):
+            decide(node.test, scope)
+            for branch in (node.expr1, node.expr2):
+                if branch is not None:
+                    value(branch, scope, how)
+            return
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in macros:
+            called(node.node.name, scope, True)
+        p = _path_of(node, scope) if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Name)) else None
+        if p is not None:
+            note(p, how, node.lineno)
+            return
+        for child in node.iter_child_nodes():
+            value(child, scope, how)
+
+    def decide(node, scope):
+        """An expression that only decides (a condition): figures in it are fine."""
+        for child in node.find_all(nodes.Call):
+            if isinstance(child.node, nodes.Name) and child.node.name in macros:
+                called(child.node.name, scope, True)
+
+    def called(name, scope, conditional):
+        if name in visiting:
+            return
+        visiting.add(name)
+        body(macros[name].body, scope, conditional)
+        visiting.discard(name)
+
+    def printed(node, scope, conditional):
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in macros:
+            called(node.node.name, scope, conditional)  # {{ cell() }}: the macro prints here
+            for arg in node.args + [kw.value for kw in node.kwargs]:
+                value(arg, scope)
+            return
+        exact = node
+        while isinstance(exact, nodes.Filter) and exact.name in EXACT_FILTERS and exact.node is not None \
+                and not exact.args and not exact.kwargs:
+            exact = exact.node
+        p = _path_of(exact, scope) if isinstance(exact, (nodes.Getattr, nodes.Getitem)) else None
+        if p in figures:
+            note(p, "conditional" if conditional else "placed", node.lineno)
+        else:
+            value(node, scope)
+
+    def body(statements, scope, conditional):
+        for node in statements:
+            statement(node, scope, conditional)
+
+    def statement(node, scope, conditional):
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if not isinstance(child, nodes.TemplateData):
+                    printed(child, scope, conditional)
+        elif isinstance(node, nodes.If):
+            decide(node.test, scope)
+            known, test = const(node.test)
+            if known:  # {% if false %}: only the branch taken is reached
+                if test:
+                    body(node.body, scope, conditional)
+                elif node.elif_:
+                    first = node.elif_[0]
+                    statement(nodes.If(first.test, first.body, node.elif_[1:], node.else_, lineno=first.lineno),
+                              scope, conditional)
+                else:
+                    body(node.else_, scope, conditional)
+                return
+            for branch in node.elif_:
+                decide(branch.test, scope)
+            for stmts in [node.body] + [e.body for e in node.elif_] + [node.else_]:
+                body(stmts, scope, True)
+        elif isinstance(node, nodes.For):
+            known, items = const(node.iter)
+            inner = _loop_scope(node, scope)
+            value(node.iter, scope, "modified")
+            if not (known and not items):
+                body(node.body, inner, True)
+            body(node.else_, scope, True)
+        elif isinstance(node, nodes.Macro):
+            return  # reached when called
+        elif isinstance(node, nodes.CallBlock):
+            value(node.call, scope)
+            body(node.body, scope, True)
+        elif isinstance(node, nodes.FilterBlock):  # its output passes through the filter
+            exact = node.filter.name in EXACT_FILTERS and not node.filter.args and not node.filter.kwargs
+            for out in node.find_all(nodes.Output):
+                for child in out.nodes:
+                    if isinstance(child, nodes.TemplateData):
+                        continue
+                    if exact:
+                        printed(child, scope, True)
+                    else:
+                        value(child, scope)
+        elif isinstance(node, nodes.AssignBlock):  # {% set x %}…{% endset %}: bound, not printed
+            for out in node.find_all(nodes.Output):
+                for child in out.nodes:
+                    if not isinstance(child, nodes.TemplateData):
+                        value(child, scope)
+        elif isinstance(node, (nodes.Assign, nodes.With, nodes.ExprStmt)):
+            for child in node.iter_child_nodes():
+                if isinstance(child, nodes.Expr):
+                    value(child, scope)
+                else:
+                    statement(child, scope, conditional)
+        else:
+            for child in node.iter_child_nodes():
+                if isinstance(child, nodes.Stmt):
+                    statement(child, scope, conditional)
+                elif isinstance(child, nodes.Expr):
+                    value(child, scope)
+
+    body(tree.body, _locals(tree), False)
+    return uses
 
 
 def _doc_check(parts: list[str]) -> str | None:
@@ -191,12 +345,17 @@ def _suggest(key: str, allowed) -> str:
     return f"是否应为 “{close[0]}”？" if close else f"可用的字段：{'、'.join(allowed)}"
 
 
+#: names every Word template may use besides the context: Jinja2's globals and constants
+GLOBALS = frozenset({"range", "dict", "cycler", "joiner", "namespace",
+                     "true", "false", "none", "True", "False", "None"})
+
+
 def unknown_field(path: str, edition: str) -> str | None:
     """None when ``path`` exists in the context of ``edition``; else a hint."""
     parts = re.split(r"\.", path.replace("[]", ".[]"))
     if parts[0] == "doc":
         return _doc_check(parts)
-    if parts[0] in ("loop", "range", "true", "false", "none", "True", "False", "None"):
+    if parts[0] in GLOBALS:
         return None
     node = c.report_field(edition)
     for part in parts:
@@ -228,32 +387,106 @@ def figure_paths(edition: str) -> dict[str, str]:
 # ------------------------------------------------------------------ the checks
 
 def check_docx(path: Path, edition: str) -> list[Problem]:
+    """Lint a Word template: exactly the parts render renders (``engines.docx.template_parts``),
+    each compiled as render compiles it; its fields against the contract; every official figure
+    printed exactly as computed; then one render of a sample report under the same limits, so
+    that what fails only when it runs (or runs away) is found here and not at render."""
     from jinja2 import TemplateSyntaxError
 
+    from .engines.docx import compile_part, open_word, template_parts
+    from .engines.jinja import environment
+
     name = str(path)
-    problems: list[Problem] = []
     try:
-        sources = docx_sources(path)
+        parts = template_parts(open_word(path))
     except TemplateError as exc:
         return [Problem("error", name, exc.message)]
-    for part, text in unclosed_tags(path):
-        problems.append(Problem("error", name, "Jinja 语法错误：标签在本段内没有闭合", where=f"{part}：{text[:120]}"))
+    problems: list[Problem] = []
     used: set[str] = set()
-    for part, src in sources.items():
-        try:
-            paths = jinja_paths(src)
-        except TemplateSyntaxError as exc:
-            problems.append(Problem("error", name, f"Jinja 语法错误：{exc.message}", where=f"{part}：{around(src, exc.lineno)}"))
+    uses: dict[str, list[tuple[str, str]]] = {}
+    figures = figure_paths(edition)
+    broken = False
+    for part in parts:
+        unclosed = unclosed_paragraphs(part.xml) if part.xml else []
+        for text in unclosed:
+            problems.append(Problem("error", name, "Jinja 语法错误：标签在本段内没有闭合", where=f"{part.member}：{text[:120]}"))
+        if unclosed:
+            broken = True
             continue
-        for p, lineno in paths:
+        text = plain_text(part.source)
+        try:
+            tree = environment().parse(part.source)
+            compile_part(part, name)  # what only compiling finds: an unknown filter, too deep nesting …
+        except TemplateSyntaxError as exc:
+            problems.append(Problem("error", name, f"Jinja 语法错误：{exc.message}", where=f"{part.label}：{around(text, exc.lineno)}"))
+            broken = True
+            continue
+        except RecursionError:
+            problems.append(Problem("error", name, "模板表达式嵌套过深，无法编译", where=part.label))
+            broken = True
+            continue
+        except TemplateError as exc:
+            problems.append(Problem("error", name, exc.message))
+            broken = True
+            continue
+        for p, lineno in jinja_paths(tree):
             used.add(p)
             hint = unknown_field(p, edition)
             if hint is not None:
                 problems.append(Problem("error", name, f"字段不在数据规范中：{p}；{hint}", field=p,
-                                        where=f"{part}：{around(src, lineno)}"))
-    if not any("Jinja 语法错误" in p.message for p in problems):  # a broken part hides its figures
-        problems += _missing(name, used, edition)
+                                        where=f"{part.label}：{around(text, lineno)}"))
+        if part.kind != "core":
+            for p, found in figure_uses(tree, figures).items():
+                uses.setdefault(p, []).extend((how, f"{part.label}：{around(text, lineno)}") for how, lineno in found)
+    if not broken:  # a broken part hides its figures
+        problems += _figure_problems(name, figures, uses, used)
+    if not any(p.severity == "error" for p in problems):
+        problems += _trial(path, edition)
     return problems
+
+
+def _figure_problems(name: str, figures: dict[str, str], uses: dict, used: set[str]) -> list[Problem]:
+    problems = []
+    for path, label in figures.items():
+        found = uses.get(path, [])
+        for how, at in found:
+            if how == "modified":
+                problems.append(Problem("error", name, f"官方数字必须原样输出（{{{{ {path} }}}}），模板对它做了运算或转换："
+                                                       f"{label}", field=path, where=at))
+        if not any(how in ("placed", "conditional") for how, _ in found):
+            never = "（只出现在永远不会输出的位置，如 {% if false %} 之中）" if path in used and not found else ""
+            problems.append(Problem("error", name, f"模板中没有放置官方数字：{label}{never}", field=path))
+        elif not any(how == "placed" for how, _ in found):
+            problems.append(Problem("warning", name, f"官方数字只在条件成立或循环中才输出：{label}", field=path,
+                                    where=next(at for how, at in found if how == "conditional")))
+    return problems
+
+
+def sample_report(edition: str) -> dict:
+    """A report of ``edition`` with every row at 0 and every text present, to try a template on."""
+    from .skeleton import skeleton
+
+    year = 2020 if edition == "2019" else 2021
+    data = skeleton(year, "示例单位", edition=edition)
+    for section in data["overview"]["sections"]:
+        section["text"] = "示例文字。"
+    data["overview"]["summary"] = "示例文字。"
+    data["problems"] = data["improvements"] = data["other_matters"] = "示例文字。"
+    data["published"] = f"{year + 1}-01-20"
+    return data
+
+
+def _trial(path: Path, edition: str) -> list[Problem]:
+    import datetime as dt
+
+    from .context import build_context
+    from .engines.docx import render_docx
+
+    try:
+        render_docx(path, build_context(sample_report(edition)), dt.datetime(2022, 1, 20))
+    except TemplateError as exc:
+        return [Problem("error", str(path), f"用示例数据试生成失败：{exc.message}")]
+    return []
 
 
 def check_xlsx(path: Path, edition: str) -> list[Problem]:

@@ -1,94 +1,560 @@
-"""The Word engine: docxtpl over a fresh sandboxed Jinja environment.
+"""The Word engine: docxtpl templates, prepared once per process, rendered under a budget.
 
-The only module (with engines/xlsx.py) that imports docxtpl; imported only when rendering.
+Preparing a template (:func:`prepare`, cached by the SHA-256 of the file and the engine's
+fingerprint): read the package as untrusted input (``reportkit.template_files``: sizes, CRCs,
+XML of every part, no external relationships), list the parts docxtpl renders
+(:func:`template_parts`: the body, every header and footer, footnotes, the string core
+properties -- ``templates check`` lints exactly this list), refuse Jinja tags that do not close
+within their paragraph (docxtpl would swallow the paragraphs in between), run docxtpl's own
+``patch_xml`` on each part and compile it in the budgeted sandbox (``engines/jinja.py``).
+
+Rendering a report (:func:`render_docx`): run the compiled parts under the
+:class:`~reportkit.limits.TemplateLimits`, apply docxtpl's own post-processing (``{_{``
+unescaping, ``resolve_listing``, ``fix_tables``, ``fix_docpr_ids``), refuse output that is not
+well-formed XML (docxtpl re-parses with ``recover=True``, which silently drops content), place
+the 落款 (GB/T 9704 §7.3.5.2), set the core properties, and write the zip directly: every
+other member's bytes are carried over, entries stamped with the report's fixed time exactly as
+``package.normalise`` writes them.
+
+Only errors caused by the template become :class:`~reportkit.errors.TemplateError`: its
+syntax, its package, its code failing at run time (the traceback passes through it), its
+budget, its output.  Anything else is a bug and propagates as it is.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
+import hashlib
+import marshal
 import re
+import sys
+import threading
 import unicodedata
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..errors import TemplateError, UnsafeTemplateError
+from ..limits import DEFAULT_LIMITS, TemplateLimits
 
 SIGNATURE_STYLE, DATE_STYLE = "落款署名", "落款日期"
 BODY_PT = 16  # 3号
+#: the string core properties docxtpl renders (``DocxTemplate.render_properties``)
+CORE_PROPS = ("author", "comments", "identifier", "language", "subject", "title")
+#: prepared templates kept per process (a batch uses two; a CMS with many custom sets a few more)
+CACHE_SIZE = 16
+
+_LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\a\n\f]")  # what docxtpl's resolve_listing changes
 
 
-def render_docx(template: Path, context: dict, when: dt.datetime) -> bytes:
-    """Render ``template`` with ``context``; the .docx as bytes (not yet zip-normalised)."""
+@dataclass(frozen=True)
+class Part:
+    """One part docxtpl renders, with the Jinja source compiled for it."""
+
+    member: str              # the zip member: word/document.xml, word/footer1.xml, docProps/core.xml
+    kind: str                # "body", "header", "footer", "footnotes" or "core"
+    source: str              # the Jinja source: docxtpl's patched XML, or a core property's text
+    xml: str = ""            # the part's XML before patching (paragraphs are checked in it)
+    prop: str | None = None  # kind "core": the property
+
+    @property
+    def label(self) -> str:
+        return f"{self.member}（{self.prop}）" if self.prop else self.member
+
+
+@dataclass(frozen=True)
+class _Word:
+    """A template package opened as a Word document."""
+
+    package: object          # template_files.Package
+    main: str                # the main document member
+    root: object             # its parsed XML
+    headers_footers: tuple   # (kind, member) in the order of the main part's relationships
+    footnotes: tuple         # members
+    core: str | None         # the core-properties member, None when the template has none
+    styles: str | None       # the styles member
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A template ready to render: everything that does not depend on the report."""
+
+    sha256: str
+    members: dict            # zip order; the core-properties rels/content types added if needed
+    main: str
+    shell: bytes             # the main document with an empty body
+    compiled: tuple          # (Part, jinja2.Template)
+    codes: tuple             # the templates' compiled code (what the disk cache keeps)
+    core: str                # where the core properties go
+    core_xml: bytes | None   # the template's core properties (None: made from python-docx's default)
+    style_names: dict        # paragraph style id → name
+    default_style: str | None
+
+
+# ------------------------------------------------------------------ opening and listing the parts
+
+def open_word(path, data: bytes | None = None) -> _Word:
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
     from docxtpl import DocxTemplate
-    from jinja2 import TemplateSyntaxError, UndefinedError
-    from jinja2.exceptions import SecurityError
 
-    from ..template_lint import check_zip, unclosed_tags
+    from ..template_files import open_package, target_member
+
+    pkg = open_package(path, data)
+    for name in pkg.members:  # every XML part must parse: a broken one would break the report
+        if name.endswith((".xml", ".rels")):
+            pkg.xml(name)
+    external = pkg.external_relationships()
+    if external:
+        r = external[0]
+        raise pkg.fail(f"模板引用了文件之外的资源（{r.type_name} → {r.target}，声明于 {r.source}），已拒绝："
+                       f"生成 PDF 时会访问网络或本机文件；请在 Word 中删除该链接，图片请插入而不是链接"
+                       + (f"（共 {len(external)} 处）" if len(external) > 1 else ""))
+    package_rels = pkg.part_relationships("")
+    main = next((target_member(r) for r in package_rels if r.type == RT.OFFICE_DOCUMENT), None)
+    if main is None or main not in pkg.members:
+        raise pkg.fail("不是 Word 文档：缺少主文档部件（word/document.xml）")
+    kind = pkg.content_type(main)
+    if kind != CT.WML_DOCUMENT_MAIN:
+        raise pkg.fail(f"不是 Word 文档（.docx）：主文档的类型为 {kind}；启用宏的文档或模板（.docm、.dotx）请在 Word 中另存为 .docx")
+    root = pkg.xml(main)
+    if root.find(qn("w:body")) is None:
+        raise pkg.fail(f"{main} 中没有正文（w:body）")
+    rels = pkg.part_relationships(main)
+    uris = {DocxTemplate.HEADER_URI: "header", DocxTemplate.FOOTER_URI: "footer"}
+    headers_footers = []
+    for r in rels:
+        if r.type in uris:
+            member = target_member(r)
+            if member not in pkg.members:
+                raise pkg.fail(f"{r.source} 引用的部件 {member} 不存在")
+            if pkg.members[member] and (uris[r.type], member) not in headers_footers:
+                headers_footers.append((uris[r.type], member))
+    footnotes = tuple(n for n in pkg.members if pkg.content_type(n) == CT.WML_FOOTNOTES)
+    core = next((target_member(r) for r in package_rels if r.type == RT.CORE_PROPERTIES), None)
+    if core is not None and core not in pkg.members:
+        raise pkg.fail(f"_rels/.rels 引用的核心属性部件 {core} 不存在")
+    styles = next((target_member(r) for r in rels if r.type == RT.STYLES), None)
+    return _Word(pkg, main, root, tuple(headers_footers), footnotes, core,
+                 styles if styles in pkg.members else None)
+
+
+def _patched(xml: str) -> str:
+    """docxtpl's source for an XML part: ``patch_xml``, then a line per paragraph (as
+    ``render_xml_part`` does, so that Jinja's line numbers point at paragraphs)."""
+    from docxtpl import DocxTemplate
+
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", DocxTemplate.patch_xml(None, xml))
+
+
+def template_parts(word: _Word) -> list[Part]:
+    """Every part render renders, each with its Jinja source: the one list for render and lint."""
+    from docx.opc.coreprops import CoreProperties
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    pkg = word.package
+    body = etree.tostring(word.root.find(qn("w:body")), encoding="unicode")
+    parts = [Part(word.main, "body", _patched(body), body)]
+    for kind, member in word.headers_footers + tuple(("footnotes", m) for m in word.footnotes):
+        xml = etree.tostring(pkg.xml(member), encoding="unicode")
+        parts.append(Part(member, kind, _patched(xml), xml))
+    if word.core is not None:
+        props = CoreProperties(_core_element(pkg, word.core))
+        parts += [Part(word.core, "core", getattr(props, p), prop=p) for p in CORE_PROPS]
+    return parts
+
+
+def _core_element(pkg, member: str):
+    from docx.oxml.coreprops import CT_CoreProperties
+
+    el = pkg.xml(member)
+    if not isinstance(el, CT_CoreProperties):
+        raise pkg.fail(f"{member} 不是核心属性部件")
+    return el
+
+
+# ------------------------------------------------------------------ locating an error in a part
+
+def where(part: Part, lineno: int | None) -> str:
+    from ..template_lint import around, plain_text
+
+    near = around(plain_text(part.source), lineno)
+    return f"位置 {part.label}" + (f"，附近文字：{near}" if near else "")
+
+
+def _environment(part: Part):
     from .jinja import environment
 
-    name = str(template)
-    check_zip(template)
-    broken = unclosed_tags(template)
-    if broken:
-        part, text = broken[0]
-        raise TemplateError(f"Jinja 语法错误：标签在本段内没有闭合；位置 {part}，该段文字：{text[:120]}", template=name)
-    tpl = DocxTemplate(name)
-    try:
-        tpl.render(context, jinja_env=environment(), autoescape=True)
-    except SecurityError as exc:
-        raise UnsafeTemplateError(f"模板试图访问不允许的内部对象，已拒绝：{exc}", template=name) from None
-    except TemplateSyntaxError as exc:
-        where = _locate_syntax_error(template)
-        raise TemplateError(f"Jinja 语法错误：{exc.message}{where}", template=name) from None
-    except UndefinedError as exc:
-        field = _undefined_field(template, str(exc))
-        raise TemplateError(f"模板中的字段不存在：{field}（{exc.message}）", template=name, field=field) from None
-    except Exception as exc:  # docxtpl's own parse failures on a mangled template
-        raise TemplateError(f"无法渲染模板：{type(exc).__name__}: {exc}", template=name) from None
-    document = tpl.docx
-    _place_signature(document)
-    props = document.core_properties
-    props.title = context["doc"]["title"]
-    props.author = context["agency"]
-    props.last_modified_by = "reportkit"
-    props.created = props.modified = when
-    props.revision = 1
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
+    return environment(autoescape=part.kind != "core")  # core properties are text, not XML
 
 
-def _locate_syntax_error(template: Path) -> str:
+def compile_part(part: Part, name: str):
+    """The code of one part compiled in the budgeted sandbox; a :class:`TemplateError` when it
+    cannot be compiled."""
     from jinja2 import TemplateSyntaxError
 
-    from ..template_lint import around, docx_sources
-    from .jinja import environment
-
-    for part, src in docx_sources(template).items():
-        try:
-            environment().parse(src)
-        except TemplateSyntaxError as exc:
-            return f"；位置 {part}，附近文字：{around(src, exc.lineno)}"
-    return ""
+    try:
+        return _environment(part).compile(part.source)
+    except TemplateSyntaxError as exc:
+        raise TemplateError(f"Jinja 语法错误：{exc.message}；{where(part, exc.lineno)}", template=name) from None
+    except (RecursionError, SyntaxError, MemoryError):  # Jinja's parser or Python's compiler gave up
+        raise TemplateError(f"模板表达式嵌套过深，无法编译；位置 {part.label}", template=name) from None
 
 
-def _undefined_field(template: Path, message: str) -> str:
-    """Turn "'dict object' has no attribute 'natual'" into the dotted path the template wrote."""
-    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", message)
-    attr = (m.group(1) or m.group(2)) if m else None
-    if attr is None:
-        return message
-    from ..template_lint import docx_sources, jinja_paths
+def _template(part: Part, code):
+    env = _environment(part)
+    return env.template_class.from_code(env, code, env.make_globals(None), None)
 
-    for src in docx_sources(template).values():
-        try:
-            for p, _ in jinja_paths(src):
-                if p.split(".")[-1] == attr or p == attr or f".{attr}." in f".{p}.":
-                    return p
-        except Exception:
+
+# ------------------------------------------------------------------ preparing (once per template)
+
+_CACHE: OrderedDict = OrderedDict()
+_LOCK = threading.Lock()
+_FORMAT = "reportkit-docx-prepared-1"
+
+
+@lru_cache(maxsize=None)
+def fingerprint() -> tuple:
+    """Everything besides the template's bytes that changes what :func:`prepare` makes: the
+    versions of reportkit, Jinja2, docxtpl, python-docx and lxml, Python's bytecode format, and
+    the source of the modules that prepare (an edited checkout is a new engine)."""
+    import docx
+    import docxtpl
+    import jinja2
+    from lxml import etree
+
+    from .. import __version__, template_files, template_lint
+    from . import jinja
+
+    sources = hashlib.sha256()
+    for module in (sys.modules[__name__], jinja, template_files, template_lint):
+        sources.update(Path(module.__file__).read_bytes())
+    return (__version__, jinja2.__version__, docxtpl.__version__, getattr(docx, "__version__", ""),
+            etree.LXML_VERSION, sys.implementation.cache_tag, sources.hexdigest())
+
+
+def prepare(template, *, cache: bool = True) -> Prepared:
+    """``template`` ready to render: from this process's cache when its bytes were seen, else
+    from the disk cache (``engines/disk_cache.py``), else prepared now and kept in both.
+    ``cache=False`` prepares afresh and keeps nothing."""
+    from ..template_files import read_file
+    from . import disk_cache
+
+    data = read_file(template)
+    sha = hashlib.sha256(data).hexdigest()
+    if not cache:
+        return _prepare(template, data)
+    key = (sha, fingerprint())
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    disk_key = hashlib.sha256(repr(key).encode()).hexdigest()
+    blob = disk_cache.read(disk_key)
+    prepared = _loads(blob, sha) if blob is not None else None
+    if prepared is None:
+        prepared = _prepare(template, data)
+        disk_cache.write(disk_key, _dumps(prepared))
+    with _LOCK:
+        _CACHE[key] = prepared
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return prepared
+
+
+def _dumps(p: Prepared) -> bytes:
+    parts = tuple((part.member, part.kind, part.source, part.xml, part.prop) for part, _ in p.compiled)
+    return marshal.dumps((_FORMAT, p.sha256, tuple(p.members.items()), p.main, p.shell, parts, p.codes,
+                          p.core, p.core_xml, p.style_names, p.default_style))
+
+
+def _loads(blob: bytes, sha256: str) -> Prepared | None:
+    """A prepared template read back from the disk cache; None when the entry is not one."""
+    try:
+        fmt, sha, members, main, shell, parts, codes, core, core_xml, names, default = marshal.loads(blob)
+        if fmt != _FORMAT or sha != sha256 or len(parts) != len(codes):
+            return None
+        compiled = []
+        for fields, code in zip(parts, codes):
+            part = Part(*fields)
+            compiled.append((part, _template(part, code)))
+        return Prepared(sha, dict(members), main, shell, tuple(compiled), tuple(codes), core, core_xml,
+                        dict(names), default)
+    except Exception:  # noqa: BLE001 -- a damaged or foreign entry: prepare the template again
+        return None
+
+
+def _prepare(template, data: bytes) -> Prepared:
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    from ..template_lint import unclosed_paragraphs
+
+    name = str(template)
+    word = open_word(template, data)
+    pkg = word.package
+    parts = template_parts(word)
+    for part in parts:
+        broken = unclosed_paragraphs(part.xml) if part.xml else []
+        if broken:
+            raise pkg.fail(f"Jinja 语法错误：标签在本段内没有闭合；位置 {part.member}，该段文字：{broken[0][:120]}")
+    codes = tuple(compile_part(part, name) for part in parts)
+    compiled = tuple((part, _template(part, code)) for part, code in zip(parts, codes))
+
+    root = word.root  # parsed for this preparation only: emptying its body here is safe
+    body = root.find(qn("w:body"))
+    root.replace(body, root.makeelement(qn("w:body"), {}))
+    members = dict(pkg.members)
+    core = word.core
+    if core is None:
+        core = _add_core_part(pkg, members)
+    names, default = _paragraph_styles(pkg, word.styles)
+    return Prepared(pkg.sha256, members, word.main, etree.tostring(root), compiled, codes, core,
+                    pkg.members[word.core] if word.core else None, names, default)
+
+
+def _add_core_part(pkg, members: dict) -> str:
+    """A template without core properties gets them, as python-docx adds them on save."""
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.oxml import serialize_part_xml
+
+    member = "docProps/core.xml"
+    rels = pkg.xml("_rels/.rels")
+    used = {el.get("Id") for el in rels}
+    rid = next(f"rId{i}" for i in range(1, len(used) + 2) if f"rId{i}" not in used)
+    rels.append(rels.makeelement(f"{{{rels.nsmap[None]}}}Relationship",
+                                 {"Id": rid, "Type": RT.CORE_PROPERTIES, "Target": member}))
+    members["_rels/.rels"] = serialize_part_xml(rels)
+    types = pkg.xml("[Content_Types].xml")
+    types.append(types.makeelement(f"{{{types.nsmap[None]}}}Override",
+                                   {"PartName": "/" + member, "ContentType": CT.OPC_CORE_PROPERTIES}))
+    members["[Content_Types].xml"] = serialize_part_xml(types)
+    return member
+
+
+def _paragraph_styles(pkg, member: str | None) -> tuple[dict, str | None]:
+    """(paragraph style id → name, the default paragraph style's name), as python-docx names them."""
+    if member is None:
+        return {}, None
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml.styles import CT_Styles
+    from docx.styles.styles import Styles
+
+    element = pkg.xml(member)
+    if not isinstance(element, CT_Styles):  # not a styles part: no style has a name
+        return {}, None
+    styles = Styles(element)
+    names = {s.style_id: s.name for s in styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+    default = styles.default(WD_STYLE_TYPE.PARAGRAPH)
+    return names, default.name if default is not None else None
+
+
+# ------------------------------------------------------------------ rendering (once per report)
+
+def render_docx(template: Path, context: dict, when: dt.datetime, *, limits: TemplateLimits | None = None,
+                cache: bool = True) -> bytes:
+    """Render ``template`` with ``context``: the .docx as bytes, zip entries stamped ``when``.
+
+    ``limits`` bounds what the template may cost (:class:`~reportkit.limits.TemplateLimits`);
+    ``cache=False`` prepares the template afresh and keeps nothing."""
+    from .jinja import Budget
+
+    prepared = prepare(template, cache=cache)
+    budget = Budget(limits or DEFAULT_LIMITS)
+    return _render(prepared, str(template), context, when, budget)
+
+
+def _render(p: Prepared, name: str, context: dict, when: dt.datetime, budget) -> bytes:
+    from docx.opc.oxml import serialize_part_xml
+
+    from ..package import zip_members
+
+    members = dict(p.members)
+    body = None
+    props = {}
+    for part, template in p.compiled:
+        text = _run(part, template, name, context, budget)
+        if part.kind == "core":
+            props[part.prop] = text
             continue
-    return attr
+        xml = _after_render(text)
+        if part.kind == "body":
+            body = xml
+        else:
+            members[part.member] = serialize_part_xml(_parse(part, name, xml))
+    members[p.main] = _document(p, name, body)
+    members[p.core] = _core(p, name, props, context, when)
+    return zip_members(members.items(), when)
 
+
+def _run(part: Part, template, name: str, context: dict, budget) -> str:
+    from jinja2 import UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    from .jinja import LimitExceeded, render
+
+    try:
+        return render(template, context, budget)
+    except LimitExceeded as exc:
+        raise TemplateError(f"{exc.message}；位置 {part.label}", template=name) from None
+    except SecurityError as exc:
+        raise UnsafeTemplateError(f"模板试图访问不允许的内部对象，已拒绝：{exc}；位置 {part.label}",
+                                  template=name) from None
+    except Exception as exc:
+        lineno = _template_line(exc, template)
+        if lineno is None:  # not raised while the template's code ran: a bug of reportkit's
+            raise
+        if isinstance(exc, UndefinedError):
+            field = _undefined_field(part, lineno, exc.message or "")
+            raise TemplateError(f"模板中的字段不存在：{field}（{exc.message}）；{where(part, lineno)}",
+                                template=name, field=field) from None
+        if isinstance(exc, RecursionError):
+            raise TemplateError(f"模板递归过深，已停止；{where(part, lineno)}", template=name) from None
+        raise TemplateError(f"模板运行出错：{type(exc).__name__}: {exc}；{where(part, lineno)}",
+                            template=name) from None
+
+
+def _template_line(exc: BaseException, template) -> int | None:
+    """The template line the innermost frame of ``template``'s code was at, or None."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__jinja_template__") is template:
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return line
+
+
+def _undefined_field(part: Part, lineno: int, message: str) -> str:
+    """Turn "'dict object' has no attribute 'natual'" into the dotted path the template wrote."""
+    from ..template_lint import jinja_paths
+
+    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", message)
+    if m is None:
+        return message
+    attr = m.group(1) or m.group(2)
+    paths = jinja_paths(part.source)  # it compiled, so it parses
+    hits = [p for p, line in paths if p.split(".")[-1] == attr or p == attr]
+    near = [p for p, line in paths if line == lineno and p in hits]
+    return (near or hits or [attr])[0]
+
+
+def _after_render(xml: str) -> str:
+    """docxtpl's steps after Jinja (``render_xml_part``): paragraphs back on one line, ``{_{``
+    unescaped, tabs/line breaks in text turned into Word's (``resolve_listing``)."""
+    from docxtpl import DocxTemplate
+
+    xml = xml.replace("\n<w:p>", "<w:p>").replace("\n<w:p ", "<w:p ")
+    xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+    if _LISTING.search(xml):
+        xml = DocxTemplate.resolve_listing(None, xml)
+    return xml
+
+
+def _xml_error(part: Part, name: str, xml: str, exc) -> TemplateError:
+    line, col = exc.position
+    lines = xml.split("\n")
+    offset = sum(len(x) + 1 for x in lines[:max(line - 1, 0)]) + max(col - 1, 0)
+    from ..template_lint import plain_text
+
+    near = re.sub(r"\s+", " ", plain_text(xml[max(0, offset - 300):offset + 100]).strip())[-120:]
+    return TemplateError(f"模板生成的内容不是有效的 XML（{exc.msg}），文档会损坏或丢失文字；位置 {part.label}"
+                         + (f"，附近文字：{near}" if near else ""), template=name)
+
+
+def _parse(part: Part, name: str, xml: str):
+    from docx.oxml.parser import parse_xml
+    from lxml import etree
+
+    try:
+        return parse_xml(xml.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        raise _xml_error(part, name, xml, exc) from None
+
+
+def _document(p: Prepared, name: str, body: str) -> bytes:
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import parse_xml
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    try:  # strict: docxtpl's own parse (recover=True) would silently drop what does not parse
+        tree = etree.fromstring(body)
+    except etree.XMLSyntaxError as exc:
+        raise _xml_error(p.compiled[0][0], name, body, exc) from None
+    helper = DocxTemplate(name)
+    helper.docx_ids_index = 1000  # as DocxTemplate.render_init
+    if _tables_need_fixing(tree):  # rows with more or fewer cells than the grid ({%tc %} loops)
+        try:
+            tree = helper.fix_tables(body)
+        except (ValueError, TypeError, AttributeError) as exc:  # e.g. w:gridSpan="abc", no w:tblGrid
+            raise TemplateError(f"模板生成的表格结构无效（{exc}）；位置 {p.compiled[0][0].label}", template=name) from None
+    helper.fix_docpr_ids(tree)
+    root = parse_xml(p.shell)
+    root.replace(root.find(qn("w:body")), tree)
+    del tree  # from here on the body's elements are python-docx's (the shell's parser)
+    _place_signature(root.find(qn("w:body")), p.style_names, p.default_style)
+    return serialize_part_xml(root)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _tables_need_fixing(tree) -> bool:
+    """Whether docxtpl's ``fix_tables`` would change anything: a table whose grid has fewer
+    columns than one of its rows has cells, or more than its widest row spans (the same tests
+    as ``DocxTemplate.fix_tables``)."""
+    tc, tr, span_of = _W + "tc", _W + "tr", f"{_W}tcPr/{_W}gridSpan"
+    for t in tree.iter(_W + "tbl"):
+        grid = t.find(_W + "tblGrid")
+        if grid is None:
+            return True  # let docxtpl's code meet it
+        columns = len(grid.findall(_W + "gridCol"))
+        widest = 0
+        for row in t.iter(tr):
+            cells = row.findall(tc)
+            if len(cells) > columns:
+                return True
+            spans = len(cells)
+            for span in row.iterfind(f"{tc}/{span_of}"):
+                value = span.get(_W + "val", "")
+                if not value.isdigit():
+                    return True
+                spans += int(value) - 1
+            widest = max(widest, spans)
+        if widest < columns:
+            return True
+    return False
+
+
+def _core(p: Prepared, name: str, props: dict, context: dict, when: dt.datetime) -> bytes:
+    from docx.opc.coreprops import CoreProperties
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.coreprops import CT_CoreProperties
+    from docx.oxml.parser import parse_xml
+
+    element = parse_xml(p.core_xml) if p.core_xml is not None else CT_CoreProperties.new()
+    core = CoreProperties(element)
+    for prop, text in props.items():
+        try:
+            setattr(core, prop, text)
+        except ValueError as exc:  # lxml: a character XML cannot hold
+            raise TemplateError(f"核心属性 {prop} 的内容无法写入：{exc}；位置 {p.core}", template=name) from None
+    core.title = context["doc"]["title"]
+    core.author = context["agency"]
+    core.last_modified_by = "reportkit"
+    core.created = core.modified = when
+    core.revision = 1
+    return serialize_part_xml(element)
+
+
+# ------------------------------------------------------------------ the 落款 (GB/T 9704 §7.3.5.2)
 
 def text_width(text: str) -> float:
     """Width in 字 (one Chinese character): full-width characters 1, half-width ones 0.5."""
@@ -108,24 +574,39 @@ def signature_indents(signature: str, date: str) -> tuple[float, float]:
     return d - a + 4, 2.0
 
 
-def _set_right_indent(paragraph, chars: float) -> None:
+def _set_right_indent(p, chars: float) -> None:
+    """``w:ind`` through python-docx (``get_or_add_ind``: in schema order within ``w:pPr``)."""
     from docx.oxml.ns import qn
 
-    ppr = paragraph._p.get_or_add_pPr()
-    ind = ppr.find(qn("w:ind"))
-    if ind is None:
-        ind = ppr.makeelement(qn("w:ind"), {})
-        ppr.append(ind)
+    ind = p.get_or_add_pPr().get_or_add_ind()
     ind.set(qn("w:rightChars"), str(int(round(chars * 100))))
     ind.set(qn("w:right"), str(int(round(chars * BODY_PT * 20))))
 
 
-def _place_signature(document) -> None:
-    sig = [p for p in document.paragraphs if p.style is not None and p.style.name == SIGNATURE_STYLE]
-    date = [p for p in document.paragraphs if p.style is not None and p.style.name == DATE_STYLE]
-    if not sig:
+def _place_signature(body, style_names: dict, default_style: str | None) -> None:
+    """The first 署名 and date paragraphs (styles 落款署名, 落款日期, among the body's paragraphs
+    as python-docx's ``document.paragraphs`` and ``paragraph.style`` see them) get their indents."""
+    from docx.oxml.ns import nsmap
+    from lxml import etree
+
+    def first(style_name: str):
+        ids = [sid for sid, n in style_names.items() if n == style_name]
+        if default_style == style_name:  # so is every paragraph without a known paragraph style
+            others = [sid for sid in style_names if sid not in ids]
+            test, values = "not(w:pPr/w:pStyle[{}])", others
+        else:
+            test, values = "w:pPr/w:pStyle[{}]", ids
+        if not values and test.startswith("w:"):
+            return None
+        match = " or ".join(f"@w:val=$v{i}" for i in range(len(values))) or "false()"
+        found = etree.XPath(f"w:p[{test.format(match)}]", namespaces=nsmap)(
+            body, **{f"v{i}": v for i, v in enumerate(values)})
+        return found[0] if found else None
+
+    sig, date = first(SIGNATURE_STYLE), first(DATE_STYLE)
+    if sig is None:
         return
-    s_indent, d_indent = signature_indents(sig[0].text.strip(), date[0].text.strip() if date else "")
-    _set_right_indent(sig[0], s_indent)
-    if date:
-        _set_right_indent(date[0], d_indent)
+    s_indent, d_indent = signature_indents(sig.text.strip(), date.text.strip() if date is not None else "")
+    _set_right_indent(sig, s_indent)
+    if date is not None:
+        _set_right_indent(date, d_indent)
