@@ -24,7 +24,7 @@ from lxml import etree
 
 import reportkit
 from reportkit import layout
-from reportkit.engines.docx import signature_indents
+from reportkit.typesetting import signature_indents, text_width
 from reportkit.titles import title_lines
 from reportkit.totals import appeals_total, results_total, row_total
 
@@ -369,8 +369,10 @@ def yunxi(rendered) -> Rendered:
 
 
 def width(text: str) -> float:
-    """Width in 字: full-width characters 1, half-width ones 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+    """Printed width in 字: full-width characters 1, half-width ones ½, and 1/5 字 where a 汉字 meets a
+    digit (the space LibreOffice and Word put between the two scripts)."""
+    wide = [unicodedata.east_asian_width(ch) in "WF" for ch in text]
+    return sum(1.0 if w else 0.5 for w in wide) + 0.2 * sum(1 for a, b in zip(wide, wide[1:]) if a != b)
 
 
 def squash(text: str) -> str:
@@ -1102,8 +1104,10 @@ def test_reproducible(tmp_path, rendered, name):
 
 
 def test_signature_indents_follow_gbt9704_7_3_5_2():
-    # 署名 8 字, date 6.5 字 (Arabic digits count half): 署名 2 字 from the right, date starts 2 字 later
-    assert signature_indents("云溪县自然资源局", "2022年1月20日") == (2.0, 1.5)
+    # 署名 8 字, date 7.5 字 (Arabic digits count half, and 1/5 字 at each of the five places where a
+    # 汉字 meets a digit): 署名 2 字 from the right, date starts 2 字 later
+    assert signature_indents("云溪县自然资源局", "2022年1月20日") == pytest.approx((2.0, 0.5))
     # a date longer than the 署名: the date 2 字 from the right, the 署名 moved left to keep the offset
-    assert signature_indents("某局", "2022年12月20日") == (9.0, 2.0)
+    assert signature_indents("某局", "2022年12月20日") == pytest.approx((10.0, 2.0))
+    assert text_width("2022年1月20日") == pytest.approx(7.5) and text_width("云溪县自然资源局") == 8
     assert signature_indents("某局", "") == (2.0, 0.0)

@@ -130,6 +130,8 @@ CASES: dict[str, dict] = {
     **{f"corpus-{i}": d for i, d in enumerate(corpus(8, start=700))},
     **{f"other-matters+{k}": with_other_matters(example(YUNXI), k) for k in range(2, 24, 3)},
     **{f"table-three+{k}": table_three_shifted(k) for k in range(1, 23, 3)},
+    "xinyi-2019-dated": {**example(XINYI), "published": "2021-01-15"},          # a date longer than the 署名
+    "long-date": {**example(YUNXI), "agency": "某局", "published": "2022-12-20"},  # much longer
 }
 
 
@@ -286,8 +288,8 @@ def closing_lines(t: Typeset) -> tuple[Line, Line]:
 
 
 @needs_libreoffice
-@pytest.mark.parametrize("name", ["yunxi-2021"] + [n for n in CASES if n.startswith("corpus")
-                                                   and CASES[n].get("published")][:3])
+@pytest.mark.parametrize("name", ["yunxi-2021", "xinyi-2019-dated", "long-date"]
+                         + [n for n in CASES if n.startswith("corpus") and CASES[n].get("published")][:3])
 def test_signature_two_zi_from_the_right_edge(typeset, name):
     t = typeset[name]
     sig, date = closing_lines(t)
@@ -299,11 +301,12 @@ def test_signature_two_zi_from_the_right_edge(typeset, name):
 
 
 @needs_libreoffice
-@pytest.mark.xfail(strict=True, reason="LibreOffice puts 1/5 字 between a 汉字 and a digit (it ignores "
-                   "w:autoSpaceDN): a date is 1 字 wider than engines/docx.text_width counts — the engine "
-                   "change is described in the word-typesetting report")
-def test_date_starts_two_zi_right_of_the_signature(typeset):
-    sig, date = closing_lines(typeset["yunxi-2021"])
+@pytest.mark.parametrize("case", ["yunxi-2021", "xinyi-2019-dated", "long-date"]
+                         + [n for n in CASES if n.startswith("corpus") and CASES[n].get("published")][:3])
+def test_date_starts_two_zi_right_of_the_signature(typeset, case):
+    # LibreOffice puts 1/5 字 between a 汉字 and a digit (it ignores w:autoSpaceDN): counted by
+    # typesetting.text_width, so the date lands where §7.3.5.2 wants it
+    sig, date = closing_lines(typeset[case])
     offset = (date.x0 - sig.x0) / PT_PER_ZI
     assert offset == pytest.approx(2, abs=0.15), f"the date starts {offset:.2f} 字 right of the 署名"
 

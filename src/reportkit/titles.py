@@ -13,7 +13,8 @@ balanced lines.  Nothing here knows about Word: a line holds :data:`LINE_CHARS` 
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from .typesetting import text_width as width
 
 __all__ = ["LINE_CHARS", "title_lines", "split_name", "width"]
 
@@ -34,11 +35,6 @@ _ORGAN_ENDS = ("人民政府", "总局", "委员会")
 _OFFICES = ("办公室", "办公厅")
 #: never inside a bracket or a run of Latin letters and digits
 _ATOM = re.compile(r"（[^）]*）|\([^)]*\)|[0-9A-Za-z]+")
-
-
-def width(text: str) -> float:
-    """Width in 字: full-width characters 1, half-width ones ½."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
 def _protected(name: str) -> set[int]:

@@ -29,7 +29,6 @@ import marshal
 import re
 import sys
 import threading
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +36,7 @@ from pathlib import Path
 
 from ..errors import TemplateError, UnsafeTemplateError
 from ..limits import DEFAULT_LIMITS, TemplateLimits
+from ..typesetting import signature_indents
 
 SIGNATURE_STYLE, DATE_STYLE = "落款署名", "落款日期"
 BODY_PT = 16  # 3号
@@ -555,24 +555,6 @@ def _core(p: Prepared, name: str, props: dict, context: dict, when: dt.datetime)
 
 
 # ------------------------------------------------------------------ the 落款 (GB/T 9704 §7.3.5.2)
-
-def text_width(text: str) -> float:
-    """Width in 字 (one Chinese character): full-width characters 1, half-width ones 0.5."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
-
-
-def signature_indents(signature: str, date: str) -> tuple[float, float]:
-    """Right indents (in 字) of the 署名 and the date for a document without a seal
-    (GB/T 9704 §7.3.5.2): 署名 2 字 from the right; the date's first character 2 字 to the
-    right of the 署名's first character; "如成文日期长于发文机关署名，应当使成文日期右空二字编排，
-    并相应增加发文机关署名右空字数"."""
-    a, d = text_width(signature), text_width(date)
-    if not date:
-        return 2.0, 0.0
-    if d <= a:
-        return 2.0, a - d
-    return d - a + 4, 2.0
-
 
 def _set_right_indent(p, chars: float) -> None:
     """``w:ind`` through python-docx (``get_or_add_ind``: in schema order within ``w:pPr``)."""
