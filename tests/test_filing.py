@@ -256,7 +256,8 @@ def test_force_drops_files_the_new_set_no_longer_has(tmp_path):
 
 
 def _no_leftovers(parent: Path):
-    return [p.name for p in parent.iterdir() if p.name.startswith(".reportkit-")]
+    """reportkit's hidden files (staging folders, lock files) anywhere under ``parent``."""
+    return [str(p) for p in parent.rglob(".reportkit-*")]
 
 
 def test_failure_mid_render_leaves_nothing(tmp_path, monkeypatch):
@@ -265,7 +266,7 @@ def test_failure_mid_render_leaves_nothing(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(x, "render_xlsx", boom)
-    with pytest.raises(reportkit.RenderError, match="No space left"):
+    with pytest.raises(reportkit.RenderError, match="磁盘空间不足"):
         reportkit.render(YUNXI, tmp_path / "out", formats=FIG)
     assert not (tmp_path / "out").exists() and _no_leftovers(tmp_path) == []
 

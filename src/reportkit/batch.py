@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -57,19 +58,19 @@ class Outcome:
     @property
     def first_error(self) -> str | None:
         if self.error is not None:
-            return self.error.message
+            return printable(self.error.message)
         for f in self.findings:
             if f.is_error:
                 return f.text()
         return None
 
     def to_dict(self) -> dict:
-        d = {"file": str(self.file), "agency": self.agency, "year": self.year, "ok": self.ok,
+        d = {"file": printable(str(self.file)), "agency": self.agency, "year": self.year, "ok": self.ok,
              "errors": sum(f.is_error for f in self.findings),
              "warnings": sum(not f.is_error for f in self.findings),
              "findings": [f.to_dict() for f in self.findings]}
         if self.error is not None:
-            d["error"] = {"code": self.error.code, "message": self.error.message,
+            d["error"] = {"code": self.error.code, "message": printable(self.error.message),
                           **{k: getattr(self.error, k) for k in ("path", "line", "column")
                              if getattr(self.error, k, None) is not None}}
             if self.detail:
@@ -81,8 +82,17 @@ class Outcome:
         return d
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (from JSON ``\\ud800`` escapes or undecodable file names)
+    shown as ``U+D800``: they cannot be printed or written as UTF-8."""
+    return _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _identity(outcome: Outcome, data: dict) -> None:
-    outcome.agency = data.get("agency") if isinstance(data.get("agency"), str) else None
+    outcome.agency = printable(data["agency"]) if isinstance(data.get("agency"), str) else None
     outcome.year = data.get("year") if isinstance(data.get("year"), int) and not isinstance(data.get("year"), bool) \
         else None
 
@@ -161,11 +171,13 @@ def _scan(path: Path):
     """(data, sha256, None) or ({}, None, error): what the folder name is chosen from."""
     from .loading import load
 
+    o = Outcome(path)
     try:
         report = load(path)
         return report.data, report.sha256, None
-    except ReportkitError as exc:
-        return {}, None, exc
+    except Exception as exc:  # a bug in loading is that file's row too
+        _fail(o, exc)
+        return {}, None, o.error
 
 
 def render_many(files: Sequence[Path], output: Path | None, *, formats, templates=None, previous=None,
@@ -206,6 +218,15 @@ def render_many(files: Sequence[Path], output: Path | None, *, formats, template
 
 
 def _lost_outcome(task: Task, how: str) -> Outcome:
+    """The outcome of a task whose worker died; what the worker left in its output folder is
+    cleaned up now (the folder's lock died with the worker) rather than on the next run."""
+    from .staging import OutputFolder
+
+    try:
+        with OutputFolder(task.out_dir, wait=task.options["wait"]):
+            pass
+    except (ReportkitError, OSError):
+        pass
     o = Outcome(task.file, out_dir=task.out_dir)
     o.error = InternalError(f"生成这份报告的进程意外退出（{how}），未写入任何文件", file=str(task.file))
     return o

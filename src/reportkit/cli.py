@@ -121,6 +121,12 @@ def _exit_code(outcomes) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def _shown(text: str) -> str:
+    from .batch import printable
+
+    return printable(text)
+
+
 def _summary_table(outcomes, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -129,7 +135,7 @@ def _summary_table(outcomes, title: str) -> None:
     for col in ("文件", "单位", "年度", "状态", "首个错误"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
-        table.add_row(str(o.file), o.agency or "", str(o.year or ""), o.status, o.first_error or "")
+        table.add_row(_shown(str(o.file)), o.agency or "", str(o.year or ""), o.status, _shown(o.first_error or ""))
     Console(width=None if sys.stdout.isatty() else 120).print(table)
 
 
@@ -241,7 +247,7 @@ def render(
     （参数不对、唯一的输入文件不存在、已存在且未加 --force）。批量时某个文件不存在或无法读取只是
     它那一行的失败，退出码为 1。
     """
-    from .batch import render_many
+    from .batch import printable, render_many
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     from .filing import FORMATS
@@ -265,11 +271,11 @@ def render(
     else:
         for o in outcomes:
             if len(outcomes) == 1 or not o.ok:
-                typer.echo(str(o.file))
+                typer.echo(printable(str(o.file)))
                 for line in _finding_lines(o.findings):
-                    typer.echo(line)
+                    typer.echo(printable(line))
             if o.error is not None:
-                typer.echo(f"  ✗ {o.error.message}")
+                typer.echo(f"  ✗ {o.first_error}")
             for note in o.notes:
                 typer.echo(f"  ! {note}")
             if o.ok and len(outcomes) == 1:
@@ -329,13 +335,13 @@ def templates_check(
     raise typer.Exit(1 if errors else 0)
 
 
-class _Terminated(KeyboardInterrupt):
+class _Terminated(SystemExit):
     """SIGTERM, raised where the process is so that every cleanup (staging folders, worker
-    processes, LibreOffice's process group) runs as for Ctrl-C."""
+    processes, LibreOffice's process group) runs on the way out; exit status 143."""
 
 
 def _on_sigterm(signum, frame) -> None:
-    raise _Terminated()
+    raise _Terminated(128 + signum)
 
 
 def main() -> None:
@@ -348,9 +354,12 @@ def main() -> None:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
+    except _Terminated as exc:
+        typer.echo("已中止（收到终止信号）。", err=True)
+        sys.exit(exc.code)
     except ReportkitError as exc:  # a library error that a command did not catch
         typer.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt as exc:
+    except KeyboardInterrupt:
         typer.echo("已中止。", err=True)
-        sys.exit(143 if isinstance(exc, _Terminated) else 130)
+        sys.exit(130)

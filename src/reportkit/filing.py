@@ -35,7 +35,7 @@ from .errors import ConverterMissing, OutputExistsError, RenderError, Validation
 from .findings import Finding, has_errors
 from .loading import load
 from .output import safe_name
-from .staging import LOCK_WAIT, MANIFEST, OutputFolder, discard, sha256_file, write_file
+from .staging import LOCK_WAIT, MANIFEST, OutputFolder, discard, os_message, sha256_file, write_file
 from .validation import validate
 
 FORMATS = ("docx", "xlsx", "pdf")  # the one list of output formats, in manifest order
@@ -168,7 +168,7 @@ class StagedSet:
                 render_xlsx(p.templates["xlsx"], p.context, buf)
                 write_file(self.staging / p.names["xlsx"], normalise(buf.getvalue(), p.when))
         except OSError as exc:
-            raise RenderError(f"写入失败：{exc.strerror or exc}", file=str(p.out_dir)) from None
+            raise RenderError(f"写入失败：{os_message(exc)}", file=str(p.out_dir)) from None
 
     def take_pdf(self, converted, sandbox: str) -> None:
         """Move a converted and checked PDF into staging and keep what was read from it."""
@@ -202,7 +202,7 @@ class StagedSet:
             manifest = self.seal()
             paths, kept = self.folder.commit(self.staging, self._made)
         except OSError as exc:
-            raise RenderError(f"写入失败：{exc.strerror or exc}", file=str(self.plan.out_dir)) from None
+            raise RenderError(f"写入失败：{os_message(exc)}", file=str(self.plan.out_dir)) from None
         self._committed = True
         notes = self.notes + [f"未删除 {n}：它在上一次生成之后被修改过，不再是上一套材料的原样文件" for n in kept]
         return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes)

@@ -47,6 +47,16 @@ LOCK_FILE = ".reportkit-lock"  # Windows only: POSIX locks the folder itself
 LOCK_WAIT = 60.0               # seconds a render waits for another one into the same folder
 
 
+def os_message(exc: OSError) -> str:
+    """An OSError in Chinese, for the user: the common causes named, the rest as the OS says."""
+    import errno
+
+    known = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有权限",
+             errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
+             errno.EXDEV: "不能跨文件系统移动"}
+    return known.get(exc.errno, exc.strerror or str(exc))
+
+
 def sha256_file(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -141,7 +151,7 @@ class OutputFolder:
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise RenderError(f"无法创建输出文件夹：{exc.strerror or exc}", file=str(self.path)) from None
+            raise RenderError(f"无法创建输出文件夹：{os_message(exc)}", file=str(self.path)) from None
         self._created = list(reversed(missing)) or self._created
 
     # -------------------------------------------------------------- staging and commit
@@ -150,7 +160,7 @@ class OutputFolder:
         try:
             return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.path))
         except OSError as exc:
-            raise RenderError(f"无法在输出文件夹中写入：{exc.strerror or exc}", file=str(self.path)) from None
+            raise RenderError(f"无法在输出文件夹中写入：{os_message(exc)}", file=str(self.path)) from None
 
     def old_outputs(self) -> list[dict]:
         """The files the current manifest lists (name, sha256), [] when there is none or it is unreadable."""

@@ -25,6 +25,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -206,8 +207,6 @@ def convert_many(docs: Sequence[Path], work: Path, *, timeout: float = TIMEOUT,
     caller removes it).  One result per document, in order: a :class:`Converted` or the
     :class:`RenderError` saying why that document has no PDF.  Raises
     :class:`ConverterMissing` when there is no LibreOffice."""
-    from ..pdf_inspect import inspect_pdf
-
     exe = soffice()
     work = Path(work).resolve()
     inputs, outdir = work / "in", work / "out"
@@ -230,31 +229,40 @@ def convert_many(docs: Sequence[Path], work: Path, *, timeout: float = TIMEOUT,
         calls += 1
         left = []
         for i in pending:
-            pdf = outdir / (staged[i].stem + ".pdf")
-            try:
-                if not pdf.exists():
-                    raise failure or RenderError("LibreOffice 没有生成 PDF（文档无法打开或转换失败）")
-                results[i] = Converted(pdf, inspect_pdf(pdf))
-            except RenderError as exc:
-                if alone:
-                    results[i] = RenderError(exc.message, file=str(docs[i]))
-                else:
-                    pdf.unlink(missing_ok=True)
-                    left.append(i)
+            result = _result(staged[i], outdir, failure, work, calls - 1, docs[i])
+            if isinstance(result, RenderError) and not alone:
+                left.append(i)
+            else:
+                results[i] = result
         if left and not alone:  # the first one left is the likely culprit: alone, then the rest together
-            first, rest = left[0], left[1:]
+            first = left.pop(0)
             failure = _run(exe, [staged[first]], outdir, work, calls, timeout, pdfa)
             calls += 1
-            pdf = outdir / (staged[first].stem + ".pdf")
-            try:
-                if not pdf.exists():
-                    raise failure or RenderError("LibreOffice 没有生成 PDF（文档无法打开或转换失败）")
-                results[first] = Converted(pdf, inspect_pdf(pdf))
-            except RenderError as exc:
-                results[first] = RenderError(exc.message, file=str(docs[first]))
-            left = rest
+            results[first] = _result(staged[first], outdir, failure, work, calls - 1, docs[first])
         pending = left
     return results  # type: ignore[return-value]
+
+
+def _result(staged: Path, outdir: Path, failure: RenderError | None, work: Path, call: int,
+            doc: Path) -> "Converted | RenderError":
+    """The checked PDF of one document after a call, or why there is none (a partial or
+    garbage file is removed, so that a retry starts clean)."""
+    from ..pdf_inspect import inspect_pdf
+
+    pdf = outdir / (staged.stem + ".pdf")
+    try:
+        if pdf.exists():
+            return Converted(pdf, inspect_pdf(pdf))
+        error = failure
+    except RenderError as exc:
+        error = failure or exc
+    pdf.unlink(missing_ok=True)
+    full = _disk_full(outdir)
+    if full:
+        return RenderError(full, file=str(doc))
+    if error is None:
+        error = RenderError(f"LibreOffice 没有生成 PDF：{_log_detail(work / f'soffice-{call}.log')}")
+    return RenderError(error.message, file=str(doc))
 
 
 def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: float = TIMEOUT, pdfa: bool = False) -> Path:
@@ -314,7 +322,7 @@ def _run(exe: str, docs: list[Path], outdir: Path, work: Path, n: int, timeout: 
         return RenderError(f"LibreOffice 转换 PDF 超过 {timeout:g} 秒未完成，已终止")
     if proc.returncode == 0:
         return None
-    return RenderError(_failure_message(proc.returncode, log, outdir))
+    return RenderError(_failure_message(proc.returncode, log))
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -325,7 +333,7 @@ def _kill_group(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-def _failure_message(code: int, log: Path, outdir: Path) -> str:
+def _failure_message(code: int, log: Path) -> str:
     if code < 0:
         try:
             how = f"被信号 {signal.Signals(-code).name} 终止"
@@ -333,21 +341,30 @@ def _failure_message(code: int, log: Path, outdir: Path) -> str:
             how = f"被信号 {-code} 终止"
     else:
         how = f"退出码 {code}"
-    try:
-        free = shutil.disk_usage(outdir).free
-    except OSError:
-        free = None
-    if free is not None and free < 4 << 20:
-        return f"磁盘空间不足（剩余 {free // 1024} KB），LibreOffice 无法写入 PDF（{how}）"
     return f"LibreOffice 转换 PDF 失败（{how}）：{_log_detail(log)}"
 
 
+def _disk_full(folder: Path) -> str | None:
+    """The message for a conversion that failed because the disk is (nearly) full."""
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    if free >= 4 << 20:
+        return None
+    return f"磁盘空间不足（剩余 {free // 1024} KB），无法写入 PDF；请清理磁盘后重试"
+
+
+_NOISE = re.compile(r"<file://[^>]*>|\s+at \./\S+:\d+|Please verify input parameters\.\.\.\s*")
+
+
 def _log_detail(log: Path) -> str:
-    """The meaningful lines of LibreOffice's output: file URLs decoded, known noise dropped."""
+    """The meaningful lines of LibreOffice's output: file URLs and source locations dropped,
+    percent-encoding decoded, known noise left out."""
     try:
         text = log.read_bytes().decode("utf-8", "replace")
     except OSError:
         return "（无输出）"
-    lines = [urllib.parse.unquote(line.strip()) for line in text.splitlines()]
+    lines = [_NOISE.sub("", urllib.parse.unquote(line)).strip() for line in text.splitlines()]
     lines = [line for line in lines if line and "javaldx" not in line and not line.startswith("convert ")]
     return "；".join(lines)[-300:] or "（无输出）"
