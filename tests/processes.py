@@ -51,7 +51,7 @@ def processes_of(marker: str, *fragments: str) -> list[tuple[int, str]]:
         if state == "Z":
             continue
         if marker.encode() in environ or any(f.encode() in cmdline for f in fragments if f):
-            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode("utf-8", "replace")[:200]))
+            found.append((int(entry.name), cmdline.replace(b"\0", b" ").decode("utf-8", "replace")))
     return found
 
 
