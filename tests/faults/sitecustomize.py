@@ -1,8 +1,8 @@
 """Fault injection for tests that run reportkit in real processes, batch workers included.
 
 On ``PYTHONPATH`` this module runs at the start of every Python process (the CLI, the fork
-server, each worker).  ``REPORTKIT_TEST_FAULT="<mode>:<agency>"`` makes the Excel step of the
-report of that agency fail: ``raise`` (an internal bug: RuntimeError), ``exit`` (the process
+server, each worker).  ``REPORTKIT_TEST_FAULT="<mode>:<agency>[;<mode>:<agency>…]"`` makes the Excel step of
+the report of that agency (``*``: of every report) fail: ``raise`` (an internal bug: RuntimeError), ``exit`` (the process
 ends with ``os._exit(3)``), ``kill`` (SIGKILL to itself), ``sleep`` (30 s, to be killed).
 """
 
@@ -15,19 +15,20 @@ if _spec:
 
     import reportkit.engines.xlsx as _xlsx
 
-    _mode, _, _agency = _spec.partition(":")
+    _faults = [part.partition(":")[::2] for part in _spec.split(";") if part]
     _original = _xlsx.render_xlsx
 
     def render_xlsx(template, context, out):
-        if context.get("agency") == _agency or _agency == "*":
-            if _mode == "raise":
-                raise RuntimeError("injected fault")
-            if _mode == "exit":
-                os._exit(3)
-            if _mode == "kill":
-                os.kill(os.getpid(), signal.SIGKILL)
-            if _mode == "sleep":
-                time.sleep(30)
+        for mode, agency in _faults:
+            if context.get("agency") == agency or agency == "*":
+                if mode == "raise":
+                    raise RuntimeError("injected fault")
+                if mode == "exit":
+                    os._exit(3)
+                if mode == "kill":
+                    os.kill(os.getpid(), signal.SIGKILL)
+                if mode == "sleep":
+                    time.sleep(30)
         return _original(template, context, out)
 
     _xlsx.render_xlsx = render_xlsx
