@@ -207,7 +207,7 @@ def render_many(files: Sequence[Path], output: Path | None, *, formats, template
     units = [tasks[i:i + chunk] for i in range(0, len(tasks), chunk)]
     from .workers import run_units
 
-    show = _progress_bar(len(tasks)) if progress is True else None
+    show = _ProgressBar(len(tasks)) if progress is True else None
     try:
         results = run_units(units, jobs=jobs, on_result=(show.advance if show else progress or None),
                             lost=_lost_outcome)
@@ -311,7 +311,7 @@ def _fail(o: Outcome, exc: BaseException) -> None:
         raise exc
 
 
-class _progress_bar:
+class _ProgressBar:
     def __init__(self, total: int) -> None:
         from rich.progress import Progress
 

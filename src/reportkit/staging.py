@@ -16,13 +16,17 @@ The protocol, for one output folder ``OUT``:
    It is inside ``OUT``, so each later rename stays on one file system (no "Invalid
    cross-device link" when ``OUT`` is a mount point) and a read-only parent does not matter.
 4. **Commit**: write ``.journal.json`` into the staging folder (what moves in, which old files
-   go) and fsync it; delete the old ``manifest.json``; rename the new files into ``OUT``;
-   delete the files of the old set that the new one does not have — only those the old
-   manifest lists whose bytes still match its SHA-256, never a file the set did not write;
-   rename the new ``manifest.json`` in last; fsync ``OUT``; delete the staging folder.
+   go); delete the old ``manifest.json``; rename the new files into ``OUT``; delete the files
+   of the old set that the new one does not have — only those the old manifest lists whose
+   bytes still match its SHA-256, never a file the set did not write; rename the new
+   ``manifest.json`` in last; delete the staging folder.  SIGINT and SIGTERM are held back
+   during the commit; SIGKILL is what the journal is for.
 
 Killed at any point, ``OUT`` holds either the old complete set, or no manifest (mixed files,
 incomplete, and the next run rolls forward from the journal), or the new complete set.
+Nothing is fsynced (a sync per file would cost more than rendering the file): after a power
+loss the files of a set may be incomplete, and the reader's rule above still says so, because
+their hashes no longer match the manifest.
 """
 
 from __future__ import annotations
@@ -53,7 +57,8 @@ def os_message(exc: OSError) -> str:
 
     known = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有权限",
              errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
-             errno.EXDEV: "不能跨文件系统移动"}
+             errno.EXDEV: "不能跨文件系统移动", errno.EEXIST: "已存在同名的文件",
+             errno.ENOTDIR: "路径中有一项是文件，不是文件夹"}
     return known.get(exc.errno, exc.strerror or str(exc))
 
 
@@ -66,21 +71,9 @@ def sha256_file(path: Path) -> str:
 
 
 def write_file(path: Path, data: bytes) -> None:
-    """Write and fsync ``path`` (a file in a staging folder)."""
+    """Write ``path`` (a file in a staging folder)."""
     with open(path, "wb") as fh:
         fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a folder; NTFS journals the renames itself
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class OutputFolder:
@@ -188,7 +181,6 @@ class OutputFolder:
             tmp = staging / (JOURNAL + ".tmp")
             write_file(tmp, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
             os.replace(tmp, staging / JOURNAL)
-            _fsync_dir(staging)
             roll_forward(staging, self.path, journal)
         return [self.path / n for n in names] + [self.path / MANIFEST], [o["name"] for o in kept]
 
@@ -229,7 +221,6 @@ def roll_forward(staging: Path, out: Path, journal: dict) -> None:
             p.unlink()
     if (staging / MANIFEST).exists():
         os.replace(staging / MANIFEST, out / MANIFEST)
-    _fsync_dir(out)
     shutil.rmtree(staging, ignore_errors=True)
 
 
