@@ -16,6 +16,7 @@ import typer
 
 from . import __version__
 from .errors import ReportkitError, UsageError
+from .output import FORMATS
 
 
 def _chinese_help() -> None:
@@ -230,7 +231,7 @@ def render(
              "多个文件时必须给出，每份报告写入其中的一个子文件夹。"),
     templates: Optional[Path] = typer.Option(None, "--templates", "-t",
                                              help="自定义模板文件夹（reportkit templates export 导出的结构）；缺少的模板使用默认模板。"),
-    formats: str = typer.Option("docx,xlsx,pdf", "--formats", help="要生成的文件，逗号分隔：docx、xlsx、pdf。"),
+    formats: str = typer.Option(",".join(FORMATS), "--formats", help=f"要生成的文件，逗号分隔：{'、'.join(FORMATS)}。"),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p", help="上一年度的报告数据，用于跨年度核对。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件（整套替换：旧材料中新材料没有的文件也删除，"
                                                       "但只删除上次生成、未被修改过的文件）。"),
@@ -250,8 +251,6 @@ def render(
     from .batch import printable, render_many
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    from .filing import FORMATS
-
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
         _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}", as_json)

@@ -34,11 +34,10 @@ from . import __version__
 from .errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed
 from .findings import Finding, has_errors
 from .loading import load
-from .output import safe_name
+from .output import FORMATS, safe_name
 from .staging import LOCK_WAIT, MANIFEST, OutputFolder, discard, os_message, sha256_file, write_file
 from .validation import validate
 
-FORMATS = ("docx", "xlsx", "pdf")  # the one list of output formats, in manifest order
 TITLE = "政府信息公开工作年度报告"
 
 

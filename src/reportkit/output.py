@@ -1,17 +1,20 @@
-"""Safe writing: temporary file + rename, never overwriting without ``force``."""
+"""Safe writing (temporary file + rename, never overwriting without ``force``), safe file names,
+and the list of output formats."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import OutputExistsError, RenderError
 
+FORMATS = ("docx", "xlsx", "pdf")  # the one list of the filing set's formats, in manifest order
+
 
 def write_bytes(path: Path, data: bytes, *, force: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (a temporary file in the same folder, then a rename)."""
+    import tempfile
+
     path = Path(path)
     if path.exists() and not force:
         raise OutputExistsError("文件已存在；如要覆盖请加 --force", file=str(path))
@@ -55,6 +58,8 @@ def safe_name(name: str, suffix: str = "", *, room: int = EXTENSION_ROOM) -> str
     raw = name.encode("utf-8")
     if len(raw) <= budget:
         return name + suffix
+    import hashlib
+
     tag = "~" + hashlib.sha256(raw).hexdigest()[:_HASH_LEN]
     cut = raw[:budget - len(tag)].decode("utf-8", "ignore").rstrip(" .")
     return cut + tag + suffix

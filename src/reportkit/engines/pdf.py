@@ -326,9 +326,13 @@ def _run(exe: str, docs: list[Path], outdir: Path, work: Path, n: int, timeout: 
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill LibreOffice and every process it started (soffice → oosplash → soffice.bin)."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows: the process tree
+            subprocess.run(["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True, timeout=30)
+    except (ProcessLookupError, PermissionError, OSError, subprocess.SubprocessError):
         proc.kill()
     proc.wait()
 
