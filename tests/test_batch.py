@@ -146,6 +146,11 @@ def test_the_single_input_missing_is_a_usage_error(tmp_path, cli):
     assert r.exit_code == 2 and "文件不存在" in r.stdout
 
 
+def test_render_help_states_the_exit_codes(cli):
+    text = "".join(cli("render", "--help").stdout.split())
+    assert "退出码：0全部生成；1有报告未生成" in text and "批量时某个文件不存在或无法读取只是它那一行的失败，退出码为1" in text
+
+
 # ------------------------------------------------------------------ workers die with the batch (8.9)
 
 def _start_batch(tmp_path, write, marker, n=4, fault="sleep:*", formats="docx,xlsx"):

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +113,7 @@ class StagedSet:
         self.notes = list(plan.notes)
         self.pdf: dict | None = None
         self.failure: RenderError | None = None
+        self._made: list[str] = []
         self._committed = False
 
     def __enter__(self) -> "StagedSet":
@@ -173,7 +174,7 @@ class StagedSet:
         """Move a converted and checked PDF into staging and keep what was read from it."""
         from .engines.pdf import PDFA_LEVEL, font_resolution
 
-        os.replace(converted.path, self.staging / self.plan.names["pdf"])
+        shutil.move(converted.path, self.staging / self.plan.names["pdf"])  # another set's staging: maybe another disk
         info = converted.info
         resolved = font_resolution(requested_fonts(self.docx))
         self.pdf = {"pages": info.pages, "fonts": [f.to_dict() for f in info.fonts],
@@ -183,8 +184,9 @@ class StagedSet:
                     "pdfa_claimed": info.pdfa, "sandbox": sandbox}
 
     def seal(self) -> dict:
-        """All bytes of the set are in staging now and nothing is in place: the manifest is made
-        here, and every check of the rendered files (the read-back guard) runs here."""
+        """The one point where every rendered byte of the set is in staging and nothing is in
+        place yet: checks of the rendered files (the read-back guard of issue 7.4) belong at
+        the top of this method; then the manifest is made.  Raises what made the set fail."""
         p = self.plan
         if self.failure is not None:
             raise self.failure
@@ -207,11 +209,11 @@ class StagedSet:
         return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes)
 
 
-def convert_pdfs(sets: Sequence[StagedSet], *, timeout: float | None = None) -> None:
+def convert_pdfs(sets: Sequence[StagedSet]) -> None:
     """Convert the staged .docx of every set that wants a PDF, in one LibreOffice call where
     possible.  A set whose PDF fails gets ``failure`` (its commit raises it); without
     LibreOffice every set gets a note and no PDF."""
-    from .engines.pdf import TIMEOUT, convert_many, sandbox_name, sandbox_note
+    from .engines.pdf import convert_many, sandbox_name, sandbox_note
 
     want = [s for s in sets if s.wants_pdf]
     if not want:
@@ -223,7 +225,7 @@ def convert_pdfs(sets: Sequence[StagedSet], *, timeout: float | None = None) -> 
     for pdfa, group in by_pdfa.items():
         work = group[0].staging / ".pdf-work"  # inside a staging folder: cleaned with it, whatever happens
         try:
-            results = convert_many([s.docx for s in group], work, timeout=timeout or TIMEOUT, pdfa=pdfa)
+            results = convert_many([s.docx for s in group], work, pdfa=pdfa)
         except ConverterMissing as exc:
             for s in group:
                 s.notes.append(exc.message)
@@ -237,8 +239,6 @@ def convert_pdfs(sets: Sequence[StagedSet], *, timeout: float | None = None) -> 
                     if note:
                         s.notes.append(note)
         finally:
-            import shutil
-
             shutil.rmtree(work, ignore_errors=True)
 
 

@@ -86,7 +86,8 @@ def run_units(units: list[list], *, jobs: int, on_result: Callable[[int, int], N
     graceful = False
     try:
         while queue or any(w.unit for w in workers):
-            while queue and len(workers) < max(1, jobs):
+            need = min(max(1, jobs), len(queue) + sum(w.unit is not None for w in workers))
+            while len(workers) < need:
                 workers.append(_Worker(ctx))
             for w in list(workers):
                 if w.unit is None and queue:

@@ -125,8 +125,9 @@ def _system_binds() -> list[str]:
 def _sandboxed(exe: str, work: Path, env: dict) -> tuple[list[str], dict]:
     """The bwrap command line that runs ``exe`` with no network, seeing only what it needs."""
     args = [_bwrap(), *_system_binds()]
-    for p in ("/etc/fonts", "/etc/libreoffice", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
-              "/etc/localtime", "/var/cache/fontconfig"):
+    system = ("/etc/fonts", "/etc/libreoffice", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d",
+              "/etc/localtime", "/var/cache/fontconfig")
+    for p in system:
         args += ["--ro-bind-try", p, p]
     program = Path(exe).resolve().parent
     if program.name == "program":  # a LibreOffice installation outside /usr (e.g. /opt/libreoffice7.6)
@@ -139,10 +140,11 @@ def _sandboxed(exe: str, work: Path, env: dict) -> tuple[list[str], dict]:
     data = Path(env.get("XDG_DATA_HOME") or home / ".local" / "share")
     cache = Path(env.get("XDG_CACHE_HOME") or home / ".cache")
     readable += [home / ".fonts", data / "fonts", cache / "fontconfig"]  # fonts a user installed for themselves
+    readable += _font_dirs(conf)  # folders the font configuration names (e.g. /opt/fonts in local.conf)
     args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-    for p in readable:
-        if not str(p).startswith("/usr/"):
-            args += ["--ro-bind-try", str(p), str(p)]
+    for p in dict.fromkeys(str(p) for p in readable):
+        if not p.startswith("/usr/") and p not in system:
+            args += ["--ro-bind-try", p, p]
     args += ["--bind", str(work), str(work), "--chdir", str(work),
              "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv"]
     keep = {k: v for k, v in env.items()
@@ -153,6 +155,23 @@ def _sandboxed(exe: str, work: Path, env: dict) -> tuple[list[str], dict]:
     for k, v in keep.items():
         args += ["--setenv", k, v]
     return args + ["--", exe], keep
+
+
+@lru_cache(maxsize=4)
+def _font_dirs(conf: str | None) -> list[Path]:
+    """The absolute font and cache folders that fontconfig's configuration files name."""
+    files = [Path(conf)] if conf else []
+    files += [Path("/etc/fonts/fonts.conf"), Path("/etc/fonts/local.conf"), *sorted(Path("/etc/fonts/conf.d").glob("*.conf"))]
+    dirs: list[Path] = []
+    for f in files:
+        try:
+            text = f.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for m in re.finditer(r"<(dir|cachedir)(?:\s[^>]*)?>\s*(/[^<]*?)\s*</\1>", text):
+            if Path(m.group(2)) not in dirs:
+                dirs.append(Path(m.group(2)))
+    return dirs
 
 
 def _environment() -> dict:
