@@ -4,7 +4,7 @@ The fake is a Python script run as ``REPORTKIT_SOFFICE`` (inside the sandbox too
 only /usr/bin/python3).  For each .docx it is given it reads the agency from
 docProps/core.xml (the author) and, when the agency contains ``CRASH``, kills itself with
 SIGSEGV (the whole call dies, as LibreOffice does); ``GARBAGE`` writes a file that starts
-like a PDF but is not one; ``HANG`` sleeps; ``SLOW`` takes 3 s; ``NOTHING`` writes nothing (as LibreOffice does
+like a PDF but is not one; ``HANG`` sleeps; ``SLOW`` takes 5 s; ``NOTHING`` writes nothing (as LibreOffice does
 for a document it cannot save); otherwise it writes a valid one-page PDF.
 """
 
@@ -42,7 +42,7 @@ for a in args:
     if "HANG" in core:
         time.sleep(600)
     if "SLOW" in core:
-        time.sleep(3)
+        time.sleep(5)
     if "NOTHING" in core:
         continue
     with open(target, "wb") as fh:

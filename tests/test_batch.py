@@ -220,9 +220,9 @@ def test_a_hanging_document_is_stopped_by_the_per_document_timeout(tmp_path, mon
     monkeypatch.setenv("REPORTKIT_SOFFICE", str(fake_soffice(tmp_path / "fake")))
     docs = _docxs(tmp_path, ["甲单位", "HANG单位", "丙单位"])
     started = time.monotonic()
-    results = convert_many(docs, tmp_path / "work", timeout=1.5)
+    results = convert_many(docs, tmp_path / "work", timeout=4)
     assert [isinstance(r, reportkit.RenderError) for r in results] == [False, True, False]
-    assert "超过 1.5 秒" in results[1].message
+    assert "超过 4 秒" in results[1].message
     assert time.monotonic() - started < 60
 
 

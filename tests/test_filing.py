@@ -641,3 +641,57 @@ def test_force_never_deletes_a_file_the_set_did_not_write(tmp_path):
     assert docx_file.exists() and (out / "备注.txt").read_text(encoding="utf-8") == "mine" and outside.exists()
     assert any(docx_file.name in n and "修改" in n for n in res.notes)
     assert [o["format"] for o in complete_set(out)["outputs"]] == ["xlsx"]
+
+
+def test_a_reader_never_sees_a_manifest_that_does_not_match(tmp_path, write):
+    """While another process replaces the set again and again, a reader that reads the manifest,
+    hashes the files and reads the manifest again never finds a mismatch."""
+    import threading
+
+    out = tmp_path / "out"
+    reportkit.render(YUNXI, out, formats=FIG)
+    other = _changed_yunxi(write)
+    script = ("import sys, reportkit\n"
+              "for i in range(8):\n"
+              "    reportkit.render(sys.argv[1 + i % 2], sys.argv[3], formats=['docx', 'xlsx'], force=True)\n")
+    writer = subprocess.Popen([sys.executable, "-c", script, str(other), str(YUNXI), str(out)])
+    seen, bad = [], []
+
+    def read():
+        while writer.poll() is None:
+            try:
+                m1 = (out / "manifest.json").read_bytes()
+            except FileNotFoundError:
+                seen.append(None)
+                continue
+            try:
+                hashes = {o["name"]: hashlib.sha256((out / o["name"]).read_bytes()).hexdigest()
+                          for o in json.loads(m1)["outputs"]}
+                m2 = (out / "manifest.json").read_bytes()
+            except (FileNotFoundError, ValueError):
+                continue
+            if m1 == m2:
+                seen.append(m1)
+                if hashes != {o["name"]: o["sha256"] for o in json.loads(m1)["outputs"]}:
+                    bad.append(m1)
+    t = threading.Thread(target=read)
+    t.start()
+    assert writer.wait(timeout=300) == 0
+    t.join()
+    assert bad == []
+    assert len({s for s in seen if s}) == 2  # the reader saw both sets, whole
+
+
+def test_a_commit_that_cannot_finish_is_a_clear_error_and_finished_later(tmp_path):
+    out = tmp_path / "out"
+    reportkit.render(YUNXI, out, formats=["xlsx"])
+    xlsx = the(out, ".xlsx")
+    xlsx.unlink()
+    xlsx.mkdir()  # a folder where the new file must go: the rename fails mid-commit
+    with pytest.raises(reportkit.RenderError, match="写入失败"):
+        reportkit.render(YUNXI, out, formats=["xlsx"], force=True)
+    assert not (out / "manifest.json").exists() and staging_left(out) != []  # incomplete, and says so
+    xlsx.rmdir()
+    with pytest.raises(reportkit.OutputExistsError):  # the next run finishes the journaled commit first
+        reportkit.render(YUNXI, out, formats=["xlsx"])
+    assert complete_set(out) and staging_left(out) == []

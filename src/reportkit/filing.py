@@ -131,6 +131,8 @@ class StagedSet:
         try:
             if self.staging is not None and not self._committed:
                 discard(self.staging, self.plan.out_dir)
+        except OSError:  # a commit that cannot be finished now stays journaled: the next run finishes it
+            pass
         finally:
             self.folder.__exit__(None, None, None)
 

@@ -115,6 +115,9 @@ class OutputFolder:
             for p in entries:
                 if p.name.startswith(STAGING_PREFIX) and p.is_dir():
                     recover(p, self.path)
+        except OSError as exc:
+            self.__exit__(None, None, None)
+            raise RenderError(f"无法完成上一次中断的生成留下的替换：{os_message(exc)}", file=str(self.path)) from None
         except BaseException:
             self.__exit__(None, None, None)
             raise
