@@ -695,3 +695,14 @@ def test_a_commit_that_cannot_finish_is_a_clear_error_and_finished_later(tmp_pat
     with pytest.raises(reportkit.OutputExistsError):  # the next run finishes the journaled commit first
         reportkit.render(YUNXI, out, formats=["xlsx"])
     assert complete_set(out) and staging_left(out) == []
+
+
+def test_a_failed_render_keeps_an_empty_folder_the_user_made(tmp_path, monkeypatch):
+    import reportkit.engines.xlsx as x
+
+    out = tmp_path / "mine"
+    out.mkdir()
+    monkeypatch.setattr(x, "render_xlsx", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with pytest.raises(reportkit.RenderError):
+        reportkit.render(YUNXI, out, formats=["xlsx"])
+    assert out.is_dir() and list(out.iterdir()) == []

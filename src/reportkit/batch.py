@@ -228,7 +228,8 @@ def _lost_outcome(task: Task, how: str) -> Outcome:
     except (ReportkitError, OSError):
         pass
     o = Outcome(task.file, out_dir=task.out_dir)
-    o.error = InternalError(f"生成这份报告的进程意外退出（{how}），未写入任何文件", file=str(task.file))
+    o.error = InternalError(f"生成这份报告的进程意外退出（{how}）；它的输出文件夹已整理为一致的状态"
+                            "（完整的一套材料，或没有）", file=str(task.file))
     return o
 
 

@@ -111,7 +111,8 @@ class OutputFolder:
         self._handle = handle
         try:
             entries = list(self.path.iterdir())
-            self._ours = bool(self._created) or all(_internal(p.name) for p in entries)
+            # made by this render, or holding nothing but reportkit's leftovers (a user's empty folder stays)
+            self._ours = bool(self._created) or (bool(entries) and all(_internal(p.name) for p in entries))
             for p in entries:
                 if p.name.startswith(STAGING_PREFIX) and p.is_dir():
                     recover(p, self.path)
