@@ -73,8 +73,8 @@ def measure(n: int, work: Path) -> dict:
         files.append(f)
     peak = {"batch_kb": 0, "worker_kb": 0, "tree_kb": 0}
     c = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "reportkit", "render", *map(str, files), "-o", str(work / f"out-{n}"),
-                             "--formats", "docx,xlsx", "--jobs", "2", "--json"],
+    proc = subprocess.Popen([sys.executable, "-m", "reportkit", "render", *map(str, files),
+                             "-o", str(work / f"out-{n}"), "--formats", "docx,xlsx", "--jobs", "2", "--json"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     done = threading.Event()
 
@@ -117,10 +117,12 @@ def print_table(res: dict) -> None:
     la = res["loadavg_1min"]
     print(f"reportkit batch memory (python {res['python']}, {res['cpus']} CPUs, 1-min load average "
           f"{la['before']:.2f} before / {la['after']:.2f} after), --jobs {r['jobs']}, {r['formats']}")
-    print(f"   {'reports':>8} {'wall s':>8} {'s/report':>9} {'batch MB':>9} {'worker MB':>10} {'tree MB':>8}   ratios to smallest")
+    print(f"   {'reports':>8} {'wall s':>8} {'s/report':>9} {'batch MB':>9} {'worker MB':>10} {'tree MB':>8}"
+          "   ratios to smallest")
     for row in r["sizes"]:
         ratios = ", ".join(f"{k.removesuffix('_kb')} {v:.2f}x" for k, v in row["ratio_to_smallest"].items())
-        print(f"   {row['reports']:>8} {row['wall_s']:>8.1f} {row['per_report_s']:>9.3f} {row['batch_kb'] / 1024:>9.1f} "
+        print(f"   {row['reports']:>8} {row['wall_s']:>8.1f} {row['per_report_s']:>9.3f} "
+              f"{row['batch_kb'] / 1024:>9.1f} "
               f"{row['worker_kb'] / 1024:>10.1f} {row['tree_kb'] / 1024:>8.1f}   {ratios}")
 
 

@@ -42,7 +42,8 @@ def cold_single(docx: Path, work: Path, exe: str) -> float:
     out = Path(tempfile.mkdtemp(prefix="bench-out-", dir=work))
     c = time.perf_counter()
     subprocess.run([exe, "--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault",
-                    f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf", "--outdir", str(out), str(docx)],
+                    f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf", "--outdir", str(out),
+                    str(docx)],
                    stdin=subprocess.DEVNULL, capture_output=True, check=True, timeout=300)
     dt = time.perf_counter() - c
     assert (out / (docx.stem + ".pdf")).exists(), "soffice made no PDF"
@@ -89,7 +90,8 @@ def run(n: int, pdfa: bool) -> dict:
         if pdfa:
             walls_a = [batch(files, work / f"out-pdfa-{k}", ["--pdfa"]) for k in range(3)]
             res["batch_pdfa_s"] = {"median": statistics.median(walls_a), "min": min(walls_a), "runs": walls_a}
-            res["ratio_pdfa_over_plain"] = {"median": statistics.median(walls_a) / wall, "min": min(walls_a) / min(walls)}
+            res["ratio_pdfa_over_plain"] = {"median": statistics.median(walls_a) / wall,
+                                            "min": min(walls_a) / min(walls)}
         return res
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -92,7 +92,8 @@ def chaos(tmp_path: Path, files: list[Path], good: set[str], formats: str, kills
     out = tmp_path / "out"
     for round_ in range(kills):
         marker = new_marker()
-        args = ["render", *files, "-o", out, "--formats", formats, "--jobs", 2] + (["--force"] if rnd.random() < .5 else [])
+        args = ["render", *files, "-o", out, "--formats", formats, "--jobs", 2]
+        args += ["--force"] if rnd.random() < .5 else []
         proc = subprocess.Popen(reportkit_cmd(*args), env=env_with(marker, fault=FAULTS), stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL, start_new_session=True)
         time.sleep(rnd.uniform(*window))

@@ -457,7 +457,8 @@ def test_a_set_killed_at_any_rename_is_old_or_incomplete_and_then_rolled_forward
         done = complete_set(out)
         expected = old if k == 1 else reportkit.render(new, tmp_path / f"ref{k}", formats=formats.split(",")).manifest
         assert done["outputs"] == expected["outputs"], k
-        assert sorted(p.name for p in out.iterdir()) == sorted([o["name"] for o in expected["outputs"]] + ["manifest.json"])
+        names = [o["name"] for o in expected["outputs"]] + ["manifest.json"]
+        assert sorted(p.name for p in out.iterdir()) == sorted(names)
 
 
 def test_a_staging_folder_without_journal_is_deleted_and_the_old_set_kept(tmp_path):

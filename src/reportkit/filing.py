@@ -181,7 +181,8 @@ class StagedSet:
         resolved = font_resolution(requested_fonts(self.docx))
         self.pdf = {"pages": info.pages, "fonts": [f.to_dict() for f in info.fonts],
                     "fonts_requested": resolved,
-                    "font_substitutes": None if resolved is None else sorted(f for f, used in resolved.items() if used != f),
+                    "font_substitutes": None if resolved is None else
+                    sorted(f for f, used in resolved.items() if used != f),
                     "pdfa_requested": PDFA_LEVEL if self.plan.pdfa else None,
                     "pdfa_claimed": info.pdfa, "sandbox": sandbox}
 

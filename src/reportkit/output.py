@@ -37,7 +37,7 @@ def write_text(path: Path, text: str, *, force: bool = False) -> Path:
     return write_bytes(path, text.encode("utf-8"), force=force)
 
 
-NAME_MAX = 255   # bytes of UTF-8 in one file name (ext4, XFS, btrfs, APFS); Windows allows 255 UTF-16 units, never fewer
+NAME_MAX = 255   # bytes of UTF-8 in a file name (ext4, XFS, btrfs, APFS); Windows: 255 UTF-16 units, never fewer
 EXTENSION_ROOM = 8  # bytes kept free for ".docx", ".xlsx", ".pdf", ".html" and the like
 _HASH_LEN = 8
 

@@ -161,7 +161,8 @@ def _sandboxed(exe: str, work: Path, env: dict) -> tuple[list[str], dict]:
 def _font_dirs(conf: str | None) -> list[Path]:
     """The absolute font and cache folders that fontconfig's configuration files name."""
     files = [Path(conf)] if conf else []
-    files += [Path("/etc/fonts/fonts.conf"), Path("/etc/fonts/local.conf"), *sorted(Path("/etc/fonts/conf.d").glob("*.conf"))]
+    files += [Path("/etc/fonts/fonts.conf"), Path("/etc/fonts/local.conf"),
+              *sorted(Path("/etc/fonts/conf.d").glob("*.conf"))]
     dirs: list[Path] = []
     for f in files:
         try:
@@ -318,7 +319,8 @@ def _run(exe: str, docs: list[Path], outdir: Path, work: Path, n: int, timeout: 
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT,
                                     start_new_session=True, env=env, cwd=work)
         except OSError as exc:
-            raise ConverterMissing(f"无法启动 LibreOffice（{exe}）：{exc.strerror or exc}，未生成 PDF（其余文件已生成）") from None
+            raise ConverterMissing(f"无法启动 LibreOffice（{exe}）：{exc.strerror or exc}，"
+                                   "未生成 PDF（其余文件已生成）") from None
     stalled = False
     try:
         made, since = 0, time.monotonic()
