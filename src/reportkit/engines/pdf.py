@@ -9,6 +9,9 @@
 * **Checked output.** Every PDF is opened with :func:`reportkit.pdf_inspect.inspect_pdf`
   (pages, fonts, PDF/A claim); a file that is not a PDF with pages is an error, never
   accepted.
+* **No external links.** Every conversion starts with a fresh profile that tells LibreOffice
+  not to load linked images and other links (``BlockUntrustedRefererLinks``) and never to
+  run macros — on every platform.
 * **Sandboxed where the OS allows it.** With bubblewrap (``bwrap``, Debian package
   ``bubblewrap``) LibreOffice runs with no network (its own empty network namespace) and
   sees only the system's program and font folders, reportkit's font configuration, the
@@ -45,8 +48,8 @@ PDFA_LEVEL = "PDF/A-2B"
 INSTALL_HINT = ("未找到 LibreOffice，未生成 PDF（其余文件已生成）。安装方法：Debian/Ubuntu 运行 "
                 "sudo apt-get install libreoffice-writer-nogui fonts-noto-cjk；Windows/macOS 从 libreoffice.org 安装；"
                 "或用环境变量 REPORTKIT_SOFFICE 指向 soffice 程序")
-NO_SANDBOX = ("PDF 转换未隔离：未找到可用的 bubblewrap（bwrap），LibreOffice 可以访问网络和本机文件；"
-              "Debian/Ubuntu 可运行 sudo apt-get install bubblewrap")
+NO_SANDBOX = ("PDF 转换未隔离：未找到可用的 bubblewrap（bwrap），LibreOffice 能访问网络和本机文件"
+              "（它已设置为不加载文档链接的外部内容）；Debian/Ubuntu 可运行 sudo apt-get install bubblewrap")
 FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
 
@@ -305,13 +308,10 @@ def _run(exe: str, docs: list[Path], outdir: Path, work: Path, n: int, timeout: 
     error that describes how it ended (the PDFs it made are kept either way)."""
     env = _environment()
     log = work / f"soffice-{n}.log"
-    if _bwrap():
-        prefix, env = _sandboxed(exe, work, env)
-        profile = "file:///tmp/profile"  # on the sandbox's own tmpfs: gone with it
-    else:
-        prefix, profile = [exe], (work / f"profile-{n}").as_uri()
+    profile = _profile(work / f"profile-{n}")
+    prefix, env = _sandboxed(exe, work, env) if _bwrap() else ([exe], env)
     cmd = [*prefix, "--headless", "--invisible", "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-           f"-env:UserInstallation={profile}", "--convert-to", PDFA_FILTER if pdfa else PDF_FILTER,
+           f"-env:UserInstallation={profile.as_uri()}", "--convert-to", PDFA_FILTER if pdfa else PDF_FILTER,
            "--outdir", str(outdir), *map(str, docs)]
     expected = [outdir / (d.stem + ".pdf") for d in docs]
     with open(log, "wb") as fh:
@@ -344,6 +344,26 @@ def _run(exe: str, docs: list[Path], outdir: Path, work: Path, n: int, timeout: 
     if proc.returncode == 0:
         return None
     return RenderError(_failure_message(proc.returncode, log))
+
+
+# LibreOffice settings of every conversion's fresh profile: linked (external) images and other
+# links are not loaded — LibreOffice then fetches no http:// URL and embeds no file:/// file,
+# sandbox or not — and no macro runs.
+_PROFILE_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" \
+oor:op="fuse"><value>true</value></prop></item>
+<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="DisableMacrosExecution" \
+oor:op="fuse"><value>true</value></prop></item>
+</oor:items>
+"""
+
+
+def _profile(folder: Path) -> Path:
+    """A fresh LibreOffice profile in ``folder`` (inside the work folder: removed with it)."""
+    (folder / "user").mkdir(parents=True, exist_ok=True)
+    (folder / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
+    return folder
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
