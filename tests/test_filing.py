@@ -2,6 +2,11 @@
 
 import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -13,7 +18,9 @@ import reportkit
 from reportkit import contract as c
 from reportkit.totals import appeals_total, results_total, row_total
 
-from .conftest import XINYI, YUNXI, example
+from .conftest import XINYI, YUNXI, example, soffice_available
+from .fakes import fake_soffice
+from .processes import complete_set, env_with, reportkit_cmd, staging_left, wait_for
 
 FIG = ["docx", "xlsx"]
 
@@ -257,7 +264,8 @@ def test_force_drops_files_the_new_set_no_longer_has(tmp_path):
 
 
 def _no_leftovers(parent: Path):
-    return [p.name for p in parent.iterdir() if p.name.startswith(".reportkit-")]
+    """reportkit's hidden files (staging folders, lock files) anywhere under ``parent``."""
+    return [str(p) for p in parent.rglob(".reportkit-*")]
 
 
 def test_failure_mid_render_leaves_nothing(tmp_path, monkeypatch):
@@ -266,7 +274,7 @@ def test_failure_mid_render_leaves_nothing(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(x, "render_xlsx", boom)
-    with pytest.raises(reportkit.RenderError, match="No space left"):
+    with pytest.raises(reportkit.RenderError, match="磁盘空间不足"):
         reportkit.render(YUNXI, tmp_path / "out", formats=FIG)
     assert not (tmp_path / "out").exists() and _no_leftovers(tmp_path) == []
 
@@ -365,3 +373,296 @@ def test_export_edit_render_uses_the_edited_template(tmp_path, cli):
     assert res.manifest["templates"]["docx"]["source"] == "custom"
     assert res.manifest["templates"]["xlsx"]["source"] == "default"
     assert cli("templates", "export", tdir).exit_code == 2  # exists, no --force
+
+
+# ------------------------------------------------------------------ replacing a set on disk (issue 8)
+
+def _changed_yunxi(write, name="b.json"):
+    d = example(YUNXI)
+    d["problems"] += "另需加强复议诉讼案件的源头治理。"
+    return write(d, name)
+
+
+_KILL_AT_RENAME = """
+import os, sys
+import reportkit
+n, calls, real = int(sys.argv[3]), [0], os.replace
+def replace(a, b):
+    calls[0] += 1
+    if calls[0] == n:
+        os._exit(9)
+    return real(a, b)
+os.replace = replace
+reportkit.render(sys.argv[1], sys.argv[2], formats=sys.argv[4].split(","), force=True)
+"""
+
+
+@pytest.mark.parametrize("formats,renames", [("docx,xlsx", 4), ("xlsx", 3)])
+def test_a_set_killed_at_any_rename_is_old_or_incomplete_and_then_rolled_forward(tmp_path, write, formats, renames):
+    new = _changed_yunxi(write)
+    for k in range(1, renames + 1):
+        out = tmp_path / f"out{k}"
+        old = reportkit.render(YUNXI, out, formats=FIG).manifest
+        r = subprocess.run([sys.executable, "-c", _KILL_AT_RENAME, str(new), str(out), str(k), formats],
+                           capture_output=True, text=True)
+        assert r.returncode == 9, r.stderr
+        now = complete_set(out)
+        # a reader sees the old complete set, or no manifest at all: never a manifest that lies
+        assert now == old if (out / "manifest.json").exists() else now is None, k
+        # the next run into the folder finishes (journal) or drops (no journal) what was left
+        with pytest.raises(reportkit.OutputExistsError):
+            reportkit.render(new, out, formats=formats.split(","))
+        assert staging_left(out) == []
+        done = complete_set(out)
+        expected = old if k == 1 else reportkit.render(new, tmp_path / f"ref{k}", formats=formats.split(",")).manifest
+        assert done["outputs"] == expected["outputs"], k
+        names = [o["name"] for o in expected["outputs"]] + ["manifest.json"]
+        assert sorted(p.name for p in out.iterdir()) == sorted(names)
+
+
+def test_a_staging_folder_without_journal_is_deleted_and_the_old_set_kept(tmp_path):
+    out = tmp_path / "out"
+    old = reportkit.render(YUNXI, out, formats=FIG).manifest
+    left = out / ".reportkit-staging-killed"
+    left.mkdir()
+    (left / "half.docx").write_bytes(b"half")
+    with pytest.raises(reportkit.OutputExistsError):
+        reportkit.render(YUNXI, out, formats=FIG)
+    assert not left.exists() and complete_set(out) == old
+
+
+def test_staging_is_inside_the_output_folder(tmp_path, monkeypatch):
+    """A writable output folder under a parent that cannot be written, and a mount point, need
+    the staging folder inside the output folder: seen while the render runs."""
+    from reportkit import staging
+
+    seen = []
+    real = staging.OutputFolder.new_staging
+
+    def spy(self):
+        p = real(self)
+        seen.append(p)
+        return p
+    monkeypatch.setattr(staging.OutputFolder, "new_staging", spy)
+    reportkit.render(YUNXI, tmp_path / "a" / "out", formats=["xlsx"])
+    assert [p.parent for p in seen] == [tmp_path / "a" / "out"] and not seen[0].exists()
+
+
+def _as_other_user(cmd: list[str]) -> list[str] | None:
+    """``cmd`` run as an unprivileged user (nobody when we are root), or None when impossible."""
+    if os.geteuid() != 0:
+        return cmd
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None
+    wrapped = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+    probe = subprocess.run(wrapped[:4] + [cmd[0], "-c", "import reportkit"], capture_output=True)
+    return wrapped if probe.returncode == 0 else None
+
+
+def test_writable_output_folder_under_a_read_only_parent(tmp_path):
+    base = Path(tempfile.mkdtemp(prefix="rk-ro-"))
+    try:
+        base.chmod(0o755)
+        src = base / "r.json"
+        shutil.copyfile(YUNXI, src)
+        src.chmod(0o644)
+        out = base / "ro" / "out"
+        out.mkdir(parents=True)
+        cmd = _as_other_user(reportkit_cmd("render", src, "-o", out, "--formats", "docx,xlsx"))
+        if cmd is None:
+            pytest.skip("cannot run a process as an unprivileged user here (setpriv missing or python unreachable)")
+        if os.geteuid() == 0:
+            os.chown(out, 65534, 65534)
+        out.parent.chmod(0o555)
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert complete_set(out) and staging_left(base) == []
+    finally:
+        (base / "ro").chmod(0o755)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_output_folder_on_a_mount_point(tmp_path):
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None:
+        pytest.skip("mounting a file system needs root and unshare")
+    out = tmp_path / "mnt"
+    out.mkdir()
+    inner = " ".join(f"'{a}'" for a in reportkit_cmd("render", YUNXI, "-o", out, "--formats", "docx,xlsx"))
+    r = subprocess.run([unshare, "-m", "sh", "-c",
+                        f"mount -t tmpfs -o size=20m tmpfs '{out}' && {inner} && cat '{out}/manifest.json' "
+                        f"&& ls -a '{out}'"], capture_output=True, text=True, timeout=120)
+    if "mount:" in r.stderr and r.returncode != 0:
+        pytest.skip(f"cannot mount here: {r.stderr.strip()}")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert '"outputs"' in r.stdout and ".reportkit-staging" not in r.stdout
+
+
+def test_two_renders_into_one_folder_take_turns(tmp_path, write):
+    """Real processes: while one render holds the folder, a second with a short --wait fails
+    clearly and a third waits its turn; the folder ends up holding the third's complete set."""
+    env = env_with(REPORTKIT_SOFFICE=fake_soffice(tmp_path / "fake"))
+    d = example(YUNXI)
+    d["agency"] = "SLOW云溪县自然资源局"
+    slow = write(d, "slow.json")
+    out = tmp_path / "out"
+    first = subprocess.Popen(reportkit_cmd("render", slow, "-o", out), env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+    assert wait_for(lambda: staging_left(out) != [], timeout=60)
+    second = subprocess.run(reportkit_cmd("render", slow, "-o", out, "--force", "--wait", "0.5", "--formats", "xlsx"),
+                            env=env, capture_output=True, text=True, timeout=120)
+    third = subprocess.Popen(reportkit_cmd("render", slow, "-o", out, "--force", "--formats", "xlsx"), env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert first.wait(timeout=120) == 0, first.stderr.read()
+    assert third.wait(timeout=120) == 0, third.stderr.read()
+    assert second.returncode == 1
+    assert "输出文件夹正被另一个 reportkit 进程使用" in second.stdout and "0.5 秒" in second.stdout
+    m = complete_set(out)
+    assert [o["format"] for o in m["outputs"]] == ["xlsx"]  # the third's set, whole
+    assert sorted(p.suffix for p in out.iterdir()) == [".json", ".xlsx"]
+
+
+def test_a_long_agency_name_is_shortened_in_bytes_stably(tmp_path, write, cli):
+    d = example(YUNXI)
+    d["agency"] = "云溪县" + "自然资源和规划局不动产登记中心" * 6 + "第一分中心"  # 98 characters, 294 bytes
+    src = write(d, "long.json")
+    res = reportkit.render(src, tmp_path / "out", formats=FIG)
+    names = [p.name for p in res.paths]
+    assert all(len(n.encode("utf-8")) <= 255 for n in names)
+    stem = names[0].rsplit(".", 1)[0]
+    assert stem.endswith("-2021-政府信息公开工作年度报告") and "~" in stem
+    assert reportkit.render(src, tmp_path / "again", formats=FIG).paths[0].name == names[0]  # stable
+    import docx
+
+    assert d["agency"] in "".join(p.text for p in docx.Document(res.paths[0]).paragraphs)  # the text is whole
+    d2 = dict(d, agency=d["agency"][:-5] + "第二分中心")
+    r = cli("render", src, write(d2, "long2.json"), "-o", tmp_path / "batch", "--formats", "xlsx")
+    assert r.exit_code == 0, r.stdout
+    folders = sorted(p.name for p in (tmp_path / "batch").iterdir())
+    assert len(set(folders)) == 2 and all(len(f.encode("utf-8")) <= 255 and f.endswith("-2021") for f in folders)
+
+
+def test_output_naming_an_existing_file_is_a_clear_usage_error(tmp_path, cli):
+    f = tmp_path / "taken"
+    f.write_text("mine")
+    r = cli("render", YUNXI, "-o", f)
+    assert r.exit_code == 2 and "是一个文件，不是文件夹" in r.output and "File exists" not in r.output
+    assert f.read_text() == "mine"
+
+
+def test_an_input_without_suffix_is_a_clear_usage_error(tmp_path, cli, write):
+    src = write(example(YUNXI), "2021")
+    r = cli("render", src)
+    assert r.exit_code == 2 and "没有扩展名" in r.output and "-o" in r.output and "File exists" not in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2021"]
+    assert cli("render", src, "-o", tmp_path / "out", "--formats", "xlsx").exit_code == 0
+
+
+def test_soffice_variable_naming_a_non_program_says_so(tmp_path, cli, monkeypatch):
+    monkeypatch.setenv("REPORTKIT_SOFFICE", "/etc/passwd")
+    r = cli("render", YUNXI, "-o", tmp_path / "out")
+    assert r.exit_code == 0
+    assert "REPORTKIT_SOFFICE" in r.stdout and "不是可执行的程序" in r.stdout and "Permission denied" not in r.output
+    assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == [".docx", ".json", ".xlsx"]
+
+
+def test_disk_full_during_pdf_is_said_plainly(tmp_path):
+    unshare = shutil.which("unshare")
+    if os.geteuid() != 0 or unshare is None or not soffice_available():
+        pytest.skip("needs root (a small tmpfs), unshare and LibreOffice")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    inner = " ".join(f"'{a}'" for a in reportkit_cmd("render", YUNXI, "-o", disk / "out"))
+    r = subprocess.run([unshare, "-m", "sh", "-c",
+                        f"mount -t tmpfs -o size=150k tmpfs '{disk}' && {inner}; echo rc=$?; ls -a '{disk}'"],
+                       capture_output=True, text=True, timeout=180)
+    if "mount:" in r.stderr:
+        pytest.skip(f"cannot mount here: {r.stderr.strip()}")
+    assert "rc=1" in r.stdout, r.stdout + r.stderr
+    assert "磁盘空间不足" in r.stdout
+    assert "%" not in r.stdout and "file://" not in r.stdout and "SfxBaseModel" not in r.stdout
+    assert "out" not in r.stdout.split("rc=1", 1)[1].split()  # nothing left on the disk
+
+
+def test_force_never_deletes_a_file_the_set_did_not_write(tmp_path):
+    out = tmp_path / "out"
+    reportkit.render(YUNXI, out, formats=FIG)
+    docx_file = the(out, ".docx")
+    docx_file.write_bytes(docx_file.read_bytes() + b"\n")  # edited by hand after the render
+    (out / "备注.txt").write_text("mine", encoding="utf-8")
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    outside = tmp_path / "outside.txt"
+    outside.write_text("outside")
+    m["outputs"].append({"name": "../outside.txt", "format": "txt", "size": 7,
+                         "sha256": hashlib.sha256(b"outside").hexdigest()})
+    (out / "manifest.json").write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    res = reportkit.render(YUNXI, out, formats=["xlsx"], force=True)
+    assert docx_file.exists() and (out / "备注.txt").read_text(encoding="utf-8") == "mine" and outside.exists()
+    assert any(docx_file.name in n and "修改" in n for n in res.notes)
+    assert [o["format"] for o in complete_set(out)["outputs"]] == ["xlsx"]
+
+
+def test_a_reader_never_sees_a_manifest_that_does_not_match(tmp_path, write):
+    """While another process replaces the set again and again, a reader that reads the manifest,
+    hashes the files and reads the manifest again never finds a mismatch."""
+    import threading
+
+    out = tmp_path / "out"
+    reportkit.render(YUNXI, out, formats=FIG)
+    other = _changed_yunxi(write)
+    script = ("import sys, reportkit\n"
+              "for i in range(8):\n"
+              "    reportkit.render(sys.argv[1 + i % 2], sys.argv[3], formats=['docx', 'xlsx'], force=True)\n")
+    writer = subprocess.Popen([sys.executable, "-c", script, str(other), str(YUNXI), str(out)])
+    seen, bad = [], []
+
+    def read():
+        while writer.poll() is None:
+            try:
+                m1 = (out / "manifest.json").read_bytes()
+            except FileNotFoundError:
+                seen.append(None)
+                continue
+            try:
+                hashes = {o["name"]: hashlib.sha256((out / o["name"]).read_bytes()).hexdigest()
+                          for o in json.loads(m1)["outputs"]}
+                m2 = (out / "manifest.json").read_bytes()
+            except (FileNotFoundError, ValueError):
+                continue
+            if m1 == m2:
+                seen.append(m1)
+                if hashes != {o["name"]: o["sha256"] for o in json.loads(m1)["outputs"]}:
+                    bad.append(m1)
+    t = threading.Thread(target=read)
+    t.start()
+    assert writer.wait(timeout=300) == 0
+    t.join()
+    assert bad == []
+    assert len({s for s in seen if s}) == 2  # the reader saw both sets, whole
+
+
+def test_a_commit_that_cannot_finish_is_a_clear_error_and_finished_later(tmp_path):
+    out = tmp_path / "out"
+    reportkit.render(YUNXI, out, formats=["xlsx"])
+    xlsx = the(out, ".xlsx")
+    xlsx.unlink()
+    xlsx.mkdir()  # a folder where the new file must go: the rename fails mid-commit
+    with pytest.raises(reportkit.RenderError, match="写入失败"):
+        reportkit.render(YUNXI, out, formats=["xlsx"], force=True)
+    assert not (out / "manifest.json").exists() and staging_left(out) != []  # incomplete, and says so
+    xlsx.rmdir()
+    with pytest.raises(reportkit.OutputExistsError):  # the next run finishes the journaled commit first
+        reportkit.render(YUNXI, out, formats=["xlsx"])
+    assert complete_set(out) and staging_left(out) == []
+
+
+def test_a_failed_render_keeps_an_empty_folder_the_user_made(tmp_path, monkeypatch):
+    import reportkit.engines.xlsx as x
+
+    out = tmp_path / "mine"
+    out.mkdir()
+    monkeypatch.setattr(x, "render_xlsx", lambda *a, **k: (_ for _ in ()).throw(OSError(28, "No space left on device")))
+    with pytest.raises(reportkit.RenderError):
+        reportkit.render(YUNXI, out, formats=["xlsx"])
+    assert out.is_dir() and list(out.iterdir()) == []

@@ -20,6 +20,8 @@ from .errors import (  # noqa: E402
     DataError,
     DocumentError,
     InputFileError,
+    InternalError,
+    OutputBusyError,
     OutputExistsError,
     RenderError,
     ReportkitError,
@@ -34,11 +36,13 @@ from .loading import Report, load  # noqa: E402
 from .validation import validate  # noqa: E402
 
 
-def render(report, out_dir, *, formats=None, templates=None, previous=None, force=False):
+def render(report, out_dir, *, formats=None, templates=None, previous=None, force=False, pdfa=False, wait=None):
     """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.render`."""
     from .filing import render as _render
+    from .staging import LOCK_WAIT
 
-    return _render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force)
+    return _render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force,
+                   pdfa=pdfa, wait=LOCK_WAIT if wait is None else wait)
 
 
 def import_report(source, *, name=None, kind=None):
@@ -58,6 +62,6 @@ def review(reports, previous=None):
 __all__ = [
     "__version__", "load", "validate", "render", "import_report", "review", "Report", "Finding",
     "ReportkitError", "UsageError", "InputFileError", "DataError", "DocumentError", "ValidationFailed",
-    "TemplateError", "UnsafeTemplateError", "OutputExistsError", "RenderError", "ConverterMissing",
-    "TemplateLimits",
+    "TemplateError", "UnsafeTemplateError", "OutputExistsError", "OutputBusyError", "RenderError", "ConverterMissing",
+    "InternalError", "TemplateLimits",
 ]

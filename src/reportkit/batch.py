@@ -1,20 +1,31 @@
 """Many reports at once: validation and rendering with one outcome per input file.
 
-Used by the CLI; a supervising office's batch is just a list of files.  One bad file
-never stops the others.
+Used by the CLI; a supervising office's batch is just a list of files.  One bad file never
+stops the others: whatever goes wrong with one report — invalid data, an unreadable file, a
+broken template, a bug in reportkit, a worker process that dies — becomes that report's
+outcome, and the rest are rendered.
+
+Rendering several files runs in worker processes (:mod:`reportkit.workers`; ``jobs`` of
+them).  A worker takes a *chunk* of reports: it renders each one's Word and Excel files into
+its staging folder, converts all their PDFs with one LibreOffice start, then commits each set
+on its own.  Reports without PDF go one per chunk.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
+import math
+import re
+import traceback
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from .errors import ReportkitError, UsageError
+from .errors import InternalError, InputFileError, ReportkitError, UsageError
 from .findings import Finding
+
+PDF_CHUNK = 20  # reports per LibreOffice start in a batch
 
 
 @dataclass
@@ -27,6 +38,7 @@ class Outcome:
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     out_dir: Path | None = None
+    detail: str | None = None  # the traceback of an internal error, for a bug report
 
     @property
     def ok(self) -> bool:
@@ -34,6 +46,8 @@ class Outcome:
 
     @property
     def status(self) -> str:
+        if isinstance(self.error, InternalError):
+            return "内部错误"
         if isinstance(self.error, UsageError):
             return "无法读取" if self.error.code == "input-file" else "未生成"
         if not self.ok:
@@ -44,21 +58,23 @@ class Outcome:
     @property
     def first_error(self) -> str | None:
         if self.error is not None:
-            return self.error.message
+            return printable(self.error.message)
         for f in self.findings:
             if f.is_error:
                 return f.text()
         return None
 
     def to_dict(self) -> dict:
-        d = {"file": str(self.file), "agency": self.agency, "year": self.year, "ok": self.ok,
+        d = {"file": printable(str(self.file)), "agency": self.agency, "year": self.year, "ok": self.ok,
              "errors": sum(f.is_error for f in self.findings),
              "warnings": sum(not f.is_error for f in self.findings),
              "findings": [f.to_dict() for f in self.findings]}
         if self.error is not None:
-            d["error"] = {"code": self.error.code, "message": self.error.message,
+            d["error"] = {"code": self.error.code, "message": printable(self.error.message),
                           **{k: getattr(self.error, k) for k in ("path", "line", "column")
                              if getattr(self.error, k, None) is not None}}
+            if self.detail:
+                d["error"]["traceback"] = self.detail
         if self.out_dir is not None:
             d["out_dir"] = str(self.out_dir)
             d["outputs"] = [str(p) for p in self.outputs]
@@ -66,9 +82,19 @@ class Outcome:
         return d
 
 
+def printable(text: str) -> str:
+    """``text`` with lone surrogates (from JSON ``\\ud800`` escapes or undecodable file names)
+    shown as ``U+D800``: they cannot be printed or written as UTF-8."""
+    return _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", text)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _identity(outcome: Outcome, data: dict) -> None:
-    outcome.agency = data.get("agency") if isinstance(data.get("agency"), str) else None
-    outcome.year = data.get("year") if isinstance(data.get("year"), int) else None
+    outcome.agency = printable(data["agency"]) if isinstance(data.get("agency"), str) else None
+    outcome.year = data.get("year") if isinstance(data.get("year"), int) and not isinstance(data.get("year"), bool) \
+        else None
 
 
 def _load_previous(previous):
@@ -99,18 +125,26 @@ def validate_many(files: Sequence[Path], previous=None) -> list[Outcome]:
 
 def folder_names(reports: Sequence[tuple[Path, dict, str | None]]) -> list[str]:
     """Sub-folder names for a batch: ``<agency>-<year>``, made unique by the agency_id or a
-    digest of the input where two reports would share one."""
+    digest of the input where two reports would share one; long names are shortened in bytes
+    with a stable hash (:func:`reportkit.output.safe_name`)."""
     from .output import safe_name
 
-    base = [safe_name(f"{d.get('agency') or p.stem}-{d.get('year') or ''}".strip("-")) for p, d, _ in reports]
+    def parts(p: Path, d: dict) -> tuple[str, str]:
+        agency = d.get("agency") if isinstance(d.get("agency"), str) and d.get("agency") else p.stem
+        year = d.get("year")
+        return agency, f"-{year}" if isinstance(year, int) and not isinstance(year, bool) else ""
+
+    base = [safe_name(*parts(p, d)) for p, d, _ in reports]
     counts = Counter(base)
     names = []
     for (p, d, digest), b in zip(reports, base):
         if counts[b] == 1:
             names.append(b)
         else:
-            tag = d.get("agency_id") or (digest or hashlib.sha256(str(p.resolve()).encode()).hexdigest())[:8]
-            names.append(safe_name(f"{b}-{tag}"))
+            agency, year = parts(p, d)
+            tag = d.get("agency_id") if isinstance(d.get("agency_id"), str) and d.get("agency_id") else \
+                (digest or hashlib.sha256(str(p.resolve()).encode()).hexdigest())[:8]
+            names.append(safe_name(agency, f"{year}-{tag}"))
     seen: Counter = Counter()
     unique = []
     for n in names:
@@ -119,64 +153,175 @@ def folder_names(reports: Sequence[tuple[Path, dict, str | None]]) -> list[str]:
     return unique
 
 
-def _render_one(args) -> Outcome:
-    file, loaded, out_dir, formats, templates, previous, force = args
-    from .filing import render
+# ------------------------------------------------------------------ rendering
 
-    o = Outcome(Path(file), out_dir=out_dir)
-    if isinstance(loaded, ReportkitError):  # unreadable: reported, nothing rendered
-        o.error = loaded
-        return o
-    _identity(o, loaded.data)
-    try:
-        result = render(loaded, out_dir, formats=formats, templates=templates, previous=previous, force=force)
-        o.findings, o.outputs, o.notes = result.findings, result.paths, result.notes
-    except ReportkitError as exc:
-        o.error = exc
-        o.findings = list(getattr(exc, "findings", []))
-    return o
+@dataclass
+class Task:
+    """One report of a batch, as sent to a worker."""
+
+    index: int
+    file: Path
+    sha256: str | None        # of the bytes the folder name was chosen from; None: unreadable then
+    error: ReportkitError | None
+    out_dir: Path
+    options: dict             # formats, templates, previous, force, pdfa, wait
 
 
-def _try_load(path: Path):
+def _scan(path: Path):
+    """(data, sha256, None) or ({}, None, error): what the folder name is chosen from."""
     from .loading import load
 
+    o = Outcome(path)
     try:
-        return load(path)
-    except ReportkitError as exc:
-        return exc
+        report = load(path)
+        return report.data, report.sha256, None
+    except Exception as exc:  # a bug in loading is that file's row too
+        _fail(o, exc)
+        return {}, None, o.error
 
 
 def render_many(files: Sequence[Path], output: Path | None, *, formats, templates=None, previous=None,
-                force=False, jobs=1, progress=False) -> list[Outcome]:
+                force=False, jobs=1, progress: Callable[[int, int], None] | bool = False, pdfa: bool = False,
+                wait: float | None = None) -> list[Outcome]:
+    """Render every file; one :class:`Outcome` per file, in order.  A single file renders in
+    this process; several render in ``jobs`` worker processes, each file into its own
+    sub-folder of ``output``."""
+    from .staging import LOCK_WAIT
+
     files = [Path(f) for f in files]
     prev = _load_previous(previous)
-    loaded = [_try_load(f) for f in files]  # each file is read once; the report travels to the worker
+    options = {"formats": list(formats), "templates": templates, "previous": prev, "force": force, "pdfa": pdfa,
+               "wait": LOCK_WAIT if wait is None else wait}
     if len(files) == 1:
-        out_dirs = [output if output is not None else files[0].with_suffix("")]
+        out = output if output is not None else files[0].with_suffix("")
+        return [render_task(Task(0, files[0], None, None, Path(out), options))]
+    scanned = []
+    for f in files:  # the identity of each report, not the report: the parent's memory stays flat
+        data, digest, error = _scan(f)
+        scanned.append(((f, {k: data.get(k) for k in ("agency", "year", "agency_id")}, digest), error))
+    out_dirs = [Path(output) / n for n in folder_names([ident for ident, _ in scanned])]
+    tasks = [Task(i, f, ident[2], error, d, options)
+             for i, ((ident, error), f, d) in enumerate(zip(scanned, files, out_dirs))]
+    del scanned
+    chunk = max(1, min(PDF_CHUNK, math.ceil(len(tasks) / max(1, jobs)))) if "pdf" in options["formats"] else 1
+    units = [tasks[i:i + chunk] for i in range(0, len(tasks), chunk)]
+    from .workers import run_units
+
+    show = _ProgressBar(len(tasks)) if progress is True else None
+    try:
+        results = run_units(units, jobs=jobs, on_result=(show.advance if show else progress or None),
+                            lost=_lost_outcome)
+    finally:
+        if show:
+            show.close()
+    return [results[t.index] for t in tasks]
+
+
+def _lost_outcome(task: Task, how: str) -> Outcome:
+    """The outcome of a task whose worker died; what the worker left in its output folder is
+    cleaned up now (the folder's lock died with the worker) rather than on the next run."""
+    from .staging import OutputFolder
+
+    try:
+        with OutputFolder(task.out_dir, wait=task.options["wait"]):
+            pass
+    except (ReportkitError, OSError):
+        pass
+    o = Outcome(task.file, out_dir=task.out_dir)
+    o.error = InternalError(f"生成这份报告的进程意外退出（{how}）；它的输出文件夹已整理为一致的状态"
+                            "（完整的一套材料，或没有）", file=str(task.file))
+    return o
+
+
+def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -> None:
+    """Render a chunk of tasks in this process: office files of each, one PDF conversion for
+    all, then each set committed on its own.  ``emit`` receives every outcome as it is known."""
+    from contextlib import ExitStack
+
+    from .filing import StagedSet, convert_pdfs, plan
+
+    with ExitStack() as stack:
+        staged: list[tuple[Task, Outcome, StagedSet]] = []
+        for t in tasks:
+            o, report = _start(t)
+            if report is None:
+                emit(t, o)
+                continue
+            opts = t.options
+            try:
+                p = plan(report, t.out_dir, formats=opts["formats"], templates=opts["templates"],
+                         previous=opts["previous"], force=opts["force"], pdfa=opts["pdfa"])
+                s = stack.enter_context(StagedSet(p, wait=opts["wait"]))
+            except Exception as exc:
+                _fail(o, exc)
+                emit(t, o)
+                continue
+            staged.append((t, o, s))
+        try:
+            convert_pdfs([s for _, _, s in staged])
+        except Exception as exc:  # the conversion step itself broke: every set of the chunk fails
+            for t, o, _ in staged:
+                _fail(o, exc)
+                emit(t, o)
+            staged = []
+        for t, o, s in staged:
+            try:
+                result = s.commit()
+                o.findings, o.outputs, o.notes = result.findings, result.paths, result.notes
+            except Exception as exc:
+                _fail(o, exc)
+            emit(t, o)
+
+
+def render_task(task: Task) -> Outcome:
+    """One task in this process (a single file): the same steps as a chunk of one."""
+    out: list[Outcome] = []
+    render_chunk([task], lambda t, o: out.append(o))
+    return out[0]
+
+
+def _start(t: Task):
+    """The outcome of ``t`` and its report, or (outcome, None) when it cannot be read."""
+    from .loading import load
+
+    o = Outcome(t.file, out_dir=t.out_dir)
+    if t.error is not None:
+        o.error = t.error
+        return o, None
+    try:
+        report = load(t.file)
+    except Exception as exc:
+        _fail(o, exc)
+        return o, None
+    _identity(o, report.data)
+    if t.sha256 is not None and report.sha256 != t.sha256:
+        o.error = InputFileError("文件在批量生成期间被修改，未生成；请重新运行", file=str(t.file))
+        return o, None
+    return o, report
+
+
+def _fail(o: Outcome, exc: BaseException) -> None:
+    if isinstance(exc, ReportkitError):
+        o.error = exc
+        o.findings = list(getattr(exc, "findings", []) or o.findings)
+    elif isinstance(exc, Exception):
+        o.error = InternalError(f"内部错误（reportkit 的缺陷，请报告）：{type(exc).__name__}: {exc}",
+                                file=str(o.file))
+        o.detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:]
     else:
-        ids = [(f, {}, None) if isinstance(r, ReportkitError) else (f, r.data, r.sha256)
-               for f, r in zip(files, loaded)]
-        out_dirs = [Path(output) / n for n in folder_names(ids)]
-    tasks = [(f, r, d, formats, templates, prev, force) for f, r, d in zip(files, loaded, out_dirs)]
-    if jobs > 1 and len(tasks) > 1:
-        from concurrent.futures import ProcessPoolExecutor
-
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks), os.cpu_count() or 1)) as pool:
-            results = _progress(pool.map(_render_one, tasks), len(tasks), progress)
-    else:
-        results = _progress(map(_render_one, tasks), len(tasks), progress)
-    return results
+        raise exc
 
 
-def _progress(iterable, total: int, show: bool) -> list[Outcome]:
-    if not show:
-        return list(iterable)
-    from rich.progress import Progress
+class _ProgressBar:
+    def __init__(self, total: int) -> None:
+        from rich.progress import Progress
 
-    out = []
-    with Progress(transient=False) as bar:
-        task = bar.add_task("生成中", total=total)
-        for o in iterable:
-            out.append(o)
-            bar.advance(task)
-    return out
+        self._bar = Progress(transient=False)
+        self._bar.start()
+        self._task = self._bar.add_task("生成中", total=total)
+
+    def advance(self, done: int, total: int) -> None:
+        self._bar.update(self._task, completed=done)
+
+    def close(self) -> None:
+        self._bar.stop()

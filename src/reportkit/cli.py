@@ -16,6 +16,7 @@ import typer
 
 from . import __version__
 from .errors import ReportkitError, UsageError
+from .output import DEFAULT_FORMATS, FORMATS
 
 
 def _chinese_help() -> None:
@@ -140,6 +141,12 @@ def _exit_code(outcomes) -> int:
     return 0 if all(o.ok for o in outcomes) else 1
 
 
+def _shown(text: str) -> str:
+    from .batch import printable
+
+    return printable(text)
+
+
 def _summary_table(outcomes, title: str) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -148,7 +155,7 @@ def _summary_table(outcomes, title: str) -> None:
     for col in ("文件", "单位", "年度", "状态", "首个错误"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
-        table.add_row(str(o.file), o.agency or "", str(o.year or ""), o.status, o.first_error or "")
+        table.add_row(_shown(str(o.file)), o.agency or "", str(o.year or ""), o.status, _shown(o.first_error or ""))
     Console(width=None if sys.stdout.isatty() else 120).print(table)
 
 
@@ -263,8 +270,12 @@ def _previous_data(path: Path) -> dict:
     return result.data
 
 
-def _usage(message: str) -> None:
-    typer.echo(f"用法错误：{message}", err=True)
+def _usage(message: str, as_json: bool = False) -> None:
+    if as_json:
+        typer.echo(json.dumps({"ok": False, "error": {"code": "usage", "message": message}}, ensure_ascii=False,
+                              indent=2))
+    else:
+        typer.echo(f"用法错误：{message}", err=True)
     raise typer.Exit(2)
 
 
@@ -305,39 +316,53 @@ def render(
              "多个文件时必须给出，每份报告写入其中的一个子文件夹。"),
     templates: Optional[Path] = typer.Option(None, "--templates", "-t",
                                              help="自定义模板文件夹（reportkit templates export 导出的结构）；缺少的模板使用默认模板。"),
-    formats: str = typer.Option("docx,xlsx,pdf", "--formats",
-                                help="要生成的文件，逗号分隔：docx、xlsx、pdf、html（网页，另附网站编辑器粘贴用的正文片段）。"),
+    formats: str = typer.Option(",".join(DEFAULT_FORMATS), "--formats",
+                                help=f"要生成的文件，逗号分隔：{'、'.join(FORMATS)}（html：网页，另附网站编辑器粘贴用的正文片段）。"),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p", help="上一年度的报告数据，用于跨年度核对。"),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件。"),
-    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="并行生成的报告数（批量时）。"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出文件（整套替换：旧材料中新材料没有的文件也删除，"
+                                                      "但只删除上次生成、未被修改过的文件）。"),
+    pdfa: bool = typer.Option(False, "--pdfa", help="PDF 按 PDF/A-2b（长期保存格式）导出；清单记录 PDF 声明的符合级别。"),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="并行生成的进程数（批量时）。"),
+    wait: float = typer.Option(60.0, "--wait", min=0, help="输出文件夹正被另一个 reportkit 进程使用时，最多等待的秒数。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供其他程序读取。"),
 ) -> None:
     """校验并生成申报材料：Word 报告、Excel 表格、PDF 和 manifest.json。
 
-    数据有错误时只列出错误，不写任何文件（退出码 1）；已有文件不会被覆盖，除非给出 --force。
+    数据有错误时只列出错误，不写任何文件；已有文件不会被覆盖，除非给出 --force。
+
+    退出码：0 全部生成；1 有报告未生成（数据有错误、无法读取、模板或转换失败）；2 命令本身用错\
+（参数不对、唯一的输入文件不存在、已存在且未加 --force）。批量时某个文件不存在或无法读取只是\
+它那一行的失败，退出码为 1。
     """
-    from .batch import render_many
-    from .filing import FORMATS
+    from .batch import printable, render_many
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
-        _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}")
+        _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}", as_json)
     if len(files) > 1 and output is None:
-        _usage("批量生成时请用 -o 指定输出文件夹")
-    outcomes = render_many(files, output, formats=fmts, templates=templates, previous=previous, force=force,
-                           jobs=jobs, progress=not as_json and len(files) > 1)
+        _usage("批量生成时请用 -o 指定输出文件夹", as_json)
+    if output is not None and output.exists() and not output.is_dir():
+        _usage(f"输出位置 {output} 是一个文件，不是文件夹；请用 -o 指定一个文件夹", as_json)
+    if len(files) == 1 and output is None and files[0].with_suffix("") == files[0]:
+        _usage(f"输入文件 {files[0]} 没有扩展名，默认的输出文件夹会与它同名；请用 -o 指定输出文件夹"
+               f"（或把文件改名为 {files[0].name}.json）", as_json)
+    try:
+        outcomes = render_many(files, output, formats=fmts, templates=templates, previous=previous, force=force,
+                               jobs=jobs, progress=not as_json and len(files) > 1, pdfa=pdfa, wait=wait)
+    except ReportkitError as exc:  # e.g. --previous unreadable: the command itself cannot run
+        _fail(exc, as_json)
     if as_json:
         typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
                               ensure_ascii=False, indent=2))
     else:
         for o in outcomes:
             if len(outcomes) == 1 or not o.ok:
-                typer.echo(str(o.file))
+                typer.echo(printable(str(o.file)))
                 for line in _finding_lines(o.findings):
-                    typer.echo(line)
+                    typer.echo(printable(line))
             if o.error is not None:
-                typer.echo(f"  ✗ {o.error.message}")
+                typer.echo(f"  ✗ {o.first_error}")
             for note in o.notes:
                 typer.echo(f"  ! {note}")
             if o.ok and len(outcomes) == 1:
@@ -345,7 +370,15 @@ def render(
                     typer.echo(f"  已写入 {p}")
         if len(outcomes) > 1:
             _summary_table(outcomes, "生成汇总")
-    raise typer.Exit(_exit_code(outcomes))
+    raise typer.Exit(_render_exit_code(outcomes))
+
+
+def _render_exit_code(outcomes) -> int:
+    """2 only when the command itself is wrong: its single input unusable (missing, unreadable,
+    the output exists without --force); in a batch every failure is that report's row: 1."""
+    if len(outcomes) == 1 and isinstance(outcomes[0].error, UsageError):
+        return 2
+    return 0 if all(o.ok for o in outcomes) else 1
 
 
 # ------------------------------------------------------------------ import
@@ -518,12 +551,28 @@ def templates_check(
     raise typer.Exit(1 if errors else 0)
 
 
+class _Terminated(SystemExit):
+    """SIGTERM, raised where the process is so that every cleanup (staging folders, worker
+    processes, LibreOffice's process group) runs on the way out; exit status 143."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated(128 + signum)
+
+
 def main() -> None:
     """Console-script entry point."""
+    import signal
+
     if len(sys.argv) < 3 or {"-h", "--help"} & set(sys.argv):
         _chinese_help()
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         app()
+    except _Terminated as exc:
+        typer.echo("已中止（收到终止信号）。", err=True)
+        sys.exit(exc.code)
     except ReportkitError as exc:  # a library error that a command did not catch
         typer.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)

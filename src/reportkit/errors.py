@@ -120,3 +120,16 @@ class ConverterMissing(RenderError):
     """LibreOffice is not installed, so no PDF can be made."""
 
     code = "converter-missing"
+
+
+class OutputBusyError(RenderError):
+    """Another render holds the output folder and did not let go within the wait."""
+
+    code = "output-busy"
+
+
+class InternalError(ReportkitError):
+    """A bug in reportkit (or a worker process that died) while making one report of a batch;
+    the batch reports it in that report's row and goes on with the others."""
+
+    code = "internal"

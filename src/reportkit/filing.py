@@ -1,17 +1,32 @@
-"""The filing set: validate, then write the .docx, .xlsx, .pdf and manifest.json of a report.
+"""The filing set: validate, then write the .docx, .xlsx, .pdf, .html and manifest.json of a report.
 
-Everything is written into a staging folder first and moved into place only when the
-whole set has been made: a failed render (bad template, full disk, LibreOffice crash)
-leaves nothing behind, and an existing set is replaced only with ``force``.
+A render goes through three steps, each its own piece so that a batch can interleave them
+(one LibreOffice start for the PDFs of many sets):
+
+1. :func:`plan` — load and validate the report, choose templates, file names and the
+   context.  Nothing touches the disk; invalid data stops here (``ValidationFailed``).
+2. :class:`StagedSet` — lock the output folder, recover what an interrupted run left, and
+   render the Word and Excel files into a staging folder inside it; the PDF is converted
+   from the staged .docx (:func:`convert_pdfs`).
+3. :meth:`StagedSet.commit` — :meth:`StagedSet.seal` is the one point where every byte of the
+   set is in staging and nothing is in place yet: there every rendered file is read back and
+   compared with the validated data (:mod:`reportkit.readback`), then the set is moved into place
+   whole, manifest last (:mod:`reportkit.staging` describes the on-disk protocol and what a
+   reader can rely on).
+
+A failure at any step leaves the output folder as it was: no partial set, nothing
+overwritten without ``force``.  With ``force`` the set is replaced whole: files of the old
+set that the new one does not have (e.g. the PDF when re-rendering with ``formats=["docx"]``)
+are deleted, but only those the old manifest lists and whose bytes still match it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
 import shutil
-import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -19,14 +34,17 @@ from typing import Sequence
 from . import __version__
 from .errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed
 from .findings import Finding, has_errors
+from .limits import TemplateLimits
 from .loading import load
-from .output import safe_name
+from .output import DEFAULT_FORMATS, FORMATS, safe_name
+from .staging import LOCK_WAIT, MANIFEST, OutputFolder, discard, os_message, sha256_file, write_file
 from .validation import validate
 
-FORMATS = ("docx", "xlsx", "pdf", "html")
+TITLE = "政府信息公开工作年度报告"
 #: the html format also writes the article alone, for pasting into a website's editor
 FRAGMENT_SUFFIX = "-粘贴用.html"
-MANIFEST = "manifest.json"
+#: the template kinds, and the formats that need each
+TEMPLATE_KINDS = {"docx": ("docx", "pdf"), "xlsx": ("xlsx",), "html": ("html",)}
 
 
 @dataclass
@@ -39,166 +57,296 @@ class RenderResult:
 
 
 def output_stem(data: dict) -> str:
-    return f"{safe_name(data['agency'])}-{data['year']}-政府信息公开工作年度报告"
+    """``<单位>-<年度>-政府信息公开工作年度报告``, the agency shortened (in bytes) when the name would
+    not fit in a file name."""
+    return safe_name(str(data["agency"]), f"-{data['year']}-{TITLE}")
 
 
-def render(report, out_dir, *, formats: Sequence[str] | None = None, templates=None, previous=None,
-           force: bool = False) -> RenderResult:
-    """Validate ``report`` and write its filing set into ``out_dir``.
+@dataclass
+class Plan:
+    """Everything decided about one set before anything is written."""
 
-    Raises :class:`~reportkit.errors.ValidationFailed` (with the findings) when the data has
-    errors, :class:`~reportkit.errors.OutputExistsError` when a file of the set exists and
-    ``force`` is false, :class:`~reportkit.errors.TemplateError` for a broken template.
-    """
+    report: object
+    out_dir: Path
+    formats: list[str]
+    names: dict[str, str]
+    templates: dict[str, Path]
+    findings: list[Finding]
+    context: dict
+    when: object
+    force: bool
+    pdfa: bool
+    limits: TemplateLimits | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=None, previous=None,
+         force: bool = False, pdfa: bool = False, limits: TemplateLimits | None = None) -> Plan:
+    """Load and validate ``report`` and decide its set; raises ``ValidationFailed`` on invalid data."""
     from .context import build_context
     from .package import build_time
     from .template_set import resolve
 
     report = load(report)
-    formats = list(dict.fromkeys(formats or FORMATS))
+    formats = list(dict.fromkeys(formats or DEFAULT_FORMATS))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown formats: {unknown}")
     findings = validate(report, previous=previous)
     if has_errors(findings):
         raise ValidationFailed(findings, file=report.source)
-
     data = report.data
-    edition = data["format"]
-    out_dir = Path(out_dir)
     stem = output_stem(data)
+    notes: list[str] = []
+    used = {}
+    for kind, needed_by in TEMPLATE_KINDS.items():
+        if set(needed_by) & set(formats):
+            path, note = resolve(kind, data["format"], templates)
+            used[kind] = path
+            if note:
+                notes.append(note)
     names = {fmt: f"{stem}.{fmt}" for fmt in formats}
     if "html" in formats:
         names["html-fragment"] = stem + FRAGMENT_SUFFIX
-    targets = [out_dir / n for n in names.values()] + [out_dir / MANIFEST]
-    if not force:
-        existing = [t for t in targets if t.exists()]
-        if existing:
-            raise OutputExistsError(f"已存在：{'、'.join(p.name for p in existing)}；如要覆盖请加 --force",
-                                    file=str(out_dir))
-
-    notes: list[str] = []
-    used_templates = {}
-    for kind in ("docx", "xlsx", "html"):
-        if kind in formats or (kind == "docx" and "pdf" in formats):
-            path, note = resolve(kind, edition, templates)
-            used_templates[kind] = path
-            if note:
-                notes.append(note)
-
-    context = build_context(data)
-    when = build_time(data.get("published"))
-    parent = out_dir.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".reportkit-", dir=parent))
-    except OSError as exc:
-        raise RenderError(f"无法创建输出文件夹：{exc.strerror or exc}", file=str(out_dir)) from None
-    try:
-        made = _make(formats, names, used_templates, context, when, staging, notes)
-        manifest = _manifest(report, edition, [staging / n for n in made], used_templates, findings, when)
-        (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        paths = _commit(staging, out_dir, made, force)
-    except OSError as exc:
-        raise RenderError(f"写入失败：{exc.strerror or exc}", file=str(out_dir)) from None
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return RenderResult(out_dir, paths, findings, manifest, notes)
+    return Plan(report, Path(out_dir), formats, names, used, findings, build_context(data),
+                build_time(data.get("published")), force, pdfa, limits, notes)
 
 
-def _make(formats, names, templates, context, when, staging: Path, notes: list[str]) -> list[str]:
-    """Render into ``staging``; the names of the files made, in the order of ``formats``."""
-    from .package import normalise
+class StagedSet:
+    """One set being made: ``with StagedSet(plan) as s: …; s.commit()``.  Leaving the block
+    without a commit discards the staging folder; the output folder is unlocked either way."""
 
-    made = []
-    docx_path = staging / (next(iter(names.values())).rsplit(".", 1)[0] + ".docx")
-    if "docx" in templates:
-        from .engines.docx import render_docx
+    def __init__(self, plan: Plan, *, wait: float = LOCK_WAIT) -> None:
+        self.plan = plan
+        self.folder = OutputFolder(plan.out_dir, wait=wait)
+        self.staging: Path | None = None
+        self.notes = list(plan.notes)
+        self.pdf: dict | None = None
+        self.failure: RenderError | None = None
+        self._made: list[str] = []
+        self._committed = False
 
-        docx_path.write_bytes(normalise(render_docx(templates["docx"], context, when), when))
-    if "xlsx" in formats:
-        import io
-
-        from .engines.xlsx import render_xlsx
-
-        buf = io.BytesIO()
-        render_xlsx(templates["xlsx"], context, buf)
-        (staging / names["xlsx"]).write_bytes(normalise(buf.getvalue(), when))
-    if "pdf" in formats:
-        from .engines.pdf import convert_to_pdf
-
+    def __enter__(self) -> "StagedSet":
+        self.folder.__enter__()
         try:
-            convert_to_pdf(docx_path, staging)
+            self._check_existing()
+            self.staging = self.folder.new_staging()
+            self._render_office()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.staging is not None and not self._committed:
+                discard(self.staging, self.plan.out_dir)
+        except OSError:  # a commit that cannot be finished now stays journaled: the next run finishes it
+            pass
+        finally:
+            self.folder.__exit__(None, None, None)
+
+    def _check_existing(self) -> None:
+        if self.plan.force:
+            return
+        out = self.plan.out_dir
+        existing = [n for n in list(self.plan.names.values()) + [MANIFEST] if (out / n).exists()]
+        if existing:
+            raise OutputExistsError(f"已存在：{'、'.join(existing)}；如要覆盖请加 --force", file=str(out))
+
+    @property
+    def docx(self) -> Path:
+        """The staged .docx (made also when only the PDF is wanted: the PDF is converted from it)."""
+        any_name = next(iter(self.plan.names.values()))
+        return self.staging / (any_name.rsplit(".", 1)[0] + ".docx")
+
+    @property
+    def wants_pdf(self) -> bool:
+        return "pdf" in self.plan.formats
+
+    def _render_office(self) -> None:
+        from .package import normalise
+
+        p = self.plan
+        try:
+            if "docx" in p.templates:
+                from .engines.docx import render_docx
+
+                write_file(self.docx, render_docx(p.templates["docx"], p.context, p.when, limits=p.limits))
+            if "xlsx" in p.formats:
+                from .engines.xlsx import render_xlsx
+
+                buf = io.BytesIO()
+                render_xlsx(p.templates["xlsx"], p.context, buf)
+                write_file(self.staging / p.names["xlsx"], normalise(buf.getvalue(), p.when))
+            if "html" in p.formats:
+                from .engines.html import render_html
+
+                page, fragment = render_html(p.templates["html"], p.context, limits=p.limits)
+                write_file(self.staging / p.names["html"], page.encode("utf-8"))
+                write_file(self.staging / p.names["html-fragment"], fragment.encode("utf-8"))
+        except OSError as exc:
+            raise RenderError(f"写入失败：{os_message(exc)}", file=str(p.out_dir)) from None
+
+    def take_pdf(self, converted, sandbox: str) -> None:
+        """Move a converted and checked PDF into staging and keep what was read from it."""
+        from .engines.pdf import PDFA_LEVEL, font_resolution
+
+        shutil.move(converted.path, self.staging / self.plan.names["pdf"])  # another set's staging: maybe another disk
+        info = converted.info
+        resolved = font_resolution(requested_fonts(self.docx))
+        self.pdf = {"pages": info.pages, "fonts": [f.to_dict() for f in info.fonts],
+                    "fonts_requested": resolved,
+                    "font_substitutes": None if resolved is None else
+                    sorted(f for f, used in resolved.items() if used != f),
+                    "pdfa_requested": PDFA_LEVEL if self.plan.pdfa else None,
+                    "pdfa_claimed": info.pdfa, "sandbox": sandbox}
+
+    def seal(self) -> dict:
+        """The one point where every rendered byte of the set is in staging and nothing is in
+        place yet: every rendered file is read back and compared with the validated data (a
+        :class:`RenderError` naming what differs), then the manifest is made.  Raises what made
+        the set fail."""
+        p = self.plan
+        if self.failure is not None:
+            raise self.failure
+        self._verify()
+        if "docx" not in p.formats and self.docx.exists():
+            self.docx.unlink()
+        made = [n for n in p.names.values() if (self.staging / n).exists()]
+        manifest = _manifest(p, [self.staging / n for n in made], self.pdf)
+        write_file(self.staging / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        self._made = made
+        return manifest
+
+    def _verify(self) -> None:
+        """The read-back guard (:mod:`reportkit.readback`): every figure and every paragraph of
+        what is about to be published, in every file, equals what was validated."""
+        from . import readback
+
+        p, checks = self.plan, []
+        if "docx" in p.formats:
+            checks.append((readback.verify_docx, self.docx, p.templates["docx"]))
+        if "xlsx" in p.formats:
+            checks.append((readback.verify_xlsx, self.staging / p.names["xlsx"], p.templates["xlsx"]))
+        if "pdf" in p.formats and (self.staging / p.names["pdf"]).exists():
+            checks.append((readback.verify_pdf, self.staging / p.names["pdf"], p.templates["docx"]))
+        if "html" in p.formats:
+            for name in (p.names["html"], p.names["html-fragment"]):
+                checks.append((lambda data, ctx, template: readback.verify_html(data.decode("utf-8"), ctx,
+                                                                                template=template),
+                               self.staging / name, p.templates["html"]))
+        for verify, path, template in checks:
+            verify(path.read_bytes(), p.context, template=str(template))
+
+    def commit(self) -> RenderResult:
+        try:
+            manifest = self.seal()
+            paths, kept = self.folder.commit(self.staging, self._made)
+        except OSError as exc:
+            raise RenderError(f"写入失败：{os_message(exc)}", file=str(self.plan.out_dir)) from None
+        self._committed = True
+        notes = self.notes + [f"未删除 {n}：它在上一次生成之后被修改过，不再是上一套材料的原样文件" for n in kept]
+        return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes)
+
+
+def convert_pdfs(sets: Sequence[StagedSet]) -> None:
+    """Convert the staged .docx of every set that wants a PDF, in one LibreOffice call where
+    possible.  A set whose PDF fails gets ``failure`` (its commit raises it); without
+    LibreOffice every set gets a note and no PDF."""
+    from .engines.pdf import convert_many, sandbox_name, sandbox_note
+
+    want = [s for s in sets if s.wants_pdf]
+    if not want:
+        return
+    by_pdfa: dict[bool, list[StagedSet]] = {}
+    for s in want:
+        by_pdfa.setdefault(s.plan.pdfa, []).append(s)
+    note = sandbox_note()
+    for pdfa, group in by_pdfa.items():
+        work = group[0].staging / ".pdf-work"  # inside a staging folder: cleaned with it, whatever happens
+        try:
+            results = convert_many([s.docx for s in group], work, pdfa=pdfa)
         except ConverterMissing as exc:
-            notes.append(exc.message)
-    if "html" in formats:
-        from .engines.html import render_html
-        from .readback import verify_html
-
-        page, fragment = render_html(templates["html"], context)
-        verify_html(page, context, template=str(templates["html"]))
-        (staging / names["html"]).write_text(page, encoding="utf-8")
-        (staging / names["html-fragment"]).write_text(fragment, encoding="utf-8")
-    if "docx" not in formats and docx_path.exists():
-        docx_path.unlink()
-    for name in names.values():
-        if (staging / name).exists():
-            made.append(name)
-    return made
+            for s in group:
+                s.notes.append(exc.message)
+            continue
+        try:
+            for s, r in zip(group, results):
+                if isinstance(r, RenderError):
+                    s.failure = r
+                else:
+                    s.take_pdf(r, sandbox_name())
+                    if note:
+                        s.notes.append(note)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 16), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def render(report, out_dir, *, formats: Sequence[str] | None = None, templates=None, previous=None,
+           force: bool = False, pdfa: bool = False, wait: float = LOCK_WAIT,
+           limits: TemplateLimits | None = None) -> RenderResult:
+    """Validate ``report`` and write its filing set into ``out_dir``.
+
+    Raises :class:`~reportkit.errors.ValidationFailed` (with the findings) when the data has
+    errors, :class:`~reportkit.errors.OutputExistsError` when a file of the set exists and
+    ``force`` is false, :class:`~reportkit.errors.OutputBusyError` when another render holds
+    ``out_dir`` for more than ``wait`` seconds, :class:`~reportkit.errors.TemplateError` for a
+    broken template, :class:`~reportkit.errors.RenderError` when a rendered file, read back, differs
+    from the validated data.  ``pdfa`` makes the PDF PDF/A-2b; ``limits`` bounds what a template may
+    cost (:class:`~reportkit.limits.TemplateLimits`).
+    """
+    p = plan(report, out_dir, formats=formats, templates=templates, previous=previous, force=force, pdfa=pdfa,
+             limits=limits)
+    with StagedSet(p, wait=wait) as staged:
+        convert_pdfs([staged])
+        return staged.commit()
 
 
-def _manifest(report, edition, made, templates, findings, when) -> dict:
+# ------------------------------------------------------------------ the manifest
+
+def _manifest(p: Plan, made: list[Path], pdf: dict | None) -> dict:
     from .resources import data_dir
 
-    def template_entry(p: Path) -> dict:
-        default = data_dir("templates") in p.resolve().parents
-        return {"name": p.name, "source": "default" if default else "custom", "sha256": _sha256(p)}
+    def template_entry(t: Path) -> dict:
+        default = data_dir("templates") in t.resolve().parents
+        return {"name": t.name, "source": "default" if default else "custom", "sha256": sha256_file(t)}
+
+    report, data = p.report, p.report.data
+
+    def output(path: Path) -> dict:
+        entry = {"name": path.name, "format": path.suffix[1:], "size": path.stat().st_size, "sha256": sha256_file(path)}
+        if entry["format"] == "pdf" and pdf is not None:
+            entry["pdf"] = pdf
+        return entry
 
     return {
         "reportkit": __version__,
-        "edition": edition,
-        "year": report.data["year"],
-        "agency": report.data["agency"],
-        "agency_id": report.data.get("agency_id"),
-        "timestamp": when.isoformat(),  # the fixed time stamped into the files (SOURCE_DATE_EPOCH / published)
+        "edition": data["format"],
+        "year": data["year"],
+        "agency": data["agency"],
+        "agency_id": data.get("agency_id"),
+        "timestamp": p.when.isoformat(),  # the fixed time stamped into the files (SOURCE_DATE_EPOCH / published)
         "input": {"file": Path(report.source).name if report.path else report.source,
                   "sha256": report.sha256 or hashlib.sha256(
-                      json.dumps(report.data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()},
-        "templates": {k: template_entry(p) for k, p in templates.items()},
-        "outputs": [{"name": p.name, "format": p.suffix[1:], "size": p.stat().st_size, "sha256": _sha256(p)}
-                    for p in made],
-        "validation": {"valid": True, "errors": 0, "warnings": len(findings),
-                       "findings": [f.to_dict() for f in findings]},
+                      json.dumps(data, ensure_ascii=False, sort_keys=True).encode()).hexdigest()},
+        "templates": {k: template_entry(t) for k, t in p.templates.items()},
+        "outputs": [output(m) for m in made],
+        "validation": {"valid": True, "errors": 0, "warnings": len(p.findings),
+                       "findings": [f.to_dict() for f in p.findings]},
     }
 
 
-def _commit(staging: Path, out_dir: Path, made: list[str], force: bool) -> list[Path]:
-    """Move the staged set into ``out_dir`` (manifest last); drop files an old manifest listed
-    that the new set no longer has."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    old = out_dir / MANIFEST
-    stale: list[str] = []
-    if force and old.exists():
-        try:
-            stale = [o["name"] for o in json.loads(old.read_text(encoding="utf-8")).get("outputs", [])
-                     if o.get("name") not in made]
-        except (ValueError, AttributeError, TypeError):
-            stale = []
-        old.unlink()  # no stale manifest while the new files move in
-    paths = []
-    for n in made + [MANIFEST]:
-        os.replace(staging / n, out_dir / n)
-        paths.append(out_dir / n)
-    for n in stale:
-        p = out_dir / Path(n).name
-        if p.exists():
-            p.unlink()
-    return paths
+def requested_fonts(docx: Path) -> list[str]:
+    """The font families the Word file asks for (``w:rFonts`` of its styles and text; theme
+    fonts aside), sorted."""
+    import re
+
+    found: set[str] = set()
+    attr = re.compile(rb'w:(?:ascii|hAnsi|eastAsia|cs)="([^"]+)"')
+    with zipfile.ZipFile(docx) as z:
+        for name in z.namelist():
+            if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name:
+                for tag in re.findall(rb"<w:rFonts\b[^>]*>", z.read(name)):
+                    found.update(v.decode("utf-8") for v in attr.findall(tag))
+    return sorted(found)

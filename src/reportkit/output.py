@@ -1,16 +1,23 @@
-"""Safe writing: temporary file + rename, never overwriting without ``force``."""
+"""Safe writing (temporary file + rename, never overwriting without ``force``), safe file names,
+and the list of output formats."""
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 from .errors import OutputExistsError, RenderError
 
+#: the one list of the formats a set can have, in manifest order
+FORMATS = ("docx", "xlsx", "pdf", "html")
+#: what a render writes when no formats are named: the filing set (the web page is asked for)
+DEFAULT_FORMATS = ("docx", "xlsx", "pdf")
+
 
 def write_bytes(path: Path, data: bytes, *, force: bool = False) -> Path:
     """Write ``data`` to ``path`` atomically (a temporary file in the same folder, then a rename)."""
+    import tempfile
+
     path = Path(path)
     if path.exists() and not force:
         raise OutputExistsError("文件已存在；如要覆盖请加 --force", file=str(path))
@@ -33,8 +40,35 @@ def write_text(path: Path, text: str, *, force: bool = False) -> Path:
     return write_bytes(path, text.encode("utf-8"), force=force)
 
 
-def safe_name(name: str) -> str:
-    """A file-name-safe version of an agency name (keeps Chinese, replaces path characters)."""
-    bad = '<>:"/\\|?*\0'
-    out = "".join("_" if ch in bad or ord(ch) < 32 else ch for ch in name).strip(" .")
-    return out[:80] or "report"
+NAME_MAX = 255   # bytes of UTF-8 in a file name (ext4, XFS, btrfs, APFS); Windows: 255 UTF-16 units, never fewer
+EXTENSION_ROOM = 8  # bytes kept free for ".docx", ".xlsx", ".pdf", ".html" and the like
+_HASH_LEN = 8
+
+
+def safe_name(name: str, suffix: str = "", *, room: int = EXTENSION_ROOM) -> str:
+    """A file-name-safe ``name + suffix`` (keeps Chinese, replaces path characters) that fits in
+    ``NAME_MAX - room`` bytes of UTF-8.
+
+    A name too long is cut at a character boundary and marked with ``~`` and the first
+    8 hex digits of the SHA-256 of the whole name, so the result is stable and two long
+    names that share their beginning stay distinct; ``suffix`` is always kept whole.
+    """
+    name, suffix = _clean(name).strip(" .") or "report", _clean(suffix)
+    budget = NAME_MAX - room
+    if len(suffix.encode("utf-8")) > budget // 2:  # an absurd suffix: treat it as part of the name
+        name, suffix = name + suffix, ""
+    budget -= len(suffix.encode("utf-8"))
+    raw = name.encode("utf-8")
+    if len(raw) <= budget:
+        return name + suffix
+    import hashlib
+
+    tag = "~" + hashlib.sha256(raw).hexdigest()[:_HASH_LEN]
+    cut = raw[:budget - len(tag)].decode("utf-8", "ignore").rstrip(" .")
+    return cut + tag + suffix
+
+
+def _clean(text: str) -> str:
+    """Path separators, characters Windows refuses, control characters and lone surrogates → ``_``."""
+    bad = '<>:"/\\|?*'
+    return "".join("_" if ch in bad or ord(ch) < 32 or 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text)

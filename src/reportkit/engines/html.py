@@ -25,6 +25,7 @@ import re
 from pathlib import Path
 
 from ..errors import TemplateError, UnsafeTemplateError
+from ..limits import DEFAULT_LIMITS, TemplateLimits
 
 __all__ = ["render_html", "external_references", "ARTICLE_BLOCK", "MAX_TEMPLATE"]
 
@@ -92,18 +93,22 @@ def page_values(context: dict) -> dict:
     return {"signature_indent": f"{sig:g}", "date_indent": f"{date:g}"}
 
 
-def render_html(template: Path, context: dict) -> tuple[str, str]:
-    """Render ``template`` with ``context``: (the page, the article fragment)."""
+def render_html(template: Path, context: dict, *, limits: TemplateLimits | None = None) -> tuple[str, str]:
+    """Render ``template`` with ``context``: (the page, the article fragment), both under one
+    budget ``limits`` (:class:`~reportkit.limits.TemplateLimits`, the defaults when None)."""
     from jinja2 import TemplateError as JinjaError
     from jinja2 import UndefinedError
     from jinja2.exceptions import SecurityError
 
+    from .jinja import Budget, render
+
     name = str(template)
     tpl = _compile(Path(template))
     values = dict(context, page=page_values(context))
+    budget = Budget(limits or DEFAULT_LIMITS)
     try:
-        page = tpl.render(values)
-        fragment = "".join(tpl.blocks[ARTICLE_BLOCK](tpl.new_context(values))).strip() + "\n"
+        page = render(tpl, values, budget)
+        fragment = render(tpl, values, budget, block=ARTICLE_BLOCK).strip() + "\n"
     except SecurityError as exc:
         raise UnsafeTemplateError(f"模板试图访问不允许的内部对象，已拒绝：{exc}", template=name) from None
     except UndefinedError as exc:

@@ -167,12 +167,14 @@ class BudgetedTemplate(Template):
             _BUDGET.reset(token)
 
 
-def render(template, context: dict, budget: Budget) -> str:
-    """Render a compiled template with ``context`` under ``budget``; the output text."""
+def render(template, context: dict, budget: Budget, *, block: str | None = None) -> str:
+    """Render a compiled template (or one of its blocks) with ``context`` under ``budget``; the
+    output text."""
     token = _BUDGET.set(budget)
     try:
         out = []
-        for piece in template.root_render_func(template.new_context(context)):
+        func = template.root_render_func if block is None else template.blocks[block]
+        for piece in func(template.new_context(context)):
             budget.text(piece)
             out.append(piece)
         return "".join(out)
