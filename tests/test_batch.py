@@ -211,7 +211,7 @@ def test_convert_many_shares_starts_and_a_crashing_document_fails_alone(tmp_path
     assert "LibreOffice" in results[2].message
     assert "不是可以打开的 PDF" in results[4].message
     assert "没有生成 PDF" in results[6].message
-    assert all(r.info.pages == 1 for r, good in zip(results, ok) if good)
+    assert all(r.info.pages >= 1 for r, good in zip(results, ok) if good)
     # one call for all, the culprit alone, the rest together; the garbage and empty ones once more alone
     assert len(list(work.glob("soffice-*.log"))) == 5
 

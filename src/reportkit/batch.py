@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -58,19 +57,19 @@ class Outcome:
     @property
     def first_error(self) -> str | None:
         if self.error is not None:
-            return printable(self.error.message)
+            return self.error.message
         for f in self.findings:
             if f.is_error:
                 return f.text()
         return None
 
     def to_dict(self) -> dict:
-        d = {"file": printable(str(self.file)), "agency": self.agency, "year": self.year, "ok": self.ok,
+        d = {"file": str(self.file), "agency": self.agency, "year": self.year, "ok": self.ok,
              "errors": sum(f.is_error for f in self.findings),
              "warnings": sum(not f.is_error for f in self.findings),
              "findings": [f.to_dict() for f in self.findings]}
         if self.error is not None:
-            d["error"] = {"code": self.error.code, "message": printable(self.error.message),
+            d["error"] = {"code": self.error.code, "message": self.error.message,
                           **{k: getattr(self.error, k) for k in ("path", "line", "column")
                              if getattr(self.error, k, None) is not None}}
             if self.detail:
@@ -82,17 +81,8 @@ class Outcome:
         return d
 
 
-def printable(text: str) -> str:
-    """``text`` with lone surrogates (from JSON ``\\ud800`` escapes or undecodable file names)
-    shown as ``U+D800``: they cannot be printed or written as UTF-8."""
-    return _SURROGATE.sub(lambda m: f"U+{ord(m.group()):04X}", text)
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _identity(outcome: Outcome, data: dict) -> None:
-    outcome.agency = printable(data["agency"]) if isinstance(data.get("agency"), str) else None
+    outcome.agency = data["agency"] if isinstance(data.get("agency"), str) else None
     outcome.year = data.get("year") if isinstance(data.get("year"), int) and not isinstance(data.get("year"), bool) \
         else None
 

@@ -58,7 +58,7 @@ def _main(version: bool = typer.Option(False, "--version", "-V", callback=_versi
 
 def _fail(exc: ReportkitError, as_json: bool = False) -> None:
     if as_json:
-        typer.echo(json.dumps({"ok": False, "error": _error_dict(exc)}, ensure_ascii=False, indent=2))
+        typer.echo(_json_text({"ok": False, "error": _error_dict(exc)}))
     else:
         typer.echo(f"错误：{exc}", err=True)
     raise typer.Exit(exc.exit_code)
@@ -110,7 +110,8 @@ def validate(
 ) -> None:
     """校验报告数据：JSON Schema 与官方勾稽关系，逐条列出错误和警告。
 
-    退出码：0 通过（可有警告），1 数据有错误，2 用法错误（文件不存在、无法读取）。
+    退出码：0 通过（可有警告）；1 有报告不通过或无法读取；2 命令本身用错（参数不对，唯一的输入文件不存在或无法读取）。
+    批量时，无法读取的文件是它那一行的失败，退出码为 1。
     """
     from .batch import validate_many
 
@@ -128,23 +129,16 @@ def validate(
                 typer.echo(line)
             typer.echo(f"  结论：{_verdict(o.findings)}")
         if len(outcomes) > 1:
-            import dataclasses
-
-            _summary_table([dataclasses.replace(o, file=Path(_shown(o.file)), agency=o.agency and _shown(o.agency))
-                            for o in outcomes], "校验汇总")
+            _summary_table(outcomes, "校验汇总")
     raise typer.Exit(_exit_code(outcomes))
 
 
 def _exit_code(outcomes) -> int:
-    if any(isinstance(o.error, UsageError) for o in outcomes):
+    """2 only when the command itself is wrong: its single input unusable (missing, unreadable,
+    the output exists without --force); in a batch every failure is that report's row: 1."""
+    if len(outcomes) == 1 and isinstance(outcomes[0].error, UsageError):
         return 2
     return 0 if all(o.ok for o in outcomes) else 1
-
-
-def _shown(text: str) -> str:
-    from .batch import printable
-
-    return printable(text)
 
 
 def _summary_table(outcomes, title: str) -> None:
@@ -155,7 +149,7 @@ def _summary_table(outcomes, title: str) -> None:
     for col in ("文件", "单位", "年度", "状态", "首个错误"):
         table.add_column(col, overflow="fold")
     for o in outcomes:
-        table.add_row(_shown(str(o.file)), o.agency or "", str(o.year or ""), o.status, _shown(o.first_error or ""))
+        table.add_row(*(_shown(x) for x in (o.file, o.agency or "", o.year or "", o.status, o.first_error or "")))
     Console(width=None if sys.stdout.isatty() else 120).print(table)
 
 
@@ -272,8 +266,7 @@ def _previous_data(path: Path) -> dict:
 
 def _usage(message: str, as_json: bool = False) -> None:
     if as_json:
-        typer.echo(json.dumps({"ok": False, "error": {"code": "usage", "message": message}}, ensure_ascii=False,
-                              indent=2))
+        typer.echo(_json_text({"ok": False, "error": {"code": "usage", "message": message}}))
     else:
         typer.echo(f"用法错误：{message}", err=True)
     raise typer.Exit(2)
@@ -334,7 +327,7 @@ def render(
 （参数不对、唯一的输入文件不存在、已存在且未加 --force）。批量时某个文件不存在或无法读取只是\
 它那一行的失败，退出码为 1。
     """
-    from .batch import printable, render_many
+    from .batch import render_many
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
@@ -353,32 +346,25 @@ def render(
     except ReportkitError as exc:  # e.g. --previous unreadable: the command itself cannot run
         _fail(exc, as_json)
     if as_json:
-        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
-                              ensure_ascii=False, indent=2))
+        typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
     else:
         for o in outcomes:
             if len(outcomes) == 1 or not o.ok:
-                typer.echo(printable(str(o.file)))
+                typer.echo(_shown(o.file))
                 for line in _finding_lines(o.findings):
-                    typer.echo(printable(line))
+                    typer.echo(_shown(line))
             if o.error is not None:
-                typer.echo(f"  ✗ {o.first_error}")
+                typer.echo(f"  ✗ {_shown(o.first_error)}")
             for note in o.notes:
-                typer.echo(f"  ! {note}")
+                typer.echo(f"  ! {_shown(note)}")
             if o.ok and len(outcomes) == 1:
                 for p in o.outputs:
                     typer.echo(f"  已写入 {p}")
         if len(outcomes) > 1:
             _summary_table(outcomes, "生成汇总")
-    raise typer.Exit(_render_exit_code(outcomes))
+    raise typer.Exit(_exit_code(outcomes))
 
 
-def _render_exit_code(outcomes) -> int:
-    """2 only when the command itself is wrong: its single input unusable (missing, unreadable,
-    the output exists without --force); in a batch every failure is that report's row: 1."""
-    if len(outcomes) == 1 and isinstance(outcomes[0].error, UsageError):
-        return 2
-    return 0 if all(o.ok for o in outcomes) else 1
 
 
 # ------------------------------------------------------------------ import
@@ -412,8 +398,7 @@ def import_(
     except ReportkitError as exc:
         _fail(exc, as_json)
     if as_json:
-        typer.echo(json.dumps({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]},
-                              ensure_ascii=False, indent=2))
+        typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
     else:
         for o in outcomes:
             _print_import(o, figures)
@@ -488,7 +473,7 @@ def review(
     except ReportkitError as exc:
         _fail(exc, as_json)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        typer.echo(_json_text(result.to_dict()))
     else:
         _review_table(result)
         for o in outputs:
@@ -542,8 +527,7 @@ def templates_check(
         _fail(exc, as_json)
     errors = [p for p in problems if p.severity == "error"]
     if as_json:
-        typer.echo(json.dumps({"ok": not errors, "problems": [p.to_dict() for p in problems]},
-                              ensure_ascii=False, indent=2))
+        typer.echo(_json_text({"ok": not errors, "problems": [p.to_dict() for p in problems]}))
     else:
         for p in problems:
             typer.echo(f"{'✗ 错误' if p.severity == 'error' else '! 提示'}  {p.text()}")
