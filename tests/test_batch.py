@@ -178,12 +178,16 @@ def test_kill_9_of_a_batch_leaves_no_worker_and_the_next_run_cleans_up(tmp_path,
     assert all(complete_set(d) for d in (tmp_path / "out").iterdir())
 
 
-def test_sigterm_of_a_batch_stops_the_workers_and_removes_their_staging(tmp_path, write):
+@pytest.mark.parametrize("sig, status, words", [(signal.SIGTERM, 143, "已中止（收到终止信号）"),
+                                               (signal.SIGINT, 130, "已中止。")])  # Ctrl-C
+def test_sigterm_or_ctrl_c_of_a_batch_stops_the_workers_and_removes_their_staging(tmp_path, write, sig, status,
+                                                                                 words):
     marker = new_marker()
     proc, _ = _start_batch(tmp_path, write, marker)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=30) == 143
-    assert "已中止" in proc.stderr.read().decode()
+    proc.send_signal(sig)
+    assert proc.wait(timeout=30) == status
+    err = proc.stderr.read().decode()
+    assert words in err and "Traceback" not in err and "Aborted" not in err
     assert wait_gone(marker) == []
     assert staging_left(tmp_path / "out") == []
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []

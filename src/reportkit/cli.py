@@ -536,11 +536,12 @@ def templates_check(
 
 
 class _Terminated(SystemExit):
-    """SIGTERM, raised where the process is so that every cleanup (staging folders, worker
-    processes, LibreOffice's process group) runs on the way out; exit status 143."""
+    """SIGTERM or Ctrl-C (SIGINT), raised where the process is so that every cleanup (staging
+    folders, worker processes, LibreOffice's process group) runs on the way out; exit status
+    128 + the signal (143, 130)."""
 
 
-def _on_sigterm(signum, frame) -> None:
+def _on_signal(signum, frame) -> None:
     raise _Terminated(128 + signum)
 
 
@@ -550,16 +551,14 @@ def main() -> None:
 
     if len(sys.argv) < 3 or {"-h", "--help"} & set(sys.argv):
         _chinese_help()
-    if hasattr(signal, "SIGTERM"):
-        signal.signal(signal.SIGTERM, _on_sigterm)
+    for name in ("SIGTERM", "SIGINT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _on_signal)
     try:
         app()
     except _Terminated as exc:
-        typer.echo("已中止（收到终止信号）。", err=True)
+        typer.echo("已中止。" if exc.code == 128 + signal.SIGINT else "已中止（收到终止信号）。", err=True)
         sys.exit(exc.code)
     except ReportkitError as exc:  # a library error that a command did not catch
         typer.echo(f"错误：{exc}", err=True)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("已中止。", err=True)
-        sys.exit(130)

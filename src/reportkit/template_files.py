@@ -189,8 +189,3 @@ def open_package(path, data: bytes | None = None, *, max_part: int | None = MAX_
             except RuntimeError:  # zipfile: "File … is encrypted, password required"
                 raise fail(f"部件 {member} 已加密，无法读取") from None
     return Package(name, hashlib.sha256(data).hexdigest(), members)
-
-
-def check_zip(path: Path) -> None:
-    """Refuse a template that is not a readable, sane zip package (any size of part)."""
-    open_package(path, max_part=None)

@@ -29,7 +29,6 @@ from . import contract as c
 from .context import DOC_KEYS, SECTION_KEYS
 from .errors import TemplateError, UsageError
 from .resources import template_name
-from .template_files import check_zip
 
 
 @dataclass
