@@ -24,9 +24,10 @@ something on any machine; the absolute numbers only describe this one.
 * breakdown: reportkit's steps timed by calling its functions directly, in the order
   ``filing.render`` calls them: validate (``reportkit.validate``), context
   (``build_context``), docx (``engines.docx.render_docx``: template check, sandboxed
-  render, signature, save to bytes), xlsx (``engines.xlsx.render_xlsx`` to a buffer),
-  normalise (``package.normalise`` of both), write (staging folder, file writes, manifest
-  with SHA-256s, move into place).  The docx and xlsx steps are set against the plain
+  render, signature, the zip written reproducibly), xlsx (``engines.xlsx.render_xlsx`` to a buffer,
+  the zip written reproducibly), verify (the read-back guard,
+  ``readback.verify_docx`` and ``verify_xlsx``), write (lock, staging folder inside the output
+  folder, file writes, manifest with SHA-256s, journaled commit).  The docx and xlsx steps are set against the plain
   baseline's docx and xlsx halves.  ``render - sum(steps)`` is what is left (loading the
   JSON, template resolution, ...).
 * ``--pdf``: one LibreOffice conversion of each example's rendered .docx
@@ -68,7 +69,7 @@ from _harness import run_and_report
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = [ROOT / "examples" / "xinyi-2020.json", ROOT / "examples" / "yunxi-zrzyj-2021.json"]
 FORMATS = ["docx", "xlsx"]
-STEPS = ("validate", "context", "docx", "xlsx", "normalise", "write")
+STEPS = ("validate", "context", "docx", "xlsx", "verify", "write")
 
 
 # ------------------------------------------------------------------ the plain baseline
@@ -134,7 +135,9 @@ def breakdown_once(path: Path, out_dir: Path) -> dict:
     from reportkit.context import build_context
     from reportkit.engines.docx import render_docx
     from reportkit.engines.xlsx import render_xlsx
-    from reportkit.package import build_time, normalise
+    from reportkit.package import build_time
+    from reportkit.readback import verify_docx, verify_xlsx
+    from reportkit.staging import MANIFEST, OutputFolder, write_file
     from reportkit.template_set import resolve
 
     t: dict[str, float] = {}
@@ -162,28 +165,26 @@ def breakdown_once(path: Path, out_dir: Path) -> dict:
 
     c = clock()
     buf = io.BytesIO()
-    render_xlsx(templates["xlsx"], ctx, buf)
-    xlsx_raw = buf.getvalue()
+    render_xlsx(templates["xlsx"], ctx, buf, when=when)  # the zip written reproducibly, as filing asks
+    xlsx_bytes = buf.getvalue()
     t["xlsx"] = clock() - c
+    docx_bytes = docx_raw  # the Word engine writes its zip reproducibly too
 
     c = clock()
-    docx_bytes = normalise(docx_raw, when)
-    xlsx_bytes = normalise(xlsx_raw, when)
-    t["normalise"] = clock() - c
+    verify_docx(docx_bytes, ctx)
+    verify_xlsx(xlsx_bytes, ctx)
+    t["verify"] = clock() - c
 
+    plan = filing.plan(report, out_dir, formats=FORMATS, force=True)  # untimed: validates again
     c = clock()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".reportkit-", dir=out_dir.parent))
-    try:
-        (staging / names["docx"]).write_bytes(docx_bytes)
-        (staging / names["xlsx"]).write_bytes(xlsx_bytes)
+    with OutputFolder(out_dir) as folder:
+        staging = folder.new_staging()
+        write_file(staging / names["docx"], docx_bytes)
+        write_file(staging / names["xlsx"], xlsx_bytes)
         made = [names["docx"], names["xlsx"]]
-        manifest = filing._manifest(report, edition, [staging / n for n in made], templates, findings, when)
-        (staging / filing.MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                               encoding="utf-8")
-        filing._commit(staging, out_dir, made, True)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        manifest = filing._manifest(plan, [staging / n for n in made], None)
+        write_file(staging / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+        folder.commit(staging, made)
     t["write"] = clock() - c
     return t
 

@@ -1284,3 +1284,19 @@ def test_libreoffice_reads_what_openpyxl_reads(tmp_path):
             assert seen == expected, (edition, ws.title)
 
 
+
+
+def test_a_workbook_written_with_when_is_the_normalised_one():
+    """Filing asks the engine for reproducible bytes directly (no second zip pass)."""
+    import datetime as dt
+
+    from reportkit.package import normalise
+
+    ctx = make_context("2021")
+    when = dt.datetime(2022, 1, 20)
+    plain, stamped = io.BytesIO(), io.BytesIO()
+    render_xlsx(TEMPLATES / "report-2021.xlsx", ctx, plain)
+    render_xlsx(TEMPLATES / "report-2021.xlsx", ctx, stamped, when=when)
+    assert stamped.getvalue() == normalise(plain.getvalue(), when)
+    with zipfile.ZipFile(io.BytesIO(stamped.getvalue())) as z:
+        assert {i.date_time for i in z.infolist()} == {(2022, 1, 20, 0, 0, 0)}

@@ -165,8 +165,6 @@ class StagedSet:
         return "pdf" in self.plan.formats
 
     def _render_office(self) -> None:
-        from .package import normalise
-
         p = self.plan
         try:
             if "docx" in p.templates:
@@ -177,8 +175,8 @@ class StagedSet:
                 from .engines.xlsx import render_xlsx
 
                 buf = io.BytesIO()
-                render_xlsx(p.templates["xlsx"], p.context, buf)
-                write_file(self.staging / p.names["xlsx"], normalise(buf.getvalue(), p.when))
+                render_xlsx(p.templates["xlsx"], p.context, buf, when=p.when)
+                write_file(self.staging / p.names["xlsx"], buf.getvalue())
             if "html" in p.formats:
                 from .engines.html import render_html
 

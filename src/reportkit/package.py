@@ -50,23 +50,20 @@ def build_time(published: str | None = None) -> dt.datetime:
 
 def normalise(data: bytes, when: dt.datetime) -> bytes:
     """Rewrite an OOXML zip with fixed entry times and fixed core-property dates."""
-    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     src = zipfile.ZipFile(io.BytesIO(data))
-    members = []
-    for info in src.infolist():
-        body = src.read(info.filename)
-        if info.filename == "docProps/core.xml":
-            body = _CORE_DATES.sub(lambda m: m.group(1) + stamp + m.group(3), body)
-        members.append((info.filename, body))
-    return zip_members(members, when)
+    return zip_members([(info.filename, src.read(info.filename)) for info in src.infolist()], when)
 
 
 def zip_members(members, when: dt.datetime) -> bytes:
-    """An OOXML zip of ``(name, bytes)`` in that order, every entry stamped ``when``."""
+    """An OOXML zip of ``(name, bytes)`` in that order, every entry stamped ``when`` and the
+    core properties' created/modified dates set to ``when``: the bytes :func:`normalise` gives."""
     date_time = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name, body in members:
+            if name == "docProps/core.xml":
+                body = _CORE_DATES.sub(lambda m: m.group(1) + stamp + m.group(3), body)
             zi = zipfile.ZipInfo(name, date_time=date_time)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16

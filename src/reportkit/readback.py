@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from . import layout
 from .errors import RenderError
@@ -66,9 +67,14 @@ def _fail(kind: str, template: str | None, problems: list[str]) -> None:
                       file=template)
 
 
+@lru_cache(maxsize=None)
+def _labels(edition: str) -> dict[str, str]:
+    return {f.path: f.label for f in layout.figures(edition)}
+
+
 def _figure_problems(located, context: dict, *, numeric: bool) -> list[str]:
     want = expected_figures(context)
-    labels = {f.path: f.label for f in layout.figures(context["format"])}
+    labels = _labels(context["format"])
     problems = []
     for path, text in want.items():
         hit = located.hits.get(path)
@@ -109,10 +115,10 @@ def _paragraph_problems(paragraphs: list[str], context: dict) -> list[str]:
     """Every expected paragraph must appear, in order, in ``paragraphs`` (the document's own); pieces
     may share a paragraph (a web page prints the title's lines as one heading)."""
     problems = []
-    body = [fold(p) for p in paragraphs]
+    body = ["".join(p.split()) for p in paragraphs]  # the file holds the very characters: white space aside
     i = offset = 0  # where the previous piece ended: paragraph, position in it
     for para in expected_paragraphs(context):
-        want = fold(para)
+        want = "".join(para.split())
         while i < len(body):
             at = body[i].find(want, offset)
             if at >= 0:

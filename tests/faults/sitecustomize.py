@@ -18,7 +18,7 @@ if _spec:
     _faults = [part.partition(":")[::2] for part in _spec.split(";") if part]
     _original = _xlsx.render_xlsx
 
-    def render_xlsx(template, context, out):
+    def render_xlsx(template, context, out, **kw):
         for mode, agency in _faults:
             if context.get("agency") == agency or agency == "*":
                 if mode == "raise":
@@ -29,6 +29,6 @@ if _spec:
                     os.kill(os.getpid(), signal.SIGKILL)
                 if mode == "sleep":
                     time.sleep(30)
-        return _original(template, context, out)
+        return _original(template, context, out, **kw)
 
     _xlsx.render_xlsx = render_xlsx

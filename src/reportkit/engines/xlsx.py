@@ -997,10 +997,12 @@ def _cell_xml(cell: _Cell, style: int, body: bytes | None, *, inline: bool) -> b
 # -- rendering ------------------------------------------------------------------------------
 
 def render_xlsx(template_path: PathLike, context: Mapping[str, Any],
-                out_path: Union[PathLike, IO[bytes]]) -> None:
+                out_path: Union[PathLike, IO[bytes]], *, when: _dt.datetime | None = None) -> None:
     """Fill the template at ``template_path`` from ``context`` and save it to ``out_path``.
 
-    ``template_path`` is a path or a binary file object, ``out_path`` too. Raises
+    ``template_path`` is a path or a binary file object, ``out_path`` too.  With ``when`` the zip
+    is written reproducibly (every entry and the core properties' dates stamped ``when``: the
+    bytes :func:`reportkit.package.normalise` would make).  Raises
     :class:`TemplateError` for a file that is not a valid .xlsx, a template that holds what
     Excel would run or fetch (formulas, external links, macros), a malformed placeholder, or
     a path that is not in the context; nothing is written then.
@@ -1014,14 +1016,20 @@ def render_xlsx(template_path: PathLike, context: Mapping[str, Any],
              for title, part, pieces in prepared.sheets}
     if formats.xfs:
         parts[prepared.styles.part] = formats.xml()
-    buf = BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for member, date_time, body in prepared.members:
-            info = zipfile.ZipInfo(member, date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o600 << 16
-            zf.writestr(info, parts.get(member, body), compresslevel=6)
-    if hasattr(out_path, "write"):
-        out_path.write(buf.getvalue())
+    if when is not None:
+        from ..package import zip_members
+
+        data = zip_members([(member, parts.get(member, body)) for member, _, body in prepared.members], when)
     else:
-        Path(out_path).write_bytes(buf.getvalue())
+        buf = BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for member, date_time, body in prepared.members:
+                info = zipfile.ZipInfo(member, date_time)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o600 << 16
+                zf.writestr(info, parts.get(member, body), compresslevel=6)
+        data = buf.getvalue()
+    if hasattr(out_path, "write"):
+        out_path.write(data)
+    else:
+        Path(out_path).write_bytes(data)

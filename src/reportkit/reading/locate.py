@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .. import layout
 from .grid import Grid
@@ -30,13 +31,19 @@ __all__ = ["Hit", "Located", "locate", "detect_edition"]
 class Hit:
     path: str                 # dotted context path of the figure
     text: str                 # the cell's text as printed
-    where: str                # where it was read (table, row, column)
-    row_label: str            # the row label as printed
-    col_label: str            # the column head as printed
+    grid: Grid = field(repr=False, compare=False)  # the table it was read from …
+    cell: tuple[int, int] = (0, 0)                 # … and the cell there (row, column)
+    row_label: str = ""       # the row label as printed
+    col_label: str = ""       # the column head as printed
     #: labels matched only through a variant or a guess: (as printed, official)
     variants: tuple[tuple[str, str], ...] = ()
     #: spreadsheets: the stored type of the cell (``n`` a number, ``s``/``inlineStr``/``str`` text …)
     stored: str = ""
+
+    @property
+    def where(self) -> str:
+        """Where it was read: ``第 2 个表格 第 5 行 第 4 列``, ``三、依申请公开!D5``."""
+        return self.grid.where(*self.cell)
 
 
 @dataclass
@@ -331,6 +338,7 @@ _VALUE = re.compile(r"^[+\-]?[\d,.]*\d[\d,.]*(?:万元|元|件|项|个|条)?$")
 BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "\\", "无"})  # after NFKC: ／ → /, － → -
 
 
+@lru_cache(maxsize=8192)
 def is_value(text: str) -> bool:
     """Whether a cell's text is a figure (a number, possibly with a unit) or a blank mark."""
     t = fold(text)
@@ -338,8 +346,7 @@ def is_value(text: str) -> bool:
 
 
 def _hit(g: Grid, r: int, c: int, path: str, text: str, row_label: str, col_label: str, variants=()) -> Hit:
-    return Hit(path, text.strip(), g.where(r, c), row_label, col_label, tuple(variants),
-               g.types.get(g.origin[r][c], ""))
+    return Hit(path, text.strip(), g, (r, c), row_label, col_label, tuple(variants), g.types.get(g.origin[r][c], ""))
 
 
 def block_label(block: layout.Block, row_key: str) -> str:

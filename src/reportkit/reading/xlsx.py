@@ -24,6 +24,7 @@ import re
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from .grid import Grid
@@ -108,10 +109,6 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def _string(si) -> str:
-    return unescape("".join(t.text or "" for t in si.iter(S + "t") if t.getparent().tag != S + "rPh"))
-
-
 def _open(data: bytes) -> zipfile.ZipFile:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
@@ -147,8 +144,9 @@ def _formats(styles) -> list[str]:
     return out
 
 
-def read_book(data: bytes, *, only: set[str] | None = None) -> Book:
-    """The workbook ``data`` as stored; ``only`` limits the sheets whose cells are read.
+def read_book(data: bytes, *, only: set[str] | None = None, styles: bool = True) -> Book:
+    """The workbook ``data`` as stored; ``only`` limits the sheets whose cells are read; without
+    ``styles`` the number formats are not read (``Book.formats`` is empty).
     Raises :class:`BadWorkbook` for a file that is not a readable workbook."""
     from lxml import etree
 
@@ -160,8 +158,8 @@ def read_book(data: bytes, *, only: set[str] | None = None) -> Book:
         targets = {r.get("Id"): r.get("Target") or "" for r in rels.iter(PR + "Relationship")}
         shared: list[str] = []
         if "xl/sharedStrings.xml" in names:
-            shared = [_string(si) for si in _part(z, "xl/sharedStrings.xml", parser).iter(S + "si")]
-        formats = _formats(_part(z, "xl/styles.xml", parser)) if "xl/styles.xml" in names else []
+            shared = _shared_strings(_part(z, "xl/sharedStrings.xml", parser))
+        formats = _formats(_part(z, "xl/styles.xml", parser)) if styles and "xl/styles.xml" in names else []
         defined = {}
         for d in wb.iter(S + "definedName"):
             if d.get("localSheetId") is None and d.get("name"):
@@ -177,52 +175,93 @@ def read_book(data: bytes, *, only: set[str] | None = None) -> Book:
     return Book(sheets, defined, formats)
 
 
+# A sheet's cells are flattened by libxslt (C, through lxml) into records, so that Python touches
+# strings, not an element object per cell.  Records end with RS, fields are split by US; both are
+# private-use characters, removed from the text itself.
+US, RS = "\ue000", "\ue001"
+_FLATTEN = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ xmlns:s="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="/"><xsl:for-each select="s:worksheet/s:sheetData/s:row/s:c[@r]"><xsl:value-of
+  select="@r"/>{US}<xsl:value-of select="@t"/>{US}<xsl:value-of select="@s"/>{US}<xsl:if
+  test="s:f">F<xsl:value-of select="translate(s:f, '{US}{RS}', '')"/></xsl:if>{US}<xsl:choose><xsl:when
+  test="@t = 'inlineStr'">I<xsl:for-each select="s:is//s:t[not(ancestor::s:rPh)]"><xsl:value-of
+  select="translate(., '{US}{RS}', '')"/></xsl:for-each></xsl:when><xsl:when test="s:v">V<xsl:value-of
+  select="translate(s:v, '{US}{RS}', '')"/></xsl:when></xsl:choose>{RS}</xsl:for-each><xsl:for-each
+  select="s:worksheet/s:mergeCells/s:mergeCell">M{US}<xsl:value-of select="@ref"/>{RS}</xsl:for-each
+  ></xsl:template>
+</xsl:stylesheet>"""
+_STRINGS = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ xmlns:s="http://schemas.openxmlformats.org/spreadsheetml/2006/main">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="/"><xsl:for-each select="s:sst/s:si"><xsl:for-each select=".//s:t[not(ancestor::s:rPh)]"
+  ><xsl:value-of select="translate(., '{US}{RS}', '')"/></xsl:for-each>{RS}</xsl:for-each></xsl:template>
+</xsl:stylesheet>"""
+_transforms: dict[str, object] = {}
+
+
+def _run(stylesheet: str, root) -> str:
+    from lxml import etree
+
+    transform = _transforms.get(stylesheet)
+    if transform is None:
+        transform = _transforms[stylesheet] = etree.XSLT(etree.fromstring(stylesheet.encode("utf-8")))
+    return str(transform(root))
+
+
+def _flatten(root) -> str:
+    return _run(_FLATTEN, root)
+
+
+def _shared_strings(root) -> list[str]:
+    return [unescape(t) for t in _run(_STRINGS, root).split(RS)[:-1]]
+
+
+@lru_cache(maxsize=65536)
+def _index(ref: str) -> tuple[int, int] | None:
+    try:
+        return cell_index(ref)
+    except ValueError:
+        return None
+
+
 def _cells(root, sheet: Sheet, shared: list[str]) -> None:
-    for c in root.iter(S + "c"):
-        ref = c.get("r")
-        if not ref:
+    for record in _flatten(root).split(RS):
+        if not record:
             continue
-        try:
-            r, col = cell_index(ref)
-        except ValueError:
+        if record.startswith("M" + US):
+            ref = record[2:]
+            if ":" in ref:
+                a, b = (_index(x) for x in ref.split(":", 1))
+                if a is not None and b is not None:
+                    sheet.merges.append((a, b))
             continue
-        if r >= MAX_ROWS or col >= MAX_COLS:
+        ref, t, style, f, value = record.split(US)
+        at = _index(ref)
+        if at is None or at[0] >= MAX_ROWS or at[1] >= MAX_COLS:
             continue
-        t = c.get("t", "n")
-        v = c.find(S + "v")
-        f = c.find(S + "f")
-        formula = (f.text or "") if f is not None else None
+        t = t or "n"
+        formula = f[1:] if f else None
+        kind, v = value[:1], value[1:]
         if t == "inlineStr":
-            is_ = c.find(S + "is")
-            text = _string(is_) if is_ is not None else ""
-        elif v is None:
+            text = unescape(v)
+        elif kind != "V":
             text, t = "", ("f" if formula is not None else t)
         elif t == "s":
-            try:
-                i = int(v.text or 0)
-            except ValueError:
-                i = -1
+            i = int(v) if v.isdigit() else -1
             text = shared[i] if 0 <= i < len(shared) else ""
         elif t == "str":
-            text = unescape(v.text or "")
+            text = unescape(v)
         else:
-            text = v.text or ""
+            text = v
         if text or formula is not None:
-            sheet.cells[(r, col)] = RawCell(text, t, int(c.get("s", 0) or 0), formula)
-    for m in root.iter(S + "mergeCell"):
-        ref = m.get("ref", "")
-        if ":" in ref:
-            a, b = ref.split(":", 1)
-            try:
-                sheet.merges.append((cell_index(a), cell_index(b)))
-            except ValueError:
-                continue
+            sheet.cells[at] = RawCell(text, t, int(style) if style.isdigit() else 0, formula)
 
 
 def read_xlsx(data: bytes) -> list[Grid]:
     """Every worksheet of the workbook ``data`` as a :class:`Grid`, in workbook order; each grid's
     ``source`` is the sheet name (cells are named ``sheet!D12``)."""
-    return [_grid(s) for s in read_book(data).sheets]
+    return [_grid(s) for s in read_book(data, styles=False).sheets]
 
 
 def _grid(sheet: Sheet) -> Grid:
