@@ -231,3 +231,91 @@ def test_expected_paragraphs_cover_the_input_text():
             if line.strip():
                 assert line.strip() in paras
     assert ctx["doc"]["signature"] in paras
+
+
+# --------------------------------------------------------------- the guard stops a render
+
+def _word_template(tmp_path, old: str, new: str):
+    from .test_docx import template_dir
+
+    return template_dir(tmp_path, old, new)
+
+
+def _excel_template_with_swapped(tmp_path, a: str, b: str):
+    """A template set whose xlsx/report-2021.xlsx has the placeholders ``a`` and ``b`` swapped:
+    both figures land in the cell labelled for the other."""
+    from reportkit.resources import template_path
+
+    d = tmp_path / "tpl-x" / "xlsx"
+    d.mkdir(parents=True)
+    src = zipfile.ZipFile(template_path("xlsx", "2021"))
+    with zipfile.ZipFile(d / "report-2021.xlsx", "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/sharedStrings.xml":
+                text = body.decode("utf-8")
+                assert a in text and b in text
+                body = text.replace(a, "\0").replace(b, a).replace("\0", b).encode("utf-8")
+            out.writestr(info, body)
+    return d.parent
+
+
+def _nothing_in(out) -> bool:
+    return not out.exists() or not [p for p in out.iterdir()]
+
+
+def test_a_word_template_printing_a_fixed_figure_is_stopped_and_nothing_written(tmp_path, d2021):
+    tpl = _word_template(tmp_path, "{{ requests.received.natural }}", "0")
+    out = tmp_path / "out"
+    with pytest.raises(RenderError) as exc:
+        reportkit.render(d2021, out, templates=tpl, formats=["docx"])
+    assert "一、本年新收政府信息公开申请数量 / 申请人情况 / 自然人 印为 “0”" in str(exc.value)
+    assert f"应为 {d2021['requests']['received']['natural']}" in str(exc.value)
+    assert "report-2021.docx" in str(exc.value) and _nothing_in(out)
+
+
+def test_a_word_template_dropping_a_paragraph_is_stopped(tmp_path, d2021):
+    tpl = _word_template(tmp_path, "{%p for para in doc.problems %}", "{%p for para in doc.problems[1:] %}")
+    out = tmp_path / "out"
+    with pytest.raises(RenderError) as exc:
+        reportkit.render(d2021, out, templates=tpl, formats=["docx"])
+    assert "正文缺少段落" in str(exc.value) and d2021["problems"].splitlines()[0][:20] in str(exc.value)
+    assert _nothing_in(out)
+
+
+def test_an_excel_template_with_two_figures_swapped_is_stopped(tmp_path, d2021):
+    d2021["requests"]["received"]["natural"] += 7  # the two cells differ
+    d2021["requests"]["carried_forward"]["natural"] += 7
+    tpl = _excel_template_with_swapped(tmp_path, "{{ requests.received.natural }}", "{{ requests.received.business }}")
+    out = tmp_path / "out"
+    with pytest.raises(RenderError) as exc:
+        reportkit.render(d2021, out, templates=tpl, formats=["xlsx"])
+    msg = str(exc.value)
+    assert "一、本年新收政府信息公开申请数量 / 申请人情况 / 自然人 印为" in msg and "法人或其他组织 / 商业企业 印为" in msg
+    assert "三、依申请公开!" in msg and _nothing_in(out)
+
+
+def test_a_converter_that_loses_a_comma_is_stopped(tmp_path, d2021, monkeypatch):
+    """A PDF that lacks one character of the prose (what LibreOffice did with a 。 at a justified
+    line end) is refused, naming where, and no file of the set is written."""
+    from .fakes import fake_soffice
+
+    fake = fake_soffice(tmp_path / "fake")
+    script = fake.read_text(encoding="utf-8")
+    # the fake drops the first "，" of every paragraph that has one, as a lossy converter would
+    fake.write_text(script.replace("lines.append(html.unescape(text))",
+                                   "lines.append(html.unescape(text).replace('，', '', 1))"), encoding="utf-8")
+    monkeypatch.setenv("REPORTKIT_SOFFICE", str(fake))
+    out = tmp_path / "out"
+    with pytest.raises(RenderError) as exc:
+        reportkit.render(d2021, out, formats=["docx", "pdf"])
+    assert "生成的 PDF 与校验过的数据不一致" in str(exc.value) and "之后缺少 “，”" in str(exc.value)
+    assert _nothing_in(out)
+
+
+def test_the_pdf_guard_passes_a_faithful_pdf(tmp_path, d2021, monkeypatch):
+    from .fakes import fake_soffice
+
+    monkeypatch.setenv("REPORTKIT_SOFFICE", str(fake_soffice(tmp_path / "fake")))
+    res = reportkit.render(d2021, tmp_path / "out", formats=["docx", "pdf"])
+    assert [o["format"] for o in res.manifest["outputs"]] == ["docx", "pdf"]
