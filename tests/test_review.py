@@ -249,22 +249,28 @@ def test_files_folders_and_unreadable_inputs(tmp_path):
         reportkit.review([])
 
 
-def test_published_documents_go_through_the_importer(tmp_path, monkeypatch, d2021):
-    res = reportkit.render(d2021, tmp_path / "out", formats=["docx"])
-    docx = res.paths[0]
-    if not hasattr(reportkit, "import_report"):
-        unit = reportkit.review([docx]).units[0]
-        assert unit.verdict == "无法读取" and "reportkit import" in unit.first_problem
-        seen = []
+def test_published_documents_and_forms_are_reviewed_with_the_rest(tmp_path, d2021):
+    """A supervising office receives Word files, web pages, forms and JSON: one review of all."""
+    from reportkit.form import form_bytes
 
-        def fake_import(path):
-            seen.append(Path(path))
-            return reportkit.load(d2021, name=str(path))
-
-        monkeypatch.setattr(reportkit, "import_report", fake_import, raising=False)
-    unit = reportkit.review([docx]).units[0]
-    assert unit.data["agency"] == d2021["agency"] and unit.source == str(docx)
-    assert unit.verdict in ("通过", "有警告")
+    units = []
+    for n in range(4):
+        d = copy.deepcopy(d2021)
+        d["agency"] = f"云溪县第{n + 1}局"
+        d["agency_id"] = f"11000000000000000{n}"
+        units.append(d)
+    units[3]["problems"] = units[0]["problems"]  # the JSON unit copies the Word unit's 五
+    paths = [reportkit.render(units[0], tmp_path / "a", formats=["docx"]).paths[0],
+             next(p for p in reportkit.render(units[1], tmp_path / "b", formats=["html"]).paths
+                  if not p.name.endswith("粘贴用.html")),
+             tmp_path / "c.xlsx", tmp_path / "d.json"]
+    paths[2].write_bytes(form_bytes(units[2]))
+    paths[3].write_text(json.dumps(units[3], ensure_ascii=False), encoding="utf-8")
+    result = reportkit.review(paths)
+    assert [u.data["agency"] for u in result.units] == [u["agency"] for u in units]
+    assert [u.source for u in result.units] == [str(p) for p in paths]
+    copies = [i for u in result.units for i in u.issues if i.check == "copy"]
+    assert copies and any("云溪县第1局" in i.message for i in copies if i in result.units[3].issues)
 
 
 # ------------------------------------------------------------------ the command

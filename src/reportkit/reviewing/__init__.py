@@ -256,22 +256,12 @@ def read_unit(item, index: int = 0) -> Unit:
 
 
 def _import(path: Path):
-    """A published document through the importer (``reportkit.import_report``), as a Report."""
-    import reportkit
-    from ..errors import InputFileError
-    from ..loading import Report, load
+    """A published document through the importer, as a Report of the data it read (what it could
+    not read is left out: validation then names it)."""
+    from ..importing import import_report
+    from ..loading import load
 
-    importer = getattr(reportkit, "import_report", None)
-    if importer is None:
-        raise InputFileError(f"读取已发布的报告（{'、'.join(IMPORT_SUFFIXES)}）需要 reportkit import 功能，"
-                             "当前安装的版本没有；请先转换为 JSON", file=str(path))
-    result = importer(path)
-    for candidate in (result, getattr(result, "report", None), getattr(result, "data", None)):
-        if isinstance(candidate, Report):
-            return candidate
-        if isinstance(candidate, dict):
-            return load(candidate, name=str(path))
-    raise InputFileError("导入结果中没有报告数据", file=str(path))
+    return load(import_report(path).data, name=str(path))
 
 
 # ------------------------------------------------------------------------------ the review
