@@ -319,3 +319,39 @@ def test_the_pdf_guard_passes_a_faithful_pdf(tmp_path, d2021, monkeypatch):
     monkeypatch.setenv("REPORTKIT_SOFFICE", str(fake_soffice(tmp_path / "fake")))
     res = reportkit.render(d2021, tmp_path / "out", formats=["docx", "pdf"])
     assert [o["format"] for o in res.manifest["outputs"]] == ["docx", "pdf"]
+
+
+def test_the_pdf_guard_tells_a_page_number_from_a_negative_figure_before_it(monkeypatch):
+    """A table that runs over a page: ``行政事业性收费 423 -8`` then the footer ``— 3 —`` (LibreOffice's text
+    order): the -8 is a figure, the 3 a page number."""
+    from reportkit import readback
+
+    ctx = build_context(distinct_2019())
+    real = readback.pdf_text
+    fig = ctx["proactive"]["fees"]
+    assert fig["change"] < 0
+
+    def pages(data):
+        text = "\n".join(real(data))
+        head = f"行政事业性收费 {fig['previous']} {fig['change']}"
+        assert head in text
+        return [text.replace(head, head + "\r\n— 3 —\n", 1)]
+
+    from .fakes import TEXT_PDF
+
+    ns: dict = {}
+    exec(TEXT_PDF, ns)
+    lines = [p for p in expected_paragraphs(ctx)]
+    for t in layout.tables("2019"):
+        for row in t.grid():
+            seen, cells = set(), []
+            for cell, r0, c0 in row:
+                if (r0, c0) in seen:
+                    continue
+                seen.add((r0, c0))
+                cells.append(str(readback._value(ctx, cell.path)) if cell.is_figure else cell.text)
+            lines.append(" ".join(cells))
+    pdf = ns["text_pdf"](lines)
+    readback.verify_pdf(pdf, ctx)  # as printed
+    monkeypatch.setattr(readback, "pdf_text", pages)
+    readback.verify_pdf(pdf, ctx)  # with the page number after the negative figure

@@ -140,9 +140,10 @@ def verify_xlsx(data: bytes, context: dict, *, template: str | None = None) -> N
         _fail(" Excel 表格", template, problems)
 
 
-#: a page number as GB/T 9704 prints it (``— 3 —``), which the PDF's text puts between the lines
-#: of a paragraph that runs over a page
-_PAGE_NUMBER = re.compile(r"[—–-]\s*\d+\s*[—–-]")
+#: a page number as GB/T 9704 prints it (``— 3 —``, a line of its own), which the PDF's text puts
+#: between the lines of a paragraph or a table that runs over a page (a figure such as ``-8`` at
+#: the end of the line before it is not part of it)
+_PAGE_NUMBER = re.compile(r"^[ \t]*—[ \t]*\d+[ \t]*—[ \t\r]*$", re.M)
 #: a figure in the text of a PDF: digits, a sign, decimals — but not the ``1.`` of a row label
 _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?![\d.])(?!\s*[.．、])")
 
