@@ -1,7 +1,7 @@
 """Reading a Word document: its tables as grids and its paragraphs as text, in body order.
 
-Works on the XML of ``word/document.xml`` with lxml (no python-docx object model: reading must be
-cheap enough to check every rendered report).  Merged cells are expanded: ``w:gridSpan`` across,
+Works on the XML of ``word/document.xml`` with lxml and libxslt (no python-docx object model:
+reading must be cheap enough to check every rendered report).  Merged cells are expanded: ``w:gridSpan`` across,
 ``w:vMerge`` down (a continuation cell shows the text of the cell that starts the merge), and
 ``w:gridBefore`` shifts a row right.  A cell's text joins its paragraphs with line breaks.
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from .grid import Grid
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_P, _TBL, _TR, _TC, _T, _TAB, _BR, _CR = (W + t for t in ("p", "tbl", "tr", "tc", "t", "tab", "br", "cr"))
 
 
 @dataclass
@@ -26,58 +25,77 @@ class WordContent:
     styles: dict[int, str] = field(default_factory=dict)
 
 
-def _text(p) -> str:
-    parts = []
-    for el in p.iter(_T, _TAB, _BR, _CR):
-        if el.tag == _T:
-            parts.append(el.text or "")
-        elif el.tag == _TAB:
-            parts.append("\t")
-        else:
-            parts.append("\n")
-    return "".join(parts)
+# The body is flattened by libxslt (C, through lxml) into records, so that Python touches strings,
+# not thousands of element objects.  Records end with RS; their fields are split by US; a cell's
+# paragraphs are joined by PS.  The three are private-use characters, removed from the text itself.
+US, RS, PS = "\ue000", "\ue001", "\ue002"
+_FLATTEN = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:template match="/"><xsl:apply-templates select="w:document/w:body/*"/></xsl:template>
+<xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
+<xsl:template match="w:customXml"><xsl:apply-templates select="*"/></xsl:template>
+<xsl:template match="w:p">P{US}<xsl:value-of select="w:pPr/w:pStyle/@w:val"/>{US}<xsl:apply-templates
+  mode="text"/>{RS}</xsl:template>
+<xsl:template match="w:tbl">T{RS}<xsl:for-each select="w:tr">R{US}<xsl:value-of
+  select="w:trPr/w:gridBefore/@w:val"/>{RS}<xsl:for-each select="w:tc">C{US}<xsl:value-of
+  select="w:tcPr/w:gridSpan/@w:val"/>{US}<xsl:if test="w:tcPr/w:vMerge"><xsl:choose><xsl:when
+  test="w:tcPr/w:vMerge/@w:val = 'restart'">r</xsl:when><xsl:otherwise>c</xsl:otherwise></xsl:choose></xsl:if
+  >{US}<xsl:for-each select=".//w:p"><xsl:if test="position() &gt; 1">{PS}</xsl:if><xsl:apply-templates
+  mode="text"/></xsl:for-each>{RS}</xsl:for-each></xsl:for-each></xsl:template>
+<xsl:template match="w:t" mode="text"><xsl:value-of select="translate(., '{US}{RS}{PS}', '')"/></xsl:template>
+<xsl:template match="w:tab" mode="text"><xsl:text>&#9;</xsl:text></xsl:template>
+<xsl:template match="w:br|w:cr" mode="text"><xsl:text>&#10;</xsl:text></xsl:template>
+<xsl:template match="w:p|w:pPr|w:rPr|w:tbl" mode="text"/>
+<xsl:template match="text()" mode="text"/>
+<xsl:template match="*"/>
+</xsl:stylesheet>"""
+_transform = None
 
 
-def _val(el, tag: str) -> str | None:
-    found = el.find(tag)
-    return None if found is None else found.get(W + "val", "")
+def _flatten(root) -> str:
+    global _transform
+    from lxml import etree
+
+    if _transform is None:
+        _transform = etree.XSLT(etree.fromstring(_FLATTEN.encode("utf-8")))
+    return str(_transform(root))
 
 
-def table_grid(tbl, source: str = "") -> Grid:
-    """One ``w:tbl`` as a :class:`Grid` (nested tables are read as the text of their cell)."""
-    texts: list[list[str]] = []
-    origin: list[list[tuple[int, int]]] = []
-    for r, tr in enumerate(tbl.iterchildren(_TR)):
-        row_t: list[str] = []
-        row_o: list[tuple[int, int]] = []
-        pr = tr.find(W + "trPr")
-        before = int(_val(pr, W + "gridBefore") or 0) if pr is not None else 0
-        for _ in range(before):
-            row_o.append((r, len(row_t)))
-            row_t.append("")
-        for tc in tr.iterchildren(_TC):
-            tcpr = tc.find(W + "tcPr")
-            span = int((_val(tcpr, W + "gridSpan") if tcpr is not None else None) or 1)
-            vmerge = _val(tcpr, W + "vMerge") if tcpr is not None else None
-            text = "\n".join(_text(p) for p in tc.iter(_P))
-            col = len(row_t)
-            if vmerge is not None and vmerge != "restart" and r > 0 and col < len(texts[r - 1]):
-                above_o = origin[r - 1][col]
-                text = texts[above_o[0]][above_o[1]]
-                o = above_o
-            else:
-                o = (r, col)
-            for _ in range(max(1, span)):
-                row_t.append(text)
-                row_o.append(o)
-        texts.append(row_t)
-        origin.append(row_o)
-    width = max((len(t) for t in texts), default=0)
-    for r, (row_t, row_o) in enumerate(zip(texts, origin)):
-        while len(row_t) < width:
-            row_o.append((r, len(row_t)))
-            row_t.append("")
-    return Grid(texts, origin, source)
+class _Table:
+    """The rows of one table as they are read: (text, columns spanned, vMerge) cells."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, list[tuple[str, int, str]]]] = []
+
+    def grid(self, source: str) -> Grid:
+        texts: list[list[str]] = []
+        origin: list[list[tuple[int, int]]] = []
+        for r, (before, cells) in enumerate(self.rows):
+            row_t = [""] * before
+            row_o = [(r, c) for c in range(before)]
+            above_t = texts[r - 1] if r else None
+            for text, span, vmerge in cells:
+                col = len(row_t)
+                if vmerge == "c" and above_t is not None and col < len(above_t):
+                    o = origin[r - 1][col]
+                    text = texts[o[0]][o[1]]
+                else:
+                    o = (r, col)
+                row_t.extend([text] * span)
+                row_o.extend([o] * span)
+            texts.append(row_t)
+            origin.append(row_o)
+        width = max((len(t) for t in texts), default=0)
+        for r, (row_t, row_o) in enumerate(zip(texts, origin)):
+            while len(row_t) < width:
+                row_o.append((r, len(row_t)))
+                row_t.append("")
+        return Grid(texts, origin, source)
+
+
+def _count(text: str) -> int:
+    return int(text) if text.isdigit() and len(text) < 6 else 0
 
 
 def read_document_xml(xml: bytes) -> WordContent:
@@ -85,29 +103,32 @@ def read_document_xml(xml: bytes) -> WordContent:
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     root = etree.fromstring(xml, parser)
-    body = root.find(W + "body")
     out = WordContent()
-    if body is None:
-        return out
-    n_tables = 0
+    table: _Table | None = None
 
-    def walk(parent):
-        nonlocal n_tables
-        for el in parent:
-            if el.tag == _P:
-                ppr = el.find(W + "pPr")
-                style = _val(ppr, W + "pStyle") if ppr is not None else None
-                if style:
-                    out.styles[len(out.paragraphs)] = style
-                out.paragraphs.append(_text(el))
-            elif el.tag == _TBL:
-                n_tables += 1
-                out.grids.append(table_grid(el, f"第 {n_tables} 个表格"))
-            elif el.tag in (W + "sdt", W + "customXml"):
-                content = el.find(W + "sdtContent")
-                walk(content if content is not None else el)
+    def close_table():
+        nonlocal table
+        if table is not None:
+            out.grids.append(table.grid(f"第 {len(out.grids) + 1} 个表格"))
+            table = None
 
-    walk(body)
+    for record in _flatten(root).split(RS):
+        kind, _, rest = record.partition(US)
+        if kind == "P":
+            close_table()
+            style, _, text = rest.partition(US)
+            if style:
+                out.styles[len(out.paragraphs)] = style
+            out.paragraphs.append(text)
+        elif kind == "T":
+            close_table()
+            table = _Table()
+        elif kind == "R" and table is not None:
+            table.rows.append((_count(rest), []))
+        elif kind == "C" and table is not None and table.rows:
+            span, vmerge, text = rest.split(US, 2)
+            table.rows[-1][1].append((text.replace(PS, "\n"), max(1, _count(span) or 1), vmerge))
+    close_table()
     return out
 
 
