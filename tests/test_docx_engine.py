@@ -631,3 +631,14 @@ def test_the_disk_cache_keeps_only_the_newest_entries(disk, monkeypatch):
         disk_cache.write(f"k{i}", b"x")
         os.utime(disk / f"k{i}{disk_cache.SUFFIX}", ns=(i * 10 ** 9, i * 10 ** 9))
     assert sorted(p.name for p in disk.iterdir()) == [f"k2{disk_cache.SUFFIX}", f"k3{disk_cache.SUFFIX}"]
+
+
+def test_tables_are_checked_for_fixing_only_where_a_template_can_change_their_shape(tmp_path):
+    """docxtpl's fix_tables is needed only when rendering can change a table's shape: the default
+    templates' tables are regular and hold no column loop, so no report pays for the check."""
+    from reportkit.engines.docx import prepare
+    from reportkit.resources import template_path
+
+    for edition in ("2019", "2021"):
+        assert prepare(template_path("docx", edition), cache=False).fixed_tables
+    assert not prepare(rich_template(tmp_path / "rich.docx"), cache=False).fixed_tables  # a {%tc %} loop

@@ -90,6 +90,9 @@ class Prepared:
     core_xml: bytes | None   # the template's core properties (None: made from python-docx's default)
     style_names: dict        # paragraph style id → name
     default_style: str | None
+    #: the template's tables are regular and nothing in it can change their shape: rendered tables
+    #: never need docxtpl's ``fix_tables`` (no check per report)
+    fixed_tables: bool = False
 
 
 # ------------------------------------------------------------------ opening and listing the parts
@@ -213,7 +216,7 @@ def _template(part: Part, code):
 
 _CACHE: OrderedDict = OrderedDict()
 _LOCK = threading.Lock()
-_FORMAT = "reportkit-docx-prepared-1"
+_FORMAT = "reportkit-docx-prepared-2"
 
 
 @lru_cache(maxsize=None)
@@ -269,13 +272,13 @@ def prepare(template, *, cache: bool = True) -> Prepared:
 def _dumps(p: Prepared) -> bytes:
     parts = tuple((part.member, part.kind, part.source, part.xml, part.prop) for part, _ in p.compiled)
     return marshal.dumps((_FORMAT, p.sha256, tuple(p.members.items()), p.main, p.shell, parts, p.codes,
-                          p.core, p.core_xml, p.style_names, p.default_style))
+                          p.core, p.core_xml, p.style_names, p.default_style, p.fixed_tables))
 
 
 def _loads(blob: bytes, sha256: str) -> Prepared | None:
     """A prepared template read back from the disk cache; None when the entry is not one."""
     try:
-        fmt, sha, members, main, shell, parts, codes, core, core_xml, names, default = marshal.loads(blob)
+        fmt, sha, members, main, shell, parts, codes, core, core_xml, names, default, fixed = marshal.loads(blob)
         if fmt != _FORMAT or sha != sha256 or len(parts) != len(codes):
             return None
         compiled = []
@@ -283,7 +286,7 @@ def _loads(blob: bytes, sha256: str) -> Prepared | None:
             part = Part(*fields)
             compiled.append((part, _template(part, code)))
         return Prepared(sha, dict(members), main, shell, tuple(compiled), tuple(codes), core, core_xml,
-                        dict(names), default)
+                        dict(names), default, fixed)
     except Exception:  # noqa: BLE001 -- a damaged or foreign entry: prepare the template again
         return None
 
@@ -307,6 +310,12 @@ def _prepare(template, data: bytes) -> Prepared:
 
     root = word.root  # parsed for this preparation only: emptying its body here is safe
     body = root.find(qn("w:body"))
+    main = next((part for part in parts if part.kind == "body"), None)
+    # docxtpl's patch turns {%tc for %} into a plain {% for %} around the cell: look at the text the
+    # template's author wrote (tags removed, so that a tag split over runs is whole) and at the source
+    written = re.sub(r"<[^>]*>", "", main.xml) if main is not None else ""
+    fixed = not (_SHAPE_CHANGES.search(written) or main is not None and _SHAPE_CHANGES.search(main.source)) \
+        and not _tables_need_fixing(body)
     root.replace(body, root.makeelement(qn("w:body"), {}))
     members = dict(pkg.members)
     core = word.core
@@ -314,7 +323,14 @@ def _prepare(template, data: bytes) -> Prepared:
         core = _add_core_part(pkg, members)
     names, default = _paragraph_styles(pkg, word.styles)
     return Prepared(pkg.sha256, members, word.main, etree.tostring(root), compiled, codes, core,
-                    pkg.members[word.core] if word.core else None, names, default)
+                    pkg.members[word.core] if word.core else None, names, default, fixed)
+
+
+#: what in a template's Jinja source can change the shape of a table (so that the rendered table no
+#: longer matches its grid and docxtpl's ``fix_tables`` is needed): column loops ``{%tc %}``, merges
+#: in loops (``{% hm %}``, ``{% vm %}``), ``{% colspan %}``, a computed ``w:gridSpan``, and raw
+#: markup let through autoescaping (``|safe``, ``Markup``)
+_SHAPE_CHANGES = re.compile(r"\{%-?\s*(tc|hm|vm|colspan)\b|gridSpan[^>]*\{[{%]|\bsafe\b|Markup")
 
 
 def _add_core_part(pkg, members: dict) -> str:
@@ -490,7 +506,7 @@ def _document(p: Prepared, name: str, body: str) -> bytes:
         raise _xml_error(p.compiled[0][0], name, body, exc) from None
     helper = DocxTemplate(name)
     helper.docx_ids_index = 1000  # as DocxTemplate.render_init
-    if _tables_need_fixing(tree):  # rows with more or fewer cells than the grid ({%tc %} loops)
+    if not p.fixed_tables and _tables_need_fixing(tree):  # rows with more or fewer cells than the grid
         try:
             tree = helper.fix_tables(body)
         except (ValueError, TypeError, AttributeError) as exc:  # e.g. w:gridSpan="abc", no w:tblGrid
