@@ -21,6 +21,9 @@ _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\
 ZIP_TIME_MIN = dt.datetime(1980, 1, 1)
 ZIP_TIME_MAX = dt.datetime(2107, 12, 31, 23, 59, 58)
 _EPOCH = dt.datetime(1970, 1, 1)
+#: deflate level of every member: 1 costs half the time of 6 (0.6 ms a report against 1.3) for
+#: files about 15 % larger (17 KB instead of 15 KB for a Word report)
+COMPRESS_LEVEL = 1
 
 
 def build_time(published: str | None = None) -> dt.datetime:
@@ -67,5 +70,5 @@ def zip_members(members, when: dt.datetime) -> bytes:
             zi = zipfile.ZipInfo(name, date_time=date_time)
             zi.compress_type = zipfile.ZIP_DEFLATED
             zi.external_attr = 0o600 << 16
-            dst.writestr(zi, body, compresslevel=6)
+            dst.writestr(zi, body, compresslevel=COMPRESS_LEVEL)
     return out.getvalue()

@@ -109,6 +109,7 @@ _T4_MARKS = {k for _, k in _T4_BLOCKS} | {key("行政诉讼")} | (set(_T4_COLUMN
 _T4_ALL = _T4_MARKS | set(_T4_COLUMNS)
 _T4_SPANNING = {k for _, k in _T4_BLOCKS} | {key("行政诉讼")}
 _INFO = key(layout.INFO_CONTENT)
+_T3_COLUMN_KEYS = frozenset(_T3_COLUMNS)
 
 
 class _Edition:
@@ -135,6 +136,8 @@ class _Edition:
             for chain, leaf in item.leaves():
                 self.leaves3.setdefault(key(chain[-1]), []).append(
                     (tuple(key(x) for x in chain[:-1]), "requests." + ".".join(leaf.path)))
+        self.row_keys2 = frozenset(self.rows2)
+        self.leaf_keys3 = frozenset(self.leaves3)
 
 
 _INDEX: dict[str, _Edition] = {}
@@ -189,6 +192,8 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     head_variants: dict[str, tuple[str, str]] = {}   # head key → (as printed, official) when a variant
     cols3: dict[int, str] = {}           # 三: column → applicant key
     heads3_text: dict[int, str] = {}
+    order3: list[str] = []               # 三: the applicant keys in column order, and the first
+    first_head3: dict[str, int] = {}     # head column of each
     chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
     heads4_text: dict[int, str] = {}
     cols4: dict[int, tuple[str, str]] = {}
@@ -237,11 +242,15 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 continue
 
             # ---- 三: head rows name the columns
-            if distinct & _T3_HEAD_MARKS and not (distinct - set(_T3_COLUMNS)) & set(ix.leaves3):
+            if distinct & _T3_HEAD_MARKS and not (distinct - _T3_COLUMN_KEYS) & ix.leaf_keys3:
                 for c, k in enumerate(plain):
                     if k in _T3_COLUMNS:
                         cols3[c] = _T3_COLUMNS[k]
                         heads3_text[c] = texts[c].strip()
+                order3 = list(dict.fromkeys(cols3[c] for c in sorted(cols3)))
+                first_head3 = {}
+                for h in sorted(cols3):
+                    first_head3.setdefault(cols3[h], h)
                 continue
             if cols3:
                 label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
@@ -250,14 +259,14 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 if hit is not None and hit[0] is not None:
                     path, variants = hit
                     row_label = _label(texts, label_cols)
-                    order = list(dict.fromkeys(cols3[c] for c in sorted(cols3)))
+                    order = order3
                     cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
                                      len(order))
                     for i, col in enumerate(order):
                         if len(cells) == len(order):  # one printed cell per head: pair them in order
                             c = cells[i]
                             text = g.texts[r][c]
-                            head = heads3_text.get(next(h for h in sorted(cols3) if cols3[h] == col), "")
+                            head = heads3_text.get(first_head3[col], "")
                         else:
                             cs = [c for c, v in cols3.items() if v == col]
                             text, c = _first_text(g, r, cs)
@@ -266,7 +275,7 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     continue
 
             # ---- 二: head rows, then data rows
-            if _INFO in distinct or (distinct & ix.heads2 and not distinct & set(ix.rows2)):
+            if _INFO in distinct or (distinct & ix.heads2 and not distinct & ix.row_keys2):
                 heads2, heads2_text, order2 = {}, {}, []
                 seen: set = set()
                 for c, (k, via) in enumerate(keys):
