@@ -20,6 +20,7 @@ from reportkit.totals import appeals_total, results_total, row_total
 
 from .conftest import XINYI, YUNXI, example, soffice_available
 from .fakes import fake_soffice
+from .test_templates import _edit_zip
 from .processes import complete_set, env_with, reportkit_cmd, staging_left, wait_for
 
 FIG = ["docx", "xlsx"]
@@ -346,18 +347,6 @@ def test_batch_needs_an_output_folder(cli):
 
 
 # ------------------------------------------------------------------ template sets
-
-def _edit_zip(path: Path, member: str, old: str, new: str):
-    with zipfile.ZipFile(path) as z:
-        items = [(i, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, body in items:
-            if info.filename == member:
-                text = body.decode("utf-8")
-                assert old in text, (member, old)
-                body = text.replace(old, new, 1).encode("utf-8")
-            z.writestr(info, body)
-
 
 def test_export_edit_render_uses_the_edited_template(tmp_path, cli):
     tdir = tmp_path / "mine"

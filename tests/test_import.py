@@ -196,12 +196,7 @@ def test_the_seed_report_text_reads_completely():
     """The published 新义街道 2020 report as text (pages broken inside table rows and labels)."""
     from .conftest import ROOT
 
-    seed = ROOT.parent.parent / "shared" / "seed" / "xinyi-2020-annual-report.txt"
-    if not seed.exists():
-        seed = ROOT / ".." / "shared" / "seed" / "xinyi-2020-annual-report.txt"
-    if not seed.exists():
-        pytest.skip("the seed report is not beside the repository")
-    result = import_report(seed)
+    result = import_report(ROOT / "tests" / "data" / "xinyi-2020-annual-report.txt")  # shipped with the tests
     assert result.complete
     want = example(XINYI)
     from reportkit.totals import completed
