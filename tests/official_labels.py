@@ -1,7 +1,7 @@
 """The official labels of tables 二, 三 and 四, spelt out here a second time, independently of
 ``reportkit.contract`` and ``reportkit.layout``, from the official format (国办公开办函〔2019〕60号
-and 〔2021〕30号, as recorded in the project's format notes §2–§4), so that a typo in the layout
-cannot pass the tests that use the layout."""
+and 〔2021〕30号: the labels as official reports in each format print them), so that a typo in the
+layout cannot pass the tests that use the layout."""
 
 SECTION_HEADINGS = (
     "一、总体情况",
