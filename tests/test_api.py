@@ -5,6 +5,10 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+import reportkit
+
 from .conftest import ROOT
 
 
@@ -46,3 +50,14 @@ def test_console_script_module_entry(tmp_path):
     r = subprocess.run([sys.executable, "-m", "reportkit", "validate", str(tmp_path / "x.json")],
                        capture_output=True, text=True, env={**os.environ})
     assert r.returncode == 2 and "文件不存在" in r.stderr + r.stdout and "Traceback" not in r.stderr
+
+
+def test_render_takes_the_template_limits(tmp_path, d2021):
+    """The budget a template may use is one option of reportkit.render (the defaults are far above a
+    real report; an embedder may tighten them)."""
+    tiny = reportkit.TemplateLimits(seconds=10, memory=10_000)
+    with pytest.raises(reportkit.TemplateError) as exc:
+        reportkit.render(d2021, tmp_path / "out", formats=["docx"], limits=tiny)
+    assert "report-2021.docx" in str(exc.value)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    assert reportkit.render(d2021, tmp_path / "ok", formats=["docx"]).paths
