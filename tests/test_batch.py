@@ -4,8 +4,10 @@ with the batch; PDFs of a batch share LibreOffice starts and a crashing document
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -191,6 +193,29 @@ def test_sigterm_or_ctrl_c_of_a_batch_stops_the_workers_and_removes_their_stagin
     assert wait_gone(marker) == []
     assert staging_left(tmp_path / "out") == []
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_sigterm_makes_a_worker_discard_its_staging_wherever_it_was(tmp_path):
+    """A worker told to end (SIGTERM, twice: the parent's request and the lifeline or
+    PR_SET_PDEATHSIG) removes its staging folders itself and exits 143 — wherever its render was
+    interrupted.  Unwinding by an exception raised in the middle of an import sometimes never
+    reached the code that cleans up, and left staging folders behind."""
+    code = ("import os, signal, sys, time\n"
+            "from pathlib import Path\n"
+            "from reportkit.staging import OutputFolder\n"
+            "from reportkit.workers import _terminate\n"
+            "signal.signal(signal.SIGTERM, _terminate)\n"
+            "folder = OutputFolder(Path(sys.argv[1])).__enter__()\n"
+            "staging = folder.new_staging()\n"
+            "(staging / 'report.docx').write_bytes(b'x')\n"
+            "os.kill(os.getpid(), signal.SIGTERM)\n"
+            "os.kill(os.getpid(), signal.SIGTERM)\n"
+            "time.sleep(30)\n"
+            "print('not reached')\n")
+    out = tmp_path / "out"
+    r = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 143 and "not reached" not in r.stdout, r.stdout + r.stderr
+    assert staging_left(tmp_path) == []
 
 
 # ------------------------------------------------------------------ PDF in batch (9.3)

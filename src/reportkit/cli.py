@@ -8,13 +8,14 @@ It maps options to library calls, prints what they return in Chinese (or JSON wi
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-from . import __version__
+from . import __version__, interrupts
 from .errors import ReportkitError, UsageError
 from .output import DEFAULT_FORMATS, FORMATS
 
@@ -542,12 +543,14 @@ class _Terminated(SystemExit):
 
 
 def _on_signal(signum, frame) -> None:
+    # clean up first, here (interrupts.clean_up), then unwind, which stops a batch's workers
+    signal.signal(signum, signal.SIG_IGN)
+    interrupts.clean_up()
     raise _Terminated(128 + signum)
 
 
 def main() -> None:
     """Console-script entry point."""
-    import signal
 
     if len(sys.argv) < 3 or {"-h", "--help"} & set(sys.argv):
         _chinese_help()

@@ -37,7 +37,7 @@ from .findings import Finding, has_errors
 from .limits import TemplateLimits
 from .loading import load
 from .output import DEFAULT_FORMATS, FORMATS, safe_name
-from .staging import LOCK_WAIT, MANIFEST, OutputFolder, discard, os_message, sha256_file, write_file
+from .staging import LOCK_WAIT, MANIFEST, OutputFolder, os_message, sha256_file, write_file
 from .validation import validate
 
 TITLE = "政府信息公开工作年度报告"
@@ -124,7 +124,6 @@ class StagedSet:
         self.pdf: dict | None = None
         self.failure: RenderError | None = None
         self._made: list[str] = []
-        self._committed = False
 
     def __enter__(self) -> "StagedSet":
         self.folder.__enter__()
@@ -138,13 +137,7 @@ class StagedSet:
         return self
 
     def __exit__(self, *exc) -> None:
-        try:
-            if self.staging is not None and not self._committed:
-                discard(self.staging, self.plan.out_dir)
-        except OSError:  # a commit that cannot be finished now stays journaled: the next run finishes it
-            pass
-        finally:
-            self.folder.__exit__(None, None, None)
+        self.folder.__exit__(None, None, None)  # discards the staging folder unless it was committed
 
     def _check_existing(self) -> None:
         if self.plan.force:
@@ -243,7 +236,6 @@ class StagedSet:
             paths, kept = self.folder.commit(self.staging, self._made)
         except OSError as exc:
             raise RenderError(f"写入失败：{os_message(exc)}", file=str(self.plan.out_dir)) from None
-        self._committed = True
         notes = self.notes + [f"未删除 {n}：它在上一次生成之后被修改过，不再是上一套材料的原样文件" for n in kept]
         return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes)
 

@@ -89,6 +89,8 @@ class OutputFolder:
         self._created: list[Path] = []
         self._handle = None
         self._ours = False
+        #: the staging folders this render made and has not committed: discarded on leaving
+        self._stagings: list[Path] = []
 
     # -------------------------------------------------------------- lock
 
@@ -109,6 +111,7 @@ class OutputFolder:
                 break
             _unlock(handle)  # the holder removed the folder as we waited: make it again
         self._handle = handle
+        _HELD.append(self)
         try:
             entries = list(self.path.iterdir())
             # made by this render, or holding nothing but reportkit's leftovers (a user's empty folder stays)
@@ -128,7 +131,15 @@ class OutputFolder:
         handle, self._handle = self._handle, None
         if handle is None:
             return
+        if self in _HELD:
+            _HELD.remove(self)
         try:
+            for staging in self._stagings:
+                try:
+                    discard(staging, self.path)
+                except OSError:  # a commit that cannot be finished now stays journaled: the next run finishes it
+                    pass
+            self._stagings = []
             if self._ours:
                 _remove_if_empty(self.path)
         finally:
@@ -154,8 +165,13 @@ class OutputFolder:
     # -------------------------------------------------------------- staging and commit
 
     def new_staging(self) -> Path:
+        """A new staging folder in ``OUT``, recorded before any signal can intervene, so that
+        leaving the folder discards it whatever interrupts the render."""
         try:
-            return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.path))
+            with _signals_deferred():
+                staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.path))
+                self._stagings.append(staging)
+            return staging
         except OSError as exc:
             raise RenderError(f"无法在输出文件夹中写入：{os_message(exc)}", file=str(self.path)) from None
 
@@ -186,6 +202,7 @@ class OutputFolder:
             write_file(tmp, json.dumps(journal, ensure_ascii=False).encode("utf-8"))
             os.replace(tmp, staging / JOURNAL)
             roll_forward(staging, self.path, journal)
+            self._stagings.remove(staging)
         return [self.path / n for n in names] + [self.path / MANIFEST], [o["name"] for o in kept]
 
 
@@ -196,6 +213,19 @@ def discard(staging: Path, out: Path) -> None:
         recover(staging, out)
     else:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+#: the output folders this process holds (locked, between ``__enter__`` and ``__exit__``)
+_HELD: list["OutputFolder"] = []
+
+
+def release_all() -> None:
+    """Leave every output folder this process holds, as ``with`` would: its staging folders
+    discarded, a folder this render made and left empty removed, the lock released.  What a
+    process does when it is told to end (SIGTERM in a batch worker), wherever its render was; a
+    commit in progress cannot be cut (signals wait until it is done)."""
+    for folder in reversed(list(_HELD)):
+        folder.__exit__(None, None, None)
 
 
 def recover(staging: Path, out: Path) -> None:

@@ -8,8 +8,8 @@ outlives the batch.
 * A worker dies with the batch: on Linux ``prctl(PR_SET_PDEATHSIG, SIGTERM)``; everywhere a
   watch thread blocked on a *lifeline* pipe that only the batch holds open, which sees EOF
   when the batch is gone — even by SIGKILL — and terminates the worker.
-* SIGTERM in a worker raises ``SystemExit``, so its cleanup runs (staging folders removed,
-  LibreOffice's process group killed); SIGINT is left to the batch, which stops the workers.
+* SIGTERM in a worker removes its staging folders and kills LibreOffice's process group, in the
+  handler, then ends the process; SIGINT is left to the batch, which stops the workers.
 * Workers are started by a fork server where there is one (cheap to replace a dead worker,
   nothing inherited from the batch's threads), else spawned.
 """
@@ -22,6 +22,8 @@ import sys
 import threading
 from collections import deque
 from typing import Callable
+
+from . import interrupts
 
 _PRELOAD = ["reportkit.batch", "reportkit.filing", "reportkit.engines.docx", "reportkit.engines.xlsx",
             "reportkit.engines.pdf", "docxtpl", "openpyxl"]
@@ -54,11 +56,22 @@ class _Worker:
         self.unit, self.reported = unit, set()
         self.conn.send(unit)
 
-    def stop(self, graceful: bool) -> None:
+    def ask_to_stop(self, graceful: bool) -> None:
+        """Tell the worker to stop: when idle, as asked (``None``); else with SIGTERM, so that it
+        cleans up (staging folders, LibreOffice) on its way out."""
         try:
             if graceful and self.proc.is_alive():
                 self.conn.send(None)
-                self.proc.join(_STOP_WAIT)
+            elif self.proc.is_alive():
+                self.proc.terminate()
+        except (OSError, ValueError):
+            pass
+
+    def stop(self, graceful: bool, *, asked: bool = False) -> None:
+        try:
+            if not asked:
+                self.ask_to_stop(graceful)
+            self.proc.join(_STOP_WAIT)
             if self.proc.is_alive():
                 self.proc.terminate()
                 self.proc.join(_STOP_WAIT)
@@ -134,8 +147,10 @@ def run_units(units: list[list], *, jobs: int, on_result: Callable[[int, int], N
                     workers.remove(w)
         graceful = True
     finally:
+        for w in workers:  # all at once: their clean-ups run side by side
+            w.ask_to_stop(graceful)
         for w in workers:
-            w.stop(graceful)
+            w.stop(graceful, asked=True)
     return results
 
 
@@ -172,7 +187,13 @@ def _worker_main(conn, lifeline) -> None:
 
 
 def _terminate(signum, frame) -> None:
-    raise SystemExit(128 + signum)
+    """SIGTERM: discard this worker's staging folders, kill its converter, end
+    (:mod:`reportkit.interrupts`)."""
+    signal.signal(signum, signal.SIG_IGN)  # once: the lifeline or PR_SET_PDEATHSIG may send another
+    try:
+        interrupts.clean_up()
+    finally:
+        os._exit(128 + signum)
 
 
 def _die_with_parent(lifeline) -> None:

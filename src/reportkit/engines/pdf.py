@@ -318,6 +318,7 @@ def _run(exe: str, docs: list[Path], outdir: Path, work: Path, n: int, timeout: 
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=fh, stderr=subprocess.STDOUT,
                                     start_new_session=True, env=env, cwd=work)
+            _RUNNING.add(proc)
         except OSError as exc:
             raise ConverterMissing(f"无法启动 LibreOffice（{exe}）：{exc.strerror or exc}，"
                                    "未生成 PDF（其余文件已生成）") from None
@@ -339,6 +340,7 @@ def _run(exe: str, docs: list[Path], outdir: Path, work: Path, n: int, timeout: 
     finally:
         if proc.poll() is None:
             _kill_group(proc)
+        _RUNNING.discard(proc)
     if stalled:
         return RenderError(f"LibreOffice 转换 PDF 超过 {timeout:g} 秒未完成，已终止")
     if proc.returncode == 0:
@@ -364,6 +366,18 @@ def _profile(folder: Path) -> Path:
     (folder / "user").mkdir(parents=True, exist_ok=True)
     (folder / "user" / "registrymodifications.xcu").write_text(_PROFILE_SETTINGS, encoding="utf-8")
     return folder
+
+
+#: the converters running in this process
+_RUNNING: set = set()
+
+
+def kill_running() -> None:
+    """Kill every converter this process has started and not yet reaped (its whole process group)."""
+    for proc in list(_RUNNING):
+        if proc.poll() is None:
+            _kill_group(proc)
+        _RUNNING.discard(proc)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
