@@ -283,6 +283,44 @@ def test_the_output_is_already_normalised():
         assert {i.date_time for i in z.infolist()} == {(2022, 1, 20, 0, 0, 0)}
 
 
+def test_the_zip_is_the_one_zipfile_writes_and_shared_members_are_deflated_once(monkeypatch):
+    """package.zip_members writes the zip itself (zipfile cannot take data already deflated): the
+    bytes are those zipfile writes on POSIX for the same members; a template's own members are
+    deflated once and taken as they are by every later file."""
+    import datetime as dt
+    import zlib
+
+    from reportkit import package
+
+    out = engine.render_docx(TEMPLATES["2021"], context_of(YUNXI), WHEN)
+    with zipfile.ZipFile(io.BytesIO(out)) as z:
+        assert z.testzip() is None
+        items = [(i.filename, z.read(i)) for i in z.infolist()] + [("customXml/条目.xml", b""), ("x.bin", bytes(300))]
+    when = dt.datetime(2023, 5, 6, 7, 8, 9)
+    reference = io.BytesIO()
+    with zipfile.ZipFile(reference, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, body in items:
+            if name == "docProps/core.xml":
+                body = package._CORE_DATES.sub(lambda m: m.group(1) + b"2023-05-06T07:08:09Z" + m.group(3), body)
+            info = zipfile.ZipInfo(name, date_time=(2023, 5, 6, 7, 8, 9))
+            info.compress_type, info.external_attr, info.create_system = zipfile.ZIP_DEFLATED, 0o600 << 16, 3
+            z.writestr(info, body, compresslevel=package.COMPRESS_LEVEL)
+    written = package.zip_members(items, when)
+    assert written == reference.getvalue()
+
+    shared = package.SharedMembers(items)
+    calls = []
+    real = zlib.compress
+    monkeypatch.setattr(package.zlib, "compress", lambda data, *a, **k: calls.append(len(data)) or real(data, *a, **k))
+    changed = [(n, b + b" " if n == "word/document.xml" else b) for n, b in items]
+    first = package.zip_members(changed, when, shared=shared)
+    second = package.zip_members(changed, when, shared=shared)
+    assert first == second == package.zip_members(changed, when)  # the last one without sharing
+    # the first file deflates every member, the second only the two that are not the template's
+    # own bytes (the changed body, the core properties stamped per file), the third (no sharing) all
+    assert len(calls) == len(items) + 2 + len(items)
+
+
 def test_a_template_without_core_properties_gets_them(tmp_path):
     """python-docx adds core properties on save when a template has none; so does the engine."""
     tpl = template_set(tmp_path, drop=("docProps/core.xml",), replace={

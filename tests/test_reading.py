@@ -222,6 +222,68 @@ def test_guard_refuses_a_figure_stored_as_text(rendered):
     assert "第二十条第（五）项 / 行政许可 / 本年增/减 存成了文本而不是数字" in str(exc.value) and ref in str(exc.value)
 
 
+def test_private_use_characters_are_published_and_read_back(tmp_path):
+    """Characters of the private-use area (a 造字 for a rare character in a name) are kept by every
+    reader: they once were the readers' own separators and were stripped, so the guard refused
+    the report ("正文缺少段落")."""
+    pua = "\ue000\ue001\ue002\ue8a5"
+    d = example(YUNXI)
+    d["agency"] = f"云溪县{pua}自然资源局"
+    d["problems"] += f"（含造字 {pua}）"
+    res = reportkit.render(d, tmp_path, formats=["docx", "xlsx", "html"])
+    files = {p.suffix: p.read_bytes() for p in res.paths}
+    word = read_docx(files[".docx"])
+    assert any(f"含造字 {pua}" in p for p in word.paragraphs)
+    assert any(d["agency"] in p for p in word.paragraphs)
+    assert any(d["agency"] in t for g in read_xlsx(files[".xlsx"]) for row in g.texts for t in row)
+
+
+def _workbook(sheet_data: str, shared: str, merges: str = "") -> bytes:
+    """A minimal .xlsx of one sheet, its XML written out by hand."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("xl/workbook.xml", f'<workbook {ns} xmlns:r="{rel}"><sheets>'
+                   '<sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>')
+        z.writestr("xl/_rels/workbook.xml.rels",
+                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+                   '</Relationships>')
+        z.writestr("xl/sharedStrings.xml", f"<sst {ns}>{shared}</sst>")
+        z.writestr("xl/worksheets/sheet1.xml", f"<worksheet {ns}><sheetData>{sheet_data}</sheetData>{merges}</worksheet>")
+    return out.getvalue()
+
+
+def test_workbook_cells_are_read_as_stored():
+    """Shared and inline strings with runs (phonetic guides left out, ``_xHHHH_`` decoded), numbers
+    as written, formulas with and without a value, merges; cells without a reference are skipped."""
+    from reportkit.reading.xlsx import RawCell, read_book
+
+    shared = ("<si><t>自然人</t></si>"
+              "<si><r><rPr><b/></rPr><t>法人</t></r><r><t>或其他组织</t></r><rPh sb='0' eb='2'><t>ほうじん</t></rPh></si>"
+              "<si><t>换行_x000D_回车 \ue000</t></si>")
+    rows = ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s" s="3"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
+            '<row r="2"><c r="A2"><v>73802895.90</v></c><c r="B2" t="inlineStr"><is><r><t>本年</t></r><r><t>新收</t></r>'
+            '<rPh><t>しん</t></rPh></is></c><c r="C2" t="str"><f>A1&amp;"x"</f><v>自然人x</v></c>'
+            '<c r="D2"><f>SUM(A2:A2)</f></c><c t="s"><v>0</v></c><c r="E2" t="s"><v>99</v></c></row>')
+    book = read_book(_workbook(rows, shared, '<mergeCells><mergeCell ref="A1:B1"/><mergeCell ref="C1"/></mergeCells>'))
+    [sheet] = book.sheets
+    assert sheet.name == "表" and sheet.state == "visible"
+    assert sheet.cells == {
+        (0, 0): RawCell("自然人", "s", 0, None),
+        (0, 1): RawCell("法人或其他组织", "s", 3, None),
+        (0, 2): RawCell("换行\r回车 \ue000", "s", 0, None),
+        (1, 0): RawCell("73802895.90", "n", 0, None),
+        (1, 1): RawCell("本年新收", "inlineStr", 0, None),
+        (1, 2): RawCell("自然人x", "str", 0, 'A1&"x"'),
+        (1, 3): RawCell("", "f", 0, "SUM(A2:A2)"),
+    }
+    assert sheet.merges == [((0, 0), (0, 1))]
+    [grid] = read_xlsx(_workbook(rows, shared, '<mergeCells><mergeCell ref="A1:B1"/></mergeCells>'))
+    assert grid.texts[0][:2] == ["自然人", "自然人"] and grid.texts[1][1] == "本年新收"
+
+
 def test_expected_paragraphs_cover_the_input_text():
     ctx = build_context(example(XINYI))
     paras = expected_paragraphs(ctx)

@@ -31,7 +31,7 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import TemplateError, UnsafeTemplateError
@@ -93,6 +93,13 @@ class Prepared:
     #: the template's tables are regular and nothing in it can change their shape: rendered tables
     #: never need docxtpl's ``fix_tables`` (no check per report)
     fixed_tables: bool = False
+
+    @cached_property
+    def shared(self):
+        """The template's members deflated once (:class:`~reportkit.package.SharedMembers`)."""
+        from ..package import SharedMembers
+
+        return SharedMembers(self.members)
 
 
 # ------------------------------------------------------------------ opening and listing the parts
@@ -405,7 +412,7 @@ def _render(p: Prepared, name: str, context: dict, when: dt.datetime, budget) ->
             members[part.member] = serialize_part_xml(_parse(part, name, xml))
     members[p.main] = _document(p, name, body)
     members[p.core] = _core(p, name, props, context, when)
-    return zip_members(members.items(), when)
+    return zip_members(members.items(), when, shared=p.shared)
 
 
 def _run(part: Part, template, name: str, context: dict, budget) -> str:

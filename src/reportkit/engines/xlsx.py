@@ -612,6 +612,12 @@ class _Template:
     problems: list[TemplateError]                  # what render refuses (no template name yet)
     styles: _Styles
 
+    def __post_init__(self) -> None:
+        from ..package import SharedMembers
+
+        #: the members deflated once, for the reproducible zip
+        self.shared = SharedMembers((member, body) for member, _, body in self.members)
+
 
 def _unzip(data: bytes, name: str) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
     try:
@@ -1019,7 +1025,8 @@ def render_xlsx(template_path: PathLike, context: Mapping[str, Any],
     if when is not None:
         from ..package import zip_members
 
-        data = zip_members([(member, parts.get(member, body)) for member, _, body in prepared.members], when)
+        data = zip_members([(member, parts.get(member, body)) for member, _, body in prepared.members], when,
+                           shared=prepared.shared)
     else:
         buf = BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:

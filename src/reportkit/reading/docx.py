@@ -25,25 +25,23 @@ class WordContent:
     styles: dict[int, str] = field(default_factory=dict)
 
 
-# The body is flattened by libxslt (C, through lxml) into records, so that Python touches strings,
-# not thousands of element objects.  Records end with RS; their fields are split by US; a cell's
-# paragraphs are joined by PS.  The three are private-use characters, removed from the text itself.
-US, RS, PS = "\ue000", "\ue001", "\ue002"
-_FLATTEN = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+# The body is flattened by libxslt (C, through lxml) into a small tree: a ``p`` per paragraph (its
+# style in ``s``), a ``t`` per table of ``r`` rows (``b``: gridBefore) of ``c`` cells (``s``: gridSpan,
+# ``m``: vMerge r/c) whose text is their paragraphs', a line each.  Python then touches a few hundred
+# elements, not the thousands of the document, and the text keeps every character it has.
+_FLATTEN = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
  xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
-<xsl:output method="text" encoding="UTF-8"/>
-<xsl:template match="/"><xsl:apply-templates select="w:document/w:body/*"/></xsl:template>
+<xsl:output method="xml" encoding="UTF-8"/>
+<xsl:template match="/"><d><xsl:apply-templates select="w:document/w:body/*"/></d></xsl:template>
 <xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
 <xsl:template match="w:customXml"><xsl:apply-templates select="*"/></xsl:template>
-<xsl:template match="w:p">P{US}<xsl:value-of select="w:pPr/w:pStyle/@w:val"/>{US}<xsl:apply-templates
-  mode="text"/>{RS}</xsl:template>
-<xsl:template match="w:tbl">T{RS}<xsl:for-each select="w:tr">R{US}<xsl:value-of
-  select="w:trPr/w:gridBefore/@w:val"/>{RS}<xsl:for-each select="w:tc">C{US}<xsl:value-of
-  select="w:tcPr/w:gridSpan/@w:val"/>{US}<xsl:if test="w:tcPr/w:vMerge"><xsl:choose><xsl:when
-  test="w:tcPr/w:vMerge/@w:val = 'restart'">r</xsl:when><xsl:otherwise>c</xsl:otherwise></xsl:choose></xsl:if
-  >{US}<xsl:for-each select=".//w:p"><xsl:if test="position() &gt; 1">{PS}</xsl:if><xsl:apply-templates
-  mode="text"/></xsl:for-each>{RS}</xsl:for-each></xsl:for-each></xsl:template>
-<xsl:template match="w:t" mode="text"><xsl:value-of select="translate(., '{US}{RS}{PS}', '')"/></xsl:template>
+<xsl:template match="w:p"><p s="{w:pPr/w:pStyle/@w:val}"><xsl:apply-templates mode="text"/></p></xsl:template>
+<xsl:template match="w:tbl"><t><xsl:for-each select="w:tr"><r b="{w:trPr/w:gridBefore/@w:val}"><xsl:for-each
+  select="w:tc"><c s="{w:tcPr/w:gridSpan/@w:val}"><xsl:if test="w:tcPr/w:vMerge"><xsl:attribute name="m"><xsl:choose
+  ><xsl:when test="w:tcPr/w:vMerge/@w:val = 'restart'">r</xsl:when><xsl:otherwise>c</xsl:otherwise></xsl:choose
+  ></xsl:attribute></xsl:if><xsl:for-each select=".//w:p"><xsl:if test="position() &gt; 1"
+  ><xsl:text>&#10;</xsl:text></xsl:if><xsl:apply-templates mode="text"/></xsl:for-each></c></xsl:for-each></r></xsl:for-each></t></xsl:template>
+<xsl:template match="w:t" mode="text"><xsl:value-of select="."/></xsl:template>
 <xsl:template match="w:tab" mode="text"><xsl:text>&#9;</xsl:text></xsl:template>
 <xsl:template match="w:br|w:cr" mode="text"><xsl:text>&#10;</xsl:text></xsl:template>
 <xsl:template match="w:p|w:pPr|w:rPr|w:tbl" mode="text"/>
@@ -53,13 +51,14 @@ _FLATTEN = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/X
 _transform = None
 
 
-def _flatten(root) -> str:
+def _flatten(root):
+    """The flat tree of the document ``root`` (its root element: ``d``)."""
     global _transform
     from lxml import etree
 
     if _transform is None:
         _transform = etree.XSLT(etree.fromstring(_FLATTEN.encode("utf-8")))
-    return str(_transform(root))
+    return _transform(root).getroot()
 
 
 class _Table:
@@ -102,33 +101,21 @@ def read_document_xml(xml: bytes) -> WordContent:
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    root = etree.fromstring(xml, parser)
     out = WordContent()
-    table: _Table | None = None
-
-    def close_table():
-        nonlocal table
-        if table is not None:
-            out.grids.append(table.grid(f"第 {len(out.grids) + 1} 个表格"))
-            table = None
-
-    for record in _flatten(root).split(RS):
-        kind, _, rest = record.partition(US)
-        if kind == "P":
-            close_table()
-            style, _, text = rest.partition(US)
+    flat = _flatten(etree.fromstring(xml, parser))
+    for el in (flat if flat is not None else ()):
+        if el.tag == "p":
+            style = el.get("s")
             if style:
                 out.styles[len(out.paragraphs)] = style
-            out.paragraphs.append(text)
-        elif kind == "T":
-            close_table()
+            out.paragraphs.append(el.text or "")
+        else:
             table = _Table()
-        elif kind == "R" and table is not None:
-            table.rows.append((_count(rest), []))
-        elif kind == "C" and table is not None and table.rows:
-            span, vmerge, text = rest.split(US, 2)
-            table.rows[-1][1].append((text.replace(PS, "\n"), max(1, _count(span) or 1), vmerge))
-    close_table()
+            for row in el:
+                table.rows.append((_count(row.get("b")), [
+                    (cell.text or "", max(1, _count(cell.get("s")) or 1), cell.get("m") or "")
+                    for cell in row]))
+            out.grids.append(table.grid(f"第 {len(out.grids) + 1} 个表格"))
     return out
 
 

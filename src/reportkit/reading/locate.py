@@ -27,7 +27,7 @@ from .labels import VARIANTS, canonical, fold, key
 __all__ = ["Hit", "Located", "locate", "detect_edition"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Hit:
     path: str                 # dotted context path of the figure
     text: str                 # the cell's text as printed
