@@ -492,3 +492,40 @@ def test_a_unit_sent_twice_and_a_date_before_the_year_ended():
     assert "<第 4 份>" in first.issues[0].message and "<第 1 份>" in again.issues[0].message
     assert [(i.check, i.code, i.severity) for i in early.issues] == [("deadline", "early", "warning")]
     assert "早于报告年度结束" in early.first_problem
+
+
+@pytest.mark.parametrize("with_previous", [False, True], ids=["alone", "with-last-year"])
+def test_units_whose_tables_break_the_schema_are_rows_not_the_end_of_the_review(tmp_path, with_previous):
+    """A figure written as text, a fraction, a null, or a year no calendar holds, this year or last:
+    the unit is reported and left out of the comparisons, sums and charts; the review and every
+    output are made."""
+    cur, prev = batch(6)
+    cur[1]["requests"]["received"]["natural"] = "12"
+    cur[2]["year"] = 99999
+    cur[3]["appeals"]["reconsideration"]["upheld"] = 1.5
+    prev[4]["requests"]["carried_forward"]["natural"] = None
+    prev[5]["requests"]["received"]["business"] = "三"
+    result = reportkit.review(cur, previous=prev if with_previous else None)
+    units = result.units
+    assert [u.verdict for u in units[:4]] == ["通过", "不通过", "不通过", "不通过"]
+    for u in units[1:4]:
+        assert u.errors[0].code.startswith("schema"), [i.text() for i in u.issues]
+    assert [i for i, _ in result.sums[0].excluded] == [1, 3]  # 99999: its year is wrong, not its tables
+    if with_previous:
+        for u in (units[1], units[3], units[4], units[5]):
+            assert ("year_on_year", "not-compared", "info") in _codes(u), [i.text() for i in u.issues]
+    for suffix in (".html", ".xlsx", ".json"):
+        result.write(tmp_path / f"审查结果{suffix}")
+    page = (tmp_path / "审查结果.html").read_text(encoding="utf-8")
+    charted = re.findall(r"<title>([^<：]+)：\d+ 件</title>", page)
+    assert cur[1]["agency"] not in charted and cur[0]["agency"] in charted
+
+
+def test_a_report_dated_the_last_day_of_its_year_is_early_as_validation_says():
+    """Validation warns that a 成文日期 on 12月31日 is not after the year; the review says the same
+    under its deadline check (it once re-derived the rule with < and said nothing)."""
+    cur, prev = batch(2)
+    cur[1]["published"] = f"{cur[1]['year']}-12-31"
+    assert "published-early" in [f.code for f in reportkit.validate(cur[1])]
+    unit = reportkit.review(cur, previous=prev).units[1]
+    assert [(i.check, i.code, i.severity) for i in unit.issues] == [("deadline", "early", "warning")]

@@ -292,6 +292,14 @@ def review(reports: Iterable, previous=None) -> Review:
         if name:
             by_name.setdefault(name, []).append(p)
 
+    last_sound: dict[int, bool] = {}
+
+    def sound_last(p: Unit) -> bool:
+        """Last year's tables passed the schema (validated once, when a unit pairs with it)."""
+        if id(p) not in last_sound:
+            last_sound[id(p)] = checks.tables_sound(validate(p.data))
+        return last_sound[id(p)]
+
     seen: dict[tuple, int] = {}
     same: dict[int, int] = {}   # a unit sent twice → the index of its first copy
     for n, u in enumerate(units):
@@ -301,8 +309,11 @@ def review(reports: Iterable, previous=None) -> Review:
         u.previous = prev.source if prev is not None else None
         u.findings = validate(u.data, previous=prev.data if prev is not None else None)
         u.issues = [checks.from_finding(f) for f in u.findings if f.code not in checks.DATE_CODES]
-        u.issues += checks.deadlines(u.data)
-        if prev is not None:
+        u.issues += checks.deadlines(u.data, u.findings)
+        if prev is not None and not (checks.tables_sound(u.findings) and sound_last(prev)):
+            u.issues.append(Issue("year_on_year", "info", "not-compared",
+                                  "本年或上一年度报告的表格数据不符合数据规范，未比较两年的数字"))
+        elif prev is not None:
             u.issues += checks.year_on_year(u.data, prev.data)
         elif prev_units:
             u.issues.append(Issue("year_on_year", "info", "no-previous",

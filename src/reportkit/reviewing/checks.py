@@ -27,6 +27,8 @@ JUMP_FLOOR = 20
 CHECKS = {"validation": "校验", "deadline": "发布时限", "copy": "内容雷同", "year_on_year": "年度衔接"}
 #: validation's findings about the 成文日期 that the deadline check says again, with the deadline
 DATE_CODES = frozenset({"published-missing", "published-early"})
+#: where the figures are: a schema finding there means they cannot be added up
+TABLES = ("$.proactive", "$.requests", "$.appeals")
 #: the validation codes of the rules that compare with last year: reported under year on year
 #: (and 内容雷同 with the unit's own last year under copy)
 CROSS_YEAR_CODES = {"previous-year": "year_on_year", "previous-agency": "year_on_year",
@@ -71,15 +73,23 @@ def from_finding(f) -> Issue:
 
 # ------------------------------------------------------------------------------ deadlines
 
+def tables_sound(findings) -> bool:
+    """Whether a unit's three tables passed the schema (its figures are counts and amounts that can
+    be added up): the condition of the year-on-year figures, the region's sums and the charts."""
+    return not any(f.code.startswith("schema") and f.path.startswith(TABLES) for f in findings)
+
+
 def deadline(data: dict) -> dt.date | None:
     year = data.get("year")
-    if not isinstance(year, int):
+    if not isinstance(year, int) or isinstance(year, bool) or not c.YEAR_MIN <= year <= c.YEAR_MAX:
         return None
     month, day = DEADLINE_ROLLUP if data.get("rollup") is True else DEADLINE_UNIT
     return dt.date(year + 1, month, day)
 
 
-def deadlines(data: dict) -> list[Issue]:
+def deadlines(data: dict, findings=()) -> list[Issue]:
+    """The deadline of 条例第四十九条 against the 成文日期; a date before the year ended is said as
+    validation's ``published-early`` finding (in ``findings``) says it."""
     due = deadline(data)
     if due is None:
         return []
@@ -98,7 +108,7 @@ def deadlines(data: dict) -> list[Issue]:
         days = (when - due).days
         return [Issue("deadline", "error", "late", f"{cn_date(published)}发布，逾期 {days} 天；{rule}", label,
                       "$.published", value=published, expected=due.isoformat())]
-    if when < dt.date(data["year"], 12, 31):
+    if any(f.code == "published-early" for f in findings):
         return [Issue("deadline", "warning", "early", f"发布日期 {cn_date(published)} 早于报告年度结束，请核实",
                       label, "$.published", value=published)]
     return []
@@ -236,8 +246,7 @@ def sums(units) -> list[Sums]:
         if u.data.get("rollup") is True:
             s.excluded.append((i, "汇总报告（本级政府报告），其数字已包含下属单位"))
             continue
-        if any(f.code.startswith("schema") and f.path.startswith(("$.proactive", "$.requests", "$.appeals"))
-               for f in u.findings):
+        if not tables_sound(u.findings):
             s.excluded.append((i, "表格数据不符合数据规范"))
             continue
         s.units.append(i)

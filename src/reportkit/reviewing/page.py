@@ -16,7 +16,7 @@ import hashlib
 from html import escape
 
 from ..totals import row_total
-from .checks import CHECKS, SEVERITY_TEXT
+from .checks import CHECKS, SEVERITY_TEXT, tables_sound
 
 #: units shown in a chart at most (the tables list them all)
 CHART_UNITS = 100
@@ -111,6 +111,11 @@ def _table(table_id: str, heads: list[str], rows: list[list], row_classes: list[
 
 # ------------------------------------------------------------------------------ charts
 
+def _charted(units) -> list:
+    """The units whose figures can be drawn: read, and tables that passed the schema."""
+    return [u for u in units if u.data and tables_sound(u.findings)]
+
+
 def _received(u) -> int:
     return row_total(((u.data or {}).get("requests") or {}).get("received"))
 
@@ -134,7 +139,7 @@ def _short(name: str, n: int = 15) -> str:
 
 
 def chart_applications(units) -> str:
-    units = sorted((u for u in units if u.data), key=lambda u: -_received(u))[:CHART_UNITS]
+    units = sorted(_charted(units), key=lambda u: -_received(u))[:CHART_UNITS]
     top = max([_received(u) for u in units] + [1])
     label_w, bar_w, row_h = 230, 480, 18
     h = 30 + row_h * len(units)
@@ -155,7 +160,7 @@ def chart_applications(units) -> str:
 
 
 def chart_outcomes(units) -> str:
-    units = sorted((u for u in units if u.data), key=lambda u: -_received(u))[:CHART_UNITS]
+    units = sorted(_charted(units), key=lambda u: -_received(u))[:CHART_UNITS]
     label_w, bar_w, row_h = 230, 480, 18
     h = 52 + row_h * len(units)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 70}" height="{h}" role="img" '
