@@ -516,9 +516,9 @@ def test_a_long_agency_name_is_shortened_in_bytes_stably(tmp_path, write, cli):
     d = example(YUNXI)
     d["agency"] = "云溪县" + "自然资源和规划局不动产登记中心" * 6 + "第一分中心"  # 98 characters, 294 bytes
     src = write(d, "long.json")
-    res = reportkit.render(src, tmp_path / "out", formats=FIG)
+    res = reportkit.render(src, tmp_path / "out", formats=[*FIG, "html"])  # html: the longest name, 粘贴用
     names = [p.name for p in res.paths]
-    assert all(len(n.encode("utf-8")) <= 255 for n in names)
+    assert len(names) == len(FIG) + 3 and all(len(n.encode("utf-8")) <= 255 for n in names)
     stem = names[0].rsplit(".", 1)[0]
     assert stem.endswith("-2021-政府信息公开工作年度报告") and "~" in stem
     assert reportkit.render(src, tmp_path / "again", formats=FIG).paths[0].name == names[0]  # stable
@@ -655,3 +655,19 @@ def test_a_failed_render_keeps_an_empty_folder_the_user_made(tmp_path, monkeypat
     with pytest.raises(reportkit.RenderError):
         reportkit.render(YUNXI, out, formats=["xlsx"])
     assert out.is_dir() and list(out.iterdir()) == []
+
+
+def test_every_command_says_a_full_disk_plainly(tmp_path, cli, monkeypatch):
+    """init -o, convert, schema -o, review -o … write through output.write_bytes: an OS error is said
+    in Chinese there too (it once printed "No space left on device")."""
+    import errno
+
+    from reportkit import output
+
+    def full(*_):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(output.os, "replace", full)
+    r = cli("init", "-y", "2021", "-a", "云溪县自然资源局", "-o", tmp_path / "2021.json")
+    assert r.exit_code == 1 and "磁盘空间不足" in r.output and "No space" not in r.output, r.output
+    assert list(tmp_path.iterdir()) == []  # the temporary file is gone too

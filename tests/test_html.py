@@ -381,6 +381,10 @@ def test_a_page_that_drops_a_figure_is_refused_and_nothing_is_written(tmp_path, 
     (lambda s: s.replace("{{ doc.title }}</title>", "{{ ''.__class__.__mro__ }}</title>"), UnsafeTemplateError,
      "不允许"),
     (lambda s: s.replace("{% block article %}", "").replace("{% endblock %}", ""), TemplateError, "block article"),
+    (lambda s: s.replace("{{ doc.title }}</title>", "{{ 1 // 0 }}</title>"), TemplateError, "ZeroDivisionError"),
+    (lambda s: s.replace("{{ doc.title }}</title>", "{{ agency + 1 }}</title>"), TemplateError, "TypeError"),
+    (lambda s: s.replace("<title>", "{% macro m() %}{{ m() }}{% endmacro %}<title>{{ m() }}"), TemplateError,
+     "递归过深"),
 ])
 def test_broken_or_unsafe_pages_are_named_at_check_and_at_render(tmp_path, d2021, edit, kind, words):
     custom = _custom(tmp_path, edit)

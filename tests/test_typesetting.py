@@ -72,6 +72,27 @@ def test_title_never_breaks_inside_brackets_latin_or_digits():
     assert not [c for c in cuts for a, b in atoms if a < c < b], lines
 
 
+@pytest.mark.parametrize("name, want", [
+    ("云溪县人民政府（云溪县自然资源和规划局、云溪县林业局、云溪县地震局合署办公）",
+     ["云溪县人民政府（云溪县自然资源和规划局、", "云溪县林业局、云溪县地震局合署办公）"]),
+    ("ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQRSTUVWXYZ中心", None),
+])
+def test_a_bracket_or_latin_run_wider_than_a_line_is_broken_inside_it(name, want, tmp_path):
+    """No boundary of the name's words fits: the bracket (after a 、 where it can) or the run is
+    broken, never before a pause or a closing mark — and the report renders (it once stopped with
+    an internal error after validation had passed it)."""
+    lines = titles.split_name(name)
+    assert "".join(lines) == name and all(titles.width(line) <= titles.LINE_CHARS for line in lines), lines
+    assert not [line for line in lines if line[0] in "、，。；：）)"], lines
+    if want is not None:
+        assert lines == want
+    d = example(YUNXI)
+    d["agency"] = name
+    assert reportkit.validate(d) == []
+    res = reportkit.render(d, tmp_path, formats=["docx"])
+    assert [p.suffix for p in res.paths] == [".docx", ".json"]
+
+
 def test_title_breaks_after_a_division_not_inside_a_word():
     """市场, 杭州市, 区域 are words: no break after their 市, 州 or 区."""
     name = "某某省杭州市西湖区市场监督管理局区域协调发展办公室综合处"

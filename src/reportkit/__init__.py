@@ -8,7 +8,7 @@ The embedding API::
     result = reportkit.render(report, "out/")        # docx, xlsx, pdf, manifest.json
 
 Every error reportkit raises on purpose is a :class:`reportkit.ReportkitError`.
-docxtpl and openpyxl are imported only when rendering.
+docxtpl and lxml are imported only when rendering or reading documents.
 """
 
 from __future__ import annotations

@@ -390,7 +390,7 @@ def import_(
     """导入已发布的年度报告（Word、网页、PDF、文本），按表格的行列标签读出全部数字和各部分文字，生成报告数据。
 
     读取报告列出：每个数字的来源、只靠常见变体才认出的标签、读作 0 的空白格、单元格中的单位、推断和找不到的内容。
-    数据不完整时不写文件（退出码 1）；文件无法读取时退出码 1，用法错误（文件不存在、类型不支持）退出码 2。
+    数据不完整时不写文件（退出码 1）；文件无法读取时退出码 1；只给一个文件而它不存在或类型不支持时退出码 2（多个文件时记在该文件名下，退出码 1）。
     """
     from .importing import import_files
 
@@ -403,9 +403,7 @@ def import_(
     else:
         for o in outcomes:
             _print_import(o, figures)
-    if any(isinstance(o.error, UsageError) for o in outcomes):
-        raise typer.Exit(2)
-    raise typer.Exit(0 if all(o.ok for o in outcomes) else 1)
+    raise typer.Exit(_exit_code(outcomes))
 
 
 def _print_import(o, figures: bool) -> None:

@@ -133,3 +133,14 @@ class InternalError(ReportkitError):
     the batch reports it in that report's row and goes on with the others."""
 
     code = "internal"
+
+
+def os_message(exc: OSError) -> str:
+    """An OSError in Chinese, for the user: the common causes named, the rest as the OS says."""
+    import errno
+
+    known = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有权限",
+             errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
+             errno.EXDEV: "不能跨文件系统移动", errno.EEXIST: "已存在同名的文件",
+             errno.ENOTDIR: "路径中有一项是文件，不是文件夹"}
+    return known.get(exc.errno, exc.strerror or str(exc))

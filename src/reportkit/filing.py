@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Sequence
 
 from . import __version__
-from .errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed
+from .errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed, os_message
 from .findings import Finding, has_errors
 from .limits import TemplateLimits
 from .loading import load
 from .output import DEFAULT_FORMATS, FORMATS, safe_name
-from .staging import LOCK_WAIT, MANIFEST, OutputFolder, os_message, sha256_file, write_file
+from .staging import LOCK_WAIT, MANIFEST, OutputFolder, sha256_file, write_file
 from .validation import validate
 
 TITLE = "政府信息公开工作年度报告"
@@ -58,8 +58,8 @@ class RenderResult:
 
 def output_stem(data: dict) -> str:
     """``<单位>-<年度>-政府信息公开工作年度报告``, the agency shortened (in bytes) when the name would
-    not fit in a file name."""
-    return safe_name(str(data["agency"]), f"-{data['year']}-{TITLE}")
+    not fit in a file name with the longest ending a set gives it (``-粘贴用.html``)."""
+    return safe_name(str(data["agency"]), f"-{data['year']}-{TITLE}", room=len(FRAGMENT_SUFFIX.encode("utf-8")))
 
 
 @dataclass

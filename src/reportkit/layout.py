@@ -22,7 +22,7 @@ A figure cell names the dotted path of its value in the template context
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from . import contract as c
 
@@ -114,7 +114,11 @@ class Table:
 
     def figures(self) -> list[Figure]:
         """Every figure cell, in reading order, with the labels that locate it."""
-        return list(_figures(self))
+        return list(self._figures)
+
+    @cached_property
+    def _figures(self) -> tuple[Figure, ...]:  # the layout is fixed: worked out once per table
+        return tuple(_figures(self))
 
 
 # ------------------------------------------------------------------------------------ 二

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .characters import printable
-from .errors import DataError, InputFileError
+from .errors import DataError, InputFileError, os_message
 from .findings import json_path
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -82,7 +82,7 @@ def read_input(path: Path, *, limit: int = MAX_BYTES) -> bytes:
     except PermissionError:
         raise InputFileError("没有读取权限", file=shown) from None
     except OSError as exc:
-        raise InputFileError(f"无法读取：{exc.strerror or exc}", file=shown) from None
+        raise InputFileError(f"无法读取：{os_message(exc)}", file=shown) from None
 
 
 def _guess_encoding(raw: bytes) -> str | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import OutputExistsError, RenderError
+from .errors import OutputExistsError, RenderError, os_message
 
 #: the one list of the formats a set can have, in manifest order
 FORMATS = ("docx", "xlsx", "pdf", "html")
@@ -32,7 +32,7 @@ def write_bytes(path: Path, data: bytes, *, force: bool = False) -> Path:
             Path(tmp).unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise RenderError(f"无法写入：{exc.strerror or exc}", file=str(path)) from None
+        raise RenderError(f"无法写入：{os_message(exc)}", file=str(path)) from None
     return path
 
 

@@ -42,24 +42,13 @@ import threading
 import time
 from pathlib import Path
 
-from .errors import OutputBusyError, RenderError, UsageError
+from .errors import OutputBusyError, RenderError, UsageError, os_message
 
 MANIFEST = "manifest.json"
 STAGING_PREFIX = ".reportkit-staging-"
 JOURNAL = ".journal.json"
 LOCK_FILE = ".reportkit-lock"  # Windows only: POSIX locks the folder itself
 LOCK_WAIT = 60.0               # seconds a render waits for another one into the same folder
-
-
-def os_message(exc: OSError) -> str:
-    """An OSError in Chinese, for the user: the common causes named, the rest as the OS says."""
-    import errno
-
-    known = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有权限",
-             errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
-             errno.EXDEV: "不能跨文件系统移动", errno.EEXIST: "已存在同名的文件",
-             errno.ENOTDIR: "路径中有一项是文件，不是文件夹"}
-    return known.get(exc.errno, exc.strerror or str(exc))
 
 
 def sha256_file(path: Path) -> str:

@@ -150,6 +150,20 @@ def _loop_scope(node, scope: dict) -> dict:
     return inner
 
 
+def undefined_field(source: str, message: str, lineno: int | None = None) -> str:
+    """The dotted path the template ``source`` wrote for an undefined-value error's ``message``
+    ("'dict object' has no attribute 'natual'"): one written on line ``lineno`` first, then any
+    whose parts hold the name; the name itself when none does."""
+    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", message)
+    if m is None:
+        return message
+    attr = m.group(1) or m.group(2)
+    paths = jinja_paths(source)  # it compiled, so it parses
+    hits = [p for p, _ in paths if attr in p.split(".")]
+    near = [p for p, line in paths if line == lineno and p in hits]
+    return (near or hits or [attr])[0]
+
+
 def jinja_paths(source):
     """Dotted paths a Jinja source (or its tree) reads: ``[(path, lineno)]``; loop variables
     resolve to ``iterable[]`` (``s.title`` in ``for s in doc.sections`` → ``doc.sections[].title``);
@@ -476,13 +490,21 @@ def sample_report(edition: str) -> dict:
 
 
 def _trial(path: Path, edition: str) -> list[Problem]:
+    """The template rendered with :func:`sample_report`: what its code raises at run time."""
     import datetime as dt
 
     from .context import build_context
-    from .engines.docx import render_docx
 
+    context = build_context(sample_report(edition))
     try:
-        render_docx(path, build_context(sample_report(edition)), dt.datetime(2022, 1, 20))
+        if path.suffix.lower() == ".docx":
+            from .engines.docx import render_docx
+
+            render_docx(path, context, dt.datetime(2022, 1, 20))
+        else:
+            from .engines.html import render_html
+
+            render_html(path, context)
     except TemplateError as exc:
         return [Problem("error", str(path), f"用示例数据试生成失败：{exc.message}")]
     return []
@@ -565,7 +587,10 @@ def check_html(path: Path, edition: str) -> list[Problem]:
         if hint is not None:
             problems.append(Problem("error", name, f"字段不在数据规范中：{p}；{hint}", field=p,
                                     where=f"第 {lineno} 行：{around(source, lineno)}"))
-    return problems + _missing(name, used, edition)
+    problems += _missing(name, used, edition)
+    if not any(p.severity == "error" for p in problems):
+        problems += _trial(path, edition)
+    return problems
 
 
 def _missing(name: str, used: set[str], edition: str) -> list[Problem]:

@@ -33,6 +33,10 @@ _ORGANS = ("人民政府", "人民代表大会", "委员会", "党委", "人大"
 _ORGAN_ENDS = ("人民政府", "总局", "委员会")
 #: a name may break before the office of an organ
 _OFFICES = ("办公室", "办公厅")
+#: marks a line never starts with (GB/T 15834 line-breaking rules) …
+_NO_LINE_START = set("、，。；：？！）)》」』”’·")
+#: … and, inside a bracket, the pauses after which it breaks if it must
+_PAUSES = ("、", "，", "；")
 #: never inside a bracket or a run of Latin letters and digits
 _ATOM = re.compile(r"（[^）]*）|\([^)]*\)|[0-9A-Za-z]+")
 
@@ -45,14 +49,21 @@ def _protected(name: str) -> set[int]:
     return inside
 
 
-def _boundaries(name: str) -> dict[int, int]:
+def _boundaries(name: str, *, inside: bool = False) -> dict[int, int]:
     """Break positions (a break before ``name[i]``) → cost: 0 after a division or an organ and
-    before an office, 1 at a bracket, 3 anywhere else between two characters (never inside a
-    bracket or a run of Latin letters and digits)."""
+    before an office, 1 at a bracket, 3 anywhere else between two characters; never before a
+    closing mark or a pause (、，）…), never inside a bracket or a run of Latin letters and digits —
+    unless ``inside``, and then at cost 6 after a pause, 9 elsewhere (for a bracket or a run wider
+    than a line)."""
     protected = _protected(name)
-    out = {i: 3 for i in range(1, len(name)) if i not in protected}
+    out = {i: 9 if i in protected else 3 for i in range(1, len(name))
+           if (inside or i not in protected) and name[i] not in _NO_LINE_START}
     for i in list(out):
         before, after = name[:i], name[i:]
+        if i in protected:
+            if before.endswith(_PAUSES):  # inside a bracket: after its 、 or ， at least
+                out[i] = 6
+            continue
         division = (any(before.endswith(w) for w in _DIVISIONS)
                     and after[:1] not in _NOT_AFTER.get(before[-1], "")
                     and not after.startswith(_ORGANS))
@@ -67,10 +78,17 @@ def split_name(name: str, line_chars: int = LINE_CHARS) -> list[str]:
     """``name`` in lines of at most ``line_chars`` 字, broken at the best boundaries
     (:func:`_boundaries`: lowest total cost — 词意完整 first), then in as few lines as possible
     (one more than the fewest at most), then into the most even lines (lowest sum of squared
-    widths: 排列对称)."""
+    widths: 排列对称).  A bracket or a Latin run wider than a line is broken inside, as little as
+    it must be."""
     if width(name) <= line_chars:
         return [name]
-    cuts = _boundaries(name)
+    return (_best_lines(name, _boundaries(name), line_chars)
+            or _best_lines(name, _boundaries(name, inside=True), line_chars))
+
+
+def _best_lines(name: str, cuts: dict[int, int], line_chars: int) -> list[str] | None:
+    """The best lines of ``name`` broken only at ``cuts`` (see :func:`split_name`), or None when
+    no such lines fit."""
     stops = sorted(cuts) + [len(name)]
     found: list[tuple] = []
     best: list[dict[int, tuple]] = [{0: (0, 0.0, [])}]  # best[j][end]: name[:end] in j lines
@@ -88,7 +106,7 @@ def split_name(name: str, line_chars: int = LINE_CHARS) -> list[str]:
         if len(name) in row:
             cost, squares, lines = row[len(name)]
             found.append((cost, len(lines), squares, lines))
-    return min(found)[3]
+    return min(found)[3] if found else None
 
 
 def title_lines(agency: str, year: int, line_chars: int = LINE_CHARS) -> list[str]:

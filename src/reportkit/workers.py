@@ -25,8 +25,10 @@ from typing import Callable
 
 from . import interrupts
 
+#: what every worker needs, imported once into the fork server: rendering and the read-back guard
 _PRELOAD = ["reportkit.batch", "reportkit.filing", "reportkit.engines.docx", "reportkit.engines.xlsx",
-            "reportkit.engines.pdf", "docxtpl", "openpyxl"]
+            "reportkit.engines.html", "reportkit.engines.pdf", "reportkit.readback", "reportkit.reading.docx",
+            "reportkit.reading.xlsx", "docxtpl", "lxml.etree"]
 _STOP_WAIT = 10.0  # seconds a worker gets to clean up after SIGTERM before SIGKILL
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from ..errors import TemplateError, UnsafeTemplateError
+from ..errors import TemplateError
 from ..limits import DEFAULT_LIMITS, TemplateLimits
 from ..typesetting import signature_indents
 
@@ -416,55 +416,10 @@ def _render(p: Prepared, name: str, context: dict, when: dt.datetime, budget) ->
 
 
 def _run(part: Part, template, name: str, context: dict, budget) -> str:
-    from jinja2 import UndefinedError
-    from jinja2.exceptions import SecurityError
+    from .jinja import run
 
-    from .jinja import LimitExceeded, render
-
-    try:
-        return render(template, context, budget)
-    except LimitExceeded as exc:
-        raise TemplateError(f"{exc.message}；位置 {part.label}", template=name) from None
-    except SecurityError as exc:
-        raise UnsafeTemplateError(f"模板试图访问不允许的内部对象，已拒绝：{exc}；位置 {part.label}",
-                                  template=name) from None
-    except Exception as exc:
-        lineno = _template_line(exc, template)
-        if lineno is None:  # not raised while the template's code ran: a bug of reportkit's
-            raise
-        if isinstance(exc, UndefinedError):
-            field = _undefined_field(part, lineno, exc.message or "")
-            raise TemplateError(f"模板中的字段不存在：{field}（{exc.message}）；{where(part, lineno)}",
-                                template=name, field=field) from None
-        if isinstance(exc, RecursionError):
-            raise TemplateError(f"模板递归过深，已停止；{where(part, lineno)}", template=name) from None
-        raise TemplateError(f"模板运行出错：{type(exc).__name__}: {exc}；{where(part, lineno)}",
-                            template=name) from None
-
-
-def _template_line(exc: BaseException, template) -> int | None:
-    """The template line the innermost frame of ``template``'s code was at, or None."""
-    line = None
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_globals.get("__jinja_template__") is template:
-            line = template.get_corresponding_lineno(tb.tb_lineno)
-        tb = tb.tb_next
-    return line
-
-
-def _undefined_field(part: Part, lineno: int, message: str) -> str:
-    """Turn "'dict object' has no attribute 'natual'" into the dotted path the template wrote."""
-    from ..template_lint import jinja_paths
-
-    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", message)
-    if m is None:
-        return message
-    attr = m.group(1) or m.group(2)
-    paths = jinja_paths(part.source)  # it compiled, so it parses
-    hits = [p for p, line in paths if p.split(".")[-1] == attr or p == attr]
-    near = [p for p, line in paths if line == lineno and p in hits]
-    return (near or hits or [attr])[0]
+    return run(template, context, budget, name=name, label=f"位置 {part.label}", source=part.source,
+               where=lambda lineno: where(part, lineno))
 
 
 def _after_render(xml: str) -> str:

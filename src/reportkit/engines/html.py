@@ -95,42 +95,22 @@ def page_values(context: dict) -> dict:
 
 def render_html(template: Path, context: dict, *, limits: TemplateLimits | None = None) -> tuple[str, str]:
     """Render ``template`` with ``context``: (the page, the article fragment), both under one
-    budget ``limits`` (:class:`~reportkit.limits.TemplateLimits`, the defaults when None)."""
-    from jinja2 import TemplateError as JinjaError
-    from jinja2 import UndefinedError
-    from jinja2.exceptions import SecurityError
-
-    from .jinja import Budget, render
+    budget ``limits`` (:class:`~reportkit.limits.TemplateLimits`, the defaults when None).  What
+    the template's code raises is a :class:`~reportkit.errors.TemplateError` naming its line."""
+    from .jinja import Budget, run
 
     name = str(template)
     tpl = _compile(Path(template))
+    source = template_source(Path(template))
     values = dict(context, page=page_values(context))
     budget = Budget(limits or DEFAULT_LIMITS)
-    try:
-        page = render(tpl, values, budget)
-        fragment = render(tpl, values, budget, block=ARTICLE_BLOCK).strip() + "\n"
-    except SecurityError as exc:
-        raise UnsafeTemplateError(f"模板试图访问不允许的内部对象，已拒绝：{exc}", template=name) from None
-    except UndefinedError as exc:
-        field = _undefined_field(template_source(Path(template)), exc.message or "")
-        raise TemplateError(f"模板中的字段不存在：{field}（{exc.message}）", template=name, field=field) from None
-    except JinjaError as exc:
-        raise TemplateError(f"无法渲染模板：{exc.message}", template=name) from None
-    return page, fragment
 
+    def where(lineno: int | None) -> str:
+        return f"位置 第 {lineno} 行：{_line(source, lineno)}" if lineno else ""
 
-def _undefined_field(source: str, message: str) -> str:
-    """The dotted path the template wrote for "'dict object' has no attribute 'titel'"."""
-    from ..template_lint import jinja_paths
-
-    m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", message)
-    attr = (m.group(1) or m.group(2)) if m else None
-    if attr is None:
-        return message
-    for path, _ in jinja_paths(source):
-        if path == attr or path.endswith("." + attr) or f".{attr}." in f".{path}.":
-            return path
-    return attr
+    page = run(tpl, values, budget, name=name, label="", where=where, source=source)
+    fragment = run(tpl, values, budget, name=name, label="", where=where, source=source, block=ARTICLE_BLOCK)
+    return page, fragment.strip() + "\n"
 
 
 # ------------------------------------------------------------------------------ what a page loads

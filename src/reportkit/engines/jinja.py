@@ -67,8 +67,8 @@ _LINE = 4096
 
 class LimitExceeded(TemplateError):
     """A template went over its budget; ``kind`` is "time" or "memory".  A Jinja2
-    ``TemplateError``, so that code catching those catches this too; the Word engine turns it
-    into a :class:`~reportkit.errors.TemplateError` naming the template and the part."""
+    ``TemplateError``, so that code catching those catches this too; :func:`run` turns it into a
+    :class:`~reportkit.errors.TemplateError` naming the template and the part."""
 
     def __init__(self, kind: str, limits: TemplateLimits) -> None:
         what = (f"时间限制（{limits.seconds:g} 秒）" if kind == "time"
@@ -180,6 +180,56 @@ def render(template, context: dict, budget: Budget, *, block: str | None = None)
         return "".join(out)
     finally:
         _BUDGET.reset(token)
+
+
+def run(template, context: dict, budget: Budget, *, name: str, label: str, where, source: str,
+        block: str | None = None) -> str:
+    """:func:`render`, with what the template's own code raised turned into a
+    :class:`~reportkit.errors.TemplateError` (or ``UnsafeTemplateError``) naming the template
+    ``name``: ``label`` says which part (``位置 word/document.xml``), ``where(lineno)`` the place of
+    a template line in it; ``source`` is the template's Jinja source (to name an undefined field as
+    it was written).  An exception raised outside the template's code is a bug of reportkit's and
+    goes up as it is."""
+    from jinja2 import UndefinedError
+    from jinja2.exceptions import SecurityError
+
+    from ..errors import TemplateError as ReportTemplateError
+    from ..errors import UnsafeTemplateError
+
+    def at(place: str) -> str:
+        return f"；{place}" if place else ""
+
+    try:
+        return render(template, context, budget, block=block)
+    except LimitExceeded as exc:
+        raise ReportTemplateError(exc.message + at(label), template=name) from None
+    except SecurityError as exc:
+        raise UnsafeTemplateError(f"模板试图访问不允许的内部对象，已拒绝：{exc}{at(label)}", template=name) from None
+    except Exception as exc:
+        lineno = template_line(exc, template)
+        if lineno is None:  # not raised while the template's code ran: a bug of reportkit's
+            raise
+        if isinstance(exc, UndefinedError):
+            from ..template_lint import undefined_field
+
+            field = undefined_field(source, exc.message or "", lineno)
+            raise ReportTemplateError(f"模板中的字段不存在：{field}（{exc.message}）{at(where(lineno))}",
+                                      template=name, field=field) from None
+        if isinstance(exc, RecursionError):
+            raise ReportTemplateError(f"模板递归过深，已停止{at(where(lineno))}", template=name) from None
+        raise ReportTemplateError(f"模板运行出错：{type(exc).__name__}: {exc}{at(where(lineno))}",
+                                  template=name) from None
+
+
+def template_line(exc: BaseException, template) -> int | None:
+    """The template line the innermost frame of ``template``'s code was at, or None."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__jinja_template__") is template:
+            line = template.get_corresponding_lineno(tb.tb_lineno)
+        tb = tb.tb_next
+    return line
 
 
 def _ticking(budget: Budget, iterable):
