@@ -1,4 +1,4 @@
-"""What both benchmarks share: the machine's load around a run and the output switch."""
+"""What every benchmark shares: the machine's load around a run and the output switch."""
 
 from __future__ import annotations
 

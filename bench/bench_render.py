@@ -145,7 +145,7 @@ def breakdown_once(path: Path, out_dir: Path) -> dict:
     report = reportkit.load(path)
 
     c = clock()
-    findings = reportkit.validate(report)
+    reportkit.validate(report)
     t["validate"] = clock() - c
 
     data = report.data

@@ -48,9 +48,9 @@ def _write(folder: Path, reports: list[dict]) -> None:
 
 def _sections(reports: list[dict]):
     from reportkit.reviewing.similarity import Section, normalise
-    from reportkit.rules import _texts
+    from reportkit.rules import texts
 
-    return [Section(i, p, normalise(t)) for i, d in enumerate(reports) for p, t in _texts(d).items()]
+    return [Section(i, p, normalise(t)) for i, d in enumerate(reports) for p, t in texts(d).items()]
 
 
 def _naive(sections, threshold=0.8) -> tuple[float, int]:

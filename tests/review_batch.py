@@ -1,7 +1,7 @@
 """A supervising office's batch over two years for the review tests and benchmark:
 ``batch(n)`` → (this year's reports, last year's reports), every unit clean — valid, published in
-time, its own prose, carry-over and 现行有效件数 chains intact, no jump — and ``plant(...)`` puts
-the issue's planted problems into chosen units."""
+time, its own prose, carry-over and 现行有效件数 chains intact, no jump — and the ``plant_*``
+functions (``plant_late``, ``plant_copy`` …) put the issue's planted problems into chosen units."""
 
 from __future__ import annotations
 

@@ -321,6 +321,42 @@ def test_the_zip_is_the_one_zipfile_writes_and_shared_members_are_deflated_once(
     assert len(calls) == len(items) + 2 + len(items)
 
 
+def test_each_report_deflates_only_what_it_changed(monkeypatch):
+    """Rendering from a prepared template deflates the members the report changed (the body, the
+    core properties), not the template's own (styles, theme, footers equal to the template's):
+    for the Word and the Excel engine alike; the bytes are those of an unshared render."""
+    import zlib
+
+    from reportkit import package
+    from reportkit.engines.xlsx import render_xlsx
+    from reportkit.resources import template_path
+
+    ctx = context_of(YUNXI)
+    xlsx_template = template_path("xlsx", "2021")
+
+    def xlsx() -> bytes:
+        out = io.BytesIO()
+        render_xlsx(xlsx_template, ctx, out, when=WHEN)
+        return out.getvalue()
+
+    first = {"docx": engine.render_docx(TEMPLATES["2021"], ctx, WHEN), "xlsx": xlsx()}
+    deflated = []
+    real = zlib.compress
+    monkeypatch.setattr(package.zlib, "compress", lambda data, *a, **k: deflated.append(data) or real(data, *a, **k))
+    again = {"docx": engine.render_docx(TEMPLATES["2021"], ctx, WHEN), "xlsx": xlsx()}
+    assert again == first
+    names = []
+    for kind, data in first.items():
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            by_bytes = {z.read(n): n for n in z.namelist()}
+        names += [f"{kind}:{by_bytes[d]}" for d in deflated if d in by_bytes]
+    assert len(names) == len(deflated)
+    sheets = [f"xlsx:xl/worksheets/sheet{i}.xml" for i in range(1, 5)]
+    # the Excel styles gain the number formats of the report's amounts: they are the report's too
+    assert sorted(names) == sorted(["docx:docProps/core.xml", "docx:word/document.xml", "xlsx:docProps/core.xml",
+                                    "xlsx:xl/styles.xml", *sheets])
+
+
 def test_a_template_without_core_properties_gets_them(tmp_path):
     """python-docx adds core properties on save when a template has none; so does the engine."""
     tpl = template_set(tmp_path, drop=("docProps/core.xml",), replace={
@@ -654,10 +690,14 @@ def test_a_cache_that_cannot_be_written_is_skipped(tmp_path, monkeypatch):
 
 
 def test_an_empty_cache_folder_setting_turns_the_disk_cache_off(tmp_path, monkeypatch):
+    from reportkit.engines import disk_cache
+
     monkeypatch.setenv("REPORTKIT_CACHE_DIR", "")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # where platformdirs would put it
     _forget(monkeypatch)
     monkeypatch.chdir(tmp_path)
     engine.render_docx(TEMPLATES["2021"], context_of(YUNXI), WHEN)
+    assert disk_cache.folder() is None
     assert list(tmp_path.iterdir()) == []
 
 

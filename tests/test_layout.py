@@ -92,7 +92,7 @@ def test_every_contract_figure_has_exactly_one_cell(edition):
 @pytest.mark.parametrize("edition", EDITIONS)
 def test_figure_kinds_and_totals(edition):
     by_path = {f.path: f for f in layout.figures(edition)}
-    assert all(f.computed == f.path.endswith(".total") or f.path.startswith("requests.results.total.")
+    assert all(f.computed == (f.path.endswith(".total") or f.path.startswith("requests.results.total."))
                for f in by_path.values())
     assert by_path["requests.results.total.natural"].computed
     if edition == "2019":

@@ -238,6 +238,38 @@ def test_private_use_characters_are_published_and_read_back(tmp_path):
     assert any(d["agency"] in t for g in read_xlsx(files[".xlsx"]) for row in g.texts for t in row)
 
 
+def test_word_body_is_read_in_order_with_its_merges_and_breaks():
+    """Paragraphs and tables in body order, through content controls and custom XML; tabs and line
+    breaks in text, inserted runs kept, deleted text and a text box's own paragraphs left out;
+    gridBefore, gridSpan and vMerge expanded; a cell's paragraphs (a nested table's too) a line each."""
+    from reportkit.reading.docx import read_document_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+    def cell(text, pr=""):
+        return f"<w:tc><w:tcPr>{pr}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    body = (
+        '<w:p><w:pPr><w:pStyle w:val="1"/></w:pPr><w:r><w:rPr><w:b/></w:rPr><w:t>一、</w:t><w:tab/>'
+        '<w:t xml:space="preserve">总体 </w:t></w:r><w:ins><w:r><w:t>情况</w:t></w:r></w:ins>'
+        "<w:del><w:r><w:delText>删去</w:delText></w:r></w:del><w:r><w:br/><w:t>第二行</w:t></w:r>"
+        "<w:r><w:drawing><w:txbxContent><w:p><w:r><w:t>文本框</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r></w:p>"
+        "<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>控件中的段落</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        "<w:customXml><w:tbl><w:tblGrid/>"
+        + "<w:tr>" + cell("项目", '<w:vMerge w:val="restart"/>') + cell("数量", '<w:gridSpan w:val="2"/>') + "</w:tr>"
+        + "<w:tr>" + cell("", "<w:vMerge/>") + cell("甲") + cell("乙") + "</w:tr>"
+        + '<w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr>' + cell("1")
+        + "<w:tc><w:p><w:r><w:t>上</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>内</w:t></w:r></w:p></w:tc></w:tr>"
+        "</w:tbl><w:p><w:r><w:t>下</w:t></w:r></w:p></w:tc></w:tr>"
+        "</w:tbl></w:customXml>"
+        "<w:p/><w:sectPr/>")
+    content = read_document_xml(f"<w:document {w}><w:body>{body}</w:body></w:document>".encode("utf-8"))
+    assert content.paragraphs == ["一、\t总体 情况\n第二行", "控件中的段落", ""]
+    [grid] = content.grids
+    assert grid.texts == [["项目", "数量", "数量"], ["项目", "甲", "乙"], ["", "1", "上\n内\n下"]]
+    assert grid.origin[1][0] == (0, 0) and grid.origin[0][2] == (0, 1)
+
+
 def _workbook(sheet_data: str, shared: str, merges: str = "") -> bytes:
     """A minimal .xlsx of one sheet, its XML written out by hand."""
     ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'

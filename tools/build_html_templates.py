@@ -71,11 +71,7 @@ PRINT_CSS = """\
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
-def attr(value: str) -> str:
-    return html.escape(value, quote=True)
-
-
-def cell_html(cell: layout.Cell, edition: str) -> str:
+def cell_html(cell: layout.Cell) -> str:
     tag = "th" if cell.kind in ("caption", "head", "note") else "td"
     spans = (f' rowspan="{cell.rowspan}"' if cell.rowspan > 1 else "") + (
         f' colspan="{cell.colspan}"' if cell.colspan > 1 else "")
@@ -89,7 +85,7 @@ def cell_html(cell: layout.Cell, edition: str) -> str:
     return f'<{tag}{spans} style="{style}">{content}</{tag}>'
 
 
-def table_html(table: layout.Table, edition: str) -> list[str]:
+def table_html(table: layout.Table) -> list[str]:
     """One official table: ``<thead>`` for the rows repeated on every printed page (三, 四), one
     ``<tbody>`` per 第二十条 block of 二; a ``<tbody>`` is kept together when printed."""
     lines = [f'<table style="{TABLE}">']
@@ -104,7 +100,7 @@ def table_html(table: layout.Table, edition: str) -> list[str]:
     for tag, start, stop in groups:
         lines.append(f'<{tag} style="{TR}">' if tag == "tbody" else f"<{tag}>")
         for row in table.rows[start:stop]:
-            lines.append(f'<tr style="{TR}">' + "".join(cell_html(c, edition) for c in row) + "</tr>")
+            lines.append(f'<tr style="{TR}">' + "".join(cell_html(c) for c in row) + "</tr>")
         lines.append(f"</{tag}>")
     lines.append("</table>")
     return lines
@@ -126,7 +122,7 @@ def build(edition: str) -> str:
     article.append("{% endfor %}")
     for table in (two, three, four):
         article.append(f'<h2 style="{H2}">{html.escape(table.heading, quote=False)}</h2>')
-        article += table_html(table, edition)
+        article += table_html(table)
     article.append(f'<h2 style="{H2}">五、存在的主要问题及改进情况</h2>')
     article += ["{% if doc.improvements %}", f'<h3 style="{H3}">（一）存在的主要问题</h3>', "{% endif %}"]
     article += paragraphs("doc.problems")

@@ -535,9 +535,9 @@ def templates_check(
 
 
 class _Terminated(SystemExit):
-    """SIGTERM or Ctrl-C (SIGINT), raised where the process is so that every cleanup (staging
-    folders, worker processes, LibreOffice's process group) runs on the way out; exit status
-    128 + the signal (143, 130)."""
+    """SIGTERM or Ctrl-C (SIGINT), raised once the handler has cleaned up (staging folders and
+    LibreOffice's process group, in :func:`reportkit.interrupts.clean_up`): unwinding then stops
+    a batch's workers; exit status 128 + the signal (143, 130)."""
 
 
 def _on_signal(signum, frame) -> None:

@@ -17,6 +17,11 @@ EDITIONS = ("2019", "2021")
 #: edition → the years it is meant for (another year is a warning, see rules.edition_year)
 EDITION_YEARS = {"2019": (2019, 2020), "2021": (2021, 2100)}
 
+
+def edition_for(year: int) -> str:
+    """The edition meant for reports of ``year`` (2019 before its range, 2021 after)."""
+    return "2019" if year <= EDITION_YEARS["2019"][1] else "2021"
+
 #: the largest figure a single cell of a table may hold.  Real reports go beyond ten million (a
 #: city's 行政许可 处理决定数量 of 11,398,889 has been published); a billion is above any real
 #: figure, and the printed totals it allows (at most 21 cells summed) stay within the 15 digits a

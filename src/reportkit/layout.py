@@ -338,13 +338,11 @@ def _figures(t: Table):
     grid = t.grid()
     caption = None
     for r, row in enumerate(grid):
-        seen: set[int] = set()
         for col, (cell, r0, c0) in enumerate(row):
             if cell.kind == "caption":
                 caption = cell.text
-            if not cell.is_figure or (r0, c0) != (r, col) or col in seen:
+            if not cell.is_figure or (r0, c0) != (r, col):
                 continue
-            seen.add(col)
             row_labels = _distinct(g[0].text for g in row[:col] if g[0].kind == "label")
             heads = [grid[i][col][0] for i in range(r) if grid[i][col][0].kind == "head"]
             if t.key == "proactive":  # the block's own head row: the last one above

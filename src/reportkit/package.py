@@ -1,8 +1,9 @@
 """Reproducible Office files: one zip layout for the same content, whenever it is made.
 
-python-docx stamps zip entries with the current time and openpyxl writes ``modified = now``
-into docProps/core.xml; both are rewritten here to a fixed moment — ``SOURCE_DATE_EPOCH``
-when set, else the report's publication date, else 2000-01-01.
+Every Office file reportkit writes goes through :func:`zip_members`: its zip entries and the
+core properties' created/modified dates are stamped with one fixed moment — ``SOURCE_DATE_EPOCH``
+when set, else the report's publication date, else 2000-01-01 (:func:`build_time`);
+:func:`normalise` rewrites a zip another library made (XlsxWriter's) the same way.
 """
 
 from __future__ import annotations
@@ -61,12 +62,11 @@ def normalise(data: bytes, when: dt.datetime) -> bytes:
 
 class SharedMembers:
     """The compressed form of a template's own members, made once: each file rendered from the
-    template shares what it did not change (styles, theme, settings …), so those are deflated
-    once per template, not once per report.
+    template shares what it did not change (styles, theme, settings, footers …), so those are
+    deflated once per template, not once per report.
 
-    ``members`` maps each member name to the template's bytes; a member written with exactly
-    those bytes (the same object) is taken from here.  The core properties never are: their
-    dates are stamped per file."""
+    ``members`` maps each member name to the template's bytes; a member written with the same
+    bytes is taken from here (bytes compare by length first: a changed member costs nothing)."""
 
     def __init__(self, members) -> None:
         self._members = dict(members)
@@ -74,7 +74,7 @@ class SharedMembers:
 
     def get(self, name: str, body: bytes) -> tuple[int, bytes] | None:
         """(CRC-32, deflated bytes) of ``body`` when it is the template's own member ``name``."""
-        if name == CORE_PROPERTIES or self._members.get(name) is not body:
+        if self._members.get(name) != body:
             return None
         entry = self._deflated.get(name)
         if entry is None:

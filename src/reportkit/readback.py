@@ -3,9 +3,10 @@
 After the files of a filing set are rendered, and before anything is moved into place, they are
 opened as a reader would open them and compared with the data that was validated:
 
-* Word and Excel: every official figure is located by its row and column labels
-  (:mod:`reportkit.reading`) and must equal the figure that was validated (in Excel, stored as a
-  number); every paragraph of the input text must appear in the Word report, in order;
+* Word, Excel and the web page (the page and its paste fragment): every official figure is
+  located by its row and column labels (:mod:`reportkit.reading`) and must equal the figure that
+  was validated (in Excel, stored as a number); every paragraph of the input text must appear in
+  the Word report and the page, in order;
 * PDF: its text (read with PDFium) must hold every character of every paragraph, in order
   (white space aside), and each table's figures, in reading order, as one unbroken run.
 
@@ -49,7 +50,7 @@ def expected_paragraphs(context: dict) -> list[str]:
     """The text of the report that must appear in the Word file, in order: the title, every
     paragraph of the input prose, the overview sub-headings, the 署名 and the date."""
     doc = context["doc"]
-    out = list(doc.get("title_lines") or [doc["title"]])
+    out = list(doc["title_lines"])
     out += doc["preface"] + doc["summary"]
     for s in doc["sections"]:
         out.append(f"{s['number']}{s['title']}")

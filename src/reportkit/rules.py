@@ -67,6 +67,13 @@ def balance(data: dict, edition: str, file, readable: Readable) -> Iterator[Find
     A finding's path is the column's cell in row 一 (``$.requests.received.natural``; for the
     总计 column ``$.requests.received.total``): the finding is about a column, and that is where
     the column starts.  Its label names the column."""
+    columns: dict[str, int] = {}  # （七）总计 of each column, added up once
+
+    def column(results: dict, key: str) -> int:
+        if key not in columns:
+            columns[key] = column_total(results, edition, key)
+        return columns[key]
+
     for key, _, lab in list(c.APPLICANT_COLUMNS) + [TOTAL]:
         if not readable(_all_cells(edition) if key == "total" else _column_cells(edition, key)):
             continue
@@ -74,10 +81,10 @@ def balance(data: dict, edition: str, file, readable: Readable) -> Iterator[Find
         results = req["results"]
         if key == "total":
             left = row_total(req["received"]) + row_total(req["carried_over"])
-            right = sum(column_total(results, edition, k) for k in c.COLUMN_KEYS) + row_total(req["carried_forward"])
+            right = sum(column(results, k) for k in c.COLUMN_KEYS) + row_total(req["carried_forward"])
         else:
             left = req["received"][key] + req["carried_over"][key]
-            right = column_total(results, edition, key) + req["carried_forward"][key]
+            right = column(results, key) + req["carried_forward"][key]
         if left != right:
             yield _f("error", "balance", REQ + ("received", key), edition,
                      f"勾稽关系不平衡（{lab}列）：第一项加第二项之和为 {left}，第三项加第四项之和为 {right}，"
@@ -137,7 +144,7 @@ def edition_year(data: dict, edition: str, file, readable: Readable) -> Iterator
     lo, hi = c.EDITION_YEARS[edition]
     year = data["year"]
     if not lo <= year <= hi:
-        right = "2019" if year <= 2020 else "2021"
+        right = c.edition_for(year)
         yield _f("warning", "edition-year", ("format",), edition,
                  f"{year} 年度报告应使用 \"{right}\" 格式，本报告 format 为 \"{edition}\"", file,
                  printed=edition, computed=right)
@@ -300,7 +307,8 @@ def previous_items(data: dict, prev: dict, edition: str, file, readable: Readabl
                      f"而本年填报 {get(data, path)}", file, printed=get(data, path), computed=want)
 
 
-def _texts(data: dict) -> dict[tuple, str]:
+def texts(data: dict) -> dict[tuple, str]:
+    """The narrative texts of a report that are compared for 内容雷同: {contract path: text}."""
     out = {}
     for p in c.TEXT_PATHS:
         v = get(data, p)
@@ -313,30 +321,37 @@ def _texts(data: dict) -> dict[tuple, str]:
     return out
 
 
-def _norm(text: str) -> str:
+def normalise(text: str) -> str:
+    """A text as 内容雷同 compares it: without white space."""
     return "".join(text.split())
+
+
+def similarity_ratio(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) -> float:
+    """difflib's ratio of two normalised texts, or 0.0 when its quick upper bounds already fall
+    below ``threshold`` (the ratio itself is not worked out then)."""
+    import difflib
+
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
+        return 0.0
+    return sm.ratio()
 
 
 def similar_text(data: dict, prev: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
     """内容雷同: a narrative field ≥ 80 % the same text as last year's (a warning: the official
     format names copied content as grounds for accountability)."""
-    import difflib
-
-    now, last = _texts(data), _texts(prev)
+    now, last = texts(data), texts(prev)
     last_all = list(last.values())
+    normalised = {t: normalise(t) for t in last_all}
     for p, text in now.items():
-        a = _norm(text)
+        a = normalise(text)
         if len(a) < 20 or not readable([p]):
             continue
         candidates = [last[p]] if p in last else []
         candidates += [t for t in last_all if t not in candidates]
         best = 0.0
         for t in candidates:
-            b = _norm(t)
-            sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-            if sm.real_quick_ratio() < SIMILARITY_THRESHOLD or sm.quick_ratio() < SIMILARITY_THRESHOLD:
-                continue
-            best = max(best, sm.ratio())
+            best = max(best, similarity_ratio(a, normalised[t]))
             if best >= 0.999:
                 break
         if best >= SIMILARITY_THRESHOLD:

@@ -9,10 +9,6 @@ from .totals import get
 OVERVIEW_TOPICS = ("主动公开情况", "依申请公开情况", "政府信息管理情况", "政府信息公开平台建设情况", "监督保障情况")
 
 
-def edition_for(year: int) -> str:
-    return "2019" if year <= 2020 else "2021"
-
-
 def _zeros(field: c.Field) -> dict:
     out: dict = {}
     for ch in field.children:
@@ -32,7 +28,7 @@ def skeleton(year: int, agency: str, *, edition: str | None = None, region: str 
     """Every row and column present with zeros, every text empty (so that validation says what to
     write).  With ``previous`` (last year's data): identity, the carried-over applications and the
     starting points of the proactive figures follow from it; its text is never copied."""
-    edition = edition or edition_for(year)
+    edition = edition or c.edition_for(year)
     root = c.report_field(edition)
     data: dict = {"format": edition, "year": year, "agency": agency}
     prev = previous or {}

@@ -23,7 +23,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 
 from .errors import TemplateError
 

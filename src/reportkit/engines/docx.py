@@ -223,7 +223,7 @@ def _template(part: Part, code):
 
 _CACHE: OrderedDict = OrderedDict()
 _LOCK = threading.Lock()
-_FORMAT = "reportkit-docx-prepared-2"
+_FORMAT = "reportkit-docx-prepared-3"
 
 
 @lru_cache(maxsize=None)
@@ -277,7 +277,8 @@ def prepare(template, *, cache: bool = True) -> Prepared:
 
 
 def _dumps(p: Prepared) -> bytes:
-    parts = tuple((part.member, part.kind, part.source, part.xml, part.prop) for part, _ in p.compiled)
+    # a part's XML before docxtpl's patch is needed only while preparing: not kept on disk
+    parts = tuple((part.member, part.kind, part.source, "", part.prop) for part, _ in p.compiled)
     return marshal.dumps((_FORMAT, p.sha256, tuple(p.members.items()), p.main, p.shell, parts, p.codes,
                           p.core, p.core_xml, p.style_names, p.default_style, p.fixed_tables))
 

@@ -50,12 +50,14 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, Union
 from urllib.parse import unquote
 from xml.parsers import expat
 
+from ..characters import XML_INVALID
 from ..errors import DataError, TemplateError
 
 __all__ = ["PLACEHOLDER_RE", "Inspection", "inspect_template", "iter_placeholders", "render_xlsx"]
@@ -71,7 +73,6 @@ _TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{\{|\{%", re.S)
 
 # XML 1.0 cannot carry C0 controls other than tab, LF and CR; lone surrogates and
 # U+FFFE/U+FFFF cannot be encoded either.
-_ILLEGAL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 #: last path keys whose plain-decimal string values are written as exact numbers
 AMOUNT_KEYS = frozenset({"amount", "notice_amount", "collected_amount"})
@@ -612,11 +613,12 @@ class _Template:
     problems: list[TemplateError]                  # what render refuses (no template name yet)
     styles: _Styles
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def shared(self):
+        """The template's members deflated once (:class:`~reportkit.package.SharedMembers`)."""
         from ..package import SharedMembers
 
-        #: the members deflated once, for the reproducible zip
-        self.shared = SharedMembers((member, body) for member, _, body in self.members)
+        return SharedMembers((member, body) for member, _, body in self.members)
 
 
 def _unzip(data: bytes, name: str) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
@@ -986,7 +988,7 @@ def _excel_length(text: str) -> int:
 
 def _clean(text: str) -> str:
     """``text`` without the characters an .xlsx file cannot hold."""
-    return _ILLEGAL_RE.sub("", text)
+    return XML_INVALID.sub("", text)
 
 
 def _cell_xml(cell: _Cell, style: int, body: bytes | None, *, inline: bool) -> bytes:

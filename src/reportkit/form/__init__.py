@@ -8,6 +8,13 @@ of its cells, is in :mod:`reportkit.form.fields`.
 
 from .fields import FORM_VERSION
 from .read import read_form
-from .write import form_bytes
 
 __all__ = ["FORM_VERSION", "form_bytes", "read_form"]
+
+
+def __getattr__(name: str):
+    if name == "form_bytes":  # the writer is imported when a form is made, not when one is read
+        from .write import form_bytes
+
+        return form_bytes
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -113,3 +113,13 @@ def unit_input(edition: str) -> Input | None:
     if edition != "2019":
         return None
     return _input(edition, "proactive.procurement.amount_unit")
+
+
+#: the kinds of input written and read as text (the others are numbers)
+TEXTUAL = (c.TEXT, c.NAME, c.STRING)
+
+
+def edition_years(edition: str) -> str:
+    """The years a form of ``edition`` is for, as the form says it: ``2019、2020``, ``2021 年及以后的``."""
+    lo, hi = c.EDITION_YEARS[edition]
+    return f"{lo}、{hi}" if edition == "2019" else f"{lo} 年及以后的"

@@ -47,7 +47,6 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXPECTED = {c.COUNT: "非负整数", c.SIGNED: "整数（减少用负数）", c.AMOUNT: "非负金额（数字，可带小数）",
              c.YEAR: "四位年份，如 2021", c.DATE: "日期，如 2022-01-20", c.BOOL: "“是”或“否”",
              c.UNIT: "“元”或“万元”"}
-_TEXTUAL = (c.TEXT, c.NAME, c.STRING)
 _TABLE_TITLES = {t: c.report_field("2021").child(t).title for t in SHEETS}
 
 
@@ -166,7 +165,7 @@ class _Reader:
             return None
         sheet_name = (m.group(1) or "").replace("''", "'") or m.group(2)
         sheet = self.book.sheet(sheet_name)
-        r, col = int(m.group(4)) - 1, _col(m.group(3))
+        r, col = int(m.group(4)) - 1, col_index(m.group(3))
         where = f"{sheet_name}!{m.group(3)}{r + 1}"
         self.where[json_path(inp.parts)] = where
         if sheet is None:
@@ -336,7 +335,7 @@ class _Reader:
         fees: dict = {}
         for inp in after:
             required = c.report_field(ed).child(inp.parts[0]).required
-            v = self.value(inp, blank="" if required and inp.kind in _TEXTUAL else self._ABSENT)
+            v = self.value(inp, blank="" if required and inp.kind in F.TEXTUAL else self._ABSENT)
             if v is self._ABSENT:
                 continue
             if inp.parts[0] == "fees":
@@ -365,8 +364,8 @@ class _Reader:
         year = data.get("year")
         lo, hi = c.EDITION_YEARS[self.edition]
         if isinstance(year, int) and c.YEAR_MIN <= year <= c.YEAR_MAX and not lo <= year <= hi:
-            right = "2019" if year <= 2020 else "2021"
-            years = f"{lo}、{hi}" if self.edition == "2019" else f"{lo} 年及以后的"
+            right = c.edition_for(year)
+            years = F.edition_years(self.edition)
             self.findings.append(Finding(
                 "error", "form.edition", "$.format", c.report_field(self.edition).child("format").title,
                 f"本表单是 {self.edition} 格式（用于 {years} 年度报告），而报告年度填写为 {year}，应使用 {right} 格式："
@@ -450,12 +449,6 @@ class _Reader:
 
 _TOTAL_PATHS = {e: {tuple(f.path.split(".")) for f in layout.figures(e) if f.computed} for e in c.EDITIONS}
 
-
-def _col(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 def _name_where(ref: str | None) -> str | None:

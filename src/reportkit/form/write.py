@@ -137,7 +137,7 @@ class _Writer:
         elif kind == c.BOOL and isinstance(value, bool):
             ws.write_string(row, col, "是" if value else "否", self.input_format("@", **props))
         elif value is None or value == "":
-            ws.write_blank(row, col, None, self.input_format("@" if kind in _TEXTUAL else "General", **props))
+            ws.write_blank(row, col, None, self.input_format("@" if kind in F.TEXTUAL else "General", **props))
         elif isinstance(value, (str, int, float)) and not isinstance(value, bool):
             # anything else is kept as written: the reader reports it at this cell, as validation would
             text = value if isinstance(value, str) else json.dumps(value)
@@ -146,7 +146,7 @@ class _Writer:
                                 "无法放入表单", file=self.name, path="$." + inp.path)
             ws.write_string(row, col, text.replace("\r\n", "\n"), self.input_format("@", **props))
         else:
-            raise DataError(f"{inp.label} 应为{'文字' if kind in _TEXTUAL else '数字'}，实为 {json.dumps(value, ensure_ascii=False)[:40]}，"
+            raise DataError(f"{inp.label} 应为{'文字' if kind in F.TEXTUAL else '数字'}，实为 {json.dumps(value, ensure_ascii=False)[:40]}，"
                             "无法放入表单", file=self.name, path="$." + inp.path)
         self.define(ws, row, col, inp.name)
         self.validations.setdefault((ws.name, kind), []).append((row, col, inp))
@@ -173,7 +173,7 @@ class _Writer:
             if inp is None:
                 ws.write_string(row, 0, fmt_field.title, self.styles.cell("head"))
                 ws.write_string(row, 1, self.edition, self.styles.cell("label", align="left"))
-                ws.write_string(row, 2, f"本表单为 {self.edition} 格式，用于 {_years(self.edition)} 年度报告；"
+                ws.write_string(row, 2, f"本表单为 {self.edition} 格式，用于 {F.edition_years(self.edition)} 年度报告；"
                                         "另一格式请用 reportkit init 重新生成表单。", self.styles.cell("label", align="left"))
                 self.wb.define_name("rkinfo.format", f"='{F.BASIC_SHEET}'!$B${row + 1}")
             else:
@@ -203,7 +203,7 @@ class _Writer:
             ws.write_string(row, 0, inp.label, self.styles.cell("head"))
             ws.write_string(row, 1, inp.hint, self.styles.cell("label", align="left"))
             value = get(self.data, inp.parts)
-            textual = inp.kind in _TEXTUAL
+            textual = inp.kind in F.TEXTUAL
             self.put(ws, row, 2, inp, value, align="left" if textual else "center", extra=wrap if textual else None)
             ws.set_row(row, _text_rows(value) if textual else 22)
             row += 1
@@ -342,7 +342,7 @@ class _Writer:
 
         for (sheet, kind), cells in self.validations.items():
             ws = self.wb.get_worksheet_by_name(sheet)
-            if kind in _TEXTUAL:
+            if kind in F.TEXTUAL:
                 for row, col, inp in cells:
                     ws.data_validation(row, col, row, col, _text_validation(inp))
                 continue
@@ -362,15 +362,7 @@ class _Writer:
         self.validate_inputs()
         self.wb.get_worksheet_by_name(F.BASIC_SHEET).activate()
         self.wb.close()
-        return _lock_structure(self.raw.getvalue())
-
-
-_TEXTUAL = (c.TEXT, c.NAME, c.STRING)
-
-
-def _years(edition: str) -> str:
-    lo, hi = c.EDITION_YEARS[edition]
-    return f"{lo}、{hi}" if edition == "2019" else f"{lo} 年及以后的"
+        return self.raw.getvalue()
 
 
 def _text_rows(value: Any, minimum: float = 48.0) -> float:
@@ -408,18 +400,18 @@ def _formula(edition: str, path: str, ref: dict[str, str]) -> str:
     return "SUM({})".format(",".join(ref[f"{row}.{k}"] for k in c.COLUMN_KEYS))
 
 
-def _lock_structure(data: bytes) -> bytes:
-    """Add ``<workbookProtection lockStructure="1"/>`` after ``<workbookPr/>`` (schema order)."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+def _members(data: bytes) -> list[tuple[str, bytes]]:
+    """The members of XlsxWriter's workbook ``data``, in order, with
+    ``<workbookProtection lockStructure="1"/>`` added after ``<workbookPr/>`` (schema order)."""
+    out = []
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "xl/workbook.xml":
                 body, n = re.subn(rb"(<workbookPr\b[^>]*/>)", rb'\1<workbookProtection lockStructure="1"/>', body, 1)
                 assert n == 1, "xl/workbook.xml without workbookPr"
-            dst.writestr(info, body)
-    return out.getvalue()
+            out.append((info.filename, body))
+    return out
 
 
 def form_bytes(data: dict, *, name: str = "<数据>") -> bytes:
@@ -428,7 +420,7 @@ def form_bytes(data: dict, *, name: str = "<数据>") -> bytes:
     Raises :class:`~reportkit.errors.DataError` for what a form cannot hold: an unknown
     edition, keys outside the contract, a printed total that is not the sum, a text longer than
     one Excel cell."""
-    from ..package import build_time, normalise
+    from ..package import build_time, zip_members
 
     edition = data.get("format")
     if edition not in c.EDITIONS:
@@ -441,7 +433,7 @@ def form_bytes(data: dict, *, name: str = "<数据>") -> bytes:
                         file=name, path=unknown[0])
     published = data.get("published") if isinstance(data.get("published"), str) else None
     when = build_time(published if published and _iso_date(published) else None)
-    return normalise(_Writer(data, name).build(when), when)
+    return zip_members(_members(_Writer(data, name).build(when)), when)
 
 
 def _unknown_keys(node: Any, field: c.Field, path: tuple = ()) -> list[str]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..context import fee_sentence, standard_preface
+from ..context import cn_number, fee_sentence, standard_preface
 from ..reading.labels import fold
+from ..reading.pdf import PAGE_NUMBER
 
-CN = "一二三四五六七八九十"
 
 #: the six sections: (numeral, words one of which its title must contain, official title)
 SECTIONS = (
@@ -31,7 +31,6 @@ _SUB = re.compile(r"^[（(]([一二三四五六七八九十]{1,3})[）)]\s*(.*)$
 _DATE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$|^(20\d{2})[-./](\d{1,2})[-./](\d{1,2})$")
 _TITLE = re.compile(r"^(?:关于)?(?P<before>.*?)(?:关于)?(?P<year>20\d{2})年度?(?P<after>.*?)政府信息公开(?:工作)?(?:年度)?报告$")
 _PERIOD = re.compile(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日")
-_PAGE_NO = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
 _META = re.compile(r"^(发布日期|发布时间|日期|来源|信息来源|索引号|发文机关|浏览次数|点击数|字号|【|打印|关闭|分享)")
 _IMPROVE = re.compile(r"改进|整改|措施|打算|计划|下一步|举措")
 _FEE = re.compile(r"^本年度政府信息公开信息处理费情况：(.+)。$")
@@ -51,7 +50,7 @@ def _clean(paragraphs: list[str]) -> list[str]:
     out = []
     for p in paragraphs:
         p = p.replace("\u3000", " ").replace("\xa0", " ").strip()
-        if p and not _PAGE_NO.match(p):
+        if p and not PAGE_NUMBER.match(p):
             out.append(p)
     return out
 
@@ -87,7 +86,7 @@ def _subsections(paras: list[str]) -> tuple[list[str], list[tuple[str, list[str]
     subs: list[tuple[str, list[str], bool]] = []
     for p in paras:
         m = _SUB.match(p)
-        if m and m.group(1) == _cn(len(subs) + 1):
+        if m and m.group(1) == cn_number(len(subs) + 1):
             title, text, guessed = _split_title(m.group(2))
             subs.append((title, [text] if text else [], guessed))
         elif subs:
@@ -95,13 +94,6 @@ def _subsections(paras: list[str]) -> tuple[list[str], list[tuple[str, list[str]
         else:
             lead.append(p)
     return lead, subs
-
-
-def _cn(n: int) -> str:
-    if n <= 10:
-        return CN[n - 1]
-    tens, ones = divmod(n, 10)
-    return (CN[tens - 1] if tens > 1 else "") + "十" + (CN[ones - 1] if ones else "")
 
 
 def _is_agency(p: str, agency: str | None) -> bool:
@@ -242,7 +234,7 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
             for n, ((title, ps, _), k) in enumerate(zip(subs, kinds), start=1):
                 target = problems if k == "problems" else improvements
                 if kinds.count(k) > 1:  # more than one sub-section lands in this field: keep the headings
-                    target.append(f"（{_cn(n)}）{title}")
+                    target.append(f"（{cn_number(n)}）{title}")
                 target.extend(ps)
             if len(subs) > 2:
                 out.notes.append(("guess", f"五有 {len(subs)} 个小标题，按标题分入存在的问题（problems）和改进情况（improvements）", "problems"))

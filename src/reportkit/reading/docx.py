@@ -21,12 +21,10 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 class WordContent:
     grids: list[Grid] = field(default_factory=list)
     paragraphs: list[str] = field(default_factory=list)     # body paragraphs outside tables, in order
-    #: (paragraph index, style id) for the paragraphs that have a style
-    styles: dict[int, str] = field(default_factory=dict)
 
 
-# The body is flattened by libxslt (C, through lxml) into a small tree: a ``p`` per paragraph (its
-# style in ``s``), a ``t`` per table of ``r`` rows (``b``: gridBefore) of ``c`` cells (``s``: gridSpan,
+# The body is flattened by libxslt (C, through lxml) into a small tree: a ``p`` per paragraph, a
+# ``t`` per table of ``r`` rows (``b``: gridBefore) of ``c`` cells (``s``: gridSpan,
 # ``m``: vMerge r/c) whose text is their paragraphs', a line each.  Python then touches a few hundred
 # elements, not the thousands of the document, and the text keeps every character it has.
 _FLATTEN = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
@@ -35,7 +33,7 @@ _FLATTEN = """<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XS
 <xsl:template match="/"><d><xsl:apply-templates select="w:document/w:body/*"/></d></xsl:template>
 <xsl:template match="w:sdt"><xsl:apply-templates select="w:sdtContent/*"/></xsl:template>
 <xsl:template match="w:customXml"><xsl:apply-templates select="*"/></xsl:template>
-<xsl:template match="w:p"><p s="{w:pPr/w:pStyle/@w:val}"><xsl:apply-templates mode="text"/></p></xsl:template>
+<xsl:template match="w:p"><p><xsl:apply-templates mode="text"/></p></xsl:template>
 <xsl:template match="w:tbl"><t><xsl:for-each select="w:tr"><r b="{w:trPr/w:gridBefore/@w:val}"><xsl:for-each
   select="w:tc"><c s="{w:tcPr/w:gridSpan/@w:val}"><xsl:if test="w:tcPr/w:vMerge"><xsl:attribute name="m"><xsl:choose
   ><xsl:when test="w:tcPr/w:vMerge/@w:val = 'restart'">r</xsl:when><xsl:otherwise>c</xsl:otherwise></xsl:choose
@@ -61,36 +59,31 @@ def _flatten(root):
     return _transform(root).getroot()
 
 
-class _Table:
-    """The rows of one table as they are read: (text, columns spanned, vMerge) cells."""
-
-    def __init__(self) -> None:
-        self.rows: list[tuple[int, list[tuple[str, int, str]]]] = []
-
-    def grid(self, source: str) -> Grid:
-        texts: list[list[str]] = []
-        origin: list[list[tuple[int, int]]] = []
-        for r, (before, cells) in enumerate(self.rows):
-            row_t = [""] * before
-            row_o = [(r, c) for c in range(before)]
-            above_t = texts[r - 1] if r else None
-            for text, span, vmerge in cells:
-                col = len(row_t)
-                if vmerge == "c" and above_t is not None and col < len(above_t):
-                    o = origin[r - 1][col]
-                    text = texts[o[0]][o[1]]
-                else:
-                    o = (r, col)
-                row_t.extend([text] * span)
-                row_o.extend([o] * span)
-            texts.append(row_t)
-            origin.append(row_o)
-        width = max((len(t) for t in texts), default=0)
-        for r, (row_t, row_o) in enumerate(zip(texts, origin)):
-            while len(row_t) < width:
-                row_o.append((r, len(row_t)))
-                row_t.append("")
-        return Grid(texts, origin, source)
+def _grid(rows: list[tuple[int, list[tuple[str, int, str]]]], source: str) -> Grid:
+    """The grid of a table's rows as read: (gridBefore, [(text, columns spanned, vMerge)])."""
+    texts: list[list[str]] = []
+    origin: list[list[tuple[int, int]]] = []
+    for r, (before, cells) in enumerate(rows):
+        row_t = [""] * before
+        row_o = [(r, c) for c in range(before)]
+        above_t = texts[r - 1] if r else None
+        for text, span, vmerge in cells:
+            col = len(row_t)
+            if vmerge == "c" and above_t is not None and col < len(above_t):
+                o = origin[r - 1][col]
+                text = texts[o[0]][o[1]]
+            else:
+                o = (r, col)
+            row_t.extend([text] * span)
+            row_o.extend([o] * span)
+        texts.append(row_t)
+        origin.append(row_o)
+    width = max((len(t) for t in texts), default=0)
+    for r, (row_t, row_o) in enumerate(zip(texts, origin)):
+        while len(row_t) < width:
+            row_o.append((r, len(row_t)))
+            row_t.append("")
+    return Grid(texts, origin, source)
 
 
 def _count(text: str) -> int:
@@ -102,20 +95,13 @@ def read_document_xml(xml: bytes) -> WordContent:
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     out = WordContent()
-    flat = _flatten(etree.fromstring(xml, parser))
-    for el in (flat if flat is not None else ()):
+    for el in _flatten(etree.fromstring(xml, parser)):
         if el.tag == "p":
-            style = el.get("s")
-            if style:
-                out.styles[len(out.paragraphs)] = style
             out.paragraphs.append(el.text or "")
         else:
-            table = _Table()
-            for row in el:
-                table.rows.append((_count(row.get("b")), [
-                    (cell.text or "", max(1, _count(cell.get("s")) or 1), cell.get("m") or "")
-                    for cell in row]))
-            out.grids.append(table.grid(f"第 {len(out.grids) + 1} 个表格"))
+            rows = [(_count(row.get("b")), [(cell.text or "", max(1, _count(cell.get("s"))), cell.get("m") or "")
+                                            for cell in row]) for row in el]
+            out.grids.append(_grid(rows, f"第 {len(out.grids) + 1} 个表格"))
     return out
 
 

@@ -15,13 +15,11 @@ from dataclasses import dataclass, field
 class Grid:
     """``texts[r][c]`` is the text shown at row ``r``, column ``c``; ``origin[r][c]`` the
     (row, column) of the cell that covers it.  ``source`` says where the table came from
-    (``word/document.xml 第 2 个表格``, a sheet name …) for the reading report."""
+    (``第 2 个表格``, a sheet name …) for the reading report."""
 
     texts: list[list[str]]
     origin: list[list[tuple[int, int]]]
     source: str = ""
-    #: for each grid row, a reader-specific location of the row (e.g. a sheet row number)
-    row_refs: list[str] = field(default_factory=list)
     #: spreadsheets: the stored type of each non-empty cell (``n`` number, ``s``/``inlineStr``/``str``
     #: text, ``b`` boolean, ``f`` formula without a value); empty for other sources
     types: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -32,14 +30,10 @@ class Grid:
     def nrows(self) -> int:
         return len(self.texts)
 
-    def is_origin(self, r: int, c: int) -> bool:
-        return self.origin[r][c] == (r, c)
-
     def where(self, r: int, c: int) -> str:
         if self.a1:
             return f"{self.source}!{column_letters(c)}{r + 1}"
-        ref = self.row_refs[r] if r < len(self.row_refs) and self.row_refs[r] else f"第 {r + 1} 行"
-        return f"{self.source} {ref} 第 {c + 1} 列".strip()
+        return f"{self.source} 第 {r + 1} 行 第 {c + 1} 列".strip()
 
 
 def column_letters(c: int) -> str:
@@ -52,7 +46,7 @@ def column_letters(c: int) -> str:
     return out
 
 
-def expand(rows: list[list[tuple[str, int, int]]], source: str = "", row_refs: list[str] | None = None) -> Grid:
+def expand(rows: list[list[tuple[str, int, int]]], source: str = "") -> Grid:
     """A :class:`Grid` from rows of ``(text, rowspan, colspan)`` cells written HTML-style: a
     cell covered by a span from above is not listed in its row.  Ragged rows are padded with
     empty cells."""
@@ -75,4 +69,4 @@ def expand(rows: list[list[tuple[str, int, int]]], source: str = "", row_refs: l
     for (r, c), (text, o) in taken.items():
         if c < width:
             texts[r][c], origin[r][c] = text, o
-    return Grid(texts, origin, source, list(row_refs or []))
+    return Grid(texts, origin, source)

@@ -198,11 +198,12 @@ def read_html(data: bytes, name: str = "") -> WordContent:
     except (etree.ParserError, ValueError) as exc:
         raise DocumentError(f"无法解析网页：{exc}", file=name) from None
     tables = [t for t in root.iter("table") if _is_data_table(t)]
-    body_text = "".join(lines(root.find("body") if root.find("body") is not None else root))
     if not tables:
         links = [a.get("href", "") for a in root.iter("a") if _ATTACHMENT.search(a.get("href", ""))]
         if links:
             raise DocumentError(f"网页中没有表格，只链接了附件（{links[0]}）：请下载附件后导入该文件", file=name)
+        body = root.find("body")
+        body_text = "".join(lines(body if body is not None else root))
         if len(body_text) < 200 and any(True for _ in root.iter("script")):
             raise DocumentError("网页的正文由 JavaScript 生成，保存的页面中没有报告内容：请在浏览器中打开后"
                             "用“另存为 → 网页，全部”保存，或把正文复制为 .txt 后导入", file=name)

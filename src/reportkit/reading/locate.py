@@ -53,12 +53,6 @@ class Located:
     #: a figure found twice with different texts: (first, second)
     conflicts: list[tuple[Hit, Hit]] = field(default_factory=list)
 
-    def missing(self) -> list[layout.Figure]:
-        """The figures of the edition not found (computed totals included)."""
-        if self.edition is None:
-            return []
-        return [f for f in layout.figures(self.edition) if f.path not in self.hits]
-
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
         if old is None:
@@ -69,6 +63,7 @@ class Located:
 
 # ------------------------------------------------------------------------------ edition
 
+@lru_cache(maxsize=None)
 def _edition_keys() -> dict[str, set[str]]:
     out = {}
     for ed in ("2019", "2021"):
@@ -83,14 +78,11 @@ def _edition_keys() -> dict[str, set[str]]:
     return {ed: ks - common for ed, ks in out.items()}
 
 
-_EDITION_KEYS = _edition_keys()
-
-
 def detect_edition(grids: list[Grid]) -> tuple[str | None, dict[str, int]]:
     """The edition whose own labels (those the other edition lacks) appear most: 2021's 本年制发件数,
     （六）'s three items …; 2019's 本年新制作数量, 政府集中采购 …  Returns (edition or None, scores)."""
     seen = {key(t) for g in grids for row in g.texts for t in row if t}
-    scores = {ed: len(seen & ks) for ed, ks in _EDITION_KEYS.items()}
+    scores = {ed: len(seen & ks) for ed, ks in _edition_keys().items()}
     best = max(scores, key=scores.get)
     if scores[best] == 0 or list(scores.values()).count(scores[best]) > 1:
         return None, scores
@@ -396,6 +388,7 @@ def _official(ix: _Edition, k: str) -> str:
     return k
 
 
+@lru_cache(maxsize=None)
 def _label_keys() -> frozenset:
     out = set()
     for ed in ("2019", "2021"):
@@ -405,10 +398,8 @@ def _label_keys() -> frozenset:
     return frozenset(out - {""})
 
 
-_LABEL_KEYS = _label_keys()
-
 
 def known_label(k: str) -> bool:
     """Whether ``k`` (a :func:`~reportkit.reading.labels.key`) is the key of an official label of
     either edition, or of a known variant."""
-    return k in _LABEL_KEYS or k in VARIANTS
+    return k in _label_keys() or k in VARIANTS

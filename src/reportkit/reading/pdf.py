@@ -22,7 +22,8 @@ from .docx import WordContent
 from .grid import Grid
 from .labels import key
 
-_PAGE_NO = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
+#: a line that is only a page number (``— 3 —``, ``- 12 -``)
+PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
 _HEAD = re.compile(r"^([一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,3}[）)])")
 _TOL = 2.0
 
@@ -129,7 +130,7 @@ def _margin(x1s: list[float]) -> float:
 def _paragraphs(lines: list[dict]) -> list[str]:
     """Text lines of every page, in order (pdfplumber text lines with a ``page`` number added) →
     paragraphs; a paragraph may run on across a page break."""
-    lines = [ln for ln in lines if ln["text"].strip() and not _PAGE_NO.match(ln["text"].strip())]
+    lines = [ln for ln in lines if ln["text"].strip() and not PAGE_NUMBER.match(ln["text"].strip())]
     if not lines:
         return []
     left = min(ln["x0"] for ln in lines)
@@ -153,18 +154,14 @@ def _paragraphs(lines: list[dict]) -> list[str]:
 def read_pdf(data: bytes, name: str = "") -> WordContent:
     """Tables and paragraphs of the PDF ``data`` (bytes)."""
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
-    from pdfminer.pdfparser import PDFSyntaxError
 
     out = WordContent()
     chars = 0
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-    except (PDFSyntaxError, PDFPasswordIncorrect, ValueError, TypeError, KeyError) as exc:
-        raise DocumentError(f"无法打开 PDF（文件已损坏或有密码保护）：{type(exc).__name__}", file=name) from None
     except Exception as exc:  # pdfminer raises many kinds of exceptions on broken files
         raise DocumentError(f"无法打开 PDF（文件已损坏或有密码保护）：{type(exc).__name__}", file=name) from None
-    previous = None  # (grid, page number, bottom) of the last table, for joining across pages
+    previous = None  # (grid, page number, bottom, page height) of the last table, for joining across pages
     lines: list[dict] = []
     try:
         for pno, page in enumerate(pdf.pages):

@@ -58,7 +58,7 @@ def read_text(data: bytes, name: str = "") -> WordContent:
             rows.clear()
 
     for line in text.splitlines():
-        if _MD_RULE.match(line.strip()) and "-" in line:
+        if _MD_RULE.match(line.strip()):
             continue
         row = cells(line)
         if row is not None and any(c for c in row):

@@ -144,10 +144,9 @@ def _formats(styles) -> list[str]:
     return out
 
 
-def read_book(data: bytes, *, only: set[str] | None = None, styles: bool = True) -> Book:
-    """The workbook ``data`` as stored; ``only`` limits the sheets whose cells are read; without
-    ``styles`` the number formats are not read (``Book.formats`` is empty).
-    Raises :class:`BadWorkbook` for a file that is not a readable workbook."""
+def read_book(data: bytes, *, styles: bool = True) -> Book:
+    """The workbook ``data`` as stored; without ``styles`` the number formats are not read
+    (``Book.formats`` is empty).  Raises :class:`BadWorkbook` for a file that is not a readable workbook."""
     from lxml import etree
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -169,7 +168,7 @@ def read_book(data: bytes, *, only: set[str] | None = None, styles: bool = True)
             sheet = Sheet(el.get("name", ""), el.get("state", "visible"))
             target = targets.get(el.get(R + "id"), "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            if part in names and (only is None or sheet.name in only):
+            if part in names:
                 _cells(_part(z, part, parser), sheet, shared)
             sheets.append(sheet)
     return Book(sheets, defined, formats)
@@ -177,8 +176,8 @@ def read_book(data: bytes, *, only: set[str] | None = None, styles: bool = True)
 
 # A sheet's cells are read by walking lxml's elements: rows, cells and their few children (measured:
 # half the time of flattening them with libxslt, and no separator characters to keep out of the text).
-_ROW, _C, _V, _F, _IS, _T, _R, _RPH, _SHEET_DATA, _MERGES, _MERGE = (
-    S + n for n in ("row", "c", "v", "f", "is", "t", "r", "rPh", "sheetData", "mergeCells", "mergeCell"))
+_ROW, _C, _V, _F, _IS, _T, _R, _SHEET_DATA, _MERGES, _MERGE = (
+    S + n for n in ("row", "c", "v", "f", "is", "t", "r", "sheetData", "mergeCells", "mergeCell"))
 
 
 def _rich_text(el) -> str:

@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import ReportkitError, UsageError
+from .. import contract as c
+from . import checks
 from .checks import CHECKS, Issue, Sums
 
 __all__ = ["review", "Review", "Unit", "Issue", "Sums", "CHECKS", "INPUT_SUFFIXES", "IMPORT_SUFFIXES"]
@@ -75,7 +77,7 @@ class Unit:
     @property
     def edition(self) -> str | None:
         e = (self.data or {}).get("format")
-        return e if e in ("2019", "2021") else None
+        return e if e in c.EDITIONS else None
 
     def _get(self, key: str) -> str:
         v = (self.data or {}).get(key)
@@ -238,7 +240,7 @@ def expand_inputs(items) -> list:
 
 def read_unit(item, index: int = 0) -> Unit:
     """One input as a :class:`Unit` (loaded, not yet validated); a read error is kept, not raised."""
-    from ..loading import Report, load
+    from ..loading import load
 
     source = str(item) if isinstance(item, (str, os.PathLike)) else getattr(item, "source", None)
     if not source or source.startswith("<"):
@@ -250,8 +252,6 @@ def read_unit(item, index: int = 0) -> Unit:
             report = load(item)
     except ReportkitError as exc:
         return Unit(source, error=exc)
-    if not isinstance(report, Report):  # pragma: no cover - load always returns a Report
-        report = load(report)
     return Unit(source if report.source.startswith("<") else report.source, data=report.data)
 
 
@@ -274,7 +274,6 @@ def review(reports: Iterable, previous=None) -> Review:
     unreadable file becomes its unit's row.
     """
     from ..validation import validate
-    from . import checks
 
     items = expand_inputs(reports)
     if not items:
@@ -338,9 +337,7 @@ def review(reports: Iterable, previous=None) -> Review:
 
 
 def _pair(unit: Unit, by_id, by_name) -> Unit | None:
-    from .checks import pairing_key
-
-    aid, name = pairing_key(unit.data)
+    aid, name = checks.pairing_key(unit.data)
     candidates = (by_id.get(aid) if aid else None) or (by_name.get(name) if name else None) or []
     want = unit.year - 1 if unit.year is not None else None
     for p in candidates:

@@ -11,8 +11,9 @@ from functools import lru_cache
 from .. import contract as c
 from .. import layout
 from ..context import cn_date
+from ..findings import json_path
 from ..reading.labels import fold
-from ..rules import _texts
+from ..rules import texts
 from ..totals import amount, completed, row_total
 from .similarity import Section, normalise, similar_sections
 
@@ -134,7 +135,7 @@ def copies(units, same: dict[int, int] | None = None) -> dict[int, list[Issue]]:
     for i, u in enumerate(units):
         if u.data is None:
             continue
-        for path, text in _texts(u.data).items():
+        for path, text in texts(u.data).items():
             sections.append(Section(i, path, normalise(text)))
     out: dict[int, list[Issue]] = {}
     for m in similar_sections(sections):
@@ -147,14 +148,8 @@ def copies(units, same: dict[int, int] | None = None) -> dict[int, list[Issue]]:
         for me, other, mine, theirs in ((m.a, ub, la, lb), (m.b, ua, lb, la)):
             out.setdefault(me.unit, []).append(Issue(
                 "copy", "warning", "copy", f"与{other.name}的“{theirs}”相同之处占 {m.share:.0%}{both}",
-                mine, _json_path(me.path), other=other.name, value=round(m.share, 4)))
+                mine, json_path(me.path), other=other.name, value=round(m.share, 4)))
     return out
-
-
-def _json_path(path: tuple) -> str:
-    from ..findings import json_path
-
-    return json_path(path)
 
 
 # ------------------------------------------------------------------------------ year on year

@@ -20,12 +20,13 @@ the number of sections.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..rules import SIMILARITY_THRESHOLD
+# the single-report rule's text normalisation and ratio (normalise is this module's too, for callers)
+from ..rules import SIMILARITY_THRESHOLD, normalise  # noqa: F401
+from ..rules import similarity_ratio as _ratio
 
 SHINGLE = 5
 #: sections shorter than this (without white space) are not compared between units: short stock
@@ -49,20 +50,9 @@ class Match:
     share: float       # difflib ratio, 0 … 1
 
 
-def normalise(text: str) -> str:
-    return "".join(text.split())
-
-
 def common_cap(n_sections: int) -> int:
     """Shingles in more sections than this are common phrases."""
     return max(40, n_sections // 50)
-
-
-def _ratio(a: str, b: str, threshold: float) -> float:
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
-        return 0.0
-    return sm.ratio()
 
 
 def similar_sections(sections: list[Section], threshold: float = SIMILARITY_THRESHOLD) -> list[Match]:
