@@ -211,6 +211,8 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
     for data in root.iterchildren(_SHEET_DATA):
         for row in data.iterchildren(_ROW):
             for c in row.iterchildren(_C):
+                if not len(c):  # no value, no formula: nothing to read (most styled cells of a form)
+                    continue
                 ref = c.get("r")
                 at = _index(ref) if ref else None
                 if at is None or at[0] >= MAX_ROWS or at[1] >= MAX_COLS:
