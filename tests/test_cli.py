@@ -22,6 +22,19 @@ def test_help_is_in_chinese(cli, args):
     assert any(w in r.stdout for w in ("报告", "模板", "校验", "生成"))
 
 
+def test_the_help_panels_are_titled_in_chinese_by_the_console_script():
+    """The panel titles (选项, 参数) are set by the entry point, which CliRunner does not run: a new
+    process shows what a user sees."""
+    import subprocess
+
+    from .processes import reportkit_cmd
+
+    r = subprocess.run(reportkit_cmd("render", "--help"), capture_output=True, text=True, timeout=60,
+                       env={**__import__("os").environ, "COLUMNS": "100"})
+    assert r.returncode == 0, r.stderr
+    assert "选项" in r.stdout and "参数" in r.stdout and "Options" not in r.stdout and "Arguments" not in r.stdout
+
+
 def test_validate_examples_exit_0(cli):
     r = cli("validate", XINYI, YUNXI)
     assert r.exit_code == 0
