@@ -407,6 +407,21 @@ def test_a_converter_that_loses_a_comma_is_stopped(tmp_path, d2021, monkeypatch)
     assert _nothing_in(out)
 
 
+def test_a_pdf_that_cannot_show_a_private_use_character_says_why(monkeypatch):
+    """No font of the converter has a 造字: its PDF shows the character out of place or not at all
+    (PDFium read LibreOffice's as "（含造字 ） \ue000"); the guard refuses it and says why."""
+    from reportkit import readback
+
+    d = example(YUNXI)
+    d["problems"] += "（含造字 \ue000\ue8a5）"
+    ctx = build_context(d)
+    text = "\n".join(expected_paragraphs(ctx)).replace("（含造字 \ue000\ue8a5）", "（含造字 ） \ue000\ue8a5")
+    monkeypatch.setattr(readback, "pdf_text", lambda data: [text])
+    with pytest.raises(RenderError) as exc:
+        readback.verify_pdf(b"%PDF", ctx)
+    assert "私用区字符 U+E000、U+E8A5" in exc.value.message and "造的字" in exc.value.message
+
+
 def test_the_pdf_guard_passes_a_faithful_pdf(tmp_path, d2021, monkeypatch):
     from .fakes import fake_soffice
 

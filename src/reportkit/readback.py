@@ -192,6 +192,16 @@ def _first_difference(para: str, have: str) -> str:
     return f"“{para[:20]}…”"
 
 
+def _private_use_note(para: str) -> str:
+    """For a paragraph holding private-use characters (造字 typed with a local font): why the PDF
+    cannot show it as written."""
+    pua = [ch for ch in dict.fromkeys(para) if 0xE000 <= ord(ch) <= 0xF8FF or ord(ch) >= 0xF0000]
+    if not pua:
+        return ""
+    return (f"（该段有私用区字符 {'、'.join(f'U+{ord(ch):04X}' for ch in pua[:5])}，即用本地字体造的字：PDF 所用字体中"
+            "没有这些字，无法按原文显示；请改用 Unicode 中的规范字，或在 PDF 中以图片或注释说明）")
+
+
 def verify_pdf(data: bytes, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the PDF ``data`` shows every character of the report's
     prose in order, and every table's figures in reading order."""
@@ -205,7 +215,7 @@ def verify_pdf(data: bytes, context: dict, *, template: str | None = None) -> No
         want = fold(para)
         i = flat.find(want, pos)
         if i < 0:
-            problems.append(f"缺少文字：{_first_difference(para, flat[pos:])}")
+            problems.append(f"缺少文字：{_first_difference(para, flat[pos:])}{_private_use_note(para)}")
             continue
         pos = i + len(want)
     want = expected_figures(context)
