@@ -339,6 +339,9 @@ def test_usage_errors_exit_2(tmp_path, cli):
     (tmp_path / "form.xlsx").write_bytes(b"PK\x03\x04")
     r = cli("import", tmp_path / "form.xlsx")
     assert r.exit_code == 2 and ".xlsx" in r.output
+    # among several files a missing one is that file's row, as for every command: exit 1
+    r = cli("import", tmp_path / "missing.docx", tmp_path / "a.xyz", "-o", tmp_path / "out")
+    assert r.exit_code == 1 and "文件不存在" in r.output and "不认识的文件类型" in r.output
 
 
 # --------------------------------------------------------------- the command

@@ -207,6 +207,8 @@ def _index(ref: str) -> tuple[int, int] | None:
 
 
 def _cells(root, sheet: Sheet, shared: list[str]) -> None:
+    if root.tag != S + "worksheet":  # a chart sheet or a dialog sheet: no cells of a table
+        return
     cells = sheet.cells
     for data in root.iterchildren(_SHEET_DATA):
         for row in data.iterchildren(_ROW):
