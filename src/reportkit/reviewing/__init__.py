@@ -54,6 +54,14 @@ class Unit:
     findings: list = field(default_factory=list)  # validation findings (reportkit.Finding)
     issues: list[Issue] = field(default_factory=list)
     previous: str | None = None                   # last year's report it was paired with
+    _figures: dict | None = field(default=None, repr=False, compare=False)
+
+    def figures(self) -> dict[str, object]:
+        """Every figure of its three tables, totals computed (worked out once): for units whose
+        tables passed the schema (:func:`reportkit.reviewing.checks.tables_sound`)."""
+        if self._figures is None:
+            self._figures = checks.figures(self.data, self.edition)
+        return self._figures
 
     @property
     def agency(self) -> str | None:
@@ -313,7 +321,7 @@ def review(reports: Iterable, previous=None) -> Review:
             u.issues.append(Issue("year_on_year", "info", "not-compared",
                                   "本年或上一年度报告的表格数据不符合数据规范，未比较两年的数字"))
         elif prev is not None:
-            u.issues += checks.year_on_year(u.data, prev.data)
+            u.issues += checks.year_on_year(u, prev)
         elif prev_units:
             u.issues.append(Issue("year_on_year", "info", "no-previous",
                                   "上一年度的报告中没有找到本单位（按单位标识和名称配对），未做年度衔接核对"))

@@ -14,7 +14,7 @@ from ..context import cn_date
 from ..findings import json_path
 from ..reading.labels import fold
 from ..rules import texts
-from ..totals import amount, completed, row_total
+from ..totals import amount, completed, get, row_total
 from .similarity import Section, normalise, similar_sections
 
 #: 条例第四十九条: a 部门 publishes by 1月31日, the 主管部门 the 本级政府's report by 3月31日
@@ -157,13 +157,7 @@ def copies(units, same: dict[int, int] | None = None) -> dict[int, list[Issue]]:
 def figures(data: dict, edition: str) -> dict[str, object]:
     """Every figure of the three tables at its layout path, totals computed."""
     tables = completed({k: data.get(k) for k in ("proactive", "requests", "appeals")}, edition)
-    out = {}
-    for path in _paths(edition):
-        node = tables
-        for part in path:
-            node = node.get(part) if isinstance(node, dict) else None
-        out[".".join(path)] = node
-    return out
+    return {".".join(path): get(tables, path) for path in _paths(edition)}
 
 
 @lru_cache(maxsize=None)
@@ -186,9 +180,12 @@ def _is_zero(value) -> bool:
     return a is not None and a == 0
 
 
-def year_on_year(data: dict, prev: dict) -> list[Issue]:
+def year_on_year(unit, last_year) -> list[Issue]:
     """Beyond the cross-year rules of validation (carry-over, 现行有效件数, 上一年项目数量, own
-    雷同): jumps in applications received and tables all zero two years running."""
+    雷同): jumps in applications received and tables all zero two years running.  ``unit`` and
+    ``last_year`` are units of the review (:class:`reportkit.reviewing.Unit`) whose tables
+    passed the schema."""
+    data, prev = unit.data, last_year.data
     edition, prev_edition = data.get("format"), prev.get("format")
     out: list[Issue] = []
     now_req, last_req = data.get("requests"), prev.get("requests")
@@ -203,7 +200,7 @@ def year_on_year(data: dict, prev: dict) -> list[Issue]:
                              f"（变化达 {JUMP_RATIO} 倍以上），请核实", c.label(edition, ("requests", "received")),
                              "$.requests.received", value=now, expected=last))
     if edition in c.EDITIONS and prev_edition in c.EDITIONS:
-        now_f, last_f = figures(data, edition), figures(prev, prev_edition)
+        now_f, last_f = unit.figures(), last_year.figures()
         for table in layout.tables(edition):
             keys, last_keys = _entered(edition)[table.key], _entered(prev_edition)[table.key]
             if all(_is_zero(now_f[k]) for k in keys) and all(_is_zero(last_f[k]) for k in last_keys):
@@ -245,7 +242,7 @@ def sums(units) -> list[Sums]:
             s.excluded.append((i, "表格数据不符合数据规范"))
             continue
         s.units.append(i)
-        s.per_unit[i] = figures(u.data, u.edition)
+        s.per_unit[i] = u.figures()
     for s in out.values():
         for f in layout.figures(s.edition):
             if f.value_kind == c.AMOUNT:
