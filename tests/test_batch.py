@@ -281,3 +281,33 @@ def test_a_real_pdf_batch(tmp_path, write):
         text = subprocess.run(["pdftotext", str(d / pdf["name"]), "-"], capture_output=True, text=True).stdout
         assert m["agency"] in "".join(text.split())
         assert not list(d.glob("*.docx"))  # converted from a staged .docx that is not part of this set
+
+
+def test_a_batch_of_forms_names_folders_from_a_light_read_of_each(tmp_path, cli):
+    """Before the workers start, each form is read only as far as its agency, year and agency_id
+    (read_identity): the names are those the whole form gives; two forms of one unit and year
+    get distinct folders; a workbook that is not a form is its own row with the loader's message."""
+    from reportkit.batch import _scan
+    from reportkit.form import form_bytes
+    from reportkit.form.read import read_identity
+
+    forms = []
+    for i, agency in enumerate(["云溪县自然资源局", "云溪县自然资源局", "云溪县林业局"]):
+        d = example(YUNXI)
+        d["agency"] = agency
+        d["problems"] += "甲" * i  # the two forms of one unit differ
+        p = tmp_path / f"f{i}.xlsx"
+        p.write_bytes(form_bytes(d))
+        forms.append(p)
+        whole = reportkit.load(p)
+        data, digest, error = _scan(p)
+        assert error is None and digest == whole.sha256
+        assert data == {k: whole.data[k] for k in ("agency", "year", "agency_id") if k in whole.data}
+        assert read_identity(p.read_bytes(), str(p)) == data
+    rendered = reportkit.render(YUNXI, tmp_path / "set", formats=["xlsx"])
+    not_a_form = next(p for p in rendered.paths if p.suffix == ".xlsx")
+    r = cli("render", *forms, not_a_form, "-o", tmp_path / "out", "--formats", "docx")
+    assert r.exit_code == 1, r.output
+    assert "不是填报表单" in r.output
+    folders = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len(folders) == 3 and len([f for f in folders if f.startswith("云溪县自然资源局")]) == 2, folders

@@ -144,8 +144,9 @@ def _formats(styles) -> list[str]:
     return out
 
 
-def read_book(data: bytes, *, styles: bool = True) -> Book:
-    """The workbook ``data`` as stored; without ``styles`` the number formats are not read
+def read_book(data: bytes, *, only: set[str] | None = None, styles: bool = True) -> Book:
+    """The workbook ``data`` as stored; ``only`` limits the sheets whose cells are read (the
+    others are listed, empty); without ``styles`` the number formats are not read
     (``Book.formats`` is empty).  Raises :class:`BadWorkbook` for a file that is not a readable workbook."""
     from lxml import etree
 
@@ -168,7 +169,7 @@ def read_book(data: bytes, *, styles: bool = True) -> Book:
             sheet = Sheet(el.get("name", ""), el.get("state", "visible"))
             target = targets.get(el.get(R + "id"), "")
             part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            if part in names:
+            if part in names and (only is None or sheet.name in only):
                 _cells(_part(z, part, parser), sheet, shared)
             sheets.append(sheet)
     return Book(sheets, defined, formats)
