@@ -35,6 +35,30 @@ def test_the_help_panels_are_titled_in_chinese_by_the_console_script():
     assert "选项" in r.stdout and "参数" in r.stdout and "Options" not in r.stdout and "Arguments" not in r.stdout
 
 
+@pytest.mark.parametrize("args, words", [
+    (["render", "--nosuch"], "没有这个选项：--nosuch"),
+    (["render", "--forc", "x.json"], "没有这个选项：--forc（是否应为 --force, --formats？）"),
+    (["render", str(XINYI), "--jobs", "0"], "'--jobs' / '-j' 的值 0 超出范围"),
+    (["init", "--year", "二〇二一"], "'--year' / '-y' 的值 “二〇二一” 不是数字"),
+    (["init", "-y", "2021", "-o"], "选项 -o 需要一个值"),
+    (["render"], "缺少参数"),
+    (["nosuchcommand"], "没有这个命令：nosuchcommand"),
+])
+def test_usage_errors_are_said_in_chinese(args, words):
+    """click's own usage errors, which typer prints in English, reach the user in Chinese, under
+    the panel title 错误 and the Chinese pointer to the help; exit 2."""
+    import subprocess
+
+    from .processes import reportkit_cmd
+
+    r = subprocess.run(reportkit_cmd(*args), capture_output=True, text=True, timeout=60,
+                       env={**__import__("os").environ, "COLUMNS": "160"})
+    assert r.returncode == 2, r.stderr
+    assert words in r.stderr and "错误" in r.stderr, r.stderr
+    for english in ("No such", "Invalid value", "Missing", "requires an argument", "Error", "Try "):
+        assert english not in r.stderr, r.stderr
+
+
 def test_validate_examples_exit_0(cli):
     r = cli("validate", XINYI, YUNXI)
     assert r.exit_code == 0

@@ -21,15 +21,75 @@ from .output import DEFAULT_FORMATS, FORMATS
 
 
 def _chinese_help() -> None:
-    """Chinese panel titles in typer's rich help; imported only when help or an error is shown
-    (typer.rich_utils costs ~0.15 s of start-up)."""
+    """Chinese panel titles in typer's rich help and errors; imported only when help or an error
+    is shown (typer.rich_utils costs ~0.15 s of start-up)."""
     try:
         import typer.rich_utils as ru
 
         ru.OPTIONS_PANEL_TITLE, ru.ARGUMENTS_PANEL_TITLE, ru.COMMANDS_PANEL_TITLE = "选项", "参数", "命令"
         ru.ERRORS_PANEL_TITLE, ru.ABORTED_TEXT = "错误", "已中止。"
+        ru.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 查看帮助。"
     except Exception:  # pragma: no cover - help still works in English
         pass
+
+
+#: click's usage errors (a mistyped option, a value out of range …), which typer prints in English,
+#: as the user reads them; the first pattern that matches the whole message is used
+_USAGE_MESSAGES = (
+    (r"No such option: (\S+) \(Possible options: (.+)\)", r"没有这个选项：\1（是否应为 \2？）"),
+    (r"No such option: (\S+)", r"没有这个选项：\1"),
+    (r"No such command '(.+)'\.", r"没有这个命令：\1"),
+    (r"Missing argument '(.+)'\.", r"缺少参数 \1"),
+    (r"Missing option '(.+)'\.", r"缺少选项 \1"),
+    (r"Option '(.+)' requires an argument\.", r"选项 \1 需要一个值"),
+    (r"Got unexpected extra arguments? \((.+)\)", r"多余的参数：\1"),
+    (r"Invalid value for (.+?): (\S+) is not in the range (.+)\.", r"\1 的值 \2 超出范围（\3）"),
+    (r"Invalid value for (.+?): '(.*)' is not a valid (?:int|integer|float)(?: range)?\.", r"\1 的值 “\2” 不是数字"),
+    (r"Invalid value for (.+?): '(.*)' is not one of (.+)\.", r"\1 的值 “\2” 不是可选的值：\3"),
+    (r"Invalid value for (.+?): (?:File|Directory|Path) '(.*)' does not exist\.", r"\1：“\2” 不存在"),
+    (r"Invalid value for (.+?): (.+)", r"\1 的值无效：\2"),
+)
+
+
+def _chinese_usage_errors() -> None:
+    """Have typer show click's usage errors in Chinese (:data:`_USAGE_MESSAGES`), under the
+    Chinese panel titles, by wrapping how click's exceptions format their message; nothing is
+    imported until an error is raised."""
+    import functools
+    import re
+
+    import typer.core
+
+    click = getattr(typer.core, "_click", None) or getattr(typer.core, "click", None)
+    exceptions = getattr(click, "exceptions", None)
+    base = getattr(exceptions, "ClickException", None)
+    if base is None or getattr(base, "_reportkit_chinese", False):  # pragma: no cover - another click
+        return
+
+    def translated(format_message):
+        @functools.wraps(format_message)
+        def wrapper(self) -> str:
+            message = format_message(self)
+            for pattern, chinese in _USAGE_MESSAGES:
+                m = re.fullmatch(pattern, message, flags=re.S)
+                if m:
+                    return m.expand(chinese)
+            return message
+        return wrapper
+
+    init = base.__init__
+
+    @functools.wraps(init)
+    def __init__(self, *args, **kwargs) -> None:
+        _chinese_help()  # before typer prints the usage line and the panel
+        init(self, *args, **kwargs)
+
+    base.__init__ = __init__
+    base.format_message = translated(base.format_message)  # maybe inherited (typer's own base class)
+    for cls in vars(exceptions).values():
+        if isinstance(cls, type) and issubclass(cls, base) and cls is not base and "format_message" in vars(cls):
+            cls.format_message = translated(vars(cls)["format_message"])
+    base._reportkit_chinese = True
 
 app = typer.Typer(
     name="reportkit",
@@ -552,6 +612,7 @@ def main() -> None:
 
     if len(sys.argv) < 3 or {"-h", "--help"} & set(sys.argv):
         _chinese_help()
+    _chinese_usage_errors()
     for name in ("SIGTERM", "SIGINT"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _on_signal)
