@@ -153,6 +153,8 @@ CASES: dict[str, dict] = {
     **{f"table-three+{k}": table_three_shifted(k) for k in range(1, 23, 3)},
     "xinyi-2019-dated": {**example(XINYI), "published": "2021-01-15"},          # a date longer than the 署名
     "long-date": {**example(YUNXI), "agency": "某局", "published": "2022-12-20"},  # much longer
+    # a 署名 longer than a line (it wraps): the date still on one line
+    "signature-wraps": long_agency(example(YUNXI), "云溪县人民政府（云溪县自然资源和规划局、云溪县林业局、云溪县地震局合署办公）"),
 }
 
 
@@ -330,6 +332,23 @@ def test_date_starts_two_zi_right_of_the_signature(typeset, case):
     sig, date = closing_lines(typeset[case])
     offset = (date.x0 - sig.x0) / PT_PER_ZI
     assert offset == pytest.approx(2, abs=0.15), f"the date starts {offset:.2f} 字 right of the 署名"
+
+
+@needs_libreoffice
+def test_a_signature_longer_than_a_line_wraps_and_the_date_stays_on_one_line(typeset):
+    """A 署名 wider than a line wraps (its lines end 2 字 from the right); the date, on one line,
+    starts 2 字 from the left margin, right of where the 署名 starts (once every character of the
+    date stood on a line of its own: its indent was wider than the line)."""
+    t = typeset["signature-wraps"]
+    page = t.body(len(t.pages) - 1)
+    first, rest, date = page[-3], page[-2], page[-1]
+    assert first.text + rest.text == squash(t.context["doc"]["signature"])
+    assert date.text == squash(t.context["doc"]["date"])
+    left = min(ln.x0 for page in t.pages for ln in page if not PAGE_NUMBER.fullmatch(ln.text))
+    assert (date.x0 - left) / PT_PER_ZI == pytest.approx(2, abs=0.15)
+    assert date.x0 > first.x0
+    for ln in (first, rest):
+        assert (RIGHT_EDGE - ln.x1) / PT_PER_ZI == pytest.approx(2, abs=0.15)
 
 
 @needs_libreoffice

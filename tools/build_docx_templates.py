@@ -32,7 +32,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from reportkit import contract, layout, titles  # noqa: E402  (tables and labels: the layout)
+from reportkit import contract, layout, titles, typesetting  # noqa: E402  (tables and labels: the layout)
 
 import _build  # noqa: E402  (the shared write/--check main)
 import docx
@@ -65,7 +65,7 @@ TITLE_PT = 22  # 2号
 FOOTER_PT = 14  # 4号
 TABLE_PT = 9  # 小五
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm text block
-CHARS_PER_LINE = 28
+CHARS_PER_LINE = typesetting.BODY_LINE_CHARS  # 28: the 落款 rule of reportkit.typesetting counts on it
 # 28 characters of 16 pt need 448 pt, the line is 442.25 pt (156 mm).  A character grid
 # (docGrid linesAndChars, charSpace ≈ -841) squeezes them in Word, but LibreOffice (the
 # usual PDF converter) then gives every 16 pt character two 15.8 pt grid cells and the

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["text_width", "signature_indents", "SCRIPT_GAP"]
+__all__ = ["text_width", "signature_indents", "SCRIPT_GAP", "BODY_LINE_CHARS"]
 
 #: the space between a 汉字 and a digit or Latin letter, in 字
 SCRIPT_GAP = 0.2
+#: 字 per line of the body (GB/T 9704 §5.2.2: 28 字 of 3号)
+BODY_LINE_CHARS = 28
 
 
 def text_width(text: str) -> float:
@@ -26,12 +28,13 @@ def text_width(text: str) -> float:
     return width + SCRIPT_GAP * gaps
 
 
-def signature_indents(signature: str, date: str) -> tuple[float, float]:
+def signature_indents(signature: str, date: str, line_chars: int = BODY_LINE_CHARS) -> tuple[float, float]:
     """Right indents (in 字) of the 署名 and the date for a document without a seal
     (GB/T 9704 §7.3.5.2): 署名 2 字 from the right; the date's first character 2 字 to the
     right of the 署名's first character; "如成文日期长于发文机关署名，应当使成文日期右空二字编排，
-    并相应增加发文机关署名右空字数"."""
-    a, d = text_width(signature), text_width(date)
+    并相应增加发文机关署名右空字数".  A 署名 longer than a line of ``line_chars`` 字 wraps, its
+    first line starting at the left margin: the date starts 2 字 right of that."""
+    a, d = min(text_width(signature), line_chars - 2.0), text_width(date)
     if not date:
         return 2.0, 0.0
     if d <= a:

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from ..errors import TemplateError
 from ..limits import DEFAULT_LIMITS, TemplateLimits
-from ..typesetting import signature_indents
+from ..typesetting import BODY_LINE_CHARS, signature_indents
 
 SIGNATURE_STYLE, DATE_STYLE = "落款署名", "落款日期"
 BODY_PT = 16  # 3号
@@ -547,6 +547,19 @@ def _set_right_indent(p, chars: float) -> None:
     ind.set(qn("w:right"), str(int(round(chars * BODY_PT * 20))))
 
 
+def _line_chars(body) -> float:
+    """字 of the body size in a line of the document's (last) section, as python-docx reads its
+    page width and margins; GB/T 9704's 28 when the section does not say."""
+    from docx.oxml.ns import qn
+    from docx.shared import Emu
+
+    sect = body.find(qn("w:sectPr"))
+    sizes = (sect.page_width, sect.left_margin, sect.right_margin) if sect is not None else (None,)
+    if None in sizes:
+        return BODY_LINE_CHARS
+    return Emu(sizes[0] - sizes[1] - sizes[2]).pt / BODY_PT
+
+
 def _place_signature(body, style_names: dict, default_style: str | None) -> None:
     """The first 署名 and date paragraphs (styles 落款署名, 落款日期, among the body's paragraphs
     as python-docx's ``document.paragraphs`` and ``paragraph.style`` see them) get their indents."""
@@ -570,7 +583,8 @@ def _place_signature(body, style_names: dict, default_style: str | None) -> None
     sig, date = first(SIGNATURE_STYLE), first(DATE_STYLE)
     if sig is None:
         return
-    s_indent, d_indent = signature_indents(sig.text.strip(), date.text.strip() if date is not None else "")
+    s_indent, d_indent = signature_indents(sig.text.strip(), date.text.strip() if date is not None else "",
+                                           _line_chars(body))
     _set_right_indent(sig, s_indent)
     if date is not None:
         _set_right_indent(date, d_indent)
