@@ -283,12 +283,14 @@ def test_a_real_pdf_batch(tmp_path, write):
         assert not list(d.glob("*.docx"))  # converted from a staged .docx that is not part of this set
 
 
-def test_a_batch_of_forms_names_folders_from_a_light_read_of_each(tmp_path, cli):
+def test_a_batch_of_forms_names_folders_from_a_light_read_of_each(tmp_path, cli, monkeypatch):
     """Before the workers start, each form is read only as far as its agency, year and agency_id
-    (read_identity): the names are those the whole form gives; two forms of one unit and year
-    get distinct folders; a workbook that is not a form is its own row with the loader's message."""
+    (read_identity, never the whole form): the names are those the whole form gives; two forms of
+    one unit and year get distinct folders; a workbook that is not a form is its own row with the
+    loader's message."""
     from reportkit.batch import _scan
     from reportkit.form import form_bytes
+    from reportkit.form import read as form_read
     from reportkit.form.read import read_identity
 
     forms = []
@@ -300,7 +302,9 @@ def test_a_batch_of_forms_names_folders_from_a_light_read_of_each(tmp_path, cli)
         p.write_bytes(form_bytes(d))
         forms.append(p)
         whole = reportkit.load(p)
-        data, digest, error = _scan(p)
+        with monkeypatch.context() as m:
+            m.setattr(form_read._Reader, "read", lambda *a: pytest.fail("the scan read the whole form"))
+            data, digest, error = _scan(p)
         assert error is None and digest == whole.sha256
         assert data == {k: whole.data[k] for k in ("agency", "year", "agency_id") if k in whole.data}
         assert read_identity(p.read_bytes(), str(p)) == data

@@ -529,3 +529,17 @@ def test_a_report_dated_the_last_day_of_its_year_is_early_as_validation_says():
     assert "published-early" in [f.code for f in reportkit.validate(cur[1])]
     unit = reportkit.review(cur, previous=prev).units[1]
     assert [(i.check, i.code, i.severity) for i in unit.issues] == [("deadline", "early", "warning")]
+
+
+def test_each_unit_s_figures_are_worked_out_once(monkeypatch):
+    """The year-on-year check and the region's sums share each unit's figures (Unit.figures): the
+    tables of a unit are completed once, not once per check."""
+    from reportkit.reviewing import checks
+
+    cur, prev = batch(6)
+    seen = []
+    real = checks.figures
+    monkeypatch.setattr(checks, "figures", lambda data, edition: seen.append(id(data)) or real(data, edition))
+    result = reportkit.review(cur, previous=prev)
+    assert result.sums and all(u.previous for u in result.units)
+    assert len(seen) == len(set(seen)) == 2 * len(cur)  # this year's and last year's, each once

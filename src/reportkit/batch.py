@@ -161,12 +161,12 @@ def _scan(path: Path):
     """(data, sha256, None) or ({}, None, error): what the folder name is chosen from.  A form is
     read only as far as its agency, year and agency_id (the worker reads it whole): a fifth of
     the cost, paid one file after another before any worker starts."""
-    from .loading import load, read_input
+    from .loading import is_form, load, read_input
 
     o = Outcome(path)
     try:
         raw = read_input(path)
-        if raw.startswith(b"PK\x03\x04"):  # as loading tells a form
+        if is_form(raw):
             from .form.read import read_identity
 
             return read_identity(raw, str(path)), hashlib.sha256(raw).hexdigest(), None

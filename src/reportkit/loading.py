@@ -117,8 +117,13 @@ def _from_mapping(source: Mapping, name: str) -> dict:
     return _parse(text, name)
 
 
+def is_form(raw: bytes) -> bool:
+    """Whether input bytes are read as the clerk's form: a zip package (an .xlsx workbook), not JSON."""
+    return raw.startswith(b"PK\x03\x04")
+
+
 def _from_bytes(raw: bytes, name: str) -> Report:
-    if raw.startswith(b"PK\x03\x04"):
+    if is_form(raw):
         from .form.read import read_form
 
         return read_form(raw, name)

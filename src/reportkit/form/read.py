@@ -52,12 +52,7 @@ _TABLE_TITLES = {t: c.report_field("2021").child(t).title for t in SHEETS}
 
 def read_form(raw: bytes, name: str) -> Report:
     """The report in the form ``raw``; ``name`` names the file in messages."""
-    try:
-        book = read_book(raw)
-    except BadWorkbook as exc:
-        raise DataError(str(exc), file=name) from None
-    edition, shape, findings = _meta(book, name)
-    reader = _Reader(book, edition, name, findings)
+    reader, shape = _open(raw, name)
     data = reader.read(shape)
     return Report(data, name, hashlib.sha256(raw).hexdigest(), cells=reader.where, reading=reader.findings)
 
@@ -72,19 +67,25 @@ def read_identity(raw: bytes, name: str) -> dict:
     names each report's folder by before the reports are rendered, at a fraction of the cost of
     reading the form.  Raises :class:`~reportkit.errors.DataError` as :func:`read_form` does
     for a file that is not a form."""
-    try:
-        book = read_book(raw, only={F.META_SHEET, F.BASIC_SHEET}, styles=False)
-    except BadWorkbook as exc:
-        raise DataError(str(exc), file=name) from None
-    edition, _, findings = _meta(book, name)
-    reader = _Reader(book, edition, name, findings)
+    reader, _ = _open(raw, name, only={F.META_SHEET, F.BASIC_SHEET}, styles=False)
     out = {}
-    for inp in F.basic_inputs(edition):
+    for inp in F.basic_inputs(reader.edition):
         if inp.path in IDENTITY:
             v = reader.value(inp)
             if v is not reader._ABSENT:
                 out[inp.path] = v
     return out
+
+
+def _open(raw: bytes, name: str, **read) -> tuple["_Reader", dict]:
+    """A reader of the form ``raw`` (``read``: what :func:`read_book` reads of it) and the shape
+    its marker records; :class:`~reportkit.errors.DataError` for what is not a form."""
+    try:
+        book = read_book(raw, **read)
+    except BadWorkbook as exc:
+        raise DataError(str(exc), file=name) from None
+    edition, shape, findings = _meta(book, name)
+    return _Reader(book, edition, name, findings), shape
 
 
 # ------------------------------------------------------------------------------ the marker
