@@ -1018,7 +1018,7 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol
 
 
 @pytest.mark.parametrize("make, expected", [
-    (_crc_corrupted, "部件 xl/worksheets/sheet1.xml 已损坏或无法解压"),
+    (_crc_corrupted, "部件 xl/worksheets/sheet1.xml 校验失败"),
     (_edit(SHEET1, lambda b: b.decode().replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")),
      "部件 xl/worksheets/sheet1.xml 不是 UTF-8 编码"),
     (_edit(SHEET1, lambda b: b'<?xml version="1.0" encoding="utf-16"?>' + b[b.index(b"<worksheet"):]),
@@ -1034,9 +1034,9 @@ LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol
     (_edit(SHEET1, lambda b: b.replace(b"<v>", b"<v>99").replace(b't="inlineStr"', b't="s"', 1)),
      "共享字符串编号无效"),
     (_edit("xl/workbook.xml", lambda b: b.replace(b'r:id="rId1"', b'r:id="rId99"')), "工作表「基本情况」的关系 rId99 不存在"),
-    (_bomb, "解压后内容过大"),
+    (_bomb, "部件 xl/media/big.bin 解压后过大"),
     (lambda t: package(t / "t.xlsx", sheet_xml(""), parts={f"xl/media/{i}.bin": b"" for i in range(2001)}),
-     "解压后内容过大"),
+     "压缩包中的部件过多"),
     (lambda t: package(t / "t.xlsx", sheet_xml(""), workbook_type="application/vnd.ms-excel.sheet.macroEnabled.main+xml"),
      "启用宏的工作簿不能用作模板"),
 ])
@@ -1062,8 +1062,9 @@ def test_a_fifo_or_a_device_is_not_read(tmp_path):
         worker = threading.Thread(target=lambda: done.append(check_xlsx(template, "2021")), daemon=True)
         worker.start()
         worker.join(timeout=20)
-        assert done and [p.message for p in done[0]] == ["Excel 模板不是一个文件"], template
-        with pytest.raises(TemplateError, match="不是一个文件"):
+        kind = "管道（FIFO）" if template == fifo else "设备"
+        assert done and [p.message for p in done[0]] == [f"无法读取 Excel 模板：不是普通文件（是{kind}），拒绝读取"], template
+        with pytest.raises(TemplateError, match=f"不是普通文件（是{kind}）"):
             render_xlsx(template, {}, tmp_path / "out.xlsx")
 
 

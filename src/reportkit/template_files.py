@@ -14,17 +14,12 @@ network and embeds ``file:///`` targets of the machine into the PDF).  Every fai
 from __future__ import annotations
 
 import hashlib
-import io
-import os
 import posixpath
-import stat
-import struct
-import zipfile
-import zlib
 from dataclasses import dataclass
 from functools import cached_property
 
 from .errors import TemplateError
+from .ooxml.package import MAX_DEPTH, Limits, resolve
 
 MiB = 1024 * 1024
 #: the template file itself (ours are ~30 kB; a letterhead image makes a few MB)
@@ -65,7 +60,8 @@ class Package:
         return TemplateError(message, template=self.name)
 
     def xml(self, member: str):
-        """The member parsed as XML (python-docx's parser: no entities, no blank text)."""
+        """The member parsed as XML (python-docx's parser: no entities, no blank text; a DTD
+        and nesting deeper than :data:`~reportkit.ooxml.package.MAX_DEPTH` refused)."""
         from docx.oxml.parser import parse_xml
         from lxml import etree
 
@@ -73,9 +69,15 @@ class Package:
         if body is None:
             raise self.fail(f"缺少部件 {member}")
         try:
-            return parse_xml(body)
+            root = parse_xml(body)
         except etree.XMLSyntaxError as exc:
+            if "depth" in str(exc).lower():
+                raise self.fail(f"部件 {member} 的 XML 嵌套过深（超过 {MAX_DEPTH} 层）") from None
             raise self.fail(f"部件 {member} 不是有效的 XML：{exc}") from None
+        docinfo = root.getroottree().docinfo
+        if docinfo.internalDTD is not None or docinfo.doctype:
+            raise self.fail(f"部件 {member} 含有 DTD（DOCTYPE）声明，拒绝处理")
+        return root
 
     def relationships(self, rels_member: str) -> list[Relationship]:
         """The relationships declared in one ``.rels`` member ([] when it does not exist)."""
@@ -117,74 +119,45 @@ class Package:
 
 
 def target_member(rel: Relationship) -> str:
-    """The member a relationship points to (its target resolved against its source part)."""
+    """The member a relationship points to (its target resolved against its source part, as
+    :func:`reportkit.ooxml.package.resolve` resolves every relationship)."""
     source_dir = posixpath.dirname(posixpath.dirname(rel.source))  # word/_rels/x.rels → word
-    return posixpath.normpath(posixpath.join("/" + source_dir, rel.target)).lstrip("/")
+    return resolve(posixpath.join(source_dir, "x"), rel.target)
 
 
 def read_file(path) -> bytes:
     """The bytes of a template file: a regular file of at most :data:`MAX_FILE` bytes."""
-    name = str(path)
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    from .files import FileProblem, read_regular
+
     try:
-        fd = os.open(path, flags)  # O_NONBLOCK: opening a FIFO must not wait for a writer
-    except FileNotFoundError:
-        raise TemplateError("模板文件不存在", template=name) from None
-    except OSError as exc:
-        raise TemplateError(f"无法读取模板文件：{exc.strerror or exc}", template=name) from None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise TemplateError("不是普通文件（是文件夹、管道或设备），拒绝读取", template=name)
-        if st.st_size > MAX_FILE:
-            raise TemplateError(f"文件过大（{st.st_size / MiB:.0f} MB，上限 {MAX_FILE // MiB} MB）", template=name)
-        try:
-            data = fh.read(MAX_FILE + 1)
-        except OSError as exc:
-            raise TemplateError(f"无法读取模板文件：{exc.strerror or exc}", template=name) from None
-    if len(data) > MAX_FILE:
-        raise TemplateError(f"文件过大（上限 {MAX_FILE // MiB} MB）", template=name)
-    return data
+        return read_regular(path, MAX_FILE)
+    except FileProblem as exc:
+        raise TemplateError("模板文件不存在" if exc.missing else exc.message, template=str(path)) from None
+
+
+#: what a template package may hold
+LIMITS = Limits(file=MAX_FILE, members=MAX_MEMBERS, part=MAX_UNZIPPED, total=MAX_UNZIPPED)
 
 
 def open_package(path, data: bytes | None = None, *, max_part: int | None = MAX_PART) -> Package:
-    """Read and check the zip package at ``path`` (or its bytes ``data``); an XML member larger
-    than ``max_part`` is refused before it is unpacked."""
+    """Read and check the zip package at ``path`` (or its bytes ``data``) through
+    :class:`reportkit.ooxml.Package`; an XML member larger than ``max_part`` is refused before
+    it is unpacked."""
+    from .ooxml import Package as Zip
+    from .ooxml import PackageError
+
     name = str(path)
     if data is None:
         data = read_file(path)
-
-    def fail(message: str) -> TemplateError:
-        return TemplateError(message, template=name)
-
-    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65557))  # the end record: entries before parsing them
-    if end >= 0 and len(data) >= end + 12 and struct.unpack("<H", data[end + 10:end + 12])[0] > MAX_MEMBERS:
-        raise fail("压缩包中的部件过多，拒绝处理（可能是压缩炸弹）")
     try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise fail("不是有效的 Office 文件（不是 zip 压缩包，或已损坏）") from None
-    with z:
-        infos = z.infolist()
-        if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNZIPPED:
-            raise fail("文件解压后过大，拒绝处理（可能是压缩炸弹）")
+        z = Zip(data, LIMITS)
         members: dict[str, bytes] = {}
-        for info in infos:
+        for info in z.infos:
             member = info.filename
-            if member in members:
-                raise fail(f"压缩包中有重名的部件 {member}")
-            if member.startswith("/") or "\\" in member or ".." in member.split("/"):
-                raise fail(f"压缩包中的部件名不安全：{member}")
             if max_part is not None and member.endswith((".xml", ".rels")) and info.file_size > max_part:
-                raise fail(f"部件 {member} 过大（{info.file_size / MiB:.0f} MB，上限 {max_part // MiB} MB）")
-            try:
-                members[member] = z.read(info)
-            except zipfile.BadZipFile:
-                raise fail(f"文件已损坏：部件 {member} 校验失败") from None
-            except (zlib.error, EOFError, ValueError):
-                raise fail(f"文件已损坏：部件 {member} 无法解压") from None
-            except NotImplementedError:
-                raise fail(f"部件 {member} 使用了不支持的压缩方式") from None
-            except RuntimeError:  # zipfile: "File … is encrypted, password required"
-                raise fail(f"部件 {member} 已加密，无法读取") from None
+                raise TemplateError(f"部件 {member} 过大（{info.file_size / MiB:.0f} MB，上限 {max_part // MiB} MB）",
+                                    template=name)
+            members[member] = z.read(member)
+    except PackageError as exc:
+        raise TemplateError(exc.message, template=name) from None
     return Package(name, hashlib.sha256(data).hexdigest(), members)

@@ -99,7 +99,7 @@ class Prepared:
     @cached_property
     def shared(self):
         """The template's members deflated once (:class:`~reportkit.package.SharedMembers`)."""
-        from ..package import SharedMembers
+        from ..ooxml.write import SharedMembers
 
         return SharedMembers(self.members)
 
@@ -398,7 +398,7 @@ def render_docx(template: Path, context: dict, when: dt.datetime, *, limits: Tem
 def _render(p: Prepared, name: str, context: dict, when: dt.datetime, budget) -> bytes:
     from docx.opc.oxml import serialize_part_xml
 
-    from ..package import zip_members
+    from ..ooxml.write import zip_members
 
     members = dict(p.members)
     body = None

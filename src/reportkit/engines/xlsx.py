@@ -42,10 +42,7 @@ import math
 import os
 import posixpath
 import re
-import stat
 import threading
-import zipfile
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -54,11 +51,16 @@ from functools import cached_property
 from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, Union
-from urllib.parse import unquote
-from xml.parsers import expat
 
 from ..characters import XML_INVALID
 from ..errors import DataError, TemplateError
+from ..ooxml.package import Limits as _Limits
+from ..ooxml.scan import MAIN as _MAIN
+from ..ooxml.scan import Scanner
+from ..ooxml.scan import Span as _Span
+from ..ooxml.scan import edit_tag as _edit_tag
+from ..ooxml.scan import esc as _esc
+from ..ooxml.scan import prefix as _prefix
 
 __all__ = ["PLACEHOLDER_RE", "Inspection", "inspect_template", "iter_placeholders", "render_xlsx"]
 
@@ -85,14 +87,11 @@ TRUE_TEXT, FALSE_TEXT = "是", "否"
 
 # Limits for template files (zip bombs); real templates are a few tens of kilobytes.
 _MAX_TEMPLATE_BYTES = 50 * 1024 * 1024
-_MAX_MEMBERS = 2_000
-_MAX_UNCOMPRESSED = 200 * 1024 * 1024
-_MAX_XML_PART = 20 * 1024 * 1024     # one part the engine parses (a real sheet is < 1 MB)
+#: what a template may hold (stated by ``templates check``)
+_LIMITS = _Limits(file=_MAX_TEMPLATE_BYTES, members=2_000, part=200 * 1024 * 1024, total=200 * 1024 * 1024)
 _MAX_CELL_TEXT = 32_767               # Excel's limit for the text of one cell
 _CACHE_SIZE = 16
 
-_MAIN = frozenset({"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                   "http://purl.oclc.org/ooxml/spreadsheetml/main"})
 _XM = "http://schemas.microsoft.com/office/excel/2006/main"   # <xm:f> in x14 extensions
 _CT_WORKBOOK = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 _CT_TEMPLATE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml"
@@ -118,134 +117,11 @@ def _where(sheet: str, coord: str) -> str:
     return f"（工作表「{sheet}」，单元格 {coord}）"
 
 
-# -- XML, byte for byte ---------------------------------------------------------------------
+class _Reader(Scanner):
+    """The scanner, its errors naming the template."""
 
-_TAG = re.compile(rb"<[^\s/>]+(?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*\s*/?>")
-_ATTR = re.compile(rb"\s+([^\s=/>]+)\s*=\s*(?:\"[^\"]*\"|'[^']*')")
-_DECLARED = re.compile(rb"(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
-
-
-def _esc(text: str, quote: bool = False) -> bytes:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    if quote:
-        text = text.replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;")
-    return text.encode("utf-8")
-
-
-def _edit_tag(tag: bytes, drop: tuple[bytes, ...] = (), **values: Any) -> bytes:
-    """The start tag ``tag`` (``<c r="A1" t="s">``) with the attributes in ``drop`` removed and
-    ``values`` set; the other attributes keep their bytes. The closing ``>``/``/>`` is kept."""
-    qname = re.match(rb"<[^\s/>]+", tag).group(0)
-    closing = b"/>" if tag.endswith(b"/>") else b">"
-    todo = {k.encode(): str(v) for k, v in values.items()}
-    out = [qname]
-    for m in _ATTR.finditer(tag, len(qname)):
-        key = m.group(1)
-        if key in todo:
-            out.append(b' %s="%s"' % (key, _esc(todo.pop(key), quote=True)))
-        elif key not in drop:
-            out.append(m.group(0))
-    out += [b' %s="%s"' % (k, _esc(v, quote=True)) for k, v in todo.items()]
-    return b"".join(out) + closing
-
-
-@dataclass(frozen=True)
-class _Span:
-    """Byte offsets of an element: its start tag ``[begin, tag_end)``, its end tag from
-    ``close`` (None for an empty-element tag) and its end."""
-    begin: int
-    tag_end: int
-    close: int | None
-    end: int
-
-
-class _Reader:
-    """One XML part read with expat: namespace-aware, no DTD, the byte offsets of elements.
-
-    Subclasses implement ``start(ns, local, attrs)`` and ``end(ns, local)``; ``self.path``
-    holds the open elements (the local name for the spreadsheet namespace, ``"ns local"``
-    otherwise); setting ``self.chars`` to a list collects the text until it is set to None.
-    """
-
-    def __init__(self, data: bytes, part: str, name: str) -> None:
-        self.data, self.part, self.name = data, part, name
-        self.path: list[str] = []
-        self.chars: list[str] | None = None
-
-    def read(self):
-        if len(self.data) > _MAX_XML_PART:
-            raise _invalid(self.name, f"部件 {self.part} 过大（超过 {_MAX_XML_PART // 2**20} MB）")
-        declared = _DECLARED.match(self.data)
-        if self.data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in self.data[:64] or (
-                declared and declared.group(1).lower() not in (b"utf-8", b"utf8")):
-            raise _invalid(self.name, f"部件 {self.part} 不是 UTF-8 编码（Excel、WPS 和 LibreOffice "
-                                      "保存的文件都是 UTF-8），请用它们重新保存")
-        parser = self._parser = expat.ParserCreate("UTF-8", " ")
-        parser.ordered_attributes = True
-        parser.buffer_text = True
-        parser.StartDoctypeDeclHandler = self._doctype
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._chars
-        try:
-            parser.Parse(self.data, True)
-        except expat.ExpatError as exc:
-            raise _invalid(self.name, f"部件 {self.part} 不是有效的 XML（第 {exc.lineno} 行第 "
-                                      f"{exc.offset + 1} 列：{expat.ErrorString(exc.code)}）") from None
-        return self
-
-    def _doctype(self, *_):
-        raise _invalid(self.name, f"部件 {self.part} 含有 DOCTYPE 声明，拒绝处理")
-
-    def _start(self, qname: str, attrs: list[str]) -> None:
-        ns, _, local = qname.rpartition(" ")
-        self.start(ns, local, dict(zip(attrs[::2], attrs[1::2])))
-        self.path.append(local if ns in _MAIN else qname)
-
-    def _end(self, qname: str) -> None:
-        self.path.pop()
-        ns, _, local = qname.rpartition(" ")
-        self.end(ns, local)
-
-    def _chars(self, text: str) -> None:
-        if self.chars is not None:
-            self.chars.append(text)
-
-    @property
-    def parent(self) -> str | None:
-        return self.path[-1] if self.path else None
-
-    def start_tag(self) -> tuple[int, int]:
-        """In ``start``: the byte offsets of the start tag being read."""
-        at = self._parser.CurrentByteIndex
-        tag = _TAG.match(self.data, at)
-        if tag is None:   # well-formed XML always matches; never trust that blindly
-            raise _invalid(self.name, f"部件 {self.part} 无法解析（字节 {at}）")
-        return at, tag.end()
-
-    def span(self, begin: int, tag_end: int) -> _Span:
-        """In ``end``: the element whose start tag was ``[begin, tag_end)``."""
-        if self.data[tag_end - 2:tag_end] == b"/>":
-            return _Span(begin, tag_end, None, tag_end)
-        close = self._parser.CurrentByteIndex
-        return _Span(begin, tag_end, close, self.data.index(b">", close) + 1)
-
-    def text(self) -> str:
-        """The text collected since ``chars`` was set; stops collecting."""
-        text, self.chars = "".join(self.chars or ()), None
-        return text
-
-    def start(self, ns: str, local: str, attrs: dict[str, str]) -> None:
-        pass
-
-    def end(self, ns: str, local: str) -> None:
-        pass
-
-
-def _prefix(tag: bytes) -> bytes:
-    """``b"x:"`` for ``<x:c …>``, ``b""`` for ``<c …>``."""
-    qname = re.match(rb"<([^\s/>]+)", tag).group(1)
-    return qname.rpartition(b":")[0] + b":" if b":" in qname else b""
+    def fail(self, detail: str) -> TemplateError:
+        return _invalid(self.name, detail)
 
 
 class _Relationships(_Reader):
@@ -616,29 +492,21 @@ class _Template:
     @cached_property
     def shared(self):
         """The template's members deflated once (:class:`~reportkit.package.SharedMembers`)."""
-        from ..package import SharedMembers
+        from ..ooxml.write import SharedMembers
 
         return SharedMembers((member, body) for member, _, body in self.members)
 
 
-def _unzip(data: bytes, name: str) -> tuple[list[zipfile.ZipInfo], dict[str, bytes]]:
+def _unzip(data: bytes, name: str) -> tuple[list, dict[str, bytes]]:
+    """The template's zip entries and every member's bytes, read under :data:`_LIMITS`."""
+    from ..ooxml import Package, PackageError
+
     try:
-        with zipfile.ZipFile(BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if len(infos) > _MAX_MEMBERS or sum(i.file_size for i in infos) > _MAX_UNCOMPRESSED:
-                raise _invalid(name, "解压后内容过大")
-            if len({i.filename for i in infos}) != len(infos):
-                raise _invalid(name, "压缩包中有重名的部件")
-            files = {}
-            for info in infos:
-                try:
-                    files[info.filename] = zf.read(info)
-                except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
-                        ValueError, OSError) as exc:
-                    raise _invalid(name, f"部件 {info.filename} 已损坏或无法解压（{exc}）") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
-        raise _invalid(name, "无法作为 zip 压缩包打开") from None
-    return infos, files
+        package = Package(data, _LIMITS)
+        files = {member: package.read(member) for member in package.names}
+    except PackageError as exc:
+        raise _invalid(name, exc.message) from None
+    return package.infos, files
 
 
 def _prepare(data: bytes, name: str) -> _Template:
@@ -728,10 +596,9 @@ def _prepare(data: bytes, name: str) -> _Template:
 
 def _target(source: str, target: str) -> str:
     """The part a relationship of ``source`` points to."""
-    target = unquote(target)
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+    from ..ooxml.package import resolve
+
+    return resolve(source, target)
 
 
 # -- loading, once per template -------------------------------------------------------------
@@ -747,20 +614,22 @@ def _template_name(template: Any) -> str:
 
 
 def _template_bytes(template: Any, name: str) -> bytes:
-    try:
-        if hasattr(template, "read"):
+    from ..files import FileProblem, read_regular
+
+    if hasattr(template, "read"):
+        try:
             data = template.read(_MAX_TEMPLATE_BYTES + 1)
-        else:
-            if not stat.S_ISREG(os.stat(template).st_mode):   # a folder, a FIFO: never open it
-                raise TemplateError("Excel 模板不是一个文件", template=name)
-            with open(template, "rb") as fh:
-                data = fh.read(_MAX_TEMPLATE_BYTES + 1)
-    except OSError as exc:
-        raise TemplateError(f"无法读取 Excel 模板：{exc.strerror or exc}", template=name) from exc
+        except OSError as exc:
+            raise TemplateError(f"无法读取 Excel 模板：{exc.strerror or exc}", template=name) from exc
+    else:
+        try:
+            data = read_regular(template, _MAX_TEMPLATE_BYTES)
+        except FileProblem as exc:
+            raise TemplateError(f"无法读取 Excel 模板：{exc.message}", template=name) from None
     if not isinstance(data, bytes):
         raise TemplateError("Excel 模板必须以二进制方式打开", template=name)
     if len(data) > _MAX_TEMPLATE_BYTES:
-        raise TemplateError("Excel 模板文件过大", template=name)
+        raise TemplateError(f"Excel 模板文件过大（上限 {_MAX_TEMPLATE_BYTES // 2**20} MB）", template=name)
     return data
 
 
@@ -1024,20 +893,12 @@ def render_xlsx(template_path: PathLike, context: Mapping[str, Any],
              for title, part, pieces in prepared.sheets}
     if formats.xfs:
         parts[prepared.styles.part] = formats.xml()
-    if when is not None:
-        from ..package import zip_members
+    from ..ooxml.write import zip_members
 
-        data = zip_members([(member, parts.get(member, body)) for member, _, body in prepared.members], when,
-                           shared=prepared.shared)
-    else:
-        buf = BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-            for member, date_time, body in prepared.members:
-                info = zipfile.ZipInfo(member, date_time)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o600 << 16
-                zf.writestr(info, parts.get(member, body), compresslevel=6)
-        data = buf.getvalue()
+    # without ``when``: every entry stamped with the template's latest, core properties as the template's
+    stamp = when or max((_dt.datetime(*t) for _, t, _ in prepared.members), default=_dt.datetime(1980, 1, 1))
+    data = zip_members([(member, parts.get(member, body)) for member, _, body in prepared.members], stamp,
+                       shared=prepared.shared, core_dates=when is not None)
     if hasattr(out_path, "write"):
         out_path.write(data)
     else:
