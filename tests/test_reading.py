@@ -276,11 +276,14 @@ def _workbook(sheet_data: str, shared: str, merges: str = "") -> bytes:
     rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
+        z.writestr("_rels/.rels", '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>')
         z.writestr("xl/workbook.xml", f'<workbook {ns} xmlns:r="{rel}"><sheets>'
                    '<sheet name="表" sheetId="1" r:id="rId1"/></sheets></workbook>')
         z.writestr("xl/_rels/workbook.xml.rels",
                    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
                    f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+                   f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
                    '</Relationships>')
         z.writestr("xl/sharedStrings.xml", f"<sst {ns}>{shared}</sst>")
         z.writestr("xl/worksheets/sheet1.xml", f"<worksheet {ns}><sheetData>{sheet_data}</sheetData>{merges}</worksheet>")
@@ -289,7 +292,8 @@ def _workbook(sheet_data: str, shared: str, merges: str = "") -> bytes:
 
 def test_workbook_cells_are_read_as_stored():
     """Shared and inline strings with runs (phonetic guides left out, ``_xHHHH_`` decoded), numbers
-    as written, formulas with and without a value, merges; cells without a reference are skipped."""
+    as written, formulas with and without a value, merges; a cell without a reference is the one
+    after the cell before it; a shared string index past the end is an empty cell."""
     from reportkit.reading.xlsx import RawCell, read_book
 
     shared = ("<si><t>自然人</t></si>"
@@ -298,7 +302,7 @@ def test_workbook_cells_are_read_as_stored():
     rows = ('<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s" s="3"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row>'
             '<row r="2"><c r="A2"><v>73802895.90</v></c><c r="B2" t="inlineStr"><is><r><t>本年</t></r><r><t>新收</t></r>'
             '<rPh><t>しん</t></rPh></is></c><c r="C2" t="str"><f>A1&amp;"x"</f><v>自然人x</v></c>'
-            '<c r="D2"><f>SUM(A2:A2)</f></c><c t="s"><v>0</v></c><c r="E2" t="s"><v>99</v></c></row>')
+            '<c r="D2"><f>SUM(A2:A2)</f></c><c t="s"><v>0</v></c><c r="F2" t="s"><v>99</v></c></row>')
     book = read_book(_workbook(rows, shared, '<mergeCells><mergeCell ref="A1:B1"/><mergeCell ref="C1"/></mergeCells>'))
     [sheet] = book.sheets
     assert sheet.name == "表" and sheet.state == "visible"
@@ -310,6 +314,7 @@ def test_workbook_cells_are_read_as_stored():
         (1, 1): RawCell("本年新收", "inlineStr", 0, None),
         (1, 2): RawCell("自然人x", "str", 0, 'A1&"x"'),
         (1, 3): RawCell("", "f", 0, "SUM(A2:A2)"),
+        (1, 4): RawCell("自然人", "s", 0, None),
     }
     assert sheet.merges == [((0, 0), (0, 1))]
     [grid] = read_xlsx(_workbook(rows, shared, '<mergeCells><mergeCell ref="A1:B1"/></mergeCells>'))

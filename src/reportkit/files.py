@@ -53,18 +53,25 @@ def read_regular(path, limit: int) -> bytes:
         raise FileProblem("没有读取权限") from None
     except OSError as exc:
         raise FileProblem(f"无法读取：{exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _what(mode)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            kind = _what(st.st_mode)
             raise FileProblem("这是一个文件夹，不是文件" if kind == "文件夹" else f"不是普通文件（是{kind}），拒绝读取")
-        size = os.fstat(fd).st_size
-        if size > limit:
-            raise FileProblem(f"文件过大（{size_text(size)}，上限 {size_text(limit)}）")
-        try:
-            data = fh.read(limit + 1)
-        except OSError as exc:
-            raise FileProblem(f"无法读取：{exc.strerror or exc}") from None
+        if st.st_size > limit:
+            raise FileProblem(f"文件过大（{size_text(st.st_size)}，上限 {size_text(limit)}）")
+        chunks, left = [], limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise FileProblem(f"无法读取：{exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise FileProblem(f"文件过大（上限 {size_text(limit)}）")
     return data

@@ -26,7 +26,6 @@ import hashlib
 import io
 import json
 import shutil
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -327,16 +326,19 @@ def _manifest(p: Plan, made: list[Path], pdf: dict | None) -> dict:
     }
 
 
-def requested_fonts(docx: Path) -> list[str]:
+def requested_fonts(docx: "Path | bytes") -> list[str]:
     """The font families the Word file asks for (``w:rFonts`` of its styles and text; theme
     fonts aside), sorted."""
     import re
 
     found: set[str] = set()
     attr = re.compile(rb'w:(?:ascii|hAnsi|eastAsia|cs)="([^"]+)"')
-    with zipfile.ZipFile(docx) as z:
-        for name in z.namelist():
-            if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name:
-                for tag in re.findall(rb"<w:rFonts\b[^>]*>", z.read(name)):
-                    found.update(v.decode("utf-8") for v in attr.findall(tag))
+    from .ooxml.package import Package
+    from .ooxml.write import OWN
+
+    z = Package(docx.read_bytes() if isinstance(docx, Path) else bytes(docx), OWN)
+    for name in z.names:
+        if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name:
+            for tag in re.findall(rb"<w:rFonts\b[^>]*>", z.read(name)):
+                found.update(v.decode("utf-8") for v in attr.findall(tag))
     return sorted(found)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .characters import printable
-from .errors import DataError, InputFileError, os_message
+from .errors import DataError, InputFileError
 from .findings import json_path
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -26,6 +26,9 @@ MAX_BYTES = 20 * 1024 * 1024
 #: CPython cannot even convert integers of more than 4300 digits (never fewer than 640, whatever
 #: sys.set_int_max_str_digits says), so neither reading nor printing one can fail.
 NUMBER_DIGITS_MAX = 100
+#: objects and lists nested deeper than this are refused (a report is 6 deep; Python's own
+#: recursion, in json and in the schema validator, gives out near 1000)
+MAX_DEPTH = 64
 
 
 @dataclass
@@ -67,22 +70,19 @@ def load(source: "Report | Mapping | str | os.PathLike | bytes", *, name: str | 
 
 
 def read_input(path: Path, *, limit: int = MAX_BYTES) -> bytes:
-    """The bytes of an input file (report data, a form, a published report), or an
-    :class:`InputFileError` saying in Chinese why it cannot be read."""
-    shown = str(path)
+    """The bytes of an input file (report data, a form, a published report) — a regular file
+    of at most ``limit`` bytes (:data:`MAX_BYTES`: 20 MB) — or an :class:`InputFileError`
+    saying in Chinese why it cannot be read (missing, a folder, a FIFO, a device, a socket, too
+    large, no permission).  A FIFO or a device is refused at once, never read."""
+    from .files import FileProblem, read_regular
+
     try:
-        if path.is_dir():
-            raise InputFileError("这是一个文件夹，不是报告文件", file=shown)
-        size = path.stat().st_size
-        if size > limit:
-            raise InputFileError(f"文件过大（{size} 字节，上限 {limit}），不像一份年度报告", file=shown)
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError("文件不存在", file=shown) from None
-    except PermissionError:
-        raise InputFileError("没有读取权限", file=shown) from None
-    except OSError as exc:
-        raise InputFileError(f"无法读取：{os_message(exc)}", file=shown) from None
+        return read_regular(path, limit)
+    except FileProblem as exc:
+        message = exc.message
+        if "上限" in message and "不像" not in message:
+            message += "，不像一份年度报告"
+        raise InputFileError(message, file=str(path)) from None
 
 
 def _guess_encoding(raw: bytes) -> str | None:
@@ -101,6 +101,10 @@ def _decode(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data" and exc.end == len(raw):
+            # valid UTF-8 up to a character cut at the very end: converting from GB18030 would garble it
+            raise DataError(f"文件在第 {exc.start} 字节处被截断（最后一个字符不完整）：文件没有完整保存或复制，"
+                            "请找回完整的文件（不要转换编码）", file=name) from None
         enc = _guess_encoding(raw)
         how = ("请用记事本“另存为”并选择编码 UTF-8，或运行："
                f"iconv -f {'UTF-16' if enc == 'UTF-16' else 'GB18030'} -t UTF-8 原文件 > 新文件")
@@ -110,6 +114,7 @@ def _decode(raw: bytes, name: str) -> str:
 
 def _from_mapping(source: Mapping, name: str) -> dict:
     """A private, JSON-clean copy of ``source``, read by the same rules as a file."""
+    _check_depth(source, name)
     try:
         text = json.dumps(source, ensure_ascii=False)
     except (TypeError, ValueError) as exc:  # a set, a date, a cycle, an integer of 5000 digits
@@ -128,8 +133,14 @@ def _from_bytes(raw: bytes, name: str) -> Report:
 
         return read_form(raw, name)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        raise DataError("这是旧版 Excel（.xls）或其他 Office 二进制文件：填报表单请用 .xlsx 格式"
-                        "（reportkit init … -o 年度.xlsx 生成）", file=name)
+        from .ooxml.package import not_a_zip
+
+        raise DataError(f"{not_a_zip(raw)}；填报表单请用 .xlsx 格式（reportkit init … -o 年度.xlsx 生成）", file=name)
+    if name.lower().endswith((".xlsx", ".xlsm", ".xltx")) and not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        from .ooxml.package import not_a_zip
+
+        raise DataError(f"不是 Excel 工作簿（.xlsx）：{not_a_zip(raw)}；CSV 等文本请在 Excel/WPS 中打开后"
+                        "“另存为” .xlsx，或用 reportkit init 生成填报表单", file=name)
     digest = hashlib.sha256(raw).hexdigest()
     return Report(_parse(_decode(raw, name), name), name, digest)
 
@@ -185,7 +196,8 @@ def _parse(text: str, name: str) -> dict:
         raise DataError(f"不是有效的 JSON：第 {exc.lineno} 行第 {exc.colno} 列，{_json_reason(exc.msg)}；"
                         f"该行内容：{printable(snippet)}", file=name, line=exc.lineno, column=exc.colno) from None
     except RecursionError:
-        raise DataError("JSON 嵌套层数过深", file=name) from None
+        raise DataError(f"JSON 嵌套层数过深（上限 {MAX_DEPTH} 层）", file=name) from None
+    _check_depth(data, name)
     if refused:
         first = refused[0]
         where = json_path(_path_of(data, first))
@@ -230,6 +242,27 @@ def _json_reason(msg: str) -> str:
         if msg.startswith(k):
             return v
     return msg
+
+
+def _check_depth(data: Any, name: str) -> None:
+    """Refuse objects and lists nested deeper than :data:`MAX_DEPTH` (walked without recursion;
+    a cycle is left to ``json.dumps`` to name)."""
+    stack = [(data, 1)]
+    seen: set[int] = set()
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, Mapping):
+            children = node.values()
+        elif isinstance(node, (list, tuple)):
+            children = node
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise DataError(f"JSON 嵌套层数过深（超过 {MAX_DEPTH} 层），不是一份年度报告的数据", file=name)
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.extend((child, depth + 1) for child in children)
 
 
 def _kind(value: Any) -> str:

@@ -25,7 +25,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .. import contract as c
@@ -34,6 +34,8 @@ from ..errors import DataError
 from ..findings import Finding, json_path
 from ..loading import Report
 from ..reading.grid import column_letters
+from ..ooxml.cells import MAX_NUMBER_CHARS
+from ..ooxml.cells import number as _cell_number
 from ..reading.xlsx import BadWorkbook, Book, RawCell, col_index, read_book
 from ..totals import completed, get
 from ..xlsx_tables import SHEETS
@@ -44,6 +46,7 @@ _INT_TEXT = re.compile(r"[+-]?[0-9]+(?:\.0*)?")
 _DECIMAL_TEXT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _DATE_TEXT = re.compile(r"([0-9]{4})\s*[-/.年]\s*([0-9]{1,2})\s*[-/.月]\s*([0-9]{1,2})\s*日?")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
+_EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)   # workbookPr date1904: the Mac's old date system
 _EXPECTED = {c.COUNT: "非负整数", c.SIGNED: "整数（减少用负数）", c.AMOUNT: "非负金额（数字，可带小数）",
              c.YEAR: "四位年份，如 2021", c.DATE: "日期，如 2022-01-20", c.BOOL: "“是”或“否”",
              c.UNIT: "“元”或“万元”"}
@@ -121,7 +124,7 @@ def _meta(book: Book, name: str) -> tuple[str, dict, list[Finding]]:
         shape = json.loads(text or "{}")
         if not isinstance(shape, dict):
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):   # RecursionError: 100,000 nested [
         shape = {}
         findings.append(Finding("warning", "form.meta", "$", "表单", "表单隐藏的附加信息无法读取，已忽略"
                                 "（金额的写法、$schema 等按默认处理）", file=name, where=where))
@@ -152,10 +155,8 @@ def _decimals(code: str) -> int | None:
 
 
 def _number(text: str) -> Decimal | None:
-    try:
-        return Decimal(repr(float(text)))
-    except (ValueError, InvalidOperation, OverflowError):
-        return None
+    """The number a number cell stores, or None (not a finite number of at most 40 characters)."""
+    return _cell_number(text)
 
 
 class _Reader:
@@ -174,6 +175,11 @@ class _Reader:
         if missing:
             raise DataError(f"表单缺少工作表「{'」「'.join(missing)}」（被删除或改名），无法读取；"
                             "请从备份恢复，或用 reportkit init 重新生成表单后填写", file=self.name)
+        kinds = {"chartsheet": "图表工作表", "dialogsheet": "对话框工作表"}
+        for s in self.book.sheets:
+            if s.name in (F.BASIC_SHEET, F.TEXT_SHEET, *SHEETS.values()) and s.kind != "worksheet":
+                raise DataError(f"表单的工作表「{s.name}」不是表格（是{kinds.get(s.kind, s.kind)}），无法读取；"
+                                "请从备份恢复，或用 reportkit init 重新生成表单后填写", file=self.name)
 
     def locate(self, inp: F.Input) -> tuple[RawCell | None, str] | None:
         """(cell, "sheet!D12") of an input, or None (with an error) when its cell is gone."""
@@ -250,7 +256,7 @@ class _Reader:
         if cell.type == "b":
             return self._bad(inp, cell, where)
         folded = _fold(cell.text)
-        if _INT_TEXT.fullmatch(folded):
+        if len(folded) <= MAX_NUMBER_CHARS and _INT_TEXT.fullmatch(folded):
             number = int(Decimal(folded))
             self.warn(inp, f"数字存成了文本（“{_shown(cell.text)}”），已按 {number} 读取；可在单元格中重新输入数字", where)
             return number
@@ -270,7 +276,7 @@ class _Reader:
         if cell.type == "b":
             return self._bad(inp, cell, where)
         folded = _fold(cell.text)
-        if _DECIMAL_TEXT.fullmatch(folded):
+        if len(folded) <= MAX_NUMBER_CHARS and _DECIMAL_TEXT.fullmatch(folded):
             self.warn(inp, f"金额存成了文本（“{_shown(cell.text)}”），已按 {folded} 读取", where)
             return folded
         return self._bad(inp, cell, where)
@@ -280,7 +286,8 @@ class _Reader:
             number = _number(cell.text)
             if number is None or not 1 <= number < 2958466:
                 return self._bad(inp, cell, where)
-            return (_EXCEL_EPOCH + dt.timedelta(days=int(number))).isoformat()
+            epoch = _EXCEL_EPOCH_1904 if self.book.date1904 else _EXCEL_EPOCH
+            return (epoch + dt.timedelta(days=int(number))).isoformat()
         if cell.type == "d":
             return cell.text[:10]
         text = unicodedata.normalize("NFKC", cell.text).strip()
@@ -456,7 +463,8 @@ class _Reader:
         for path in shape.get("numbers", ()):
             parts = tuple(str(path).split("."))
             parent, value = get(data, parts[:-1]), get(data, parts)
-            if isinstance(parent, dict) and isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
+            if isinstance(parent, dict) and isinstance(value, str) and len(value) <= MAX_NUMBER_CHARS \
+                    and _DECIMAL_TEXT.fullmatch(value):
                 parent[parts[-1]] = float(value) if "." in value else int(value)
         try:
             done = completed(data, self.edition) if shape.get("totals") else None

@@ -21,7 +21,6 @@ import datetime as dt
 import io
 import json
 import re
-import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -403,14 +402,17 @@ def _formula(edition: str, path: str, ref: dict[str, str]) -> str:
 def _members(data: bytes) -> list[tuple[str, bytes]]:
     """The members of XlsxWriter's workbook ``data``, in order, with
     ``<workbookProtection lockStructure="1"/>`` added after ``<workbookPr/>`` (schema order)."""
+    from ..ooxml.package import Package
+    from ..ooxml.write import OWN
+
     out = []
-    with zipfile.ZipFile(io.BytesIO(data)) as src:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                body, n = re.subn(rb"(<workbookPr\b[^>]*/>)", rb'\1<workbookProtection lockStructure="1"/>', body, 1)
-                assert n == 1, "xl/workbook.xml without workbookPr"
-            out.append((info.filename, body))
+    src = Package(data, OWN)
+    for name in src.names:
+        body = src.read(name)
+        if name == "xl/workbook.xml":
+            body, n = re.subn(rb"(<workbookPr\b[^>]*/>)", rb'\1<workbookProtection lockStructure="1"/>', body, 1)
+            assert n == 1, "xl/workbook.xml without workbookPr"
+        out.append((name, body))
     return out
 
 

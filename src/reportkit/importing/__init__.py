@@ -118,20 +118,12 @@ def kind_of(name: str, raw: bytes) -> str:
 def read_document(raw: bytes, kind: str, name: str):
     """The document's tables (grids) and paragraphs (a :class:`~reportkit.reading.docx.WordContent`)."""
     if kind == "docx":
-        import zipfile
-
-        from lxml import etree
-
-        from ..reading.docx import read_docx
+        from ..reading.docx import BadDocument, read_docx
 
         try:
             return read_docx(raw)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError):
-            raise DocumentError("不是有效的 .docx 文件：zip 包已损坏", file=name) from None
-        except KeyError:
-            raise DocumentError("不是 Word 文档：.docx 包中没有 word/document.xml", file=name) from None
-        except etree.XMLSyntaxError as exc:
-            raise DocumentError(f"Word 文档的正文 XML 已损坏：{exc}", file=name) from None
+        except BadDocument as exc:
+            raise DocumentError(f"不是可读取的 .docx 文件：{exc}", file=name) from None
     if kind == "html":
         from ..reading.html import read_html
 

@@ -18,12 +18,12 @@ _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\
 #: files about 15 % larger (17 KB instead of 15 KB for a Word report)
 COMPRESS_LEVEL = 1
 #: what a zip reportkit itself made may hold when it is read again to be normalised
-_OWN = Limits(file=1 << 30, members=65535, part=1 << 30, total=1 << 30)
+OWN = Limits(file=1 << 30, members=65535, part=1 << 30, total=1 << 30)
 
 
 def normalise(data: bytes, when: dt.datetime) -> bytes:
     """Rewrite an OOXML zip with fixed entry times and fixed core-property dates."""
-    package = Package(data, _OWN)
+    package = Package(data, OWN)
     return zip_members([(name, package.read(name)) for name in package.names], when)
 
 

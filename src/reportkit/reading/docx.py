@@ -8,11 +8,18 @@ reading must be cheap enough to check every rendered report).  Merged cells are 
 
 from __future__ import annotations
 
-import io
-import zipfile
 from dataclasses import dataclass, field
 
+from ..ooxml import Limits, Package, PackageError, parse_xml
+from ..ooxml.cells import index as _index
 from .grid import Grid
+
+#: what a Word document may hold to be read (a long report's document.xml is a few MB)
+LIMITS = Limits(file=64 * 1024 * 1024, members=2000, part=32 * 1024 * 1024, total=64 * 1024 * 1024)
+
+
+class BadDocument(ValueError):
+    """The bytes are not a readable Word document; the message says why (in Chinese)."""
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -86,16 +93,22 @@ def _grid(rows: list[tuple[int, list[tuple[str, int, str]]]], source: str) -> Gr
     return Grid(texts, origin, source)
 
 
-def _count(text: str) -> int:
-    return int(text) if text.isdigit() and len(text) < 6 else 0
+def _count(text: str | None) -> int:
+    """A span or a count of grid columns: ASCII digits, below 100000; 0 for anything else
+    (``gridSpan="²"`` is not a span)."""
+    n = _index(text) if text and len(text) < 6 else None
+    return n or 0
 
 
-def read_document_xml(xml: bytes) -> WordContent:
-    from lxml import etree
-
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+def read_document_xml(xml: bytes, part: str = "word/document.xml") -> WordContent:
+    """Tables and paragraphs of a main document part; :class:`BadDocument` when it is not
+    readable XML (a DTD, nesting too deep, not well-formed)."""
+    try:
+        root = parse_xml(xml, part)
+    except PackageError as exc:
+        raise BadDocument(exc.message) from None
     out = WordContent()
-    for el in _flatten(etree.fromstring(xml, parser)):
+    for el in _flatten(root):
         if el.tag == "p":
             out.paragraphs.append(el.text or "")
         else:
@@ -106,6 +119,12 @@ def read_document_xml(xml: bytes) -> WordContent:
 
 
 def read_docx(data: bytes) -> WordContent:
-    """Tables and paragraphs of the .docx ``data`` (bytes)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return read_document_xml(z.read("word/document.xml"))
+    """Tables and paragraphs of the .docx ``data`` (bytes): its main document found through the
+    package's relationships, read within :data:`LIMITS`; :class:`BadDocument` otherwise."""
+    try:
+        z = Package(data, LIMITS)
+        main = z.main_part()
+        xml = z.read(main)
+    except PackageError as exc:
+        raise BadDocument(exc.message) from None
+    return read_document_xml(xml, main)

@@ -11,33 +11,34 @@ Each cell's text is what the file stores: a shared or inline string (``_xHHHH_``
 decoded), or the number as written in ``<v>``; the stored type is ``n`` number, ``s``/
 ``inlineStr``/``str`` text, ``b`` boolean, ``e`` error, ``f`` a formula without a cached value.
 
-A workbook is untrusted input: the zip's member count and unpacked sizes are bounded before
-anything is unpacked, XML is parsed without entities or network access, and cells beyond
-:data:`MAX_ROWS` × :data:`MAX_COLS` are ignored.
+A workbook is untrusted input: it is opened through :class:`reportkit.ooxml.Package` (bytes
+actually inflated bounded, parts found through relationships, Strict OOXML read as
+transitional, DTDs refused; :data:`LIMITS`), a worksheet part that is missing is refused rather
+than read as blanks, a chart sheet is listed as one (``Sheet.kind``), cells without an ``r``
+attribute take the place that follows the previous one, an index that is not ASCII digits is
+refused naming its cell, and cells beyond :data:`MAX_ROWS` × :data:`MAX_COLS` are ignored.
 """
 
 from __future__ import annotations
 
-import io
-import posixpath
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..ooxml import Limits, Package, PackageError
+from ..ooxml import cells as _cells_text
 from .grid import Grid
 
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PR = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_REF = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
 MAX_ROWS, MAX_COLS = 2000, 200
 #: limits on the zip (a workbook of the official tables is a few tens of kilobytes)
 MAX_MEMBERS = 1000
 MAX_PART_BYTES = 30 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+LIMITS = Limits(file=MAX_UNPACKED_BYTES, members=MAX_MEMBERS, part=MAX_PART_BYTES, total=MAX_UNPACKED_BYTES)
 
 #: the number formats built into Excel that a reader may meet (id → code)
 BUILTIN_FORMATS = {0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
@@ -66,6 +67,8 @@ class Sheet:
     state: str                                     # visible | hidden | veryHidden
     cells: dict[tuple[int, int], RawCell] = field(default_factory=dict)
     merges: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    #: what the sheet is: worksheet, chartsheet, dialogsheet, macrosheet… (only a worksheet has cells)
+    kind: str = "worksheet"
 
 
 @dataclass
@@ -75,6 +78,8 @@ class Book:
     names: dict[str, str]
     #: number format code of each cell style
     formats: list[str]
+    #: the workbook counts dates from 1904-01-01 (``workbookPr date1904``), not 1899-12-30
+    date1904: bool = False
 
     def sheet(self, name: str) -> Sheet | None:
         for s in self.sheets:
@@ -86,19 +91,15 @@ class Book:
         return self.formats[style] if 0 <= style < len(self.formats) else "General"
 
 
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+col_index = _cells_text.col_index
 
 
 def cell_index(ref: str) -> tuple[int, int]:
     """``D12`` (or ``$D$12``) → (11, 3)."""
-    m = _REF.match(ref)
-    if not m:
+    at = _cells_text.cell_index(ref)
+    if at is None:
         raise ValueError(ref)
-    return int(m.group(2)) - 1, col_index(m.group(1))
+    return at
 
 
 def unescape(text: str) -> str:
@@ -109,70 +110,79 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
-def _open(data: bytes) -> zipfile.ZipFile:
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
-        raise BadWorkbook("不是有效的 .xlsx 工作簿（无法作为 zip 压缩包打开）") from None
-    infos = z.infolist()
-    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES \
-            or any(i.file_size > MAX_PART_BYTES for i in infos):
-        raise BadWorkbook("工作簿解压后过大，不像一份年度报告")
-    return z
-
-
-def _part(z: zipfile.ZipFile, name: str, parser):
-    from lxml import etree
-
-    try:
-        return etree.fromstring(z.read(name), parser)
-    except KeyError:
-        raise BadWorkbook(f"不是有效的 .xlsx 工作簿（缺少 {name}）") from None
-    except (zipfile.BadZipFile, zlib.error, etree.XMLSyntaxError, ValueError, EOFError) as exc:
-        raise BadWorkbook(f"工作簿已损坏（{name}：{type(exc).__name__}）") from None
-
-
-def _formats(styles) -> list[str]:
-    custom = {int(f.get("numFmtId", -1)): f.get("formatCode", "General") for f in styles.iter(S + "numFmt")}
+def _formats(styles, part: str) -> list[str]:
+    custom = {}
+    for f in styles.iter(S + "numFmt"):
+        fid = _cells_text.index(f.get("numFmtId"))
+        if fid is None:
+            raise BadWorkbook(f"工作簿已损坏：{part} 中数字格式的编号 “{_shown(f.get('numFmtId'))}” 不是编号")
+        custom[fid] = f.get("formatCode", "General")
     xfs = styles.find(S + "cellXfs")
     out = []
     for xf in (xfs if xfs is not None else ()):
         if xf.tag != S + "xf":
             continue
-        i = int(xf.get("numFmtId", 0) or 0)
+        raw = xf.get("numFmtId") or "0"
+        i = _cells_text.index(raw)
+        if i is None:
+            raise BadWorkbook(f"工作簿已损坏：{part} 中单元格样式的数字格式编号 “{_shown(raw)}” 不是编号")
         out.append(custom.get(i) or BUILTIN_FORMATS.get(i, "General"))
     return out
+
+
+def _shown(text) -> str:
+    text = str(text)
+    return text if len(text) <= 20 else text[:19] + "…"
 
 
 def read_book(data: bytes, *, only: set[str] | None = None, styles: bool = True) -> Book:
     """The workbook ``data`` as stored; ``only`` limits the sheets whose cells are read (the
     others are listed, empty); without ``styles`` the number formats are not read
-    (``Book.formats`` is empty).  Raises :class:`BadWorkbook` for a file that is not a readable workbook."""
-    from lxml import etree
+    (``Book.formats`` is empty).  Raises :class:`BadWorkbook` for a file that is not a readable
+    workbook (within :data:`LIMITS`), a worksheet part that is missing, an index that is not one."""
+    try:
+        return _read_book(Package(data, LIMITS), only, styles)
+    except PackageError as exc:
+        raise BadWorkbook(f"不是可读取的 .xlsx 工作簿：{exc.message}") from None
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    with _open(data) as z:
-        names = set(z.namelist())
-        wb = _part(z, "xl/workbook.xml", parser)
-        rels = _part(z, "xl/_rels/workbook.xml.rels", parser)
-        targets = {r.get("Id"): r.get("Target") or "" for r in rels.iter(PR + "Relationship")}
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in names:
-            shared = _shared_strings(_part(z, "xl/sharedStrings.xml", parser))
-        formats = _formats(_part(z, "xl/styles.xml", parser)) if styles and "xl/styles.xml" in names else []
-        defined = {}
-        for d in wb.iter(S + "definedName"):
-            if d.get("localSheetId") is None and d.get("name"):
-                defined[d.get("name")] = d.text or ""
-        sheets = []
-        for el in wb.iter(S + "sheet"):
+
+def _read_book(z: Package, only: set[str] | None, styles: bool) -> Book:
+    book = z.main_part()
+    wb = z.xml(book)
+    if wb.tag != S + "workbook":
+        what = "Word 文档" if wb.tag.endswith("}document") else f"主文档为 {wb.tag.rpartition('}')[2]}"
+        raise BadWorkbook(f"不是 Excel 工作簿（{what}）")
+    rels = z.relationships(book)
+    shared: list[str] = []
+    for rel in z.related(book, "sharedStrings")[:1]:
+        shared = _shared_strings(z.xml(rel.target))
+    formats: list[str] = []
+    if styles:
+        for rel in z.related(book, "styles")[:1]:
+            formats = _formats(z.xml(rel.target), rel.target)
+    defined = {}
+    for d in wb.iter(S + "definedName"):
+        if d.get("localSheetId") is None and d.get("name"):
+            defined[d.get("name")] = d.text or ""
+    pr = wb.find(S + "workbookPr")
+    date1904 = pr is not None and (pr.get("date1904") or "").lower() in ("1", "true")
+    sheets = []
+    for el in wb.iterchildren(S + "sheets"):
+        for el in el.iterchildren(S + "sheet"):
             sheet = Sheet(el.get("name", ""), el.get("state", "visible"))
-            target = targets.get(el.get(R + "id"), "")
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            if part in names and (only is None or sheet.name in only):
-                _cells(_part(z, part, parser), sheet, shared)
+            rid = el.get(R + "id") or ""
+            rel = rels.get(rid)
+            if rel is not None:
+                sheet.kind = rel.kind
+            if only is None or sheet.name in only:
+                if rel is None or rel.external:
+                    raise BadWorkbook(f"工作簿已损坏：工作表「{sheet.name}」的关系 {rid or '（无）'} 不存在")
+                if z.member(rel.target) is None:
+                    raise BadWorkbook(f"工作簿已损坏：工作表「{sheet.name}」的部件 {rel.target} 不存在")
+                if rel.kind == "worksheet":
+                    _cells(z.xml(rel.target), sheet, shared)
             sheets.append(sheet)
-    return Book(sheets, defined, formats)
+    return Book(sheets, defined, formats, date1904)
 
 
 # A sheet's cells are read by walking lxml's elements: rows, cells and their few children (measured:
@@ -211,17 +221,28 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
     if root.tag != S + "worksheet":  # a chart sheet or a dialog sheet: no cells of a table
         return
     cells = sheet.cells
+    index = _cells_text.index
+    row_at = -1
     for data in root.iterchildren(_SHEET_DATA):
         for row in data.iterchildren(_ROW):
+            r = row.get("r")   # optional: a row without it follows the previous one
+            row_at = (index(r) or 0) - 1 if r is not None else row_at + 1
+            col_at = -1
             for c in row.iterchildren(_C):
+                ref = c.get("r")   # optional too: the cell after the previous one
+                if ref is None:
+                    at = (row_at, col_at + 1)
+                else:
+                    at = _index(ref)
+                    if at is None:
+                        raise BadWorkbook(f"工作簿已损坏：工作表「{sheet.name}」中有单元格的位置 “{_shown(ref)}” 无效")
+                col_at = at[1]
                 if not len(c):  # no value, no formula: nothing to read (most styled cells of a form)
                     continue
-                ref = c.get("r")
-                at = _index(ref) if ref else None
-                if at is None or at[0] >= MAX_ROWS or at[1] >= MAX_COLS:
+                if at[0] < 0 or at[0] >= MAX_ROWS or at[1] >= MAX_COLS:
                     continue
                 t = c.get("t") or "n"
-                style = c.get("s") or ""
+                style = c.get("s")
                 formula = value = inline = None
                 for child in c:
                     tag = child.tag
@@ -238,14 +259,19 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
                 elif value is None:
                     text, t = "", ("f" if formula is not None else t)
                 elif t == "s":
-                    i = int(value) if value.isdigit() else -1
-                    text = shared[i] if 0 <= i < len(shared) else ""
+                    i = index(value)
+                    if i is None:
+                        raise BadWorkbook(f"工作簿已损坏：{sheet.name}!{_a1(at)} 的共享字符串编号 “{_shown(value)}” 不是编号")
+                    text = shared[i] if i < len(shared) else ""
                 elif t == "str":
                     text = unescape(value)
                 else:
                     text = value
                 if text or formula is not None:
-                    cells[at] = RawCell(text, t, int(style) if style.isdigit() else 0, formula)
+                    s = 0 if style is None else index(style)
+                    if s is None:
+                        raise BadWorkbook(f"工作簿已损坏：{sheet.name}!{_a1(at)} 的样式编号 “{_shown(style)}” 不是编号")
+                    cells[at] = RawCell(text, t, s, formula)
     for merges in root.iterchildren(_MERGES):
         for m in merges.iterchildren(_MERGE):
             ref = m.get("ref") or ""
@@ -253,6 +279,16 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
                 a, b = (_index(x) for x in ref.split(":", 1))
                 if a is not None and b is not None:
                     sheet.merges.append((a, b))
+
+
+def _a1(at: tuple[int, int]) -> str:
+    r, c = at
+    letters = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{r + 1}"
 
 
 def read_xlsx(data: bytes) -> list[Grid]:
