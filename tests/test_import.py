@@ -290,7 +290,7 @@ def _docx_with(table_rows) -> bytes:
 BAD = {
     "corrupt.docx": (b"PK\x03\x04 this is not a zip at all", "zip"),
     "renamed.docx": (b"just some text", "不是有效的 .docx"),
-    "no-document.docx": (None, "word/document.xml"),
+    "no-document.docx": (None, "没有主文档"),
     "scan.pdf": (_minimal_pdf(), "OCR"),
     "truncated.pdf": (b"%PDF-1.4\n1 0 obj<</Type/Catalog", "PDF"),
     "no-tables.html": ("<html><body><div id='zoom'><p>一、总体情况</p><p>本年度……</p></div></body></html>"

@@ -398,6 +398,13 @@ def render(
         _usage("批量生成时请用 -o 指定输出文件夹", as_json)
     if output is not None and output.exists() and not output.is_dir():
         _usage(f"输出位置 {output} 是一个文件，不是文件夹；请用 -o 指定一个文件夹", as_json)
+    if len(files) == 1 and output is None and not files[0].is_file():   # say what it is, not "no extension"
+        from .loading import read_input
+
+        try:
+            read_input(files[0], limit=0)
+        except ReportkitError as exc:
+            _fail(exc, as_json)
     if len(files) == 1 and output is None and files[0].with_suffix("") == files[0]:
         _usage(f"输入文件 {files[0]} 没有扩展名，默认的输出文件夹会与它同名；请用 -o 指定输出文件夹"
                f"（或把文件改名为 {files[0].name}.json）", as_json)

@@ -159,5 +159,6 @@ def open_package(path, data: bytes | None = None, *, max_part: int | None = MAX_
                                     template=name)
             members[member] = z.read(member)
     except PackageError as exc:
-        raise TemplateError(exc.message, template=name) from None
+        message = exc.message if exc.part else f"不是有效的 Office 文件：{exc.message}"
+        raise TemplateError(message, template=name) from None
     return Package(name, hashlib.sha256(data).hexdigest(), members)

@@ -183,14 +183,17 @@ class Package:
             try:   # never more than declared + 1 bytes, whatever the stream holds
                 body = inflater.decompress(raw, declared + 1)
             except zlib.error:
-                raise PackageError(f"文件已损坏：部件 {actual} 无法解压", actual) from None
+                raise PackageError(f"文件已损坏：部件 {actual} 校验失败（数据无法解压）", actual) from None
             if len(body) <= declared and not inflater.eof:
                 raise PackageError(f"文件已损坏：部件 {actual} 的数据不完整", actual)
         else:
             raise PackageError(f"部件 {actual} 使用了不支持的压缩方式（{info.compress_type}）", actual)
-        if len(body) != declared:
-            raise PackageError(f"文件已损坏：部件 {actual} 解压后的大小与记录的不符（记录 {declared} 字节），"
-                               "拒绝处理", actual)
+        if len(body) > declared:   # stopped one byte past what the header claims: a lie or damage
+            raise PackageError(f"文件已损坏：部件 {actual} 校验失败：解压后超过记录的 {declared} 字节，已停止解压"
+                               "（文件损坏或被篡改）", actual)
+        if len(body) < declared:
+            raise PackageError(f"文件已损坏：部件 {actual} 校验失败（解压后只有 {len(body)} 字节，记录 {declared} 字节）",
+                               actual)
         if zlib.crc32(body) != info.CRC:
             raise PackageError(f"文件已损坏：部件 {actual} 校验失败（CRC）", actual)
         self.inflated += len(body)
