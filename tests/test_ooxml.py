@@ -437,3 +437,43 @@ def test_deflated_members_are_checked_by_crc():
     with pytest.raises(PackageError, match="校验失败"):
         Package(bytes(data)).read("a.xml")
     assert zlib.crc32(b"") == 0
+
+
+# ------------------------------------------------------------------------------ templates check
+
+@pytest.fixture()
+def template_set_dir(tmp_path, cli):
+    out = tmp_path / "tpl"
+    assert cli("templates", "export", out).exit_code == 0
+    return out
+
+
+@pytest.mark.parametrize("inject", ["{{ " + "(" * 20000 + "1" + ")" * 20000 + " }}",
+                                    "{% if true %}" * 5000 + "x" + "{% endif %}" * 5000])
+def test_templates_check_of_html_nested_thousands_deep_is_an_error_not_a_traceback(template_set_dir, cli, inject):
+    path = template_set_dir / "html" / "report-2021.html"
+    path.write_text(inject + path.read_text(encoding="utf-8"), encoding="utf-8")
+    r = cli("templates", "check", template_set_dir, "--json")
+    assert r.exit_code == 1, r.output
+    problems = json.loads(r.output)["problems"]
+    assert [p for p in problems if p["severity"] == "error" and p["template"] == str(path)
+            and "嵌套过深" in p["message"]], problems
+
+
+def test_a_strict_excel_template_is_checked_and_rendered_alike(template_set_dir, cli, tmp_path):
+    """A Strict OOXML Excel template: ``templates check`` passes it, and render fills it and
+    reads every figure back (before, check passed it and render refused it)."""
+    path = template_set_dir / "xlsx" / "report-2021.xlsx"
+    path.write_bytes(_strict(path.read_bytes()))
+    r = cli("templates", "check", template_set_dir, "--json")
+    assert r.exit_code == 0, r.output
+    assert not [p for p in json.loads(r.output)["problems"] if p["severity"] == "error"]
+    out = tmp_path / "out"
+    reportkit.render(example(YUNXI), out, formats=["xlsx"], templates=template_set_dir)
+    [xlsx] = list(out.glob("*.xlsx"))
+    assert STRICT_MAIN in dict(members(xlsx.read_bytes()))["xl/worksheets/sheet1.xml"]
+    from reportkit.reading import locate
+    from reportkit.reading.xlsx import read_xlsx
+
+    located = locate(read_xlsx(xlsx.read_bytes()))
+    assert located.hits["requests.received.natural"].text == str(example(YUNXI)["requests"]["received"]["natural"])

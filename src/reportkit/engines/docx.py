@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import marshal
 import re
 import sys
@@ -102,6 +103,55 @@ class Prepared:
         from ..ooxml.write import SharedMembers
 
         return SharedMembers(self.members)
+
+
+# ------------------------------------------------------------------ Word XML as text (for messages and checks)
+
+_PARA = re.compile(r"<w:p[ >].*?</w:p>", re.S)
+_TEXT = re.compile(r"<w:t(?: [^>]*)?>([^<]*)</w:t>")
+_DELIM = re.compile(r"\{\{|\{%|\{#|\}\}|%\}|#\}")
+_CLOSER = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def unclosed_paragraphs(xml: str) -> list[str]:
+    """The text of each paragraph of a part's XML whose Jinja tags do not close within it.
+
+    docxtpl looks for a tag's end anywhere later in the document and silently swallows the
+    paragraphs in between, so this must be caught before docxtpl sees the template."""
+    found = []
+    for para in _PARA.findall(xml):
+        text = html.unescape("".join(_TEXT.findall(para)))
+        if not _tags_close(text):
+            found.append(text)
+    return found
+
+
+def _tags_close(text: str) -> bool:
+    """Every ``{{``/``{%``/``{#`` in ``text`` is closed before the next one opens."""
+    expect = None
+    for m in _DELIM.finditer(text):
+        tok = m.group()
+        if tok in _CLOSER:
+            if expect is not None:
+                return False
+            expect = _CLOSER[tok]
+        elif tok == expect:
+            expect = None
+    return expect is None
+
+
+def plain_text(source: str) -> str:
+    """A part's source as text (tags dropped, the line structure kept)."""
+    return html.unescape(re.sub(r"<[^>]*>", lambda m: "\n" * m.group().count("\n"), source))
+
+
+def around(text: str, lineno: int | None, width: int = 60) -> str:
+    """The text of lines ``lineno``-1 … ``lineno``+1 (1-based), trimmed."""
+    lines = text.split("\n")
+    if not lineno or lineno > len(lines):
+        return ""
+    found = " ⏎ ".join(x.strip() for x in lines[max(0, lineno - 2):lineno + 1] if x.strip())
+    return found[:width * 3]
 
 
 # ------------------------------------------------------------------ opening and listing the parts
@@ -191,7 +241,6 @@ def _core_element(pkg, member: str):
 # ------------------------------------------------------------------ locating an error in a part
 
 def where(part: Part, lineno: int | None) -> str:
-    from ..template_lint import around, plain_text
 
     near = around(plain_text(part.source), lineno)
     return f"位置 {part.label}" + (f"，附近文字：{near}" if near else "")
@@ -232,17 +281,20 @@ _FORMAT = "reportkit-docx-prepared-3"
 def fingerprint() -> tuple:
     """Everything besides the template's bytes that changes what :func:`prepare` makes: the
     versions of reportkit, Jinja2, docxtpl, python-docx and lxml, Python's bytecode format, and
-    the source of the modules that prepare (an edited checkout is a new engine)."""
+    the source of the modules that prepare — this engine, ``engines.jinja``, ``template_files``
+    and the package reader ``ooxml.package`` (an edited checkout is a new engine); not the lint
+    command nor the Jinja analysis, which change no prepared template."""
     import docx
     import docxtpl
     import jinja2
     from lxml import etree
 
-    from .. import __version__, template_files, template_lint
+    from .. import __version__, template_files
+    from ..ooxml import package
     from . import jinja
 
     sources = hashlib.sha256()
-    for module in (sys.modules[__name__], jinja, template_files, template_lint):
+    for module in (sys.modules[__name__], jinja, template_files, package):
         sources.update(Path(module.__file__).read_bytes())
     return (__version__, jinja2.__version__, docxtpl.__version__, getattr(docx, "__version__", ""),
             etree.LXML_VERSION, sys.implementation.cache_tag, sources.hexdigest())
@@ -305,7 +357,6 @@ def _prepare(template, data: bytes) -> Prepared:
     from docx.oxml.ns import qn
     from lxml import etree
 
-    from ..template_lint import unclosed_paragraphs
 
     name = str(template)
     word = open_word(template, data)
@@ -442,7 +493,6 @@ def _xml_error(part: Part, name: str, xml: str, exc) -> TemplateError:
     line, col = exc.position
     lines = xml.split("\n")
     offset = sum(len(x) + 1 for x in lines[:max(line - 1, 0)]) + max(col - 1, 0)
-    from ..template_lint import plain_text
 
     near = re.sub(r"\s+", " ", plain_text(xml[max(0, offset - 300):offset + 100]).strip())[-120:]
     return TemplateError(f"模板生成的内容不是有效的 XML（{exc.msg}），文档会损坏或丢失文字；位置 {part.label}"

@@ -31,6 +31,7 @@ __all__ = ["render_html", "external_references", "ARTICLE_BLOCK", "MAX_TEMPLATE"
 
 ARTICLE_BLOCK = "article"
 MAX_TEMPLATE = 2 * 1024 * 1024  # a template is a few tens of kB
+NESTED_TOO_DEEP = "模板的表达式或标签嵌套过深（如成千上万层括号或 {% if %}），无法编译；请简化模板"
 
 _compiled: dict[str, object] = {}
 
@@ -72,6 +73,8 @@ def _compile(path: Path):
     except TemplateSyntaxError as exc:
         raise TemplateError(f"Jinja 语法错误：{exc.message}；位置 第 {exc.lineno} 行：{_line(source, exc.lineno)}",
                             template=str(path)) from None
+    except (RecursionError, SyntaxError, MemoryError):   # Jinja's parser or Python's compiler gave up
+        raise TemplateError(NESTED_TOO_DEEP, template=str(path)) from None
     if ARTICLE_BLOCK not in template.blocks:
         raise TemplateError("网页模板缺少 {% block article %} … {% endblock %}（正文片段由它生成）",
                             template=str(path))
