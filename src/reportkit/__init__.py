@@ -33,17 +33,20 @@ from .errors import (  # noqa: E402
 from .findings import Finding  # noqa: E402
 from .limits import TemplateLimits  # noqa: E402
 from .loading import Report, load  # noqa: E402
+from .options import RenderOptions  # noqa: E402
 from .validation import validate  # noqa: E402
 
 
-def render(report, out_dir, *, formats=None, templates=None, previous=None, force=False, pdfa=False, wait=None,
-           limits=None):
-    """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.render`."""
-    from .filing import render as _render
-    from .staging import LOCK_WAIT
+def render(report, out_dir, *, formats=None, templates=None, previous=None, force=None, pdfa=None, wait=None,
+           limits=None, options=None):
+    """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.render`.
 
-    return _render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force,
-                   pdfa=pdfa, wait=LOCK_WAIT if wait is None else wait, limits=limits)
+    ``options`` is a :class:`RenderOptions`; the keyword arguments given (not None) are laid over
+    it (or over the defaults)."""
+    from .filing import render as _render
+
+    return _render(report, out_dir, RenderOptions.of(options, formats=formats, templates=templates, previous=previous,
+                                                     force=force, pdfa=pdfa, wait=wait, limits=limits))
 
 
 def import_report(source, *, name=None, kind=None):
@@ -61,7 +64,7 @@ def review(reports, previous=None):
 
 
 __all__ = [
-    "__version__", "load", "validate", "render", "import_report", "review", "Report", "Finding",
+    "__version__", "load", "validate", "render", "import_report", "review", "Report", "Finding", "RenderOptions",
     "ReportkitError", "UsageError", "InputFileError", "DataError", "DocumentError", "ValidationFailed",
     "TemplateError", "UnsafeTemplateError", "OutputExistsError", "OutputBusyError", "RenderError", "ConverterMissing",
     "InternalError", "TemplateLimits",

@@ -23,8 +23,13 @@ from typing import Callable, Sequence
 
 from .errors import InternalError, InputFileError, ReportkitError, UsageError
 from .findings import Finding
+from .options import RenderOptions
 
 PDF_CHUNK = 20  # reports per LibreOffice start in a batch
+#: what every render worker needs, imported once into the fork server: rendering and the read-back guard
+PRELOAD = ("reportkit.batch", "reportkit.filing", "reportkit.engines.docx", "reportkit.engines.xlsx",
+           "reportkit.engines.html", "reportkit.engines.pdf", "reportkit.readback", "reportkit.reading.docx",
+           "reportkit.reading.xlsx", "docxtpl", "lxml.etree")
 
 
 @dataclass
@@ -154,7 +159,7 @@ class Task:
     sha256: str | None        # of the bytes the folder name was chosen from; None: unreadable then
     error: ReportkitError | None
     out_dir: Path
-    options: dict             # formats, templates, previous, force, pdfa, wait
+    options: "RenderOptions"  # the batch's, whole (``previous`` loaded once)
 
 
 def _scan(path: Path):
@@ -177,18 +182,14 @@ def _scan(path: Path):
         return {}, None, o.error
 
 
-def render_many(files: Sequence[Path], output: Path | None, *, formats, templates=None, previous=None,
-                force=False, jobs=1, progress: Callable[[int, int], None] | bool = False, pdfa: bool = False,
-                wait: float | None = None) -> list[Outcome]:
-    """Render every file; one :class:`Outcome` per file, in order.  A single file renders in
-    this process; several render in ``jobs`` worker processes, each file into its own
-    sub-folder of ``output``."""
-    from .staging import LOCK_WAIT
-
+def render_many(files: Sequence[Path], output: Path | None, options: RenderOptions | None = None, *, jobs=1,
+                progress: Callable[[int, int], None] | bool = False, **loose) -> list[Outcome]:
+    """Render every file under ``options`` (:class:`~reportkit.options.RenderOptions`; its fields
+    may also be given as keyword arguments); one :class:`Outcome` per file, in order.  A single
+    file renders in this process; several render in ``jobs`` worker processes, each file into its
+    own sub-folder of ``output``."""
     files = [Path(f) for f in files]
-    prev = _load_previous(previous)
-    options = {"formats": list(formats), "templates": templates, "previous": prev, "force": force, "pdfa": pdfa,
-               "wait": LOCK_WAIT if wait is None else wait}
+    options = RenderOptions.of(options, **loose).with_previous_loaded()
     if len(files) == 1:
         out = output if output is not None else files[0].with_suffix("")
         return [render_task(Task(0, files[0], None, None, Path(out), options))]
@@ -200,14 +201,14 @@ def render_many(files: Sequence[Path], output: Path | None, *, formats, template
     tasks = [Task(i, f, ident[2], error, d, options)
              for i, ((ident, error), f, d) in enumerate(zip(scanned, files, out_dirs))]
     del scanned
-    chunk = max(1, min(PDF_CHUNK, math.ceil(len(tasks) / max(1, jobs)))) if "pdf" in options["formats"] else 1
+    chunk = max(1, min(PDF_CHUNK, math.ceil(len(tasks) / max(1, jobs)))) if "pdf" in options.formats else 1
     units = [tasks[i:i + chunk] for i in range(0, len(tasks), chunk)]
     from .workers import run_units
 
     show = _ProgressBar(len(tasks)) if progress is True else None
     try:
-        results = run_units(units, jobs=jobs, on_result=(show.advance if show else progress or None),
-                            lost=_lost_outcome)
+        results = run_units(units, render_chunk, jobs=jobs, on_result=(show.advance if show else progress or None),
+                            lost=_lost_outcome, preload=PRELOAD)
     finally:
         if show:
             show.close()
@@ -220,7 +221,7 @@ def _lost_outcome(task: Task, how: str) -> Outcome:
     from .staging import OutputFolder
 
     try:
-        with OutputFolder(task.out_dir, wait=task.options["wait"]):
+        with OutputFolder(task.out_dir, wait=task.options.wait):
             pass
     except (ReportkitError, OSError):
         pass
@@ -244,11 +245,9 @@ def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -
             if report is None:
                 emit(t, o)
                 continue
-            opts = t.options
             try:
-                p = plan(report, t.out_dir, formats=opts["formats"], templates=opts["templates"],
-                         previous=opts["previous"], force=opts["force"], pdfa=opts["pdfa"])
-                s = stack.enter_context(StagedSet(p, wait=opts["wait"]))
+                p = plan(report, t.out_dir, t.options)
+                s = stack.enter_context(StagedSet(p))
             except Exception as exc:
                 _fail(o, exc)
                 emit(t, o)

@@ -17,6 +17,8 @@ import typer
 
 from . import __version__, interrupts
 from .errors import ReportkitError, UsageError
+from .limits import DEFAULT_LIMITS
+from .options import LOCK_WAIT
 from .output import DEFAULT_FORMATS, FORMATS
 
 
@@ -377,7 +379,11 @@ def render(
                                                       "但只删除上次生成、未被修改过的文件）。"),
     pdfa: bool = typer.Option(False, "--pdfa", help="PDF 按 PDF/A-2b（长期保存格式）导出；清单记录 PDF 声明的符合级别。"),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="并行生成的进程数（批量时）。"),
-    wait: float = typer.Option(60.0, "--wait", min=0, help="输出文件夹正被另一个 reportkit 进程使用时，最多等待的秒数。"),
+    wait: float = typer.Option(LOCK_WAIT, "--wait", min=0, help="输出文件夹正被另一个 reportkit 进程使用时，最多等待的秒数。"),
+    template_seconds: float = typer.Option(DEFAULT_LIMITS.seconds, "--template-seconds", min=0.001,
+                                           help="一个模板生成一份报告最多可用的秒数（自定义模板失控时停止）。"),
+    template_memory: int = typer.Option(DEFAULT_LIMITS.memory // 2**20, "--template-memory", min=1,
+                                        help="一个模板生成一份报告最多可产生的数据量（MB）。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供其他程序读取。"),
 ) -> None:
     """校验并生成申报材料：Word 报告、Excel 表格、PDF 和 manifest.json。
@@ -389,6 +395,8 @@ def render(
 它那一行的失败，退出码为 1。
     """
     from .batch import render_many
+    from .limits import TemplateLimits
+    from .options import RenderOptions
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
@@ -409,8 +417,9 @@ def render(
         _usage(f"输入文件 {files[0]} 没有扩展名，默认的输出文件夹会与它同名；请用 -o 指定输出文件夹"
                f"（或把文件改名为 {files[0].name}.json）", as_json)
     try:
-        outcomes = render_many(files, output, formats=fmts, templates=templates, previous=previous, force=force,
-                               jobs=jobs, progress=not as_json and len(files) > 1, pdfa=pdfa, wait=wait)
+        options = RenderOptions(formats=tuple(fmts), templates=templates, previous=previous, force=force, pdfa=pdfa,
+                                wait=wait, limits=TemplateLimits(template_seconds, template_memory * 2**20))
+        outcomes = render_many(files, output, options, jobs=jobs, progress=not as_json and len(files) > 1)
     except ReportkitError as exc:  # e.g. --previous unreadable: the command itself cannot run
         _fail(exc, as_json)
     if as_json:

@@ -35,8 +35,9 @@ from .errors import ConverterMissing, OutputExistsError, RenderError, Validation
 from .findings import Finding, has_errors
 from .limits import TemplateLimits
 from .loading import load
-from .output import DEFAULT_FORMATS, FORMATS, safe_name
-from .staging import LOCK_WAIT, MANIFEST, OutputFolder, sha256_file, write_file
+from .options import RenderOptions
+from .output import safe_name
+from .staging import MANIFEST, OutputFolder, sha256_file, write_file
 from .validation import validate
 
 TITLE = "政府信息公开工作年度报告"
@@ -73,25 +74,33 @@ class Plan:
     findings: list[Finding]
     context: dict
     when: object
-    force: bool
-    pdfa: bool
-    limits: TemplateLimits | None = None
+    options: RenderOptions
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def force(self) -> bool:
+        return self.options.force
 
-def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=None, previous=None,
-         force: bool = False, pdfa: bool = False, limits: TemplateLimits | None = None) -> Plan:
-    """Load and validate ``report`` and decide its set; raises ``ValidationFailed`` on invalid data."""
+    @property
+    def pdfa(self) -> bool:
+        return self.options.pdfa
+
+    @property
+    def limits(self) -> TemplateLimits:
+        return self.options.limits
+
+
+def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
+    """Validate ``report`` (loaded if it is not a :class:`~reportkit.Report` yet, once) and
+    decide its set under ``options``; raises ``ValidationFailed`` on invalid data."""
     from .context import build_context
     from .package import build_time
     from .template_set import resolve
 
+    options = options or RenderOptions()
     report = load(report)
-    formats = list(dict.fromkeys(formats or DEFAULT_FORMATS))
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        raise ValueError(f"unknown formats: {unknown}")
-    findings = validate(report, previous=previous)
+    formats = list(options.formats)
+    findings = validate(report, previous=options.previous)
     if has_errors(findings):
         raise ValidationFailed(findings, file=report.source)
     data = report.data
@@ -100,7 +109,7 @@ def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=Non
     used = {}
     for kind, needed_by in TEMPLATE_KINDS.items():
         if set(needed_by) & set(formats):
-            path, note = resolve(kind, data["format"], templates)
+            path, note = resolve(kind, data["format"], options.templates)
             used[kind] = path
             if note:
                 notes.append(note)
@@ -108,16 +117,16 @@ def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=Non
     if "html" in formats:
         names["html-fragment"] = stem + FRAGMENT_SUFFIX
     return Plan(report, Path(out_dir), formats, names, used, findings, build_context(data),
-                build_time(data.get("published")), force, pdfa, limits, notes)
+                build_time(data.get("published")), options, notes)
 
 
 class StagedSet:
     """One set being made: ``with StagedSet(plan) as s: …; s.commit()``.  Leaving the block
     without a commit discards the staging folder; the output folder is unlocked either way."""
 
-    def __init__(self, plan: Plan, *, wait: float = LOCK_WAIT) -> None:
+    def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.folder = OutputFolder(plan.out_dir, wait=wait)
+        self.folder = OutputFolder(plan.out_dir, wait=plan.options.wait)
         self.staging: Path | None = None
         self.notes = list(plan.notes)
         self.pdf: dict | None = None
@@ -272,22 +281,20 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def render(report, out_dir, *, formats: Sequence[str] | None = None, templates=None, previous=None,
-           force: bool = False, pdfa: bool = False, wait: float = LOCK_WAIT,
-           limits: TemplateLimits | None = None) -> RenderResult:
-    """Validate ``report`` and write its filing set into ``out_dir``.
+def render(report, out_dir, options: RenderOptions | None = None, **loose) -> RenderResult:
+    """Validate ``report`` and write its filing set into ``out_dir`` under ``options`` (a
+    :class:`~reportkit.options.RenderOptions`; its fields may also be given as keyword arguments,
+    laid over it).
 
     Raises :class:`~reportkit.errors.ValidationFailed` (with the findings) when the data has
     errors, :class:`~reportkit.errors.OutputExistsError` when a file of the set exists and
     ``force`` is false, :class:`~reportkit.errors.OutputBusyError` when another render holds
     ``out_dir`` for more than ``wait`` seconds, :class:`~reportkit.errors.TemplateError` for a
     broken template, :class:`~reportkit.errors.RenderError` when a rendered file, read back, differs
-    from the validated data.  ``pdfa`` makes the PDF PDF/A-2b; ``limits`` bounds what a template may
-    cost (:class:`~reportkit.limits.TemplateLimits`).
+    from the validated data.
     """
-    p = plan(report, out_dir, formats=formats, templates=templates, previous=previous, force=force, pdfa=pdfa,
-             limits=limits)
-    with StagedSet(p, wait=wait) as staged:
+    p = plan(report, out_dir, RenderOptions.of(options, **loose))
+    with StagedSet(p) as staged:
         convert_pdfs([staged])
         return staged.commit()
 

@@ -43,12 +43,12 @@ import time
 from pathlib import Path
 
 from .errors import OutputBusyError, RenderError, UsageError, os_message
+from .options import LOCK_WAIT  # seconds a render waits for another one into the same folder (defined once)
 
 MANIFEST = "manifest.json"
 STAGING_PREFIX = ".reportkit-staging-"
 JOURNAL = ".journal.json"
 LOCK_FILE = ".reportkit-lock"  # Windows only: POSIX locks the folder itself
-LOCK_WAIT = 60.0               # seconds a render waits for another one into the same folder
 
 
 def sha256_file(path: Path) -> str:

@@ -1,5 +1,7 @@
-"""Worker processes for a batch: a report that kills its worker fails alone, and no worker
-outlives the batch.
+"""A generic supervisor of worker processes: a task that kills its worker fails alone, and no
+worker outlives the supervisor.  It knows nothing of reports: :func:`run_units` takes the work
+function (``work(unit, emit)``, a module-level function, so that it can be sent to a worker) and
+what to preload; :mod:`reportkit.batch` gives it ``render_chunk``.
 
 * Each worker has its own pipe to the batch and takes one *unit* (a list of tasks) at a
   time; it reports every outcome as soon as it is known, so when a worker dies the batch
@@ -25,19 +27,15 @@ from typing import Callable
 
 from . import interrupts
 
-#: what every worker needs, imported once into the fork server: rendering and the read-back guard
-_PRELOAD = ["reportkit.batch", "reportkit.filing", "reportkit.engines.docx", "reportkit.engines.xlsx",
-            "reportkit.engines.html", "reportkit.engines.pdf", "reportkit.readback", "reportkit.reading.docx",
-            "reportkit.reading.xlsx", "docxtpl", "lxml.etree"]
 _STOP_WAIT = 10.0  # seconds a worker gets to clean up after SIGTERM before SIGKILL
 
 
-def _context():
+def _context(preload=()):
     import multiprocessing as mp
 
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
-        ctx.set_forkserver_preload(_PRELOAD)
+        ctx.set_forkserver_preload(list(preload))
         return ctx
     return mp.get_context("spawn")
 
@@ -54,9 +52,9 @@ class _Worker:
         self.unit: list | None = None
         self.reported: set[int] = set()
 
-    def give(self, unit: list) -> None:
+    def give(self, unit: list, work: Callable) -> None:
         self.unit, self.reported = unit, set()
-        self.conn.send(unit)
+        self.conn.send((work, unit))
 
     def ask_to_stop(self, graceful: bool) -> None:
         """Tell the worker to stop: when idle, as asked (``None``); else with SIGTERM, so that it
@@ -87,13 +85,16 @@ class _Worker:
                 c.close()
 
 
-def run_units(units: list[list], *, jobs: int, on_result: Callable[[int, int], None] | None,
-              lost: Callable[[object, str], object]) -> dict[int, object]:
-    """Run every unit (a list of tasks with an ``index``) in up to ``jobs`` workers; the outcome
-    of each task by index."""
+def run_units(units: list[list], work: Callable[[list, Callable], None], *, jobs: int,
+              on_result: Callable[[int, int], None] | None, lost: Callable[[object, str], object],
+              preload: tuple[str, ...] = ()) -> dict[int, object]:
+    """Run every unit (a list of tasks with an ``index``) in up to ``jobs`` workers, each unit by
+    ``work(unit, emit)`` where ``emit(task, outcome)`` reports one task's outcome; the outcome of
+    each task by index (``lost(task, how)`` for a task whose worker died under it).  ``preload``:
+    modules imported once into the fork server."""
     from multiprocessing.connection import wait
 
-    ctx = _context()
+    ctx = _context(preload)
     queue = deque(units)
     total = sum(len(u) for u in units)
     results: dict[int, object] = {}
@@ -108,7 +109,7 @@ def run_units(units: list[list], *, jobs: int, on_result: Callable[[int, int], N
                 if w.unit is None and queue:
                     unit = queue.popleft()
                     try:
-                        w.give(unit)
+                        w.give(unit, work)
                     except OSError:  # it died while idle: its unit goes back, a new worker takes it
                         w.unit = None
                         queue.appendleft(unit)
@@ -172,19 +173,19 @@ def _worker_main(conn, lifeline) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, _terminate)
-    from .batch import render_chunk
 
     def emit(task, outcome) -> None:
         conn.send(("done", task.index, outcome))
 
     while True:
         try:
-            unit = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        if unit is None:
+        if message is None:
             return
-        render_chunk(unit, emit)
+        work, unit = message
+        work(unit, emit)
         conn.send(("idle",))
 
 
