@@ -132,6 +132,13 @@ class StagedSet:
         self.pdf: dict | None = None
         self.failure: RenderError | None = None
         self._made: list[str] = []
+        #: the bytes of every staged file, kept where they were produced: read back, hashed and
+        #: measured from here, never read again from the disk
+        self.written: dict[str, bytes] = {}
+
+    def _write(self, name: str, data: bytes) -> None:
+        write_file(self.staging / name, data)
+        self.written[name] = data
 
     def __enter__(self) -> "StagedSet":
         self.folder.__enter__()
@@ -171,19 +178,19 @@ class StagedSet:
             if "docx" in p.templates:
                 from .engines.docx import render_docx
 
-                write_file(self.docx, render_docx(p.templates["docx"], p.context, p.when, limits=p.limits))
+                self._write(self.docx.name, render_docx(p.templates["docx"], p.context, p.when, limits=p.limits))
             if "xlsx" in p.formats:
                 from .engines.xlsx import render_xlsx
 
                 buf = io.BytesIO()
                 render_xlsx(p.templates["xlsx"], p.context, buf, when=p.when)
-                write_file(self.staging / p.names["xlsx"], buf.getvalue())
+                self._write(p.names["xlsx"], buf.getvalue())
             if "html" in p.formats:
                 from .engines.html import render_html
 
                 page, fragment = render_html(p.templates["html"], p.context, limits=p.limits)
-                write_file(self.staging / p.names["html"], page.encode("utf-8"))
-                write_file(self.staging / p.names["html-fragment"], fragment.encode("utf-8"))
+                self._write(p.names["html"], page.encode("utf-8"))
+                self._write(p.names["html-fragment"], fragment.encode("utf-8"))
         except OSError as exc:
             raise RenderError(f"写入失败：{os_message(exc)}", file=str(p.out_dir)) from None
 
@@ -191,9 +198,11 @@ class StagedSet:
         """Move a converted and checked PDF into staging and keep what was read from it."""
         from .engines.pdf import PDFA_LEVEL, font_resolution
 
-        shutil.move(converted.path, self.staging / self.plan.names["pdf"])  # another set's staging: maybe another disk
+        pdf = self.staging / self.plan.names["pdf"]
+        shutil.move(converted.path, pdf)  # another set's staging: maybe another disk
+        self.written[pdf.name] = pdf.read_bytes()   # read once: checked and hashed from memory
         info = converted.info
-        resolved = font_resolution(requested_fonts(self.docx))
+        resolved = font_resolution(requested_fonts(self.written[self.docx.name]))
         self.pdf = {"pages": info.pages, "fonts": [f.to_dict() for f in info.fonts],
                     "fonts_requested": resolved,
                     "font_substitutes": None if resolved is None else
@@ -212,8 +221,9 @@ class StagedSet:
         self._verify()
         if "docx" not in p.formats and self.docx.exists():
             self.docx.unlink()
-        made = [n for n in p.names.values() if (self.staging / n).exists()]
-        manifest = _manifest(p, [self.staging / n for n in made], self.pdf)
+            self.written.pop(self.docx.name, None)
+        made = [n for n in p.names.values() if n in self.written]
+        manifest = _manifest(p, [(n, self.written[n]) for n in made], self.pdf)
         write_file(self.staging / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
         self._made = made
         return manifest
@@ -225,18 +235,18 @@ class StagedSet:
 
         p, checks = self.plan, []
         if "docx" in p.formats:
-            checks.append((readback.verify_docx, self.docx, p.templates["docx"]))
+            checks.append((readback.verify_docx, self.docx.name, p.templates["docx"]))
         if "xlsx" in p.formats:
-            checks.append((readback.verify_xlsx, self.staging / p.names["xlsx"], p.templates["xlsx"]))
-        if "pdf" in p.formats and (self.staging / p.names["pdf"]).exists():
-            checks.append((readback.verify_pdf, self.staging / p.names["pdf"], p.templates["docx"]))
+            checks.append((readback.verify_xlsx, p.names["xlsx"], p.templates["xlsx"]))
+        if "pdf" in p.formats and p.names["pdf"] in self.written:
+            checks.append((readback.verify_pdf, p.names["pdf"], p.templates["docx"]))
         if "html" in p.formats:
             for name in (p.names["html"], p.names["html-fragment"]):
                 checks.append((lambda data, ctx, template: readback.verify_html(data.decode("utf-8"), ctx,
                                                                                 template=template),
-                               self.staging / name, p.templates["html"]))
-        for verify, path, template in checks:
-            verify(path.read_bytes(), p.context, template=str(template))
+                               name, p.templates["html"]))
+        for verify, name, template in checks:
+            verify(self.written[name], p.context, template=str(template))
 
     def commit(self) -> RenderResult:
         try:
@@ -301,7 +311,7 @@ def render(report, out_dir, options: RenderOptions | None = None, **loose) -> Re
 
 # ------------------------------------------------------------------ the manifest
 
-def _manifest(p: Plan, made: list[Path], pdf: dict | None) -> dict:
+def _manifest(p: Plan, made: list[tuple[str, bytes]], pdf: dict | None) -> dict:
     from .resources import data_dir
 
     def template_entry(t: Path) -> dict:
@@ -310,8 +320,10 @@ def _manifest(p: Plan, made: list[Path], pdf: dict | None) -> dict:
 
     report, data = p.report, p.report.data
 
-    def output(path: Path) -> dict:
-        entry = {"name": path.name, "format": path.suffix[1:], "size": path.stat().st_size, "sha256": sha256_file(path)}
+    def output(item: tuple[str, bytes]) -> dict:
+        name, data = item
+        entry = {"name": name, "format": name.rsplit(".", 1)[-1], "size": len(data),
+                 "sha256": hashlib.sha256(data).hexdigest()}
         if entry["format"] == "pdf" and pdf is not None:
             entry["pdf"] = pdf
         return entry
