@@ -32,8 +32,9 @@ from .errors import (  # noqa: E402
 )
 from .findings import Finding  # noqa: E402
 from .limits import TemplateLimits  # noqa: E402
-from .loading import Report, load  # noqa: E402
+from .loading import load  # noqa: E402
 from .options import RenderOptions  # noqa: E402
+from .report import Report  # noqa: E402
 from .validation import validate  # noqa: E402
 
 

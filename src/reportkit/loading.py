@@ -12,13 +12,13 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from .characters import printable
 from .errors import DataError, InputFileError
 from .findings import json_path
+from .report import Report  # noqa: F401  (its home is reportkit.report)
 
 MAX_BYTES = 20 * 1024 * 1024
 #: an integer literal longer than this is refused while reading.  Every figure of the contract
@@ -29,23 +29,6 @@ NUMBER_DIGITS_MAX = 100
 #: objects and lists nested deeper than this are refused (a report is 6 deep; Python's own
 #: recursion, in json and in the schema validator, gives out near 1000)
 MAX_DEPTH = 64
-
-
-@dataclass
-class Report:
-    """A loaded report: the data, where it came from and the digest of its bytes."""
-
-    data: dict
-    source: str = "<dict>"
-    sha256: str | None = None
-    #: a form (.xlsx): JSON path → the cell it was read from (``三、依申请公开!D12``)
-    cells: dict[str, str] = field(default_factory=dict)
-    #: a form: what reading its cells found (text typed for numbers, blank cells, bad cells)
-    reading: list = field(default_factory=list)
-
-    @property
-    def path(self) -> Path | None:
-        return None if self.source.startswith("<") else Path(self.source)
 
 
 def load(source: "Report | Mapping | str | os.PathLike | bytes", *, name: str | None = None) -> Report:

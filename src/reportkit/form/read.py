@@ -32,7 +32,7 @@ from .. import contract as c
 from .. import layout
 from ..errors import DataError
 from ..findings import Finding, json_path
-from ..loading import Report
+from ..report import Report
 from ..reading.grid import column_letters
 from ..ooxml.cells import MAX_NUMBER_CHARS
 from ..ooxml.cells import number as _cell_number

@@ -1,0 +1,107 @@
+"""The package's imports, read from its source (nothing is imported): the core never imports the
+CLI or the platform (the Django app in ``reportkit/platform/``), not even inside a function, and
+no module imports, at its top, one that imports it back."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import reportkit
+
+ROOT = Path(reportkit.__file__).parent
+#: what may import the CLI or the platform: the CLI itself and ``python -m reportkit``
+EDGE = {"reportkit.cli", "reportkit.__main__"}
+
+
+def _name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_name(p): p for p in ROOT.rglob("*.py")}
+
+
+def _imports(name: str, path: Path, *, top_only: bool) -> set[str]:
+    """The reportkit modules ``name`` imports: at its top only, or anywhere (functions too).
+    ``from pkg import sub`` is an import of ``pkg.sub``; of ``pkg`` itself only for a name that
+    is not a submodule."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in (tree.body if top_only else ast.walk(tree)):
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[:len(package.split(".")) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            subs = {f"{module}.{a.name}" for a in node.names if f"{module}.{a.name}" in MODULES}
+            found |= subs
+            if len(subs) < len(node.names):
+                found.add(module)
+    out = set()
+    for module in found:
+        if module.split(".")[0] != "reportkit":
+            continue
+        while module not in MODULES and "." in module:
+            module = module.rpartition(".")[0]
+        if module in MODULES and module != name:
+            out.add(module)
+    return out
+
+
+def _is_platform(module: str) -> bool:
+    return module == "reportkit.platform" or module.startswith("reportkit.platform.")
+
+
+def test_the_walk_sees_the_package():
+    assert {"reportkit.cli", "reportkit.filing", "reportkit.ooxml.package", "reportkit.reading.xlsx"} <= set(MODULES)
+    assert {"reportkit.ooxml", "reportkit.ooxml.cells"} <= _imports("reportkit.reading.xlsx",
+                                                                    MODULES["reportkit.reading.xlsx"], top_only=True)
+    assert "reportkit.filing" in _imports("reportkit.batch", MODULES["reportkit.batch"], top_only=False)
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a → b → c → a"]
+
+
+def test_the_core_never_imports_the_cli_or_the_platform():
+    wrong = []
+    for name, path in MODULES.items():
+        if name in EDGE or _is_platform(name):
+            continue
+        for module in _imports(name, path, top_only=False):
+            if module in EDGE or _is_platform(module):
+                wrong.append(f"{name} → {module}")
+    assert wrong == []
+
+
+def test_nothing_outside_the_edge_imports_the_platform():
+    wrong = [f"{name} → {m}" for name, path in MODULES.items() if not _is_platform(name) and name not in EDGE
+             for m in _imports(name, path, top_only=False) if _is_platform(m)]
+    assert wrong == []
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[str]:
+    cycles = []
+    state: dict[str, int] = {}   # 1 on the current path, 2 done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        path = path + [node]
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycles.append(" → ".join(path[path.index(nxt):] + [nxt]))
+            elif nxt not in state:
+                visit(nxt, path)
+        state[node] = 2
+
+    for name in sorted(graph):
+        if name not in state:
+            visit(name, [])
+    return cycles
+
+
+def test_no_import_cycles_at_module_top():
+    graph = {name: _imports(name, path, top_only=True) for name, path in MODULES.items() if not _is_platform(name)}
+    assert _cycles(graph) == []
