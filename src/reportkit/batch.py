@@ -160,6 +160,8 @@ class Task:
     error: ReportkitError | None
     out_dir: Path
     options: "RenderOptions"  # the batch's, whole (``previous`` loaded once)
+    #: False for a unit's folder in a batch: a symbolic link there was not made by the batch
+    follow_links: bool = True
 
 
 def _scan(path: Path):
@@ -198,7 +200,7 @@ def render_many(files: Sequence[Path], output: Path | None, options: RenderOptio
         data, digest, error = _scan(f)
         scanned.append(((f, {k: data.get(k) for k in ("agency", "year", "agency_id")}, digest), error))
     out_dirs = [Path(output) / n for n in folder_names([ident for ident, _ in scanned])]
-    tasks = [Task(i, f, ident[2], error, d, options)
+    tasks = [Task(i, f, ident[2], error, d, options, follow_links=False)
              for i, ((ident, error), f, d) in enumerate(zip(scanned, files, out_dirs))]
     del scanned
     chunk = max(1, min(PDF_CHUNK, math.ceil(len(tasks) / max(1, jobs)))) if "pdf" in options.formats else 1
@@ -221,7 +223,7 @@ def _lost_outcome(task: Task, how: str) -> Outcome:
     from .staging import OutputFolder
 
     try:
-        with OutputFolder(task.out_dir, wait=task.options.wait):
+        with OutputFolder(task.out_dir, wait=task.options.wait, follow_links=task.follow_links):
             pass
     except (ReportkitError, OSError):
         pass
@@ -247,7 +249,7 @@ def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -
                 continue
             try:
                 p = plan(report, t.out_dir, t.options)
-                s = stack.enter_context(StagedSet(p))
+                s = stack.enter_context(StagedSet(p, follow_links=t.follow_links))
             except Exception as exc:
                 _fail(o, exc)
                 emit(t, o)

@@ -255,7 +255,7 @@ def init(
     data = skeleton(year, agency, edition=edition, region=region, previous=prev)
     out = output or Path(f"{year}.json")
     try:
-        _write_report(data, out, force=force)
+        out = _write_report(data, out, force=force)
     except ReportkitError as exc:
         _fail(exc)
     what = "填报表单" if _is_form(out) else "数据文件"
@@ -267,16 +267,15 @@ def _is_form(path: Path) -> bool:
     return path.suffix.lower() == ".xlsx"
 
 
-def _write_report(data: dict, out: Path, *, force: bool) -> None:
-    """A report written as the form (``.xlsx``) or as JSON."""
+def _write_report(data: dict, out: Path, *, force: bool) -> Path:
+    """A report written as the form (``.xlsx``) or as JSON; the path written (a name too long shortened)."""
     from .output import write_bytes, write_text
 
     if _is_form(out):
         from .form import form_bytes
 
-        write_bytes(out, form_bytes(data, name=str(out)), force=force)
-    else:
-        write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n", force=force)
+        return write_bytes(out, form_bytes(data, name=str(out)), force=force)
+    return write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n", force=force)
 
 
 # ------------------------------------------------------------------ convert
@@ -304,7 +303,7 @@ def convert(
                 typer.echo(line, err=True)
             typer.echo(f"错误：{source}：表单中有 {len(errors)} 个单元格无法读取，未写入 {target}", err=True)
             raise typer.Exit(1)
-        _write_report(report.data, target, force=force)
+        target = _write_report(report.data, target, force=force)
     except ReportkitError as exc:
         _fail(exc)
     typer.echo(f"已写入 {target}")
@@ -355,7 +354,7 @@ def schema(
     try:
         from .output import write_text
 
-        write_text(output, text, force=force)
+        output = write_text(output, text, force=force)
     except ReportkitError as exc:
         _fail(exc)
     typer.echo(f"已写入 {output}")
@@ -366,7 +365,7 @@ def schema(
 @app.command()
 def render(
     files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False),
-    output: Optional[Path] = typer.Option(
+    output: Optional[str] = typer.Option(  # str: an empty -o '' must not become "." (the current folder)
         None, "--output", "-o",
         help="输出文件夹。单个文件时默认为数据文件旁同名的文件夹（如 2020.json、2020.xlsx → 2020/）；"
              "多个文件时必须给出，每份报告写入其中的一个子文件夹。"),
@@ -398,6 +397,11 @@ def render(
     from .limits import TemplateLimits
     from .options import RenderOptions
 
+    if output is not None and not output.strip():
+        _usage("-o 给出的输出文件夹是空的；请给出文件夹路径（当前文件夹请写 -o .）", as_json)
+    from .output import fit_path
+
+    output = fit_path(Path(output)) if output is not None else None   # a name too long: shortened as file names are
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
@@ -469,9 +473,10 @@ def import_(
     数据不完整时不写文件（退出码 1）；文件无法读取时退出码 1；只给一个文件而它不存在或类型不支持时退出码 2（多个文件时记在该文件名下，退出码 1）。
     """
     from .importing import import_files
+    from .output import fit_path
 
     try:
-        outcomes = import_files(files, output, force=force)
+        outcomes = import_files(files, output if output is None else fit_path(output), force=force)
     except ReportkitError as exc:
         _fail(exc, as_json)
     if as_json:
@@ -532,7 +537,9 @@ def review(
     from .reviewing import OUTPUT_SUFFIXES
     from .reviewing import review as run_review
 
-    outputs = list(output or [])
+    from .output import fit_path
+
+    outputs = [fit_path(o) for o in output or []]
     bad = [str(o) for o in outputs if o.suffix.lower() not in OUTPUT_SUFFIXES]
     if bad:
         _usage(f"-o 只能是 {'、'.join(OUTPUT_SUFFIXES)} 文件，实为 {'、'.join(bad)}")
@@ -543,8 +550,7 @@ def review(
     written = {o.resolve() for o in outputs}
     try:
         result = run_review([i for i in inputs if i.resolve() not in written], previous=previous or None)
-        for o in outputs:
-            result.write(o, force=force)
+        outputs = [result.write(o, force=force) for o in outputs]
     except ReportkitError as exc:
         _fail(exc, as_json)
     if as_json:

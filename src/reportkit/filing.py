@@ -124,9 +124,9 @@ class StagedSet:
     """One set being made: ``with StagedSet(plan) as s: …; s.commit()``.  Leaving the block
     without a commit discards the staging folder; the output folder is unlocked either way."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, *, follow_links: bool = True) -> None:
         self.plan = plan
-        self.folder = OutputFolder(plan.out_dir, wait=plan.options.wait)
+        self.folder = OutputFolder(plan.out_dir, wait=plan.options.wait, follow_links=follow_links)
         self.staging: Path | None = None
         self.notes = list(plan.notes)
         self.pdf: dict | None = None

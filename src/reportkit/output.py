@@ -15,16 +15,21 @@ DEFAULT_FORMATS = ("docx", "xlsx", "pdf")
 
 
 def write_bytes(path: Path, data: bytes, *, force: bool = False) -> Path:
-    """Write ``data`` to ``path`` atomically (a temporary file in the same folder, then a rename)."""
+    """Write ``data`` to ``path`` atomically (a temporary file in the same folder, then a rename)
+    and return the path written: a last component longer than a file name can be is shortened
+    as render's names are (:func:`fit_path`).  The file gets the mode the user's umask gives
+    (as ``open`` would), not the 0600 of a temporary file."""
     import tempfile
 
-    path = Path(path)
+    path = fit_path(Path(path))
     if path.exists() and not force:
         raise OutputExistsError("文件已存在；如要覆盖请加 --force", file=str(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=".reportkit-", suffix=".tmp", dir=path.parent)
         try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o666 & ~umask())
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             os.replace(tmp, path)
@@ -34,6 +39,36 @@ def write_bytes(path: Path, data: bytes, *, force: bool = False) -> Path:
     except OSError as exc:
         raise RenderError(f"无法写入：{os_message(exc)}", file=str(path)) from None
     return path
+
+
+_umask: int | None = None
+
+
+def umask() -> int:
+    """The process's umask (read once: setting it to read it is not thread-safe, so it is read
+    from /proc where there is one)."""
+    global _umask
+    if _umask is None:
+        try:
+            with open("/proc/self/status", encoding="ascii") as fh:
+                _umask = next(int(line.split()[1], 8) for line in fh if line.startswith("Umask:"))
+        except (OSError, StopIteration, ValueError, IndexError):
+            _umask = os.umask(0o022)
+            os.umask(_umask)
+    return _umask
+
+
+def fit_path(path: Path) -> Path:
+    """``path`` with its last component shortened when it is longer than :data:`NAME_MAX` bytes
+    (``OSError: File name too long`` otherwise): cut as :func:`safe_name` cuts, its extension
+    kept, so that the same name always gives the same file."""
+    name = path.name
+    if len(name.encode("utf-8")) <= NAME_MAX:
+        return path
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and 0 < len(ext.encode("utf-8")) <= 16:
+        return path.with_name(safe_name(stem, "." + ext, room=0))
+    return path.with_name(safe_name(name, room=0))
 
 
 def write_text(path: Path, text: str, *, force: bool = False) -> Path:

@@ -72,9 +72,12 @@ class OutputFolder:
     reportkit's leftovers) and that is empty again is removed, with the parents it created.
     """
 
-    def __init__(self, path: Path, *, wait: float = LOCK_WAIT) -> None:
+    def __init__(self, path: Path, *, wait: float = LOCK_WAIT, follow_links: bool = True) -> None:
         self.path = Path(path)
         self.wait = wait
+        #: False in a batch: a unit's folder that is a symbolic link (planted, not made by the
+        #: batch) is refused rather than written through
+        self.follow_links = follow_links
         self._created: list[Path] = []
         self._handle = None
         self._ours = False
@@ -84,6 +87,8 @@ class OutputFolder:
     # -------------------------------------------------------------- lock
 
     def __enter__(self) -> "OutputFolder":
+        if not self.follow_links and self.path.is_symlink():
+            raise self._link_refused()
         if self.path.exists() and not self.path.is_dir():
             raise UsageError("输出位置是一个文件，不是文件夹；请用 -o 指定一个文件夹", file=str(self.path))
         deadline = time.monotonic() + self.wait
@@ -97,6 +102,9 @@ class OutputFolder:
                 time.sleep(0.05)
                 continue
             if _same_folder(self.path, handle):
+                if not self.follow_links and not _not_a_link(self.path, handle):
+                    _unlock(handle)
+                    raise self._link_refused()
                 break
             _unlock(handle)  # the holder removed the folder as we waited: make it again
         self._handle = handle
@@ -115,6 +123,10 @@ class OutputFolder:
             self.__exit__(None, None, None)
             raise
         return self
+
+    def _link_refused(self) -> RenderError:
+        return RenderError("输出文件夹是一个符号链接，不是本次生成建立的文件夹；为免写到别处，拒绝经由它写入"
+                           "（请删除这个链接，或换一个输出文件夹）", file=str(self.path))
 
     def __exit__(self, *exc) -> None:
         handle, self._handle = self._handle, None
@@ -313,6 +325,9 @@ if os.name == "nt":  # pragma: no cover - exercised on Windows only
 
     def _same_folder(path: Path, fh) -> bool:
         return (path / LOCK_FILE).exists()
+
+    def _not_a_link(path: Path, fh) -> bool:
+        return not path.is_symlink()
 else:
     import fcntl
 
@@ -334,6 +349,14 @@ else:
     def _same_folder(path: Path, fd) -> bool:
         try:
             a, b = os.stat(path), os.fstat(fd)
+        except FileNotFoundError:
+            return False
+        return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
+
+    def _not_a_link(path: Path, fd) -> bool:
+        """The locked folder is ``path`` itself, not a folder a symbolic link at ``path`` leads to."""
+        try:
+            a, b = os.lstat(path), os.fstat(fd)
         except FileNotFoundError:
             return False
         return (a.st_dev, a.st_ino) == (b.st_dev, b.st_ino)
