@@ -477,3 +477,19 @@ def test_a_strict_excel_template_is_checked_and_rendered_alike(template_set_dir,
 
     located = locate(read_xlsx(xlsx.read_bytes()))
     assert located.hits["requests.received.natural"].text == str(example(YUNXI)["requests"]["received"]["natural"])
+
+
+def test_an_excel_template_nested_past_the_depth_limit_is_refused(tmp_path):
+    from reportkit.engines.xlsx import render_xlsx
+    from reportkit.errors import TemplateError
+    from reportkit.resources import template_path
+
+    raw = template_path("xlsx", "2021").read_bytes()
+    part = "xl/worksheets/sheet1.xml"
+    deep = rezip(raw, lambda n, b: b.replace(b"</worksheet>", b"<extLst>" + b"<x:a xmlns:x='urn:x'>" * 300
+                                             + b"</x:a>" * 300 + b"</extLst></worksheet>") if n == part else b)
+    path = tmp_path / "deep.xlsx"
+    path.write_bytes(deep)
+    with pytest.raises(TemplateError, match=f"部件 {part} 的 XML 嵌套过深（超过 256 层）"):
+        render_xlsx(path, {}, tmp_path / "out.xlsx")
+    assert not (tmp_path / "out.xlsx").exists()
