@@ -493,3 +493,10 @@ def test_an_excel_template_nested_past_the_depth_limit_is_refused(tmp_path):
     with pytest.raises(TemplateError, match=f"部件 {part} 的 XML 嵌套过深（超过 256 层）"):
         render_xlsx(path, {}, tmp_path / "out.xlsx")
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_duplicate_key_spelled_with_an_escape_is_located():
+    text = '{\n  "agency": "he said \\"agency\\": ok",\n  "x": 1,\n  "\\u0061gency": "b"\n}'
+    with pytest.raises(DataError) as info:
+        reportkit.load(text)
+    assert info.value.line == 4 and info.value.column == 3 and "第二次在第 4 行" in info.value.message

@@ -190,7 +190,7 @@ def _parse(text: str, name: str) -> dict:
     if dups:
         obj, key = dups[0]
         where = json_path(_path_of(data, obj) + (key,))
-        line, col = _locate(text, json.dumps(key, ensure_ascii=False), nth=2)
+        line, col = _locate_key(text, key, nth=2)
         raise DataError(f"键 “{printable(key)}” 在同一对象中出现了两次（{printable(where)}，第二次在第 {line} 行），"
                         "请删除其中一个", file=name, path=printable(where), line=line, column=col)
     if not isinstance(data, dict):
@@ -260,6 +260,30 @@ def _locate(text: str, token: str, nth: int = 1) -> tuple[int, int]:
         if pos < 0:
             return 0, 0
     return _line_col(text, pos)
+
+
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_COLON = re.compile(r"\s*:")
+
+
+def _locate_key(text: str, key: str, nth: int = 2) -> tuple[int, int]:
+    """Line and column of the ``nth`` place ``key`` is written as an object key, however it is
+    spelled (``"\u0061gency"`` is ``"agency"``); (0, 0) when it is not found.  Strings are
+    matched one after another from the start, so a quote inside a string never starts one."""
+    seen = 0
+    for m in _STRING.finditer(text):
+        if not _COLON.match(text, m.end()):
+            continue
+        raw = m.group(1)
+        try:
+            name = json.loads(f'"{raw}"') if "\\" in raw else raw
+        except ValueError:
+            continue
+        if name == key:
+            seen += 1
+            if seen == nth:
+                return _line_col(text, m.start())
+    return 0, 0
 
 
 def _line_col(text: str, pos: int) -> tuple[int, int]:
