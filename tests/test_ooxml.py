@@ -500,3 +500,15 @@ def test_a_duplicate_key_spelled_with_an_escape_is_located():
     with pytest.raises(DataError) as info:
         reportkit.load(text)
     assert info.value.line == 4 and info.value.column == 3 and "第二次在第 4 行" in info.value.message
+
+
+def test_targets_written_from_the_package_root_are_found(form, data):
+    """Some generators write a workbook's targets from the package root (``xl/worksheets/…``)
+    instead of from ``xl/``; the part that exists is read."""
+    def edit(name, body):
+        if name == "xl/_rels/workbook.xml.rels":
+            return re.sub(rb'Target="(?!/)([^"]+)"', rb'Target="xl/\1"', body)
+        return body
+    rooted = rezip(form, edit)
+    assert b'Target="xl/worksheets/' in dict(members(rooted))["xl/_rels/workbook.xml.rels"]
+    assert reportkit.load(rooted, name="2021.xlsx").data == data

@@ -84,6 +84,7 @@ class Relationship:
     type: str
     target: str        # the member it points to (resolved), or the external target as written
     external: bool
+    raw_target: str = ""   # the target as written
 
     @property
     def kind(self) -> str:
@@ -211,9 +212,20 @@ class Package:
             rels = posixpath.join(head, "_rels", f"{tail}.rels")
             found = {}
             if self.member(rels) is not None:
-                found = {r.id: r for r in parse_relationships(self.read(rels), source, self.member(rels))}
+                found = {r.id: self._found(r) for r in parse_relationships(self.read(rels), source, self.member(rels))}
             self._rels[source] = found
         return found
+
+    def _found(self, rel: Relationship) -> Relationship:
+        """``rel`` pointing at the member that exists: the target resolved as the standard says,
+        else (some generators write targets from the package root) the target from the root."""
+        if rel.external or self.member(rel.target) is not None:
+            return rel
+        from dataclasses import replace
+
+        raw = rel.raw_target.lstrip("/")
+        return replace(rel, target=self.member(posixpath.normpath(unquote(raw)))) if raw and \
+            self.member(posixpath.normpath(unquote(raw))) is not None else rel
 
     def related(self, source: str, kind: str) -> list[Relationship]:
         """The internal relationships of ``source`` whose type ends in ``kind``, in document order."""
@@ -246,7 +258,7 @@ def parse_relationships(data: bytes, source: str, part: str = "") -> list[Relati
         external = (el.get("TargetMode") or "").lower() == "external"
         target = el.get("Target") or ""
         out.append(Relationship(source, el.get("Id") or "", el.get("Type") or "",
-                                target if external else resolve(source, target), external))
+                                target if external else resolve(source, target), external, target))
     return out
 
 
