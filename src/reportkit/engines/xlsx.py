@@ -48,7 +48,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from io import BytesIO
 from pathlib import Path
 from typing import IO, Any, Union
 
