@@ -26,9 +26,10 @@ MAX_BYTES = 20 * 1024 * 1024
 #: CPython cannot even convert integers of more than 4300 digits (never fewer than 640, whatever
 #: sys.set_int_max_str_digits says), so neither reading nor printing one can fail.
 NUMBER_DIGITS_MAX = 100
-#: objects and lists nested deeper than this are refused (a report is 6 deep; Python's own
-#: recursion, in json and in the schema validator, gives out near 1000)
-MAX_DEPTH = 64
+#: objects and lists nested deeper than this are refused, before anything recursive sees them: a
+#: report is 6 deep, and Python's json (reading or writing) gives out a little under 1000 levels
+#: with RecursionError; validation walks what is below without recursion
+MAX_DEPTH = 950
 
 
 def load(source: "Report | Mapping | str | os.PathLike | bytes", *, name: str | None = None) -> Report:
@@ -102,6 +103,8 @@ def _from_mapping(source: Mapping, name: str) -> dict:
         text = json.dumps(source, ensure_ascii=False)
     except (TypeError, ValueError) as exc:  # a set, a date, a cycle, an integer of 5000 digits
         raise DataError(f"不是 JSON 数据：{printable(str(exc))}", file=name) from None
+    except RecursionError:   # within MAX_DEPTH, but called from deep inside a caller's own recursion
+        raise DataError(f"JSON 嵌套层数过深（上限 {MAX_DEPTH} 层）", file=name) from None
     return _parse(text, name)
 
 
