@@ -221,24 +221,25 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
     if root.tag != S + "worksheet":  # a chart sheet or a dialog sheet: no cells of a table
         return
     cells = sheet.cells
-    index = _cells_text.index
     row_at = -1
     for data in root.iterchildren(_SHEET_DATA):
         for row in data.iterchildren(_ROW):
             r = row.get("r")   # optional: a row without it follows the previous one
-            row_at = (index(r) or 0) - 1 if r is not None else row_at + 1
-            col_at = -1
+            row_at = (_number_index(r) or 0) - 1 if r is not None else row_at + 1
+            last = None   # the previous cell of the row: its r, or its place when it had none
             for c in row.iterchildren(_C):
-                ref = c.get("r")   # optional too: the cell after the previous one
+                ref = c.get("r")   # optional too: a cell without it follows the previous one
                 if ref is None:
-                    at = (row_at, col_at + 1)
+                    prev = _index(last) if type(last) is str else last
+                    at = last = (row_at, prev[1] + 1 if prev is not None else 0)
                 else:
+                    last = ref
+                if not len(c):  # no value, no formula: nothing to read (most styled cells of a form)
+                    continue
+                if ref is not None:
                     at = _index(ref)
                     if at is None:
                         raise BadWorkbook(f"工作簿已损坏：工作表「{sheet.name}」中有单元格的位置 “{_shown(ref)}” 无效")
-                col_at = at[1]
-                if not len(c):  # no value, no formula: nothing to read (most styled cells of a form)
-                    continue
                 if at[0] < 0 or at[0] >= MAX_ROWS or at[1] >= MAX_COLS:
                     continue
                 t = c.get("t") or "n"
@@ -259,7 +260,7 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
                 elif value is None:
                     text, t = "", ("f" if formula is not None else t)
                 elif t == "s":
-                    i = index(value)
+                    i = _number_index(value)
                     if i is None:
                         raise BadWorkbook(f"工作簿已损坏：{sheet.name}!{_a1(at)} 的共享字符串编号 “{_shown(value)}” 不是编号")
                     text = shared[i] if i < len(shared) else ""
@@ -268,7 +269,7 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
                 else:
                     text = value
                 if text or formula is not None:
-                    s = 0 if style is None else index(style)
+                    s = 0 if style is None else _number_index(style)
                     if s is None:
                         raise BadWorkbook(f"工作簿已损坏：{sheet.name}!{_a1(at)} 的样式编号 “{_shown(style)}” 不是编号")
                     cells[at] = RawCell(text, t, s, formula)
@@ -279,6 +280,11 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
                 a, b = (_index(x) for x in ref.split(":", 1))
                 if a is not None and b is not None:
                     sheet.merges.append((a, b))
+
+
+def _number_index(text: str) -> int | None:
+    """An index of ASCII digits (``"²".isdigit()`` is true, ``int("²")`` raises), or None."""
+    return int(text) if text.isdigit() and text.isascii() and len(text) < 10 else None
 
 
 def _a1(at: tuple[int, int]) -> str:
