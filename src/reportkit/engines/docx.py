@@ -517,7 +517,7 @@ def _document(p: Prepared, name: str, body: str) -> bytes:
     from lxml import etree
 
     try:  # strict: docxtpl's own parse (recover=True) would silently drop what does not parse
-        tree = etree.fromstring(body)
+        tree = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except etree.XMLSyntaxError as exc:
         raise _xml_error(p.compiled[0][0], name, body, exc) from None
     helper = DocxTemplate(name)
