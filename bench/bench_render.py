@@ -175,14 +175,14 @@ def breakdown_once(path: Path, out_dir: Path) -> dict:
     verify_xlsx(xlsx_bytes, ctx)
     t["verify"] = clock() - c
 
-    plan = filing.plan(report, out_dir, formats=FORMATS, force=True)  # untimed: validates again
+    plan = filing.plan(report, out_dir, reportkit.RenderOptions(formats=FORMATS, force=True))  # untimed: validates again
     c = clock()
     with OutputFolder(out_dir) as folder:
         staging = folder.new_staging()
         write_file(staging / names["docx"], docx_bytes)
         write_file(staging / names["xlsx"], xlsx_bytes)
         made = [names["docx"], names["xlsx"]]
-        manifest = filing._manifest(plan, [staging / n for n in made], None)
+        manifest = filing._manifest(plan, [(names["docx"], docx_bytes), (names["xlsx"], xlsx_bytes)], None)
         write_file(staging / MANIFEST, (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
         folder.commit(staging, made)
     t["write"] = clock() - c
