@@ -512,3 +512,12 @@ def test_targets_written_from_the_package_root_are_found(form, data):
     rooted = rezip(form, edit)
     assert b'Target="xl/worksheets/' in dict(members(rooted))["xl/_rels/workbook.xml.rels"]
     assert reportkit.load(rooted, name="2021.xlsx").data == data
+
+
+def test_an_encrypted_docx_given_to_import_is_said_to_be_password_protected(tmp_path):
+    path = tmp_path / "report.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptedPackage".encode("utf-16-le")
+                     + bytes(1024))
+    with pytest.raises(DocumentError) as info:
+        reportkit.import_report(path)
+    assert "受密码保护" in info.value.message and ".doc）" not in info.value.message

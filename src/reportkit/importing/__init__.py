@@ -95,6 +95,10 @@ class ImportResult:
 def kind_of(name: str, raw: bytes) -> str:
     """The reader for a file, by its ending, checked against its first bytes."""
     ext = os.path.splitext(name)[1].lower()
+    if raw.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in raw:
+        from ..ooxml.package import not_a_zip
+
+        raise DocumentError(not_a_zip(raw), file=name)   # a password-protected .docx, not an old .doc
     if ext == ".doc" or raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise DocumentError("这是旧版 Word（.doc）或其他 OLE 格式的文件，请在 Word/WPS 中“另存为” .docx 后再导入",
                             file=name)
