@@ -35,6 +35,82 @@ def test_the_help_panels_are_titled_in_chinese_by_the_console_script():
     assert "选项" in r.stdout and "参数" in r.stdout and "Options" not in r.stdout and "Arguments" not in r.stdout
 
 
+def _command_paths(command=None, path=()):
+    """Every command of the CLI as the words that name it, found from the app (so a command
+    added later is checked too): (), ("render",), ("templates", "check"), …"""
+    import typer.main
+
+    from reportkit.cli import app
+
+    command = command or typer.main.get_command(app)
+    yield path, command
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        if not sub.hidden:
+            yield from _command_paths(sub, (*path, name))
+
+
+#: click's and typer's own words that a help page may show (all of them said in Chinese by reportkit)
+_ENGLISH_HELP = ("Usage", "Options", "Arguments", "Commands", "Show this message", "[required]", "[default",
+                 "OPTIONS", "COMMAND", "ARGS", "env var", "deprecated", "dynamic", "Try '", "for help")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_every_help_page_reads_whole_and_in_chinese(columns):
+    """Every command's help, as the console script prints it in a terminal of 80 and 120
+    columns: no line is cut with "…" (rich cuts a run of Chinese longer than a cell), no line is
+    wider than the terminal, and none of click's or typer's English strings, type placeholders
+    (<path>) or argument names ({files}) is left."""
+    import re
+    import subprocess
+
+    from rich.cells import cell_len
+
+    from .processes import reportkit_cmd
+
+    for path, command in _command_paths():
+        r = subprocess.run(reportkit_cmd(*path, "--help"), capture_output=True, text=True, timeout=60,
+                           env={**__import__("os").environ, "COLUMNS": str(columns)})
+        where = f"reportkit {' '.join(path)} --help at {columns} columns"
+        assert r.returncode == 0, (where, r.stderr)
+        lines = r.stdout.splitlines()
+        assert "用法：" in r.stdout and "显示本帮助并退出。" in r.stdout, where
+        for line in lines:
+            assert not line.rstrip(" │").endswith("…"), (where, line)
+            assert cell_len(line) <= columns, (where, line)
+        for english in _ENGLISH_HELP:
+            assert english not in r.stdout, (where, english, r.stdout)
+        assert not re.search(r"<[A-Za-z ]+>|\{[A-Za-z_]+\}", r.stdout), (where, r.stdout)
+        for param in command.params:
+            if param.param_type_name == "argument":
+                assert not re.search(rf"\b{param.name}\b", r.stdout), (where, param.name, r.stdout)
+
+
+def test_help_wraps_chinese_between_characters_not_before_closing_marks():
+    """The line breaker behind the help: Chinese may break between any two characters, never
+    before ，。）” nor after （“; Latin words, numbers, file names and options stay whole."""
+    from reportkit.cli_help import breaks
+
+    text = "输出文件夹（如 2020.json、2020.xlsx → 2020/），用 --force 覆盖。"
+    words = [w for _, _, w in breaks(text)]
+    assert "".join(words) == text
+    assert [w.strip() for w in words[:5]] == ["输", "出", "文", "件", "夹"]
+    assert "（如 " in words and "2020.json、" in words and "--force " in words
+    assert not any(w[0] in "，。）、" for w in words), words
+
+
+def test_the_top_level_help_says_what_reportkit_is(cli):
+    """The app's help names the ways in: the clerk's form, import, review, the platform, fonts;
+    each command's one-line description is whole at 80 columns (checked above)."""
+    import typer.main
+
+    from reportkit.cli import app
+
+    text = typer.main.get_command(app).help
+    for words in ("填报表单", "reportkit render", "reportkit import", "reportkit review", "reportkit serve",
+                  "reportkit fonts"):
+        assert words in text, words
+
+
 @pytest.mark.parametrize("args, words", [
     (["render", "--nosuch"], "没有这个选项：--nosuch"),
     (["render", "--forc", "x.json"], "没有这个选项：--forc（是否应为 --force, --formats？）"),

@@ -21,14 +21,12 @@ from .output import DEFAULT_FORMATS, FORMATS
 
 
 def _chinese_help() -> None:
-    """Chinese panel titles in typer's rich help and errors; imported only when help or an error
-    is shown (typer.rich_utils costs ~0.15 s of start-up)."""
+    """Chinese help and error panels, whole at any width (:mod:`reportkit.cli_help`); imported only
+    when help or an error is shown (typer.rich_utils costs ~0.15 s of start-up)."""
     try:
-        import typer.rich_utils as ru
+        from .cli_help import install
 
-        ru.OPTIONS_PANEL_TITLE, ru.ARGUMENTS_PANEL_TITLE, ru.COMMANDS_PANEL_TITLE = "选项", "参数", "命令"
-        ru.ERRORS_PANEL_TITLE, ru.ABORTED_TEXT = "错误", "已中止。"
-        ru.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+        install()
     except Exception:  # pragma: no cover - help still works in English
         pass
 
@@ -93,15 +91,19 @@ def _chinese_usage_errors() -> None:
 
 app = typer.Typer(
     name="reportkit",
-    help="政府信息公开工作年度报告：由一份 JSON 数据生成 Word 报告、Excel 表格、PDF 和清单，"
-         "并按官方格式和勾稽关系校验。\n\n典型用法：reportkit init --year 2021 --agency 云溪县自然资源局 -o 2021.xlsx，"
-         "在 Excel/WPS 中填写 2021.xlsx，然后 reportkit render 2021.xlsx。",
+    help="政府信息公开工作年度报告：填报、校验，按官方格式生成申报材料，审查各单位的报告。\n\n"
+         "填报人员：reportkit init -y 2021 -a 单位全称 -o 2021.xlsx 生成 Excel/WPS 填报表单，"
+         "填写后 reportkit render 2021.xlsx 校验并生成 Word 报告、Excel 表格、PDF 和清单（也可用 JSON 数据）。\n"
+         "已发布的报告：reportkit import 读出其中的数字和文字。\n"
+         "审核单位：reportkit review 审查多个单位的报告；reportkit serve 启动网页平台，各单位在线填报、提交，"
+         "审核人员在线审查。\n"
+         "PDF 所用字体：reportkit fonts。",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
-templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel/网页）。", no_args_is_help=True)
+templates_app = typer.Typer(help="导出、检查自定义模板（Word、Excel、网页）。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
 
@@ -164,7 +166,8 @@ def _verdict(findings) -> str:
 
 @app.command()
 def validate(
-    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False,
+                                       metavar="文件..."),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p",
                                             help="上一年度的报告数据（JSON 或填报表单），用于跨年度核对（结转、现行有效件数、内容雷同）。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果，供其他程序读取。"),
@@ -281,8 +284,10 @@ def _write_report(data: dict, out: Path, *, force: bool) -> None:
 
 @app.command()
 def convert(
-    source: Path = typer.Argument(..., help="要转换的文件：JSON 数据或 .xlsx 填报表单。", show_default=False),
-    target: Path = typer.Argument(..., help="写入的文件：.xlsx（填报表单）或 .json。", show_default=False),
+    source: Path = typer.Argument(..., help="要转换的文件：JSON 数据或 .xlsx 填报表单。", show_default=False,
+                                  metavar="源文件"),
+    target: Path = typer.Argument(..., help="写入的文件：.xlsx（填报表单）或 .json。", show_default=False,
+                                  metavar="目标文件"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
     """在 JSON 数据和 Excel/WPS 填报表单之间转换（两个方向）。
@@ -341,7 +346,7 @@ def schema(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入文件而不是打印。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
-    """输出报告数据的 JSON Schema（draft 2020-12），供编辑器补全和悬停提示。"""
+    """输出报告数据的 JSON Schema（draft 2020-12），供编辑器补全和提示。"""
     from .schema import schema_for
 
     if edition is not None and edition not in ("2019", "2021"):
@@ -363,7 +368,8 @@ def schema(
 
 @app.command()
 def render(
-    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False,
+                                       metavar="文件..."),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o",
         help="输出文件夹。单个文件时默认为数据文件旁同名的文件夹（如 2020.json、2020.xlsx → 2020/）；"
@@ -436,10 +442,10 @@ _NOTE_HEADS = {"missing": "✗ 缺少", "unreadable": "✗ 无法读取", "schem
                "absent": "· 未找到"}
 
 
-@app.command("import")
+@app.command("import", short_help="导入已发布的年度报告（Word、网页、PDF、文本），生成报告数据。")
 def import_(
-    files: List[Path] = typer.Argument(..., help="一个或多个已发布的年度报告：.docx、.html/.htm、.pdf、.txt/.md。",
-                                       show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个已发布的年度报告：.docx、.html、.htm、.pdf、.txt、.md。",
+                                       show_default=False, metavar="报告..."),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o",
         help="写入的 JSON 文件（单个文件时），或文件夹（每份报告一个 <文件名>.json）；默认写在原文件旁。"),
@@ -496,9 +502,9 @@ def _print_import(o, figures: bool) -> None:
 
 # ------------------------------------------------------------------ review
 
-@app.command()
+@app.command(short_help="审查多个单位的报告：校验、发布时限、雷同、年度衔接、地区合计。")
 def review(
-    inputs: List[Path] = typer.Argument(..., show_default=False,
+    inputs: List[Path] = typer.Argument(..., show_default=False, metavar="报告...",
                                         help="各单位的报告：JSON、填报表（.xlsx）、已发布的文件（.docx/.html/.pdf/.txt），"
                                              "或包含它们的文件夹。"),
     previous: Optional[List[Path]] = typer.Option(None, "--previous", "-p",
@@ -556,9 +562,9 @@ def _review_table(result) -> None:
 
 # ------------------------------------------------------------------ templates
 
-@templates_app.command("export")
+@templates_app.command("export", short_help="导出默认模板，供修改措辞、字体、版头。")
 def templates_export(
-    directory: Path = typer.Argument(..., help="导出到的文件夹。", show_default=False),
+    directory: Path = typer.Argument(..., help="导出到的文件夹。", show_default=False, metavar="文件夹"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的模板文件。"),
 ) -> None:
     """导出默认模板（两个格式版本的 Word、Excel 和网页），供修改措辞、字体、版头后用 --templates 使用。"""
@@ -572,9 +578,9 @@ def templates_export(
         typer.echo(f"已导出 {p}")
 
 
-@templates_app.command("check")
+@templates_app.command("check", short_help="检查模板：语法、字段、官方数字、外部资源，并试生成。")
 def templates_check(
-    directory: Path = typer.Argument(..., help="模板文件夹。", show_default=False),
+    directory: Path = typer.Argument(..., help="模板文件夹。", show_default=False, metavar="文件夹"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出检查结果。"),
 ) -> None:
     """检查模板：Jinja 语法、不在数据规范中的字段、缺少或未原样输出的官方数字、外部资源，并用示例数据在限额内试生成。"""
