@@ -37,13 +37,13 @@ from .validation import validate  # noqa: E402
 
 
 def render(report, out_dir, *, formats=None, templates=None, previous=None, force=False, pdfa=False, wait=None,
-           limits=None):
+           limits=None, fonts="substitute"):
     """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.render`."""
     from .filing import render as _render
     from .staging import LOCK_WAIT
 
     return _render(report, out_dir, formats=formats, templates=templates, previous=previous, force=force,
-                   pdfa=pdfa, wait=LOCK_WAIT if wait is None else wait, limits=limits)
+                   pdfa=pdfa, wait=LOCK_WAIT if wait is None else wait, limits=limits, fonts=fonts)
 
 
 def import_report(source, *, name=None, kind=None):

@@ -36,6 +36,7 @@ class Outcome:
     error: ReportkitError | None = None
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    fonts_note: str | None = None  # the PDF's substitute faces (filing.RenderResult.fonts_note)
     out_dir: Path | None = None
     detail: str | None = None  # the traceback of an internal error, for a bug report
 
@@ -78,6 +79,7 @@ class Outcome:
             d["out_dir"] = str(self.out_dir)
             d["outputs"] = [str(p) for p in self.outputs]
             d["notes"] = list(self.notes)
+            d["fonts_note"] = self.fonts_note
         return d
 
 
@@ -179,7 +181,7 @@ def _scan(path: Path):
 
 def render_many(files: Sequence[Path], output: Path | None, *, formats, templates=None, previous=None,
                 force=False, jobs=1, progress: Callable[[int, int], None] | bool = False, pdfa: bool = False,
-                wait: float | None = None) -> list[Outcome]:
+                wait: float | None = None, fonts: str = "substitute") -> list[Outcome]:
     """Render every file; one :class:`Outcome` per file, in order.  A single file renders in
     this process; several render in ``jobs`` worker processes, each file into its own
     sub-folder of ``output``."""
@@ -188,7 +190,7 @@ def render_many(files: Sequence[Path], output: Path | None, *, formats, template
     files = [Path(f) for f in files]
     prev = _load_previous(previous)
     options = {"formats": list(formats), "templates": templates, "previous": prev, "force": force, "pdfa": pdfa,
-               "wait": LOCK_WAIT if wait is None else wait}
+               "wait": LOCK_WAIT if wait is None else wait, "fonts": fonts}
     if len(files) == 1:
         out = output if output is not None else files[0].with_suffix("")
         return [render_task(Task(0, files[0], None, None, Path(out), options))]
@@ -247,7 +249,8 @@ def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -
             opts = t.options
             try:
                 p = plan(report, t.out_dir, formats=opts["formats"], templates=opts["templates"],
-                         previous=opts["previous"], force=opts["force"], pdfa=opts["pdfa"])
+                         previous=opts["previous"], force=opts["force"], pdfa=opts["pdfa"],
+                         fonts=opts.get("fonts", "substitute"))
                 s = stack.enter_context(StagedSet(p, wait=opts["wait"]))
             except Exception as exc:
                 _fail(o, exc)
@@ -265,6 +268,7 @@ def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -
             try:
                 result = s.commit()
                 o.findings, o.outputs, o.notes = result.findings, result.paths, result.notes
+                o.fonts_note = result.fonts_note
             except Exception as exc:
                 _fail(o, exc)
             emit(t, o)

@@ -384,6 +384,8 @@ def render(
     pdfa: bool = typer.Option(False, "--pdfa", help="PDF 按 PDF/A-2b（长期保存格式）导出；清单记录 PDF 声明的符合级别。"),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=64, help="并行生成的进程数（批量时）。"),
     wait: float = typer.Option(60.0, "--wait", min=0, help="输出文件夹正被另一个 reportkit 进程使用时，最多等待的秒数。"),
+    fonts: str = typer.Option("substitute", "--fonts",
+                              help="substitute：本机没有官方字体时用替代字体并说明（默认）；strict：有替代字体时不写任何文件。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供其他程序读取。"),
 ) -> None:
     """校验并生成申报材料：Word 报告、Excel 表格、PDF 和 manifest.json。
@@ -400,6 +402,8 @@ def render(
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
         _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}", as_json)
+    if fonts not in ("substitute", "strict"):
+        _usage(f"--fonts 应为 substitute 或 strict，实为 {fonts}", as_json)
     if len(files) > 1 and output is None:
         _usage("批量生成时请用 -o 指定输出文件夹", as_json)
     if output is not None and output.exists() and not output.is_dir():
@@ -409,7 +413,7 @@ def render(
                f"（或把文件改名为 {files[0].name}.json）", as_json)
     try:
         outcomes = render_many(files, output, formats=fmts, templates=templates, previous=previous, force=force,
-                               jobs=jobs, progress=not as_json and len(files) > 1, pdfa=pdfa, wait=wait)
+                               jobs=jobs, progress=not as_json and len(files) > 1, pdfa=pdfa, wait=wait, fonts=fonts)
     except ReportkitError as exc:  # e.g. --previous unreadable: the command itself cannot run
         _fail(exc, as_json)
     if as_json:
@@ -429,6 +433,8 @@ def render(
                     typer.echo(f"  已写入 {p}")
         if len(outcomes) > 1:
             _summary_table(outcomes, "生成汇总")
+        for note in dict.fromkeys(o.fonts_note for o in outcomes if o.fonts_note):  # said once, every time
+            typer.echo(_shown(note))
     raise typer.Exit(_exit_code(outcomes))
 
 
@@ -598,6 +604,81 @@ def templates_check(
             typer.echo(f"{'✗ 错误' if p.severity == 'error' else '! 提示'}  {p.text()}")
         typer.echo(f"结论：{'不通过，' + str(len(errors)) + ' 个错误' if errors else '通过'}")
     raise typer.Exit(1 if errors else 0)
+
+
+# ------------------------------------------------------------------ fonts
+
+fonts_app = typer.Typer(help="PDF 所用的官方字体：列出本机为每种字体使用的文件，安装本单位的字体文件。",
+                        invoke_without_command=True)
+app.add_typer(fonts_app, name="fonts")
+
+
+@fonts_app.callback()
+def fonts_list(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出，供其他程序读取。"),
+) -> None:
+    """列出每种官方字体（仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312、宋体、Times New Roman）本机
+    PDF 转换所用的字体文件，以及是否为替代字体。
+
+    安装本单位的字体文件：reportkit fonts install <字体文件夹>。
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .fonts import faces
+
+    found = faces()
+    if as_json:
+        typer.echo(_json_text({"ok": found is not None, "faces": None if found is None else [f.to_dict() for f in found]}))
+        raise typer.Exit(0 if found is not None else 1)
+    if found is None:
+        typer.echo("本机没有 fontconfig（fc-match），无法查看 PDF 转换所用的字体（Windows、macOS 上由 LibreOffice 自行选择）。",
+                   err=True)
+        raise typer.Exit(1)
+    _print_faces(found)
+
+
+def _print_faces(found) -> None:
+    from .fonts import INSTALL_HINT, WINDOWS_FILES
+
+    for f in found:
+        state = "替代字体" if f.substitute else "官方字体"
+        typer.echo(f"{f.family}（{f.role}）：{state} {f.used or '无'}  {f.file or ''}")
+    missing = [f for f in found if f.substitute]
+    if missing:
+        typer.echo(f"{len(missing)} 种为替代字体。安装本单位的字体文件（Windows 电脑 C:\\Windows\\Fonts 中的 "
+                   f"{'、'.join(WINDOWS_FILES[f.family] for f in missing)}）：{INSTALL_HINT}")
+    else:
+        typer.echo("全部为官方字体。")
+
+
+@fonts_app.command("install")
+def fonts_install(
+    paths: List[Path] = typer.Argument(..., help="字体文件（.ttf、.ttc、.otf），或它们所在的文件夹。", show_default=False,
+                                       metavar="字体..."),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出，供其他程序读取。"),
+) -> None:
+    """为本用户安装字体文件，供 PDF 转换使用（不需要管理员权限），并核对每种官方字体是否已找到。
+
+    例如把 Windows 电脑 C:\\Windows\\Fonts 中的 SIMFANG.TTF、FZXBSJW.TTF、SIMKAI.TTF、SIMHEI.TTF
+    复制到一个文件夹，再运行 reportkit fonts install 这个文件夹。不是字体的文件会被拒绝，且不安装任何文件。
+    """
+    from .fonts import install
+
+    try:
+        result = install(paths)
+    except ReportkitError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(_json_text({"ok": True, **result.to_dict()}))
+        return
+    for i in result.installed:
+        what = f"官方字体 {'、'.join(i.official)}" if i.official else "非官方字体"
+        typer.echo(f"已安装 {i.path}（{'、'.join(i.families[:2])}；{what}）")
+    for s in result.skipped:
+        typer.echo(f"未安装 {s}：不是字体文件")
+    if result.faces is not None:
+        _print_faces(result.faces)
 
 
 class _Terminated(SystemExit):

@@ -81,7 +81,9 @@ def reflow(help_text: str) -> str:
         before, after = m.group(1), m.group(2)
         if before in _SENTENCE_END:
             return f"{before}\n{after}"
-        space = " " if before.isascii() and before.isalnum() and after.isascii() and after.isalnum() else ""
+        latin = (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum())
+        punctuation = any(_WIDE.match(c) and not c.isalnum() for c in (before, after))
+        space = " " if latin and not punctuation else ""
         return f"{before}{space}{after}"
 
     return re.sub(r"(\S)[ \t]*\n[ \t]*(?=(\S))", lambda m: join(m)[:-1], help_text)

@@ -54,6 +54,7 @@ class RenderResult:
     findings: list[Finding]                 # validation findings (warnings only: errors stop rendering)
     manifest: dict
     notes: list[str] = field(default_factory=list)  # e.g. "LibreOffice missing, no PDF"
+    fonts_note: str | None = None           # the PDF's substitute faces, each named, and the fix
 
 
 def output_stem(data: dict) -> str:
@@ -78,10 +79,16 @@ class Plan:
     pdfa: bool
     limits: TemplateLimits | None = None
     notes: list[str] = field(default_factory=list)
+    fonts: str = "substitute"  # "strict": no PDF (no set) when a face would be a substitute
+
+
+#: what ``fonts=`` accepts: substitutes allowed (and said), or refused
+FONT_POLICIES = ("substitute", "strict")
 
 
 def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=None, previous=None,
-         force: bool = False, pdfa: bool = False, limits: TemplateLimits | None = None) -> Plan:
+         force: bool = False, pdfa: bool = False, limits: TemplateLimits | None = None,
+         fonts: str = "substitute") -> Plan:
     """Load and validate ``report`` and decide its set; raises ``ValidationFailed`` on invalid data."""
     from .context import build_context
     from .package import build_time
@@ -92,6 +99,8 @@ def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=Non
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown formats: {unknown}")
+    if fonts not in FONT_POLICIES:
+        raise ValueError(f"fonts must be one of {FONT_POLICIES}, not {fonts!r}")
     findings = validate(report, previous=previous)
     if has_errors(findings):
         raise ValidationFailed(findings, file=report.source)
@@ -109,7 +118,7 @@ def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=Non
     if "html" in formats:
         names["html-fragment"] = stem + FRAGMENT_SUFFIX
     return Plan(report, Path(out_dir), formats, names, used, findings, build_context(data),
-                build_time(data.get("published")), force, pdfa, limits, notes)
+                build_time(data.get("published")), force, pdfa, limits, notes, fonts)
 
 
 class StagedSet:
@@ -123,6 +132,7 @@ class StagedSet:
         self.notes = list(plan.notes)
         self.pdf: dict | None = None
         self.failure: RenderError | None = None
+        self.fonts_note: str | None = None
         self._made: list[str] = []
 
     def __enter__(self) -> "StagedSet":
@@ -182,16 +192,31 @@ class StagedSet:
     def take_pdf(self, converted, sandbox: str) -> None:
         """Move a converted and checked PDF into staging and keep what was read from it."""
         from .engines.pdf import PDFA_LEVEL, font_resolution
+        from .fonts import substitutes
 
         shutil.move(converted.path, self.staging / self.plan.names["pdf"])  # another set's staging: maybe another disk
         info = converted.info
         resolved = font_resolution(requested_fonts(self.docx))
+        self._check_fonts(resolved)
         self.pdf = {"pages": info.pages, "fonts": [f.to_dict() for f in info.fonts],
                     "fonts_requested": resolved,
-                    "font_substitutes": None if resolved is None else
-                    sorted(f for f, used in resolved.items() if used != f),
+                    "font_substitutes": None if resolved is None else sorted(substitutes(resolved)),
                     "pdfa_requested": PDFA_LEVEL if self.plan.pdfa else None,
                     "pdfa_claimed": info.pdfa, "sandbox": sandbox}
+
+    def _check_fonts(self, resolved: dict | None) -> None:
+        """Say which faces the PDF printed in a substitute; with ``fonts="strict"`` refuse the set
+        (its commit raises), also when this machine cannot tell (no fontconfig)."""
+        from .fonts import strict_error, substitute_note, substitutes
+
+        subs = substitutes(resolved)
+        self.fonts_note = substitute_note(subs)
+        if self.plan.fonts == "strict" and (subs or resolved is None):
+            if resolved is None:
+                self.failure = RenderError("无法确认 PDF 所用的字体（本机没有 fontconfig 的 fc-match），"
+                                           "按 --fonts strict 未写入任何文件", file=str(self.plan.out_dir))
+            else:
+                self.failure = strict_error(subs, file=str(self.plan.out_dir))
 
     def seal(self) -> dict:
         """The one point where every rendered byte of the set is in staging and nothing is in
@@ -237,7 +262,7 @@ class StagedSet:
         except OSError as exc:
             raise RenderError(f"写入失败：{os_message(exc)}", file=str(self.plan.out_dir)) from None
         notes = self.notes + [f"未删除 {n}：它在上一次生成之后被修改过，不再是上一套材料的原样文件" for n in kept]
-        return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes)
+        return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes, self.fonts_note)
 
 
 def convert_pdfs(sets: Sequence[StagedSet]) -> None:
@@ -275,7 +300,7 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
 
 def render(report, out_dir, *, formats: Sequence[str] | None = None, templates=None, previous=None,
            force: bool = False, pdfa: bool = False, wait: float = LOCK_WAIT,
-           limits: TemplateLimits | None = None) -> RenderResult:
+           limits: TemplateLimits | None = None, fonts: str = "substitute") -> RenderResult:
     """Validate ``report`` and write its filing set into ``out_dir``.
 
     Raises :class:`~reportkit.errors.ValidationFailed` (with the findings) when the data has
@@ -284,10 +309,13 @@ def render(report, out_dir, *, formats: Sequence[str] | None = None, templates=N
     ``out_dir`` for more than ``wait`` seconds, :class:`~reportkit.errors.TemplateError` for a
     broken template, :class:`~reportkit.errors.RenderError` when a rendered file, read back, differs
     from the validated data.  ``pdfa`` makes the PDF PDF/A-2b; ``limits`` bounds what a template may
-    cost (:class:`~reportkit.limits.TemplateLimits`).
+    cost (:class:`~reportkit.limits.TemplateLimits`).  ``fonts="strict"`` refuses the set (a
+    :class:`~reportkit.errors.RenderError`, nothing written) when the PDF would print an official
+    face in a substitute; by default substitutes are used and :attr:`RenderResult.fonts_note`
+    names them.
     """
     p = plan(report, out_dir, formats=formats, templates=templates, previous=previous, force=force, pdfa=pdfa,
-             limits=limits)
+             limits=limits, fonts=fonts)
     with StagedSet(p, wait=wait) as staged:
         convert_pdfs([staged])
         return staged.commit()
