@@ -99,6 +99,9 @@ def test_install_refuses_a_file_that_is_not_a_font_and_installs_nothing(tmp_path
     assert not (tmp_path / "home" / "data" / "fonts").exists()
     r = _run("fonts", "install", tmp_path / "nosuch", env=env)
     assert r.returncode == 2 and "不存在" in r.stderr, r.stderr
+    (tmp_path / "empty").mkdir()
+    r = _run("fonts", "install", tmp_path / "empty", env=env)
+    assert r.returncode == 2 and "没有字体文件" in r.stderr and str(tmp_path / "empty") in r.stderr, r.stderr
 
 
 @pytest.mark.skipif(not FREE_FONT.exists(), reason="fonts-arphic-gbsn00lp is not installed")

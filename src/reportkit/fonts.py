@@ -104,8 +104,9 @@ def substitutes(resolved: dict[str, str | None] | None) -> dict[str, str | None]
     :func:`reportkit.engines.pdf.font_resolution` gives them), those printed in another face."""
     if not resolved:
         return {}
-    return {f: used for f, used in sorted(resolved.items())
-            if used is None or not is_official(f, [used])}
+    order = [f for f, _ in OFFICIAL_FACES]
+    ranked = sorted(resolved.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
+    return {f: used for f, used in ranked if used is None or not is_official(f, [used])}
 
 
 def substitute_note(subs: dict[str, str | None]) -> str | None:
@@ -194,8 +195,8 @@ def _sources(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
         else:
             raise InputFileError(f"字体文件或文件夹不存在：{p}", file=str(p))
     if not files:
-        raise InputFileError(f"{'、'.join(map(str, paths))} 中没有字体文件（.ttf、.ttc、.otf）；"
-                             f"请给出从 C:\\Windows\\Fonts 复制来的字体文件或它们所在的文件夹",
+        raise InputFileError("其中没有字体文件（.ttf、.ttc、.otf）；"
+                             "请给出从 C:\\Windows\\Fonts 复制来的字体文件或它们所在的文件夹",
                              file=str(paths[0]) if paths else None)
     return files, skipped
 
