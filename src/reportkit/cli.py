@@ -609,7 +609,7 @@ def templates_check(
 # ------------------------------------------------------------------ fonts
 
 fonts_app = typer.Typer(help="PDF 所用的官方字体：列出本机为每种字体使用的文件，安装本单位的字体文件。",
-                        invoke_without_command=True)
+                        short_help="查看 PDF 所用的官方字体，安装本单位的字体文件。", invoke_without_command=True)
 app.add_typer(fonts_app, name="fonts")
 
 
