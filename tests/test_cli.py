@@ -123,7 +123,7 @@ def test_the_top_level_help_says_what_reportkit_is(cli):
 
 @pytest.mark.parametrize("args, words", [
     (["render", "--nosuch"], "没有这个选项：--nosuch"),
-    (["render", "--forc", "x.json"], "没有这个选项：--forc（是否应为 --force, --formats？）"),
+    (["render", "--forc", "x.json"], "没有这个选项：--forc（是否应为 --fonts, --force, --formats？）"),
     (["render", str(XINYI), "--jobs", "0"], "'--jobs' / '-j' 的值 0 超出范围"),
     (["init", "--year", "二〇二一"], "'--year' / '-y' 的值 “二〇二一” 不是数字"),
     (["init", "-y", "2021", "-o"], "选项 -o 需要一个值"),
