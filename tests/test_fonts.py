@@ -104,11 +104,15 @@ def test_install_refuses_a_file_that_is_not_a_font_and_installs_nothing(tmp_path
     assert r.returncode == 2 and "没有字体文件" in r.stderr and str(tmp_path / "empty") in r.stderr, r.stderr
 
 
+@pytest.mark.slow  # the sample PDF starts LibreOffice
 @pytest.mark.skipif(not FREE_FONT.exists(), reason="fonts-arphic-gbsn00lp is not installed")
 def test_an_installed_office_font_is_then_the_real_face(tmp_path):
     """An office's 仿宋_GB2312 file installed for this user (no root): `fonts` then reports the
     real face from the user's font folder; the other faces are still substitutes; a folder's
-    other files are listed as not installed."""
+    other files are listed as not installed; the sample PDF printed in 仿宋_GB2312 embeds the
+    installed file."""
+    from .conftest import soffice_available
+
     pytest.importorskip("fontTools")
     home = tmp_path / "home"
     env = _env(home)
@@ -122,6 +126,8 @@ def test_an_installed_office_font_is_then_the_real_face(tmp_path):
     assert installed["official"] == ["仿宋_GB2312"] and Path(installed["path"]).is_file()
     assert Path(installed["path"]).parent == home / "data" / "fonts" / "reportkit"
     assert result["skipped"] == [str(office / "desktop.ini")]
+    assert installed["postscript"] == [TEST_PS_NAME]
+    assert result["sample"] == ({"仿宋_GB2312": True} if soffice_available() else None)
     faces = {f["family"]: f for f in result["faces"]}
     assert faces["仿宋_GB2312"]["substitute"] is False and faces["仿宋_GB2312"]["file"] == installed["path"]
     assert faces["黑体"]["substitute"] is True

@@ -669,16 +669,23 @@ def fonts_install(
         result = install(paths)
     except ReportkitError as exc:
         _fail(exc, as_json)
+    sample_ok = not result.sample or all(result.sample.values())
     if as_json:
-        typer.echo(_json_text({"ok": True, **result.to_dict()}))
-        return
+        typer.echo(_json_text({"ok": sample_ok, **result.to_dict()}))
+        raise typer.Exit(0 if sample_ok else 1)
     for i in result.installed:
         what = f"官方字体 {'、'.join(i.official)}" if i.official else "非官方字体"
         typer.echo(f"已安装 {i.path}（{'、'.join(i.families[:2])}；{what}）")
     for s in result.skipped:
         typer.echo(f"未安装 {s}：不是字体文件")
+    if result.sample is None:
+        typer.echo("未试印 PDF：本机没有 LibreOffice")
+    for face, embedded in (result.sample or {}).items():
+        typer.echo(f"试印 PDF：{face} {'已嵌入新安装的字体' if embedded else '未用到新安装的字体（仍是替代字体），请检查字体文件'}")
     if result.faces is not None:
         _print_faces(result.faces)
+    if not sample_ok:
+        raise typer.Exit(1)
 
 
 class _Terminated(SystemExit):

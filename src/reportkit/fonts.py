@@ -140,6 +140,7 @@ class Installed:
     path: str
     families: list[str]
     official: list[str]         # the official faces this file is
+    postscript: list[str] = field(default_factory=list)  # the PostScript names of its faces
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -151,21 +152,24 @@ class InstallResult:
     installed: list[Installed]
     skipped: list[str] = field(default_factory=list)   # files in the folder that are not fonts
     faces: list[Face] | None = None                    # the official faces afterwards
+    #: the sample PDF: for each official face installed, whether LibreOffice embedded the installed
+    #: file when asked for that face; None when there is no LibreOffice to try
+    sample: dict[str, bool] | None = None
 
     def to_dict(self) -> dict:
         return {"folder": self.folder, "installed": [i.to_dict() for i in self.installed], "skipped": self.skipped,
-                "faces": None if self.faces is None else [f.to_dict() for f in self.faces]}
+                "faces": None if self.faces is None else [f.to_dict() for f in self.faces], "sample": self.sample}
 
 
-def font_families(path: Path) -> list[str]:
-    """The family names of a font file (every face of a collection), by ``fc-query``; empty when
-    the file is not a font fontconfig can read."""
+def font_families(path: Path, what: str = "family") -> list[str]:
+    """The family names (or ``what``: ``postscriptname`` …) of a font file, every face of a
+    collection, by ``fc-query``; empty when the file is not a font fontconfig can read."""
     exe = _fc("fc-query")
     if exe is None:
         raise RenderError("未找到 fc-query（fontconfig）：本机无法安装字体供 PDF 转换使用；"
                           "Debian/Ubuntu 可运行 sudo apt-get install fontconfig", file=str(path))
     try:
-        r = subprocess.run([exe, "-f", "%{family}\n", str(path)], capture_output=True, timeout=60,
+        r = subprocess.run([exe, "-f", f"%{{{what}}}\n", str(path)], capture_output=True, timeout=60,
                            stdin=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
         return []
@@ -225,7 +229,7 @@ def install(paths: Sequence[Path], *, folder: Path | None = None) -> InstallResu
             shutil.copyfile(f, tmp)
             os.replace(tmp, dest)
             official = [fam for fam, _ in OFFICIAL_FACES if is_official(fam, families)]
-            installed.append(Installed(str(f), str(dest), families, official))
+            installed.append(Installed(str(f), str(dest), families, official, font_families(f, "postscriptname")))
     except OSError as exc:
         from .errors import os_message
 
@@ -240,4 +244,42 @@ def install(paths: Sequence[Path], *, folder: Path | None = None) -> InstallResu
     from .engines.pdf import _resolve_fonts
 
     _resolve_fonts.cache_clear()
-    return InstallResult(str(target), installed, skipped, faces())
+    return InstallResult(str(target), installed, skipped, faces(), sample_pdf(installed))
+
+
+def sample_pdf(installed: Sequence[Installed]) -> dict[str, bool] | None:
+    """Print a sample through the PDF conversion reports use (LibreOffice, sandboxed, with
+    reportkit's fontconfig configuration): one line in each official face installed, then read
+    which fonts the PDF embeds.  ``{face: the installed file was embedded}``; None without
+    LibreOffice or when the sample cannot be made."""
+    import tempfile
+
+    from .engines.pdf import convert_many, find_soffice
+
+    wanted = {fam: [ps for i in installed if fam in i.official for ps in i.postscript]
+              for fam in dict.fromkeys(fam for i in installed for fam in i.official)}
+    if not wanted:
+        return {}
+    if find_soffice() is None:
+        return None
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    with tempfile.TemporaryDirectory(prefix="reportkit-fonts-") as work:
+        doc = Document()
+        for fam in wanted:
+            run = doc.add_paragraph().add_run(f"{fam} 政府信息公开工作年度报告 2021")
+            run.font.name = fam
+            fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+            for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+                fonts.set(qn(attr), fam)
+        sample = Path(work) / "sample.docx"
+        doc.save(sample)
+        try:
+            [result] = convert_many([sample], Path(work) / "pdf")
+        except RenderError:
+            return None
+        if isinstance(result, RenderError):
+            return None
+        embedded = {f.name for f in result.info.fonts}
+    return {fam: any(ps in embedded for ps in names) for fam, names in wanted.items()}
