@@ -108,6 +108,17 @@ def test_help_wraps_chinese_between_characters_not_before_closing_marks():
     assert not any(w[0] in "，。）、" for w in words), words
 
 
+def test_help_rejoins_sentences_wrapped_in_the_source():
+    """A docstring wrapped mid-sentence in the source reads as one sentence (rich keeps single
+    line breaks); a line that ends a sentence keeps its break; Latin words keep a space."""
+    from reportkit.cli_help import reflow
+
+    assert reflow("写出汇总表和带公式的地区合计，\n    -o 审查结果.html 写出网页。\n    退出码：0 通过") == \
+        "写出汇总表和带公式的地区合计，-o 审查结果.html 写出网页。\n退出码：0 通过"
+    assert reflow("复制 SIMHEI.TTF\n到文件夹") == "复制 SIMHEI.TTF 到文件夹"
+    assert reflow("reportkit fonts\ninstall") == "reportkit fonts install"
+
+
 def test_the_top_level_help_says_what_reportkit_is(cli):
     """The app's help names the ways in: the clerk's form, import, review, the platform, fonts;
     each command's one-line description is whole at 80 columns (checked above)."""
