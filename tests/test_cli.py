@@ -35,9 +35,106 @@ def test_the_help_panels_are_titled_in_chinese_by_the_console_script():
     assert "选项" in r.stdout and "参数" in r.stdout and "Options" not in r.stdout and "Arguments" not in r.stdout
 
 
+def _command_paths(command=None, path=()):
+    """Every command of the CLI as the words that name it, found from the app (so a command
+    added later is checked too): (), ("render",), ("templates", "check"), …"""
+    import typer.main
+
+    from reportkit.cli import app
+
+    command = command or typer.main.get_command(app)
+    yield path, command
+    for name, sub in sorted(getattr(command, "commands", {}).items()):
+        if not sub.hidden:
+            yield from _command_paths(sub, (*path, name))
+
+
+#: click's and typer's own words that a help page may show (all of them said in Chinese by reportkit)
+_ENGLISH_HELP = ("Usage", "Options", "Arguments", "Commands", "Show this message", "[required]", "[default",
+                 "OPTIONS", "COMMAND", "ARGS", "env var", "deprecated", "dynamic", "Try '", "for help")
+
+
+@pytest.mark.parametrize("columns", [80, 120])
+def test_every_help_page_reads_whole_and_in_chinese(columns):
+    """Every command's help, as the console script prints it in a terminal of 80 and 120
+    columns: no line is cut with "…" (rich cuts a run of Chinese longer than a cell), no line is
+    wider than the terminal, and none of click's or typer's English strings, type placeholders
+    (<path>) or argument names ({files}) is left."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from rich.cells import cell_len
+
+    commands = list(_command_paths())
+    # one process prints every page, each through the console script's entry point (main), as
+    # `reportkit … --help` in a terminal of that width does
+    script = ("import sys\nfrom reportkit.cli import main\n"
+              f"for path in {[list(p) for p, _ in commands]!r}:\n"
+              "    sys.argv = ['reportkit', *path, '--help']\n"
+              "    try:\n        main()\n    except SystemExit as e:\n        assert not e.code, (path, e.code)\n"
+              "    print('\\f', flush=True)\n")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "COLUMNS": str(columns)})
+    assert r.returncode == 0, r.stderr
+    pages = r.stdout.split("\f\n")
+    assert len(pages) == len(commands) + 1 and not pages[-1].strip(), r.stdout
+    for (path, command), page in zip(commands, pages):
+        where = f"reportkit {' '.join(path)} --help at {columns} columns"
+        lines = page.splitlines()
+        assert "用法：reportkit" in page and "显示本帮助并退出。" in page, where
+        for line in lines:
+            assert not line.rstrip(" │").endswith("…"), (where, line)
+            assert cell_len(line) <= columns, (where, line)
+        for english in _ENGLISH_HELP:
+            assert english not in page, (where, english, page)
+        assert not re.search(r"<[A-Za-z ]+>|\{[A-Za-z_]+\}", page), (where, page)
+        for param in command.params:
+            if param.param_type_name == "argument":
+                assert not re.search(rf"\b{param.name}\b", page), (where, param.name, page)
+
+
+def test_help_wraps_chinese_between_characters_not_before_closing_marks():
+    """The line breaker behind the help: Chinese may break between any two characters, never
+    before ，。）” nor after （“; Latin words, numbers, file names and options stay whole."""
+    from reportkit.cli_help import breaks
+
+    text = "输出文件夹（如 2020.json、2020.xlsx → 2020/），用 --force 覆盖。"
+    words = [w for _, _, w in breaks(text)]
+    assert "".join(words) == text
+    assert [w.strip() for w in words[:5]] == ["输", "出", "文", "件", "夹"]
+    assert "（如 " in words and "2020.json、" in words and "--force " in words
+    assert not any(w[0] in "，。）、" for w in words), words
+
+
+def test_help_rejoins_sentences_wrapped_in_the_source():
+    """A docstring wrapped mid-sentence in the source reads as one sentence (rich keeps single
+    line breaks); a line that ends a sentence keeps its break; Latin words keep a space."""
+    from reportkit.cli_help import reflow
+
+    assert reflow("写出汇总表和带公式的地区合计，\n    -o 审查结果.html 写出网页。\n    退出码：0 通过") == \
+        "写出汇总表和带公式的地区合计，-o 审查结果.html 写出网页。\n退出码：0 通过"
+    assert reflow("复制 SIMHEI.TTF\n到文件夹") == "复制 SIMHEI.TTF 到文件夹"
+    assert reflow("reportkit fonts\ninstall") == "reportkit fonts install"
+
+
+def test_the_top_level_help_says_what_reportkit_is(cli):
+    """The app's help names the ways in: the clerk's form, import, review, the platform, fonts;
+    each command's one-line description is whole at 80 columns (checked above)."""
+    import typer.main
+
+    from reportkit.cli import app
+
+    text = typer.main.get_command(app).help
+    for words in ("填报表单", "reportkit render", "reportkit import", "reportkit review", "reportkit serve",
+                  "reportkit fonts"):
+        assert words in text, words
+
+
 @pytest.mark.parametrize("args, words", [
     (["render", "--nosuch"], "没有这个选项：--nosuch"),
-    (["render", "--forc", "x.json"], "没有这个选项：--forc（是否应为 --force, --formats？）"),
+    (["render", "--forc", "x.json"], "没有这个选项：--forc（是否应为 --fonts, --force, --formats？）"),
     (["render", str(XINYI), "--jobs", "0"], "'--jobs' / '-j' 的值 0 超出范围"),
     (["init", "--year", "二〇二一"], "'--year' / '-y' 的值 “二〇二一” 不是数字"),
     (["init", "-y", "2021", "-o"], "选项 -o 需要一个值"),

@@ -39,7 +39,7 @@ from .validation import validate  # noqa: E402
 
 
 def render(report, out_dir, *, formats=None, templates=None, previous=None, force=None, pdfa=None, wait=None,
-           limits=None, options=None):
+           limits=None, fonts=None, options=None):
     """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.render`.
 
     ``options`` is a :class:`RenderOptions`; the keyword arguments given (not None) are laid over
@@ -47,7 +47,8 @@ def render(report, out_dir, *, formats=None, templates=None, previous=None, forc
     from .filing import render as _render
 
     return _render(report, out_dir, RenderOptions.of(options, formats=formats, templates=templates, previous=previous,
-                                                     force=force, pdfa=pdfa, wait=wait, limits=limits))
+                                                     force=force, pdfa=pdfa, wait=wait, limits=limits,
+                                                     fonts=fonts))
 
 
 def import_report(source, *, name=None, kind=None):

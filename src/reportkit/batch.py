@@ -41,6 +41,7 @@ class Outcome:
     error: ReportkitError | None = None
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    fonts_note: str | None = None  # the PDF's substitute faces (filing.RenderResult.fonts_note)
     out_dir: Path | None = None
     detail: str | None = None  # the traceback of an internal error, for a bug report
 
@@ -83,6 +84,7 @@ class Outcome:
             d["out_dir"] = str(self.out_dir)
             d["outputs"] = [str(p) for p in self.outputs]
             d["notes"] = list(self.notes)
+            d["fonts_note"] = self.fonts_note
         return d
 
 
@@ -266,6 +268,7 @@ def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -
             try:
                 result = s.commit()
                 o.findings, o.outputs, o.notes = result.findings, result.paths, result.notes
+                o.fonts_note = result.fonts_note
             except Exception as exc:
                 _fail(o, exc)
             emit(t, o)

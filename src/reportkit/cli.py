@@ -23,14 +23,12 @@ from .output import DEFAULT_FORMATS, FORMATS
 
 
 def _chinese_help() -> None:
-    """Chinese panel titles in typer's rich help and errors; imported only when help or an error
-    is shown (typer.rich_utils costs ~0.15 s of start-up)."""
+    """Chinese help and error panels, whole at any width (:mod:`reportkit.cli_help`); imported only
+    when help or an error is shown (typer.rich_utils costs ~0.15 s of start-up)."""
     try:
-        import typer.rich_utils as ru
+        from .cli_help import install
 
-        ru.OPTIONS_PANEL_TITLE, ru.ARGUMENTS_PANEL_TITLE, ru.COMMANDS_PANEL_TITLE = "选项", "参数", "命令"
-        ru.ERRORS_PANEL_TITLE, ru.ABORTED_TEXT = "错误", "已中止。"
-        ru.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+        install()
     except Exception:  # pragma: no cover - help still works in English
         pass
 
@@ -95,15 +93,19 @@ def _chinese_usage_errors() -> None:
 
 app = typer.Typer(
     name="reportkit",
-    help="政府信息公开工作年度报告：由一份 JSON 数据生成 Word 报告、Excel 表格、PDF 和清单，"
-         "并按官方格式和勾稽关系校验。\n\n典型用法：reportkit init --year 2021 --agency 云溪县自然资源局 -o 2021.xlsx，"
-         "在 Excel/WPS 中填写 2021.xlsx，然后 reportkit render 2021.xlsx。",
+    help="政府信息公开工作年度报告：填报、校验，按官方格式生成申报材料，审查各单位的报告。\n\n"
+         "填报人员：reportkit init -y 2021 -a 单位全称 -o 2021.xlsx 生成 Excel/WPS 填报表单，"
+         "填写后 reportkit render 2021.xlsx 校验并生成 Word 报告、Excel 表格、PDF 和清单（也可用 JSON 数据）。\n"
+         "已发布的报告：reportkit import 读出其中的数字和文字。\n"
+         "审核单位：reportkit review 审查多个单位的报告；reportkit serve 启动网页平台，各单位在线填报、提交，"
+         "审核人员在线审查。\n"
+         "PDF 所用字体：reportkit fonts。",
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
-templates_app = typer.Typer(help="导出、检查自定义模板（Word/Excel/网页）。", no_args_is_help=True)
+templates_app = typer.Typer(help="导出、检查自定义模板（Word、Excel、网页）。", no_args_is_help=True)
 app.add_typer(templates_app, name="templates")
 
 
@@ -166,7 +168,8 @@ def _verdict(findings) -> str:
 
 @app.command()
 def validate(
-    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False,
+                                       metavar="文件..."),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p",
                                             help="上一年度的报告数据（JSON 或填报表单），用于跨年度核对（结转、现行有效件数、内容雷同）。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果，供其他程序读取。"),
@@ -282,8 +285,10 @@ def _write_report(data: dict, out: Path, *, force: bool) -> Path:
 
 @app.command()
 def convert(
-    source: Path = typer.Argument(..., help="要转换的文件：JSON 数据或 .xlsx 填报表单。", show_default=False),
-    target: Path = typer.Argument(..., help="写入的文件：.xlsx（填报表单）或 .json。", show_default=False),
+    source: Path = typer.Argument(..., help="要转换的文件：JSON 数据或 .xlsx 填报表单。", show_default=False,
+                                  metavar="源文件"),
+    target: Path = typer.Argument(..., help="写入的文件：.xlsx（填报表单）或 .json。", show_default=False,
+                                  metavar="目标文件"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
     """在 JSON 数据和 Excel/WPS 填报表单之间转换（两个方向）。
@@ -342,7 +347,7 @@ def schema(
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="写入文件而不是打印。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
-    """输出报告数据的 JSON Schema（draft 2020-12），供编辑器补全和悬停提示。"""
+    """输出报告数据的 JSON Schema（draft 2020-12），供编辑器补全和提示。"""
     from .schema import schema_for
 
     if edition is not None and edition not in ("2019", "2021"):
@@ -364,7 +369,8 @@ def schema(
 
 @app.command()
 def render(
-    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个报告数据文件（JSON 或 .xlsx 填报表单）。", show_default=False,
+                                       metavar="文件..."),
     output: Optional[str] = typer.Option(  # str: an empty -o '' must not become "." (the current folder)
         None, "--output", "-o",
         help="输出文件夹。单个文件时默认为数据文件旁同名的文件夹（如 2020.json、2020.xlsx → 2020/）；"
@@ -383,6 +389,8 @@ def render(
                                            help="一个模板生成一份报告最多可用的秒数（自定义模板失控时停止）。"),
     template_memory: int = typer.Option(DEFAULT_LIMITS.memory // 2**20, "--template-memory", min=1,
                                         help="一个模板生成一份报告最多可产生的数据量（MB）。"),
+    fonts: str = typer.Option("substitute", "--fonts",
+                              help="substitute：本机没有官方字体时用替代字体并说明（默认）；strict：有替代字体时不写任何文件。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出结果，供其他程序读取。"),
 ) -> None:
     """校验并生成申报材料：Word 报告、Excel 表格、PDF 和 manifest.json。
@@ -406,6 +414,8 @@ def render(
     bad = [f for f in fmts if f not in FORMATS]
     if bad or not fmts:
         _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}", as_json)
+    if fonts not in ("substitute", "strict"):
+        _usage(f"--fonts 应为 substitute 或 strict，实为 {fonts}", as_json)
     if len(files) > 1 and output is None:
         _usage("批量生成时请用 -o 指定输出文件夹", as_json)
     if output is not None and output.exists() and not output.is_dir():
@@ -422,7 +432,8 @@ def render(
                f"（或把文件改名为 {files[0].name}.json）", as_json)
     try:
         options = RenderOptions(formats=tuple(fmts), templates=templates, previous=previous, force=force, pdfa=pdfa,
-                                wait=wait, limits=TemplateLimits(template_seconds, template_memory * 2**20))
+                                wait=wait, limits=TemplateLimits(template_seconds, template_memory * 2**20),
+                                fonts=fonts)
         outcomes = render_many(files, output, options, jobs=jobs, progress=not as_json and len(files) > 1)
     except ReportkitError as exc:  # e.g. --previous unreadable: the command itself cannot run
         _fail(exc, as_json)
@@ -443,6 +454,8 @@ def render(
                     typer.echo(f"  已写入 {p}")
         if len(outcomes) > 1:
             _summary_table(outcomes, "生成汇总")
+        for note in dict.fromkeys(o.fonts_note for o in outcomes if o.fonts_note):  # said once, every time
+            typer.echo(_shown(note))
     raise typer.Exit(_exit_code(outcomes))
 
 
@@ -456,10 +469,10 @@ _NOTE_HEADS = {"missing": "✗ 缺少", "unreadable": "✗ 无法读取", "schem
                "absent": "· 未找到"}
 
 
-@app.command("import")
+@app.command("import", short_help="导入已发布的年度报告（Word、网页、PDF、文本），生成报告数据。")
 def import_(
-    files: List[Path] = typer.Argument(..., help="一个或多个已发布的年度报告：.docx、.html/.htm、.pdf、.txt/.md。",
-                                       show_default=False),
+    files: List[Path] = typer.Argument(..., help="一个或多个已发布的年度报告：.docx、.html、.htm、.pdf、.txt、.md。",
+                                       show_default=False, metavar="报告..."),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o",
         help="写入的 JSON 文件（单个文件时），或文件夹（每份报告一个 <文件名>.json）；默认写在原文件旁。"),
@@ -517,9 +530,9 @@ def _print_import(o, figures: bool) -> None:
 
 # ------------------------------------------------------------------ review
 
-@app.command()
+@app.command(short_help="审查多个单位的报告：校验、发布时限、雷同、年度衔接、地区合计。")
 def review(
-    inputs: List[Path] = typer.Argument(..., show_default=False,
+    inputs: List[Path] = typer.Argument(..., show_default=False, metavar="报告...",
                                         help="各单位的报告：JSON、填报表（.xlsx）、已发布的文件（.docx/.html/.pdf/.txt），"
                                              "或包含它们的文件夹。"),
     previous: Optional[List[Path]] = typer.Option(None, "--previous", "-p",
@@ -578,9 +591,9 @@ def _review_table(result) -> None:
 
 # ------------------------------------------------------------------ templates
 
-@templates_app.command("export")
+@templates_app.command("export", short_help="导出默认模板，供修改措辞、字体、版头。")
 def templates_export(
-    directory: Path = typer.Argument(..., help="导出到的文件夹。", show_default=False),
+    directory: Path = typer.Argument(..., help="导出到的文件夹。", show_default=False, metavar="文件夹"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的模板文件。"),
 ) -> None:
     """导出默认模板（两个格式版本的 Word、Excel 和网页），供修改措辞、字体、版头后用 --templates 使用。"""
@@ -594,9 +607,9 @@ def templates_export(
         typer.echo(f"已导出 {p}")
 
 
-@templates_app.command("check")
+@templates_app.command("check", short_help="检查模板：语法、字段、官方数字、外部资源，并试生成。")
 def templates_check(
-    directory: Path = typer.Argument(..., help="模板文件夹。", show_default=False),
+    directory: Path = typer.Argument(..., help="模板文件夹。", show_default=False, metavar="文件夹"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出检查结果。"),
 ) -> None:
     """检查模板：Jinja 语法、不在数据规范中的字段、缺少或未原样输出的官方数字、外部资源，并用示例数据在限额内试生成。"""
@@ -614,6 +627,88 @@ def templates_check(
             typer.echo(f"{'✗ 错误' if p.severity == 'error' else '! 提示'}  {p.text()}")
         typer.echo(f"结论：{'不通过，' + str(len(errors)) + ' 个错误' if errors else '通过'}")
     raise typer.Exit(1 if errors else 0)
+
+
+# ------------------------------------------------------------------ fonts
+
+fonts_app = typer.Typer(help="PDF 所用的官方字体：列出本机为每种字体使用的文件，安装本单位的字体文件。",
+                        short_help="查看 PDF 所用的官方字体，安装本单位的字体文件。", invoke_without_command=True)
+app.add_typer(fonts_app, name="fonts")
+
+
+@fonts_app.callback()
+def fonts_list(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出，供其他程序读取。"),
+) -> None:
+    """列出每种官方字体（仿宋_GB2312、方正小标宋简体、黑体、楷体_GB2312、宋体、Times New Roman）本机
+    PDF 转换所用的字体文件，以及是否为替代字体。
+
+    安装本单位的字体文件：reportkit fonts install <字体文件夹>。
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from .fonts import faces
+
+    found = faces()
+    if as_json:
+        typer.echo(_json_text({"ok": found is not None, "faces": None if found is None else [f.to_dict() for f in found]}))
+        raise typer.Exit(0 if found is not None else 1)
+    if found is None:
+        typer.echo("本机没有 fontconfig（fc-match），无法查看 PDF 转换所用的字体（Windows、macOS 上由 LibreOffice 自行选择）。",
+                   err=True)
+        raise typer.Exit(1)
+    _print_faces(found)
+
+
+def _print_faces(found) -> None:
+    from .fonts import INSTALL_HINT, WINDOWS_FILES
+
+    for f in found:
+        state = "替代字体" if f.substitute else "官方字体"
+        typer.echo(f"{f.family}（{f.role}）：{state} {f.used or '无'}  {f.file or ''}")
+    missing = [f for f in found if f.substitute]
+    if missing:
+        typer.echo(f"{len(missing)} 种为替代字体。安装本单位的字体文件（Windows 电脑 C:\\Windows\\Fonts 中的 "
+                   f"{'、'.join(WINDOWS_FILES[f.family] for f in missing)}）：{INSTALL_HINT}")
+    else:
+        typer.echo("全部为官方字体。")
+
+
+@fonts_app.command("install")
+def fonts_install(
+    paths: List[Path] = typer.Argument(..., help="字体文件（.ttf、.ttc、.otf），或它们所在的文件夹。", show_default=False,
+                                       metavar="字体..."),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出，供其他程序读取。"),
+) -> None:
+    """为本用户安装字体文件，供 PDF 转换使用（不需要管理员权限），并核对每种官方字体是否已找到。
+
+    例如把 Windows 电脑 C:\\Windows\\Fonts 中的 SIMFANG.TTF、FZXBSJW.TTF、SIMKAI.TTF、SIMHEI.TTF
+    复制到一个文件夹，再运行 reportkit fonts install 这个文件夹。不是字体的文件会被拒绝，且不安装任何文件。
+    """
+    from .fonts import install
+
+    try:
+        result = install(paths)
+    except ReportkitError as exc:
+        _fail(exc, as_json)
+    sample_ok = not result.sample or all(result.sample.values())
+    if as_json:
+        typer.echo(_json_text({"ok": sample_ok, **result.to_dict()}))
+        raise typer.Exit(0 if sample_ok else 1)
+    for i in result.installed:
+        what = f"官方字体 {'、'.join(i.official)}" if i.official else "非官方字体"
+        typer.echo(f"已安装 {i.path}（{'、'.join(i.families[:2])}；{what}）")
+    for s in result.skipped:
+        typer.echo(f"未安装 {s}：不是字体文件")
+    if result.sample is None:
+        typer.echo("未试印 PDF：本机没有 LibreOffice")
+    for face, embedded in (result.sample or {}).items():
+        typer.echo(f"试印 PDF：{face} {'已嵌入新安装的字体' if embedded else '未用到新安装的字体（仍是替代字体），请检查字体文件'}")
+    if result.faces is not None:
+        _print_faces(result.faces)
+    if not sample_ok:
+        raise typer.Exit(1)
 
 
 class _Terminated(SystemExit):

@@ -54,6 +54,7 @@ class RenderResult:
     findings: list[Finding]                 # validation findings (warnings only: errors stop rendering)
     manifest: dict
     notes: list[str] = field(default_factory=list)  # e.g. "LibreOffice missing, no PDF"
+    fonts_note: str | None = None           # the PDF's substitute faces, each named, and the fix
 
 
 def output_stem(data: dict) -> str:
@@ -88,6 +89,11 @@ class Plan:
     @property
     def limits(self) -> TemplateLimits:
         return self.options.limits
+
+    @property
+    def fonts(self) -> str:
+        """``"strict"``: no PDF (no set) when a face would be a substitute."""
+        return self.options.fonts
 
 
 def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
@@ -131,6 +137,7 @@ class StagedSet:
         self.notes = list(plan.notes)
         self.pdf: dict | None = None
         self.failure: RenderError | None = None
+        self.fonts_note: str | None = None
         self._made: list[str] = []
         #: the bytes of every staged file, kept where they were produced: read back, hashed and
         #: measured from here, never read again from the disk
@@ -197,18 +204,33 @@ class StagedSet:
     def take_pdf(self, converted, sandbox: str) -> None:
         """Move a converted and checked PDF into staging and keep what was read from it."""
         from .engines.pdf import PDFA_LEVEL, font_resolution
+        from .fonts import substitutes
 
         pdf = self.staging / self.plan.names["pdf"]
         shutil.move(converted.path, pdf)  # another set's staging: maybe another disk
         self.written[pdf.name] = pdf.read_bytes()   # read once: checked and hashed from memory
         info = converted.info
         resolved = font_resolution(requested_fonts(self.written[self.docx.name]))
+        self._check_fonts(resolved)
         self.pdf = {"pages": info.pages, "fonts": [f.to_dict() for f in info.fonts],
                     "fonts_requested": resolved,
-                    "font_substitutes": None if resolved is None else
-                    sorted(f for f, used in resolved.items() if used != f),
+                    "font_substitutes": None if resolved is None else sorted(substitutes(resolved)),
                     "pdfa_requested": PDFA_LEVEL if self.plan.pdfa else None,
                     "pdfa_claimed": info.pdfa, "sandbox": sandbox}
+
+    def _check_fonts(self, resolved: dict | None) -> None:
+        """Say which faces the PDF printed in a substitute; with ``fonts="strict"`` refuse the set
+        (its commit raises), also when this machine cannot tell (no fontconfig)."""
+        from .fonts import strict_error, substitute_note, substitutes
+
+        subs = substitutes(resolved)
+        self.fonts_note = substitute_note(subs)
+        if self.plan.fonts == "strict" and (subs or resolved is None):
+            if resolved is None:
+                self.failure = RenderError("无法确认 PDF 所用的字体（本机没有 fontconfig 的 fc-match），"
+                                           "按 --fonts strict 未写入任何文件", file=str(self.plan.out_dir))
+            else:
+                self.failure = strict_error(subs, file=str(self.plan.out_dir))
 
     def seal(self) -> dict:
         """The one point where every rendered byte of the set is in staging and nothing is in
@@ -255,7 +277,7 @@ class StagedSet:
         except OSError as exc:
             raise RenderError(f"写入失败：{os_message(exc)}", file=str(self.plan.out_dir)) from None
         notes = self.notes + [f"未删除 {n}：它在上一次生成之后被修改过，不再是上一套材料的原样文件" for n in kept]
-        return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes)
+        return RenderResult(self.plan.out_dir, paths, self.plan.findings, manifest, notes, self.fonts_note)
 
 
 def convert_pdfs(sets: Sequence[StagedSet]) -> None:

@@ -17,6 +17,9 @@ from .output import DEFAULT_FORMATS, FORMATS
 #: seconds a render waits for another reportkit process writing into the same output folder
 LOCK_WAIT = 60.0
 
+#: what ``fonts`` accepts: substitutes allowed (and said), or refused
+FONT_POLICIES = ("substitute", "strict")
+
 
 @dataclass(frozen=True)
 class RenderOptions:
@@ -27,7 +30,9 @@ class RenderOptions:
     ``previous``: last year's report (a path, data or a loaded :class:`~reportkit.Report`) for the
     cross-year checks; ``force``: replace an existing set; ``pdfa``: PDF/A-2b; ``wait``: seconds to
     wait for another process holding the output folder; ``limits``: what a template may cost in
-    one render (:class:`~reportkit.limits.TemplateLimits`)."""
+    one render (:class:`~reportkit.limits.TemplateLimits`); ``fonts``: ``"substitute"`` (free faces
+    stand in for missing official ones, and the result says so) or ``"strict"`` (refuse the set when
+    the PDF would print an official face in a substitute)."""
 
     formats: tuple[str, ...] = tuple(DEFAULT_FORMATS)
     templates: Path | None = None
@@ -36,6 +41,7 @@ class RenderOptions:
     pdfa: bool = False
     wait: float = LOCK_WAIT
     limits: TemplateLimits = field(default=DEFAULT_LIMITS)
+    fonts: str = "substitute"
 
     def __post_init__(self) -> None:
         formats = tuple(dict.fromkeys(str(f) for f in (self.formats or DEFAULT_FORMATS)))
@@ -51,6 +57,8 @@ class RenderOptions:
             raise ValueError("RenderOptions.wait must be a number of seconds >= 0")
         if self.limits is None:
             object.__setattr__(self, "limits", DEFAULT_LIMITS)
+        if self.fonts not in FONT_POLICIES:
+            raise ValueError(f"RenderOptions.fonts must be one of {FONT_POLICIES}, not {self.fonts!r}")
 
     @classmethod
     def of(cls, options: "RenderOptions | None" = None, **given: Any) -> "RenderOptions":

@@ -205,12 +205,17 @@ def _resolve_fonts(families: tuple[str, ...], conf: str | None) -> dict[str, str
     out: dict[str, str | None] = {}
     for family in families:
         try:
-            names = subprocess.run([exe, "-f", "%{family}", family], capture_output=True, env=env, timeout=30,
-                                   stdin=subprocess.DEVNULL).stdout.decode("utf-8", "replace").split(",")
+            text = subprocess.run([exe, "-f", "%{family}\n%{style[0]}", family], capture_output=True, env=env,
+                                  timeout=30, stdin=subprocess.DEVNULL).stdout.decode("utf-8", "replace")
         except (OSError, subprocess.SubprocessError):
             return None
-        names = [n.strip() for n in names if n.strip()]
-        out[family] = family if family in names else (names[0] if names else None)
+        names, _, style = text.partition("\n")
+        names = [n.strip() for n in names.split(",") if n.strip()]
+        style = style.strip()
+        used = family if family in names else (names[0] if names else None)
+        if used and used != family and style not in ("", "Regular", "Book", "Normal") and not used.endswith(style):
+            used = f"{used} {style}"  # the weight tells a stand-in apart: Noto Serif CJK SC Black
+        out[family] = used
     return out
 
 
