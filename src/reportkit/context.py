@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .characters import strip_invisible_all
 from .layout import procurement_amount_head
 from .titles import title_lines
 from .totals import amount_text, completed
@@ -72,7 +73,10 @@ def _amounts(data: dict) -> None:
 
 
 def build_context(data: dict) -> dict:
-    """The context for ``data`` (a report that passed validation)."""
+    """The context for ``data`` (a report that passed validation).  Invisible marks (zero-width
+    spaces, LRM/RLM, the byte-order mark …; a warning in validation) are removed here, once, so
+    every output and the read-back guard see the same text."""
+    data = strip_invisible_all(data)
     edition = data["format"]
     ctx = completed(data, edition)
     _amounts(ctx)

@@ -92,7 +92,7 @@ def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=Non
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown formats: {unknown}")
-    findings = validate(report, previous=previous)
+    findings = validate(report, previous=previous, pdf="pdf" in formats)
     if has_errors(findings):
         raise ValidationFailed(findings, file=report.source)
     data = report.data

@@ -13,7 +13,8 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import contract as c
-from .characters import XML_INVALID, code_point, xml_invalid
+from .characters import (XML_INVALID, bidi_controls, code_point, covered, described, emoji, font_coverage,
+                         has_special, invisible_marks, name_breaks, xml_invalid)
 from .findings import Finding, json_path
 from .totals import amount, amount_text, appeals_total, column_total, get, row_total
 
@@ -244,6 +245,79 @@ def _bad_characters(text: str, edition, file, path: tuple, what: str) -> Iterato
         yield _f("error", "control-character", path, edition,
                  f"{what}含有 Word/Excel 文件不允许的字符（{where}{more}：控制字符、孤立的代理项或非字符），请删除",
                  file)
+
+
+def _strings(data: Any) -> Iterator[tuple[tuple, str]]:
+    """Every string value of ``data`` with its path, in document order (keys are not values)."""
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            stack += [(path + (k,), v) for k, v in reversed(list(value.items()))]
+        elif isinstance(value, list):
+            stack += [(path + (i,), v) for i, v in reversed(list(enumerate(value)))]
+
+
+def _positions(found: list[tuple[int, str]]) -> str:
+    where = "、".join(f"第 {pos} 个字符 {described(ch)}" for pos, ch in found[:5])
+    return where + (f"等 {len(found)} 处" if len(found) > 5 else "")
+
+
+def special_characters(data: Any, edition: str | None, file, *, pdf: bool = False) -> Iterator[Finding]:
+    """Characters an output cannot carry, decided before anything is rendered (issue 21 item 2):
+    bidi controls are errors; invisible marks are warnings (every output leaves them out, see
+    ``characters.strip_invisible``); in the agency name, which becomes a file name, line breaks
+    and every invisible mark are errors; with a PDF requested, emoji and characters no font of
+    this machine has are errors."""
+    strings = list(_strings(data))
+    if pdf:
+        yield from _font_findings(strings, edition, file)
+    for path, text in strings:
+        if path == ("agency",):
+            bad = name_breaks(text)
+            if bad:
+                yield _f("error", "name-character", path, edition,
+                         f"单位名称用作文件名，不能含有换行或不可见字符（{_positions(bad)}），请删除", file)
+            continue
+        if not has_special(text):
+            continue
+        bad = bidi_controls(text)
+        if bad:
+            yield _f("error", "bidi-character", path, edition,
+                     f"含有改变文字显示方向的控制字符（{_positions(bad)}）：显示出来的文字会与校验的文字不同，"
+                     "请删除（常见于从网页复制的文字）", file)
+        marks = invisible_marks(text)
+        if marks:
+            yield _f("warning", "invisible-character", path, edition,
+                     f"含有不可见字符（{_positions(marks)}），生成的文件中已删除；"
+                     "建议在数据中也删除（常见于从网页复制的文字）", file)
+
+
+def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
+    from .engines.pdf import _environment
+
+    ranges = font_coverage(_environment().get("FONTCONFIG_FILE"))
+    missing: set[str] = set()
+    if ranges is not None:
+        chars = set()
+        for _, text in strings:
+            chars.update(text)
+        missing = {ch for ch in chars if ord(ch) > 0x7f and not ch.isspace() and not covered(ch, ranges)
+                   and not XML_INVALID.match(ch)}
+    for path, text in strings:
+        found = emoji(text)
+        if found:
+            yield _f("error", "emoji", path, edition,
+                     f"含有 emoji（{_positions(found)}）：PDF 无法显示 emoji，会连同其后的文字一起丢失；"
+                     "请删除或改用文字；如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
+        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in missing and not emoji(ch)] if missing else []
+        if lost:
+            yield _f("error", "font-missing", path, edition,
+                     f"本机没有任何字体含有这些字符（{_positions(lost)}），PDF 中将无法显示：请改用常用字或删除；"
+                     "或安装含有这些字的字体（字体文件放入 ~/.local/share/fonts 后运行 fc-cache）再生成；"
+                     "如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
 
 
 # ------------------------------------------------------------ cross-year rules
