@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import contract as c
-from .context import DOC_KEYS, SECTION_KEYS
+from .context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
 from .errors import TemplateError, UsageError
 from .resources import template_name
 
@@ -345,11 +345,12 @@ def _doc_check(parts: list[str]) -> str | None:
     key = parts[1]
     if key not in DOC_KEYS:
         return _suggest(key, DOC_KEYS)
-    if key == "sections" and len(parts) > 2:
+    if key in ("sections", "five", "six") and len(parts) > 2:
         if parts[2] != "[]" and not parts[2].isdigit():
-            return "doc.sections 是列表，请用 for 循环"
-        if len(parts) > 3 and parts[3] not in SECTION_KEYS:
-            return _suggest(parts[3], SECTION_KEYS)
+            return f"doc.{key} 是列表，请用 for 循环"
+        allowed = SECTION_KEYS if key == "sections" else BLOCK_KEYS
+        if len(parts) > 3 and parts[3] not in allowed:
+            return _suggest(parts[3], allowed)
     return None
 
 
@@ -527,7 +528,7 @@ def check_xlsx(path: Path, edition: str) -> list[Problem]:
         """Why a cell cannot show the context value at ``p`` (the engine walks dicts, nothing else)."""
         parts = p.split(".")
         if parts[0] == "doc":   # doc is an object, doc.sections a list of objects, the rest text
-            if len(parts) == 1 or parts[1] == "sections":
+            if len(parts) == 1 or parts[1] in ("sections", "five", "six"):
                 return f"字段不是可填写的单个值：{p}；Excel 单元格只能放一个值或一组段落"
             return f"字段不在数据规范中：{p}" if len(parts) > 2 else None
         node = c.report_field(edition)

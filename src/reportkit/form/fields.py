@@ -66,7 +66,7 @@ def _input(edition: str, path: str, label: str | None = None) -> Input:
     return Input(path, f.kind, label or f.title, f.description, f.required)
 
 
-BASIC_PATHS = ("agency", "agency_id", "region", "year", "published", "rollup")
+BASIC_PATHS = ("agency", "agency_id", "region", "year", "published", "rollup", "level")
 
 
 @lru_cache(maxsize=None)
@@ -99,7 +99,16 @@ def text_inputs(edition: str) -> tuple[tuple[Input, ...], tuple[Input, ...]]:
         fees = _field(edition, "fees")
         after += [_input(edition, f"fees.{k}", f"{fees.title}：{fees.child(k).title}")
                   for k in ("notices", "notice_amount", "collected_amount")]
+    # 五 in the unit's own words and 2021's 六 as sub-items (issue 21 item 6): after what forms
+    # had before, so that a form's rows keep their places
+    after += [_input(edition, p) for p in FIVE_EXTRA]
+    if edition == "2021":
+        after += [_input(edition, k) for k, _ in c.SIX_ITEMS]
     return before, tuple(after)
+
+
+#: the inputs of 五 beyond problems and improvements
+FIVE_EXTRA = ("rectification", "problems_heading", "improvements_heading", "rectification_heading", "five_headings")
 
 
 @lru_cache(maxsize=None)
