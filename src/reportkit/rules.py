@@ -9,6 +9,7 @@ report, for the cross-year rules, is read defensively: what is not a figure ther
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
@@ -200,7 +201,207 @@ def fees(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding
                  printed=amount_text(fee["collected_amount"]), computed=amount_text(fee["notice_amount"]))
 
 
-SAME_YEAR = (balance, printed_totals, edition_year, published, amounts, fees)
+# ------------------------------------------------------------ what the evaluations mark down (issue 21 item 7)
+
+def _narratives(data: dict) -> list[tuple[tuple, str]]:
+    """The prose of a report with its paths: 前言, 一's summary and sections, 五, 六."""
+    out = []
+    for key in ("preface",):
+        if isinstance(data.get(key), str):
+            out.append(((key,), data[key]))
+    summary = get(data, ("overview", "summary"))
+    if isinstance(summary, str):
+        out.append((("overview", "summary"), summary))
+    sections = get(data, ("overview", "sections"))
+    for i, sec in enumerate(sections if isinstance(sections, list) else []):
+        if isinstance(sec, dict) and isinstance(sec.get("text"), str):
+            out.append((("overview", "sections", i, "text"), sec["text"]))
+    for key in ("rectification", "problems", "improvements", "other_matters") + tuple(k for k, _ in c.SIX_ITEMS):
+        if isinstance(data.get(key), str):
+            out.append(((key,), data[key]))
+    return out
+
+
+#: the words before a figure that make it last year's, or a comparison, not this year's
+_OTHER_YEAR = re.compile(r"上年度?(?!结转)|去年|上一年|同比|较|比上|增长|减少|下降|累计|历年")
+
+#: phrasings of a figure of the tables in the prose (only the clear ones: a figure in the very
+#: words of the table, with 件), each with the cells whose sums it may legitimately be
+_APPLICATIONS = r"(?:政府信息公开|信息公开|依申请公开)?(?:申请|申请件)"
+PROSE_FIGURES = (
+    (re.compile(rf"(?:收到|新收|受理|接收)(?:各类|群众|公民、法人(?:和|或)其他组织(?:的|提出的)?)?{_APPLICATIONS}"
+                r"(?:共计|共|合计|总计)?\s*([0-9]+)\s*件"),
+     "收到申请", ("received", "received+carried_over")),
+    (re.compile(rf"上年(?:度)?结转(?:的)?{_APPLICATIONS}?(?:共计|共)?\s*([0-9]+)\s*件"),
+     "上年结转", ("carried_over",)),
+    (re.compile(rf"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?{_APPLICATIONS}?(?:共计|共)?\s*([0-9]+)\s*件"),
+     "结转下年度继续办理", ("carried_forward",)),
+    (re.compile(r"(?:被申请|收到|发生|涉及)(?:政府信息公开)?行政复议(?:案件)?(?:共计|共)?\s*([0-9]+)\s*(?:件|起)"),
+     "行政复议", ("reconsideration",)),
+    (re.compile(r"(?:被提起|被起诉|收到|发生|涉及)(?:政府信息公开)?行政诉讼(?:案件)?(?:共计|共)?\s*([0-9]+)\s*(?:件|起)"),
+     "行政诉讼", ("litigation", "litigation_after_reconsideration", "litigation+litigation_after_reconsideration")),
+    (re.compile(r"发出(?:信息处理费)?收费通知(?:书)?(?:共计|共)?\s*([0-9]+)\s*(?:件|份)"),
+     "发出收费通知", ("notices",)),
+)
+
+def _figure_label(edition: str, name: str) -> str:
+    """The official label of a figure named in PROSE_FIGURES: its row and column, e.g.
+    ``一、本年新收政府信息公开申请数量 / 总计``; a sum names its parts."""
+    if "+" in name:
+        return "与".join(_figure_label(edition, n) for n in name.split("+")) + "之和"
+    if name in OUTER_ROWS:
+        path = REQ + (name, "total")
+    elif name in dict(c.APPEAL_BLOCKS):
+        path = ("appeals", name, "total")
+    else:
+        path = ("fees", name)
+    return " / ".join(f.message_label for f in c.lookup(edition, path)[-2:])
+
+
+def _table_figure(data: dict, name: str, edition: str, readable: Readable) -> int | None:
+    """A figure of the tables by its name in PROSE_FIGURES, or None where it cannot be read."""
+    if "+" in name:
+        parts = [_table_figure(data, n, edition, readable) for n in name.split("+")]
+        return None if None in parts else sum(parts)
+    if name in OUTER_ROWS:
+        row = REQ + (name,)
+        return row_total(get(data, row)) if readable(_row_cells(row)) else None
+    if name in dict(c.APPEAL_BLOCKS):
+        block = ("appeals", name)
+        cells = tuple(block + (k,) for k, _ in c.APPEAL_COLUMNS)
+        return appeals_total(get(data, block)) if readable(cells) else None
+    if name == "notices":
+        value = get(data, ("fees", "notices"))
+        return value if _is_count(value) and readable([("fees", "notices")]) else None
+    return None
+
+
+def _another_year(before: str, data: dict) -> bool:
+    """``before`` names a year other than the report's (“2020年收到申请60件” in a 2021 report)."""
+    years = re.findall(r"(20[0-9]{2})\s*年", before)
+    return bool(years) and int(years[-1]) != data.get("year")
+
+
+def prose_figures(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """A figure of the tables written in the prose in the tables' own words (收到申请75件) that
+    is none of the sums it may be (本年新收, or 新收加上年结转): a warning at the paragraph, naming
+    the table's figure.  Only the clear phrasings are read; a figure of another year or a
+    comparison (上年、同比、较…) is left alone."""
+    for path, text in _narratives(data):
+        if not readable([path]):
+            continue
+        for pattern, what, names in PROSE_FIGURES:
+            for m in pattern.finditer(text):
+                before = text[max(0, m.start() - 12):m.start()]
+                if _OTHER_YEAR.search(before) or _OTHER_YEAR.search(m.group(0)) or _another_year(before, data):
+                    continue
+                written = int(m.group(1))
+                figures = {n: _table_figure(data, n, edition, readable) for n in names}
+                if any(v is None for v in figures.values()) or written in figures.values():
+                    continue
+                said = "，".join(f"“{_figure_label(edition, n)}”为 {v}" for n, v in figures.items())
+                yield _f("warning", "prose-figure", path, edition,
+                         f"正文写“{m.group(0)}”，而填报的{said}：数字与表格不一致（评议时计为数据失准），"
+                         "请核对正文或表格", file, printed=written, computed=figures[names[0]])
+
+
+_NONE = re.compile(r"(?:暂)?(?:无|没有|不存在)(?:问题|明显问题|存在的问题)?")
+_PUNCT = re.compile(r"[\s。．.，,；;：:！!、]+")
+
+
+def five_none(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """五 says nothing: “无”, “暂无”, “没有问题” … (a warning: the evaluations mark it down)."""
+    for key in ("problems", "improvements", "rectification"):
+        text = data.get(key)
+        if not isinstance(text, str) or not readable([(key,)]):
+            continue
+        bare = _PUNCT.sub("", text)
+        if bare and _NONE.fullmatch(bare):
+            yield _f("warning", "five-none", (key,), edition,
+                     f"五写作“{text.strip()}”：评议将“无”视为未如实报告；请写明本年度工作中存在的具体问题"
+                     "和改进措施", file, printed=text.strip())
+
+
+_NO_FEE = re.compile(r"(?:未|没有|不|无)(?:收取|产生|发生|发出|收)(?:任何)?(?:政府信息公开)?(?:信息处理费|收费通知|费用)"
+                     r"|信息处理费(?:为|是)?(?:0|零|无)(?:元)?(?![0-9.])")
+
+
+def _charged(fee: dict, key: str) -> bool:
+    value = fee.get(key)
+    if key == "notices":
+        return _is_count(value) and value > 0
+    figure = amount(value) if not isinstance(value, bool) else None
+    return figure is not None and figure > 0
+
+
+def fees_six(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """Edition 2021: fees charged while 六 says “无” or that no fee was charged (a warning); and
+    requests of 表三 （六）2 dropped for an unpaid fee while no fee notice was issued."""
+    if edition != "2021":
+        return
+    fee = data.get("fees") if isinstance(data.get("fees"), dict) else {}
+    keys = [k for k in ("notices", "notice_amount", "collected_amount") if readable([("fees", k)])]
+    charged = [k for k in keys if _charged(fee, k)]
+    other = data.get("other_matters")
+    if charged and isinstance(other, str) and readable([("other_matters",)]):
+        said = None
+        if _PUNCT.sub("", other) == "无" and not any(isinstance(data.get(k), str) and data[k].strip()
+                                                       for k, _ in c.SIX_ITEMS):
+            said = "六写作“无”"
+        else:
+            m = _NO_FEE.search(other)
+            if m:
+                said = f"六写“{m.group(0)}”"
+        if said:
+            figures = "，".join(f"{c.report_field(edition).child('fees').child(k).title} {amount_text(fee[k])}"
+                               for k in charged)
+            yield _f("warning", "fees-six", ("other_matters",), edition,
+                     f"填报了信息处理费（{figures}），而{said}：前后矛盾，请核对", file)
+    unpaid_row = RESULTS + ("other", "unpaid_fee")
+    if "notices" in keys and _is_count(fee.get("notices")) and fee["notices"] == 0 and readable(_row_cells(unpaid_row)):
+        unpaid = row_total(get(data, unpaid_row))
+        if unpaid:
+            yield _f("warning", "fees-six", ("fees", "notices"), edition,
+                     f"表三（六）其他处理 2. 逾期未按收费通知要求缴纳费用而不再处理的申请有 {unpaid} 件，"
+                     "说明发出过收费通知，而发出收费通知件数为 0：请核对", file, printed=0, computed=unpaid)
+
+
+OFFICIAL_LAW = "中华人民共和国政府信息公开条例"
+_LAW = re.compile(r"《\s*((?:中华人民共和国|中国)[^》《]{0,16}?公开[^》《]{0,8}?条[例列])\s*》")
+
+
+def law_name(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """The 条例 misnamed (《中华人民共和国信息公开条例》 …; a warning: the evaluations mark it)."""
+    for path, text in _narratives(data):
+        if not readable([path]):
+            continue
+        wrong = sorted({m.group(0) for m in _LAW.finditer(text) if m.group(1) != OFFICIAL_LAW})
+        if wrong:
+            yield _f("warning", "law-name", path, edition,
+                     f"条例名称有误：{'、'.join(wrong)}，应为《{OFFICIAL_LAW}》", file, printed=wrong[0])
+
+
+def regulations_level(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """规章 figures from a unit whose level cannot make 规章 (given ``level``; a warning: only the
+    governments of provinces and of cities with districts, and the State Council's departments,
+    make 规章)."""
+    level = data.get("level")
+    if level not in c.LEVELS or level in c.RULE_MAKING_LEVELS or level == "其他" or not readable([("level",)]):
+        return
+    row = ("proactive", "regulations")
+    for col in c.report_field(edition).child("proactive").child("regulations").children:
+        path = row + (col.key,)
+        value = get(data, path)
+        if readable([path]) and _is_count(value) and value > 0:
+            yield _f("warning", "regulations-level", path, edition,
+                     f"单位层级为“{level}”，不能制定规章（规章由省级、设区的市级人民政府和国务院部门制定），"
+                     f"而规章“{col.title}”填报了 {value}：请核对是否应填入行政规范性文件，或单位层级是否有误",
+                     file, printed=value)
+            return
+
+
+SAME_YEAR = (balance, printed_totals, edition_year, published, amounts, fees, prose_figures, five_none, fees_six,
+             law_name, regulations_level)
 
 
 def xml_characters(data: Any, edition: str | None, file) -> Iterator[Finding]:
