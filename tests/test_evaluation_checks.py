@@ -134,3 +134,13 @@ def test_a_warning_from_a_form_names_its_cell():
     report = reportkit.load(form_bytes(d), name="f.xlsx")
     [f] = [f for f in reportkit.validate(report) if f.code == "five-none"]
     assert f.where and f.where.startswith("正文!")
+
+
+def test_notices_issued_but_nothing_collected_may_say_no_fee_was_collected():
+    d = example(YUNXI)
+    d["fees"] = {"notices": 3, "notice_amount": "120.00", "collected_amount": "0"}
+    d["other_matters"] = "本年度发出收费通知3件，申请人均未缴费，本机关未收取信息处理费。"
+    assert warnings(d, "fees-six") == []
+    d["other_matters"] = "本年度未发出收费通知。"
+    [f] = warnings(d, "fees-six")
+    assert "未发出收费通知" in f.message and "发出收费通知件数 3" in f.message and "实际收取" not in f.message

@@ -322,8 +322,11 @@ def five_none(data: dict, edition: str, file, readable: Readable) -> Iterator[Fi
                      "和改进措施", file, printed=text.strip())
 
 
-_NO_FEE = re.compile(r"(?:未|没有|不|无)(?:收取|产生|发生|发出|收)(?:任何)?(?:政府信息公开)?(?:信息处理费|收费通知|费用)"
-                     r"|信息处理费(?:为|是)?(?:0|零|无)(?:元)?(?![0-9.])")
+#: 六 saying no fee was collected (contradicted by an amount collected) or no fee notice was
+#: issued (contradicted by notices or their amount)
+_NO_COLLECTED = re.compile(r"(?:未|没有|不|无)(?:收取|产生|发生|收)(?:任何)?(?:政府信息公开)?(?:信息处理费|费用)"
+                           r"|信息处理费(?:为|是)?(?:0|零|无)(?:元)?(?![0-9.])")
+_NO_NOTICE = re.compile(r"(?:未|没有|无)(?:发出|发放|开具|出具)(?:任何)?(?:信息处理费)?收费通知")
 
 
 def _charged(fee: dict, key: str) -> bool:
@@ -349,9 +352,12 @@ def fees_six(data: dict, edition: str, file, readable: Readable) -> Iterator[Fin
                                                        for k, _ in c.SIX_ITEMS):
             said = "六写作“无”"
         else:
-            m = _NO_FEE.search(other)
-            if m:
-                said = f"六写“{m.group(0)}”"
+            for pattern, contradicted_by in ((_NO_COLLECTED, ("collected_amount",)),
+                                             (_NO_NOTICE, ("notices", "notice_amount"))):
+                m = pattern.search(other)
+                if m and set(charged) & set(contradicted_by):
+                    said, charged = f"六写“{m.group(0)}”", [k for k in charged if k in contradicted_by]
+                    break
         if said:
             figures = "，".join(f"{c.report_field(edition).child('fees').child(k).title} {amount_text(fee[k])}"
                                for k in charged)
