@@ -183,3 +183,17 @@ def test_next_years_skeleton_keeps_the_level_and_the_headings_not_the_text():
     nxt = skeleton(2022, prev["agency"], previous=prev)
     assert nxt["level"] == "县级部门" and nxt["improvements_heading"] == "改进措施" and nxt["five_headings"] is False
     assert "rectification" not in nxt and "work_points" not in nxt
+
+
+def test_the_importer_keeps_five_headings_in_the_units_own_words(tmp_path):
+    from reportkit.importing import import_report
+
+    d = example(XINYI)
+    d["problems_heading"], d["improvements_heading"] = "存在问题", "下一步工作打算"
+    made = reportkit.render(d, tmp_path / "a", formats=["docx"])
+    got = import_report(next(p for p in made.paths if p.suffix == ".docx")).data
+    assert (got["problems_heading"], got["improvements_heading"]) == ("存在问题", "下一步工作打算")
+    assert got["problems"] == d["problems"] and got["improvements"] == d["improvements"]
+    plain_made = reportkit.render(example(XINYI), tmp_path / "b", formats=["docx"])
+    got = import_report(next(p for p in plain_made.paths if p.suffix == ".docx")).data
+    assert "problems_heading" not in got and "improvements_heading" not in got  # the defaults are not written
