@@ -151,7 +151,8 @@ def font_coverage(conf: str | None) -> "list[tuple[int, int]] | None":
             out = None
         if out and out.strip():
             found = []
-            for token in out.split():
+            # one line a font; the weights of a family share their charset: each distinct one once
+            for token in " ".join(set(out.splitlines())).split():
                 lo, _, hi = token.partition("-")
                 try:
                     found.append((int(lo, 16), int(hi or lo, 16)))
