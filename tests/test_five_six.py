@@ -197,3 +197,23 @@ def test_the_importer_keeps_five_headings_in_the_units_own_words(tmp_path):
     plain_made = reportkit.render(example(XINYI), tmp_path / "b", formats=["docx"])
     got = import_report(next(p for p in plain_made.paths if p.suffix == ".docx")).data
     assert "problems_heading" not in got and "improvements_heading" not in got  # the defaults are not written
+
+
+@pytest.mark.parametrize("base", [XINYI, YUNXI], ids=["2019", "2021"])
+def test_a_form_made_before_the_new_fields_reads_as_before(base):
+    """Forms already handed out have no cells for the new fields: reportkit finds inputs by their
+    defined names, so such a form is one without those names; it reads without a finding."""
+    from .formtools import open_form, save
+
+    d = example(base)
+    for key in ("level", "rectification", "improvements_heading", "work_points", "proposals", "innovation"):
+        d.pop(key, None)
+    wb = open_form(form_bytes(d))
+    added = ("level", "rectification", "problems_heading", "improvements_heading", "rectification_heading",
+             "five_headings", "work_points", "proposals", "innovation")
+    gone = [n for n in list(wb.defined_names) if n.removeprefix("rk.") in added]
+    assert len(gone) == (9 if d["format"] == "2021" else 6)
+    for name in gone:
+        del wb.defined_names[name]
+    back = read_form(save(wb), "old.xlsx")
+    assert back.reading == [] and back.data == d

@@ -109,6 +109,9 @@ def text_inputs(edition: str) -> tuple[tuple[Input, ...], tuple[Input, ...]]:
 
 #: the inputs of 五 beyond problems and improvements
 FIVE_EXTRA = ("rectification", "problems_heading", "improvements_heading", "rectification_heading", "five_headings")
+#: optional inputs added to forms of the same version (issue 21 item 6): a form made before them
+#: has no cell for them, and reads as it did (the values are absent)
+ADDED_LATER = frozenset(("level",) + FIVE_EXTRA + tuple(k for k, _ in c.SIX_ITEMS))
 
 
 @lru_cache(maxsize=None)

@@ -178,6 +178,8 @@ class _Reader:
     def locate(self, inp: F.Input) -> tuple[RawCell | None, str] | None:
         """(cell, "sheet!D12") of an input, or None (with an error) when its cell is gone."""
         ref = self.book.names.get(inp.name)
+        if ref is None and inp.path in F.ADDED_LATER:  # a form made before this input existed
+            return None
         m = _NAME_REF.match(ref.strip()) if ref else None
         label = c.label(self.edition, inp.parts)
         if m is None:
