@@ -217,3 +217,24 @@ def test_a_form_made_before_the_new_fields_reads_as_before(base):
         del wb.defined_names[name]
     back = read_form(save(wb), "old.xlsx")
     assert back.reading == [] and back.data == d
+
+
+@pytest.mark.parametrize("kind", ["docx", "html"])
+def test_templates_check_warns_when_a_template_prints_no_parts_of_five(tmp_path, kind):
+    """A template written before doc.five (e.g. exported by an older reportkit) still renders old
+    reports, and ``templates check`` says what it cannot print."""
+    from reportkit.resources import template_path
+    from reportkit.template_lint import check_docx, check_html
+
+    from .test_docx import template_dir
+
+    if kind == "docx":
+        path = template_dir(tmp_path, "{%p for b in doc.five %}", "{%p for b in doc.six %}") / "docx" / "report-2021.docx"
+        problems = check_docx(path, "2021")
+    else:
+        path = tmp_path / "report-2021.html"
+        path.write_text(template_path("html", "2021").read_text(encoding="utf-8").replace("doc.five", "doc.six"),
+                        encoding="utf-8")
+        problems = check_html(path, "2021")
+    assert [(p.severity, p.field) for p in problems] == [("warning", "doc.five")]
+    assert "上年度问题整改情况" in problems[0].message and "reportkit templates export" in problems[0].message

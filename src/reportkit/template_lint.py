@@ -454,9 +454,26 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
                 uses.setdefault(p, []).extend((how, f"{part.label}：{around(text, lineno)}") for how, lineno in found)
     if not broken:  # a broken part hides its figures
         problems += _figure_problems(name, figures, uses, used)
+        problems += _parts_unprinted(name, used, edition)
     if not any(p.severity == "error" for p in problems):
         problems += _trial(path, edition)
     return problems
+
+
+def _parts_unprinted(name: str, used: set[str], edition: str) -> list[Problem]:
+    """A Word or web template written before ``doc.five``/``doc.six`` (issue 21 item 6) prints
+    neither 五's parts in the unit's words nor 2021's 六 sub-items: a warning (reports that use
+    them would be refused by the read-back guard)."""
+    out = []
+    wanted = [("five", "五的各部分及其小标题（doc.five：上年度问题整改情况、自拟的小标题）")]
+    if edition == "2021":
+        wanted.append(("six", "六的分项（doc.six：信息处理费、工作要点、建议提案、创新情况）"))
+    for key, what in wanted:
+        if not any(p == f"doc.{key}" or p.startswith(f"doc.{key}.") or p.startswith(f"doc.{key}[")
+                   for p in used):
+            out.append(Problem("warning", name, f"模板没有印出{what}：填写了这些内容的报告无法用本模板生成；"
+                                                "请参照默认模板（reportkit templates export）加入", field=f"doc.{key}"))
+    return out
 
 
 def _figure_problems(name: str, figures: dict[str, str], uses: dict, used: set[str]) -> list[Problem]:
@@ -485,7 +502,10 @@ def sample_report(edition: str) -> dict:
     for section in data["overview"]["sections"]:
         section["text"] = "示例文字。"
     data["overview"]["summary"] = "示例文字。"
-    data["problems"] = data["improvements"] = data["other_matters"] = "示例文字。"
+    data["problems"] = data["improvements"] = data["other_matters"] = data["rectification"] = "示例文字。"
+    if edition == "2021":  # 六 as sub-items, so that a template's doc.six is tried too
+        for key, _ in c.SIX_ITEMS:
+            data[key] = "示例文字。"
     data["published"] = f"{year + 1}-01-20"
     return data
 
@@ -589,6 +609,7 @@ def check_html(path: Path, edition: str) -> list[Problem]:
             problems.append(Problem("error", name, f"字段不在数据规范中：{p}；{hint}", field=p,
                                     where=f"第 {lineno} 行：{around(source, lineno)}"))
     problems += _missing(name, used, edition)
+    problems += _parts_unprinted(name, used, edition)
     if not any(p.severity == "error" for p in problems):
         problems += _trial(path, edition)
     return problems
