@@ -163,3 +163,16 @@ def test_a_batch_of_pasted_reports_never_fails_late_in_the_pdf_guard(tmp_path, c
             assert not any(ch in pdf_text for ch in INVISIBLE)
             rendered += 1
     assert rendered >= 3 and refused >= 3  # both kinds occur in the batch
+
+
+def test_cli_validate_checks_for_the_pdf_unless_told_no_pdf_is_made(cli, write):
+    d = example(YUNXI)
+    d["problems"] += "😀"
+    p = write(d)
+    r = cli("validate", "--json", p)
+    assert r.exit_code == 1
+    [f] = r.json()["files"][0]["findings"]
+    assert f["code"] == "emoji" and f["path"] == "$.problems" and "U+1F600" in f["message"]
+    assert cli("validate", "--formats", "docx,xlsx", p).exit_code == 0
+    r = cli("validate", "--formats", "docx,txt", p)
+    assert r.exit_code == 2 and "--formats" in r.output

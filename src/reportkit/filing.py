@@ -62,6 +62,13 @@ def output_stem(data: dict) -> str:
     return safe_name(str(data["agency"]), f"-{data['year']}-{TITLE}", room=len(FRAGMENT_SUFFIX.encode("utf-8")))
 
 
+def _converter() -> bool:
+    """A PDF will be made (LibreOffice is there): only then do characters it cannot show stop a set."""
+    from .engines.pdf import find_soffice
+
+    return find_soffice() is not None
+
+
 @dataclass
 class Plan:
     """Everything decided about one set before anything is written."""
@@ -92,7 +99,7 @@ def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=Non
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown formats: {unknown}")
-    findings = validate(report, previous=previous, pdf="pdf" in formats)
+    findings = validate(report, previous=previous, pdf="pdf" in formats and _converter())
     if has_errors(findings):
         raise ValidationFailed(findings, file=report.source)
     data = report.data
