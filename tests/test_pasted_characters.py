@@ -65,21 +65,55 @@ def test_emoji_are_an_error_only_when_a_pdf_is_requested(e):
     assert f.code == "emoji" and f.path == "$.other_matters" and f"U+{ord(e[0]):04X}" in f.message
 
 
-def test_a_character_no_font_has_is_an_error_when_a_pdf_is_requested():
-    from reportkit.characters import covered, font_coverage
+def _faces():
+    from reportkit.characters import font_coverage
     from reportkit.engines.pdf import _environment
+    from reportkit.rules import _template_families
 
-    ranges = font_coverage(_environment().get("FONTCONFIG_FILE"))
+    ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), _template_families("2021"))
     if ranges is None:
         pytest.skip("no fontconfig on this machine")
+    return ranges
+
+
+def test_a_character_none_of_the_pdfs_faces_has_is_an_error_when_a_pdf_is_requested():
+    from reportkit.characters import covered
+
+    ranges = _faces()
+    assert covered("中", ranges) and covered("，", ranges) and covered("A", ranges)
     ch = next(c for c in map(chr, range(0x10FFFD, 0x100000, -1)) if not covered(c, ranges))  # private use
-    assert covered("中", ranges) and covered("，", ranges)
     d = example(YUNXI)
     d["overview"]["summary"] = "本年度" + ch + "。"
     assert reportkit.validate(d) == []
     [f] = reportkit.validate(d, pdf=True)
     assert f.code == "font-missing" and f.path == "$.overview.summary"
-    assert f"第 4 个字符 U+{ord(ch):04X}" in f.message and "字体" in f.message
+    assert f"第 4 个字符 U+{ord(ch):04X}" in f.message and "仿宋_GB2312" in f.message
+
+
+@needs_libreoffice
+def test_symbols_outside_the_faces_are_refused_before_libreoffice_drops_what_follows(tmp_path):
+    """✔ ☑ ☐ are in no face of the PDF (with the free substitutes): LibreOffice borrows a glyph
+    from another font and loses the punctuation after it at a line end; validation says so first.
+    The symbols the faces have (√ □ ★ ① ℃ …) print whole."""
+    from reportkit.characters import covered
+
+    ranges = _faces()
+    outside = [c for c in "✔☑☐" if not covered(c, ranges)]
+    if not outside:
+        pytest.skip("this machine's faces have ✔ ☑ ☐")
+    inside = "★☆●○■□▲△◆◇※→←↑↓√×÷±≤≥℃①②③⑴⑵⒈ⅠⅡ✓"
+    d = example(YUNXI)
+    d["problems"] += "符号：" + "、".join(inside + "".join(outside)) + "。"
+    with pytest.raises(reportkit.ValidationFailed) as exc:
+        reportkit.render(d, tmp_path / "a", formats=["docx", "pdf"])
+    [f] = [f for f in exc.value.findings if f.is_error]
+    assert f.code == "font-missing" and all(f"U+{ord(c):04X}" in f.message for c in outside)
+    d = example(YUNXI)
+    d["problems"] += "符号：" + "、".join(inside) + "。"
+    made = reportkit.render(d, tmp_path / "b", formats=["docx", "pdf"])
+    [pdf] = [p for p in made.paths if p.suffix == ".pdf"]
+    text = "".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout.split())
+    assert "、".join(inside) + "。" in text
 
 
 @pytest.mark.parametrize("ch", ["\n", "\r", "\u2028", "\u2029", "\u200b", "\ufeff", "\u202e", "\u00ad"])

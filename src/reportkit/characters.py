@@ -39,8 +39,8 @@ def printable(text: str) -> str:
 #   applied once where the render context is built), so what each file holds is what is compared;
 # * emoji: Word, Excel and the web page carry them, the PDF does not (LibreOffice drops them and
 #   what follows them, even where a font has a glyph); an error when a PDF is requested;
-# * a character no font of this machine has (fontconfig, with reportkit's font configuration):
-#   an error when a PDF is requested.
+# * a character none of the PDF's faces has (the faces fontconfig gives, with reportkit's font
+#   configuration, for the families the Word report asks for): an error when a PDF is requested.
 #
 # In the agency name, which becomes a file name, every one of these marks and any line break is
 # an error.
@@ -125,39 +125,45 @@ def strip_invisible_all(value):
 
 # ------------------------------------------------------------ which characters the PDF's fonts have
 
-_coverage_cache: dict[str | None, "list[tuple[int, int]] | None"] = {}
+_coverage_cache: dict[tuple, "list[tuple[int, int]] | None"] = {}
 
 
-def font_coverage(conf: str | None) -> "list[tuple[int, int]] | None":
-    """The code points some font of this machine has, as sorted, merged ranges, read once per
-    process from ``fc-list`` with the font configuration ``conf`` (reportkit's, for the PDF
-    converter); None where there is no fontconfig (Windows, macOS): unknown."""
-    if conf in _coverage_cache:
-        return _coverage_cache[conf]
+def font_coverage(conf: str | None, families: tuple[str, ...]) -> "list[tuple[int, int]] | None":
+    """The code points the faces of the PDF have, as sorted, merged ranges: for each family the
+    Word report asks for (仿宋_GB2312, 黑体, Times New Roman …), the face fontconfig gives the
+    converter with the font configuration ``conf`` (reportkit's fonts.conf: the office's own
+    font where it is installed, else its substitute).  A character outside them is drawn from
+    some other font glyph by glyph, and LibreOffice then loses what follows it at a line end
+    (seen with ✔ ☑ ☐ and emoji).  Read once per process; None where there is no fontconfig
+    (Windows, macOS): unknown."""
+    key = (conf, families)
+    if key in _coverage_cache:
+        return _coverage_cache[key]
     import os
     import shutil
     import subprocess
 
-    exe = shutil.which("fc-list")
+    exe = shutil.which("fc-match")
     ranges: list[tuple[int, int]] | None = None
-    if exe is not None:
+    if exe is not None and families:
         env = dict(os.environ)
         if conf:
             env["FONTCONFIG_FILE"] = conf
-        try:
-            out = subprocess.run([exe, "-f", "%{charset}\n"], capture_output=True, env=env, timeout=60,
-                                 stdin=subprocess.DEVNULL).stdout.decode("ascii", "replace")
-        except (OSError, subprocess.SubprocessError):
-            out = None
-        if out and out.strip():
-            found = []
-            # one line a font; the weights of a family share their charset: each distinct one once
-            for token in " ".join(set(out.splitlines())).split():
+        found: list[tuple[int, int]] = []
+        for family in families:
+            try:
+                out = subprocess.run([exe, "-f", "%{charset}", family], capture_output=True, env=env, timeout=60,
+                                     stdin=subprocess.DEVNULL).stdout.decode("ascii", "replace")
+            except (OSError, subprocess.SubprocessError):
+                found = []
+                break
+            for token in out.split():
                 lo, _, hi = token.partition("-")
                 try:
                     found.append((int(lo, 16), int(hi or lo, 16)))
                 except ValueError:
                     continue
+        if found:
             found.sort()
             ranges = []
             for lo, hi in found:
@@ -165,7 +171,7 @@ def font_coverage(conf: str | None) -> "list[tuple[int, int]] | None":
                     ranges[-1] = (ranges[-1][0], max(ranges[-1][1], hi))
                 else:
                     ranges.append((lo, hi))
-    _coverage_cache[conf] = ranges
+    _coverage_cache[key] = ranges
     return ranges
 
 

@@ -14,8 +14,9 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import contract as c
-from .characters import (XML_INVALID, bidi_controls, code_point, covered, described, emoji, font_coverage,
-                         has_special, invisible_marks, name_breaks, xml_invalid)
+from .characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls, code_point,
+                         covered, described, emoji, font_coverage, has_special, invisible_marks, name_breaks,
+                         xml_invalid)
 from .findings import Finding, json_path
 from .totals import amount, amount_text, appeals_total, column_total, get, row_total
 
@@ -502,17 +503,38 @@ def special_characters(data: Any, edition: str | None, file, *, pdf: bool = Fals
                      "建议在数据中也删除（常见于从网页复制的文字）", file)
 
 
+#: what the font check leaves to the others: XML's forbidden characters, invisible marks (removed),
+#: bidi controls and line separators (their own findings), emoji and variation selectors
+_NOT_DRAWN = re.compile(f"[{XML_INVALID.pattern[1:-1]}{INVISIBLE}{BIDI_CONTROLS}{LINE_SEPARATORS}"
+                        "\ufe00-\ufe0f\U000e0100-\U000e01ef]|" + EMOJI.pattern)
+
+
+@lru_cache(maxsize=4)
+def _template_families(edition: str) -> tuple[str, ...]:
+    """The font families the default Word template of ``edition`` asks for."""
+    from .filing import requested_fonts
+    from .resources import template_path
+
+    import zipfile
+
+    try:
+        return tuple(requested_fonts(template_path("docx", edition)))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return ()
+
+
 def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
     from .engines.pdf import _environment
 
-    ranges = font_coverage(_environment().get("FONTCONFIG_FILE"))
+    families = _template_families(edition or c.EDITIONS[-1])
+    ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), families)
     missing: set[str] = set()
     if ranges is not None:
         chars = set()
         for _, text in strings:
             chars.update(text)
         missing = {ch for ch in chars if ord(ch) > 0x7f and not ch.isspace() and not covered(ch, ranges)
-                   and not XML_INVALID.match(ch)}
+                   and not _NOT_DRAWN.match(ch)}
     for path, text in strings:
         found = emoji(text)
         if found:
@@ -522,8 +544,9 @@ def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[
         lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in missing and not emoji(ch)] if missing else []
         if lost:
             yield _f("error", "font-missing", path, edition,
-                     f"本机没有任何字体含有这些字符（{_positions(lost)}），PDF 中将无法显示：请改用常用字或删除；"
-                     "或安装含有这些字的字体（字体文件放入 ~/.local/share/fonts 后运行 fc-cache）再生成；"
+                     f"报告所用的字体（{'、'.join(families)} 及本机替代它们的字体）都没有这些字符"
+                     f"（{_positions(lost)}）：PDF 中只能临时借用其他字体，会缺字或丢失其后的标点。"
+                     "请改用常用字符（如 ✔ 改为 √、☐ 改为 □）或删除；或安装单位的正式字体后再生成；"
                      "如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
 
 
