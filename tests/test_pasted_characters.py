@@ -210,3 +210,14 @@ def test_cli_validate_checks_for_the_pdf_unless_told_no_pdf_is_made(cli, write):
     assert cli("validate", "--formats", "docx,xlsx", p).exit_code == 0
     r = cli("validate", "--formats", "docx,txt", p)
     assert r.exit_code == 2 and "--formats" in r.output
+
+
+@needs_libreoffice
+def test_a_non_breaking_hyphen_is_refused_for_the_pdf_and_kept_otherwise(tmp_path):
+    d = example(YUNXI)
+    d["problems"] += "编号A\u201112。"
+    assert reportkit.validate(d) == []
+    [f] = [f for f in reportkit.validate(d, pdf=True) if f.is_error]
+    assert f.code == "pdf-character" and "U+2011" in f.message and "“-”" in f.message
+    d["problems"] = d["problems"].replace("\u2011", "-")
+    reportkit.render(d, tmp_path, formats=["docx", "pdf"])  # the guard finds every character

@@ -503,6 +503,11 @@ def special_characters(data: Any, edition: str | None, file, *, pdf: bool = Fals
                      "建议在数据中也删除（常见于从网页复制的文字）", file)
 
 
+#: characters the faces have that LibreOffice still does not carry into the PDF's text (found by
+#: rendering every symbol of the faces in Latin-1, punctuation, letterlike, enclosed, geometric,
+#: CJK and full-width blocks at a line end), with what to write instead
+PDF_LOST = {"\u2011": "不换行连字符 U+2011 请改为普通连字符“-”"}
+
 #: what the font check leaves to the others: XML's forbidden characters, invisible marks (removed),
 #: bidi controls and line separators (their own findings), emoji and variation selectors
 _NOT_DRAWN = re.compile(f"[{XML_INVALID.pattern[1:-1]}{INVISIBLE}{BIDI_CONTROLS}{LINE_SEPARATORS}"
@@ -536,6 +541,12 @@ def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[
         missing = {ch for ch in chars if ord(ch) > 0x7f and not ch.isspace() and not covered(ch, ranges)
                    and not _NOT_DRAWN.match(ch)}
     for path, text in strings:
+        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in PDF_LOST]
+        if lost:
+            yield _f("error", "pdf-character", path, edition,
+                     f"PDF 无法保留这些字符（{_positions(lost)}）："
+                     + "；".join(dict.fromkeys(PDF_LOST[ch] for _, ch in lost))
+                     + "；如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
         found = emoji(text)
         if found:
             yield _f("error", "emoji", path, edition,
