@@ -273,7 +273,8 @@ def _report(edition: str) -> Field:
         _requests(edition),
         _appeals(),
         _f("problems", "五、存在的主要问题及改进情况", TEXT,
-           "存在的主要问题（有 improvements 时为（一））：写明本年度工作中存在的具体问题"),
+           "存在的主要问题：写明本年度工作中存在的具体问题（五有两部分以上时各有小标题（一）（二）…，"
+           "见 problems_heading、five_headings）"),
         _f("improvements", "五（二）改进情况", TEXT, "改进情况：针对问题已采取或拟采取的措施", required=False),
         _f("rectification", "五·上年度问题整改情况", TEXT,
            "上一年度报告所列问题的整改情况（可不填）；填写时印在五的最前面", required=False),

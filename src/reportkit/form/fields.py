@@ -94,15 +94,14 @@ def text_inputs(edition: str) -> tuple[tuple[Input, ...], tuple[Input, ...]]:
     """正文: the text fields before the sub-sections and after them (with 2021's 信息处理费)."""
     overview = _field(edition, "overview").title
     before = (_input(edition, "preface"), _input(edition, "overview.summary", f"{overview}（概述）"))
-    after = [_input(edition, p) for p in ("problems", "improvements", "other_matters")]
+    # 五 in the order printed, each part with its sub-heading (the unit's own words), then 六
+    five = ("rectification", "rectification_heading", "problems", "problems_heading", "improvements",
+            "improvements_heading", "five_headings")
+    after = [_input(edition, p) for p in five + ("other_matters",)]
     if edition == "2021":
         fees = _field(edition, "fees")
         after += [_input(edition, f"fees.{k}", f"{fees.title}：{fees.child(k).title}")
                   for k in ("notices", "notice_amount", "collected_amount")]
-    # 五 in the unit's own words and 2021's 六 as sub-items (issue 21 item 6): after what forms
-    # had before, so that a form's rows keep their places
-    after += [_input(edition, p) for p in FIVE_EXTRA]
-    if edition == "2021":
         after += [_input(edition, k) for k, _ in c.SIX_ITEMS]
     return before, tuple(after)
 
