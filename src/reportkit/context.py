@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .characters import strip_invisible_all
 from . import contract as c
+from .characters import strip_invisible_all
 from .layout import procurement_amount_head
 from .titles import title_lines
 from .totals import amount, amount_text, completed, row_total
@@ -108,7 +108,7 @@ def five(data: dict) -> list[dict]:
         paras = paragraphs(data.get(key))
         if paras:
             own = data.get(f"{key}_heading")
-            own = own.strip() if isinstance(own, str) else ""
+            own = " ".join(own.split()) if isinstance(own, str) else ""  # one line, as a heading is
             parts.append((own or default, paras, bool(own)))
     numbered = data.get("five_headings") is not False and (len(parts) > 1 or any(g for _, _, g in parts))
     return _blocks(parts, numbered)
