@@ -514,6 +514,9 @@ _NOT_DRAWN = re.compile(f"[{XML_INVALID.pattern[1:-1]}{INVISIBLE}{BIDI_CONTROLS}
                         "\ufe00-\ufe0f\U000e0100-\U000e01ef]|" + EMOJI.pattern)
 
 
+_drawn: dict[int, set[str]] = {}
+
+
 @lru_cache(maxsize=4)
 def _template_families(edition: str) -> tuple[str, ...]:
     """The font families the default Word template of ``edition`` asks for."""
@@ -533,15 +536,21 @@ def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[
 
     families = _template_families(edition or c.EDITIONS[-1])
     ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), families)
+    chars: set[str] = set()
+    for _, text in strings:
+        chars.update(text)
     missing: set[str] = set()
     if ranges is not None:
-        chars = set()
-        for _, text in strings:
-            chars.update(text)
-        missing = {ch for ch in chars if ord(ch) > 0x7f and not ch.isspace() and not covered(ch, ranges)
+        known = _drawn.setdefault(id(ranges), set())  # characters found in the faces (per process)
+        fresh = chars - known
+        missing = {ch for ch in fresh if ord(ch) > 0x7f and not ch.isspace() and not covered(ch, ranges)
                    and not _NOT_DRAWN.match(ch)}
+        known.update(fresh - missing)
+    lost_here = chars & PDF_LOST.keys()
+    if not missing and not lost_here and not EMOJI.search("".join(ch for ch in chars if ord(ch) > 0x2000)):
+        return  # the common case: no string is walked character by character
     for path, text in strings:
-        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in PDF_LOST]
+        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in lost_here] if lost_here else []
         if lost:
             yield _f("error", "pdf-character", path, edition,
                      f"PDF 无法保留这些字符（{_positions(lost)}）："
@@ -552,7 +561,7 @@ def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[
             yield _f("error", "emoji", path, edition,
                      f"含有 emoji（{_positions(found)}）：PDF 无法显示 emoji，会连同其后的文字一起丢失；"
                      "请删除或改用文字；如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
-        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in missing and not emoji(ch)] if missing else []
+        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in missing] if missing else []
         if lost:
             yield _f("error", "font-missing", path, edition,
                      f"报告所用的字体（{'、'.join(families)} 及本机替代它们的字体）都没有这些字符"
