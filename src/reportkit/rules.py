@@ -477,8 +477,8 @@ def special_characters(data: Any, edition: str | None, file, *, pdf: bool = Fals
     """Characters an output cannot carry, decided before anything is rendered (issue 21 item 2):
     bidi controls are errors; invisible marks are warnings (every output leaves them out, see
     ``characters.strip_invisible``); in the agency name, which becomes a file name, line breaks
-    and every invisible mark are errors; with a PDF requested, emoji and characters no font of
-    this machine has are errors."""
+    and every invisible mark are errors; with a PDF requested, emoji, characters none of the
+    PDF's faces has and characters the PDF loses (PDF_LOST) are errors."""
     strings = list(_strings(data))
     if pdf:
         yield from _font_findings(strings, edition, file)

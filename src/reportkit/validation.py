@@ -88,7 +88,7 @@ def _schema_findings(data: dict, edition: str | None, file, broken: Broken) -> l
 def iter_findings(report, previous=None, *, pdf: bool = False) -> Iterator[Finding]:
     """Yield the findings of ``report`` (anything :func:`reportkit.load` accepts).  For a form,
     what reading its cells found comes first, and every finding names its cell.  ``pdf``: a PDF
-    is to be made, so characters it cannot show (emoji, characters no font has) are errors."""
+    is to be made, so characters it cannot show (emoji, characters none of its faces has) are errors."""
     report = load(report)
     if report.reading or report.cells:
         yield from report.reading
@@ -136,8 +136,8 @@ def validate(report, previous=None, *, pdf: bool = False) -> list[Finding]:
     """Every finding about ``report``: schema errors in Chinese, then the rules beyond the schema.
 
     ``previous`` is last year's report (anything :func:`reportkit.load` accepts) for the
-    cross-year rules.  ``pdf``: a PDF is to be made from it (then emoji and characters no font
-    of this machine has are errors).  Raises only for input that cannot be read at all
+    cross-year rules.  ``pdf``: a PDF is to be made from it (then emoji and characters none of
+    its faces has are errors).  Raises only for input that cannot be read at all
     (:class:`~reportkit.errors.InputFileError`, :class:`~reportkit.errors.DataError`).
     """
     return list(iter_findings(report, previous, pdf=pdf))
