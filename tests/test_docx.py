@@ -745,15 +745,36 @@ def expected_body(data: dict) -> list[tuple[str | None, str]]:
         out.append(("Heading 2", f"（{CN[i]}）{s['title'].strip()}"))
         out += [("Normal", p) for p in paragraphs_of(s["text"])]
     out += [("Heading 1", h) for h in SECTION_HEADINGS[1:5]]
-    improvements = paragraphs_of(data.get("improvements"))
-    if improvements:
-        out.append(("Heading 2", "（一）"))
-    out += [("Normal", p) for p in paragraphs_of(data["problems"])]
-    if improvements:
-        out.append(("Heading 2", "（二）"))
-        out += [("Normal", p) for p in improvements]
+    # 五: 上年度问题整改情况, 存在的主要问题, 改进情况 (those given), numbered when two or more are
+    # given or one has a heading of its own, unless five_headings is false
+    parts = [(data.get(f"{k}_heading") or default, paragraphs_of(data.get(k)), bool(data.get(f"{k}_heading")))
+             for k, default in (("rectification", "上年度问题整改情况"), ("problems", "存在的主要问题"),
+                                ("improvements", "改进情况"))]
+    parts = [p for p in parts if p[1]]
+    numbered = data.get("five_headings") is not False and (len(parts) > 1 or any(own for _, _, own in parts))
+    for i, (heading, paras, _) in enumerate(parts):
+        if numbered:
+            out.append(("Heading 2", f"（{CN[i]}）{heading}"))
+        out += [("Normal", p) for p in paras]
     out.append(("Heading 1", SECTION_HEADINGS[5]))
     return out
+
+
+SIX_ITEMS = (("work_points", "落实上级年度政务公开工作要点情况"), ("proposals", "人大代表建议和政协提案办理结果公开情况"),
+             ("innovation", "政务公开工作创新情况"))
+
+
+def expected_six(data: dict) -> list[tuple[str, str | None]]:
+    """六 as printed: (style, text); the fee sentence's text is None (checked on its own)."""
+    items = [(t, paragraphs_of(data.get(k))) for k, t in SIX_ITEMS] if data["format"] == "2021" else []
+    if any(paras for _, paras in items):
+        parts = [("信息处理费", [None])] + [(t, paras) for t, paras in items if paras]
+        if paragraphs_of(data.get("other_matters")):
+            parts.append(("其他事项", paragraphs_of(data["other_matters"])))
+        return [x for i, (t, paras) in enumerate(parts)
+                for x in [("Heading 2", f"（{CN[i]}）{t}")] + [("Normal", p) for p in paras]]
+    fee = [("Normal", None)] if data["format"] == "2021" and data.get("fees") else []
+    return fee + [("Normal", p) for p in paragraphs_of(data.get("other_matters")) or ["无"]]
 
 
 def check_body(r: Rendered) -> list:
@@ -776,12 +797,9 @@ def check_body(r: Rendered) -> list:
 def test_body_paragraphs_in_order(ex):
     rest = check_body(ex)
     data = ex.data
-    other = paragraphs_of(data.get("other_matters"))
-    fee = 1 if data["format"] == "2021" and data.get("fees") else 0
-    n_other = fee + len(other) or 1
-    six, tail = rest[:n_other], rest[n_other:]
-    assert all(p.style.name == "Normal" for p in six)
-    assert [p.text for p in six[fee:]] == (other or ["无"])
+    want = expected_six(data)
+    six, tail = rest[:len(want)], rest[len(want):]
+    assert [(p.style.name, p.text if text is not None else None) for p, (_, text) in zip(six, want)] == want
     assert tail[0].text == data["agency"]
     assert len(tail) == (2 if data.get("published") else 1)
 
@@ -858,14 +876,15 @@ def _section(r: Rendered, heading: str):
 def test_five_with_improvements(ex):
     five = _section(ex, SECTION_HEADINGS[4])
     subs = [p.text for p in five if p.style.name == "Heading 2"]
-    assert len(subs) == 2 and subs[0].startswith("（一）") and subs[1].startswith("（二）")
+    given = [k for k in ("rectification", "problems", "improvements") if ex.data.get(k)]
+    assert len(subs) == len(given) and all(h.startswith(f"（{CN[i]}）") for i, h in enumerate(subs))
     texts = [p.text for p in five]
-    problems, improvements = paragraphs_of(ex.data["problems"]), paragraphs_of(ex.data["improvements"])
-    assert texts == [subs[0], *problems, subs[1], *improvements]
+    assert texts == [x for h, k in zip(subs, given) for x in [h, *paragraphs_of(ex.data[k])]]
 
 
 def test_five_without_improvements(tmp_path, d2021):
-    del d2021["improvements"]
+    for key in ("improvements", "rectification", "improvements_heading"):
+        d2021.pop(key, None)
     r = render_docx(d2021, tmp_path / "out")
     five = _section(r, SECTION_HEADINGS[4])
     assert [p.style.name for p in five] == ["Normal"] * len(five)
@@ -882,10 +901,14 @@ def test_six_prints_none_when_absent(xinyi):
 
 def test_six_fee_sentence_with_amounts_as_written(yunxi):
     six = _section(yunxi, SECTION_HEADINGS[5])
-    fee = six[0].text
+    assert six[0].text == "（一）信息处理费" and six[0].style.name == "Heading 2"
+    fee = six[1].text
+    assert fee.startswith("本年度，本机关依据《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）收取信息处理费")
     assert "发出收费通知14件" in fee
     assert "2460.00" in fee and "1180.00" in fee
-    assert [p.text for p in six[1:]] == paragraphs_of(yunxi.data["other_matters"])
+    assert "不再处理的政府信息公开申请8件" in fee  # table 三 （六）2: 3+1+1+1+1+1
+    assert [p.text for p in six[2:]] == [x for k, t in SIX_ITEMS
+                                         for x in [f"（{CN[SIX_ITEMS.index((k, t)) + 1]}）{t}", yunxi.data[k]]]
 
 
 def test_tables_follow_their_headings(ex):

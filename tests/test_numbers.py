@@ -72,14 +72,15 @@ def test_a_float_count_never_reaches_a_renderer(tmp_path):
 
 def test_an_empty_optional_text_renders_as_if_absent(tmp_path):
     with_blank, without = example(YUNXI), example(YUNXI)
-    with_blank["improvements"] = "  \n "
-    with_blank["other_matters"] = ""
-    del without["improvements"], without["other_matters"]
+    blank = ("improvements", "other_matters", "rectification", "work_points", "proposals", "innovation")
+    for key, value in zip(blank, ("  \n ", "", " ", "\n", "", "\u3000")):
+        with_blank[key] = value
+        without.pop(key, None)
     a = reportkit.render(with_blank, tmp_path / "a", formats=["docx"])
     b = reportkit.render(without, tmp_path / "b", formats=["docx"])
     pa, pb = _paragraphs(the(a.out_dir, ".docx")), _paragraphs(the(b.out_dir, ".docx"))
     assert pa == pb
-    assert "（二）改进情况" not in "\n".join(pa)
+    assert "改进措施" not in "\n".join(pa) and "（一）信息处理费" not in "\n".join(pa)
 
 
 # ------------------------------------------------------------------ SOURCE_DATE_EPOCH

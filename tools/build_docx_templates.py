@@ -551,6 +551,19 @@ def build_body(document, edition: str) -> None:
         para("{{ " + var + " }}", style_id)
         para("{%p endfor %}")
 
+    def blocks(items, literal=()):
+        # a heading in ``literal`` is written as text (docxtpl marks a run holding {{ … }} with
+        # xml:space="preserve"), so a report without headings of its own renders byte for byte as before
+        para("{%p for b in " + items + " %}")
+        for i, heading in enumerate(literal):
+            para("{%p " + ("if" if i == 0 else "elif") + f' b.heading == "{heading}" %}}')
+            para(heading, "Heading2")
+        para("{%p " + ("elif" if literal else "if") + " b.heading %}")
+        para("{{ b.heading }}", "Heading2")
+        para("{%p endif %}")
+        loop("b.paragraphs")
+        para("{%p endfor %}")
+
     # GB/T 9704 §7.3.3: the title over several lines, broken where the meaning allows
     # (reportkit.titles); Title's contextual spacing puts the blank line after the last one.
     loop("doc.title_lines", "line", "Title")
@@ -567,17 +580,12 @@ def build_body(document, edition: str) -> None:
         para(table.heading, "Heading1")
         add(build_table(table))
 
+    # 五 and 六 in parts (reportkit.context: doc.five, doc.six), each with its sub-heading or none
     para(report.child("problems").title, "Heading1")
-    para("{%p if doc.improvements %}")
-    para("（一）存在的主要问题", "Heading2")
-    para("{%p endif %}")
-    loop("doc.problems")
-    para("{%p if doc.improvements %}")
-    para("（二）改进情况", "Heading2")
-    loop("doc.improvements")
-    para("{%p endif %}")
+    blocks("doc.five", ("（一）存在的主要问题", "（二）改进情况"))
 
     para(report.child("other_matters").title, "Heading1")
+    blocks("doc.six")
     # 落款 (GB/T 9704 §7.3.5.2): the last paragraph of 六, one blank line, the 署名 and the
     # 成文日期 stay on one page (keep-with-next on all but the date): a page never holds the
     # 落款 alone.  Only the loop's last paragraph is kept with the next one, so a long 六 can

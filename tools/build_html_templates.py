@@ -110,6 +110,11 @@ def paragraphs(items: str, var: str = "para", style: str = P) -> list[str]:
     return ["{% for " + var + " in " + items + " %}", f'<p style="{style}">{{{{ {var} }}}}</p>', "{% endfor %}"]
 
 
+def blocks(items: str) -> list[str]:
+    return (["{% for b in " + items + " %}", "{% if b.heading %}", f'<h3 style="{H3}">{{{{ b.heading }}}}</h3>',
+             "{% endif %}"] + paragraphs("b.paragraphs") + ["{% endfor %}"])
+
+
 def build(edition: str) -> str:
     two, three, four = layout.tables(edition)
     title = "{% for line in doc.title_lines %}{{ line }}{% if not loop.last %}<br>{% endif %}{% endfor %}"
@@ -123,13 +128,11 @@ def build(edition: str) -> str:
     for table in (two, three, four):
         article.append(f'<h2 style="{H2}">{html.escape(table.heading, quote=False)}</h2>')
         article += table_html(table)
+    # 五 and 六 in parts (reportkit.context: doc.five, doc.six), each with its sub-heading or none
     article.append(f'<h2 style="{H2}">五、存在的主要问题及改进情况</h2>')
-    article += ["{% if doc.improvements %}", f'<h3 style="{H3}">（一）存在的主要问题</h3>', "{% endif %}"]
-    article += paragraphs("doc.problems")
-    article += ["{% if doc.improvements %}", f'<h3 style="{H3}">（二）改进情况</h3>']
-    article += paragraphs("doc.improvements")
-    article.append("{% endif %}")
+    article += blocks("doc.five")
     article.append(f'<h2 style="{H2}">六、其他需要报告的事项</h2>')
+    article += blocks("doc.six")
     article += paragraphs("doc.other_matters")
     # 落款 (GB/T 9704 §7.3.5.2, no seal): 署名 2 字 from the right, the date placed under it.
     article += [f'<p style="{SIGNATURE}padding-right:{{{{ page.signature_indent }}}}em;margin-top:32px;">'

@@ -75,6 +75,8 @@ def leaf(f: c.Field) -> dict:
         return base | {"enum": list(c.EDITIONS)}
     if f.kind == c.UNIT:
         return base | {"enum": ["元", "万元"]}  # no default: a report without a unit prints none
+    if f.kind == c.LEVEL:
+        return base | {"enum": list(c.LEVELS)}
     raise ValueError(f.kind)
 
 

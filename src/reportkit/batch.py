@@ -102,7 +102,8 @@ def _load_previous(previous):
     return load(previous)
 
 
-def validate_many(files: Sequence[Path], previous=None) -> list[Outcome]:
+def validate_many(files: Sequence[Path], previous=None, *, pdf: bool = False) -> list[Outcome]:
+    """Validate every file; ``pdf``: a PDF is to be made (characters it cannot show are errors)."""
     from .loading import load
     from .validation import validate
 
@@ -113,7 +114,7 @@ def validate_many(files: Sequence[Path], previous=None) -> list[Outcome]:
         try:
             report = load(f)
             _identity(o, report.data)
-            o.findings = validate(report, previous=prev)
+            o.findings = validate(report, previous=prev, pdf=pdf)
         except ReportkitError as exc:
             o.error = exc
         outcomes.append(o)

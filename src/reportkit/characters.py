@@ -26,3 +26,158 @@ def code_point(ch: str) -> str:
 def printable(text: str) -> str:
     """``text`` with every character XML 1.0 forbids shown as ``<U+XXXX>``."""
     return XML_INVALID.sub(lambda m: f"<{code_point(m.group())}>", text)
+
+
+# ------------------------------------------------------------ characters an output cannot carry
+#
+# Text pasted from the web brings characters that pass XML but not the page (issue 21 item 2):
+#
+# * bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) make the displayed
+#   text differ from the text that was checked (``１２`` shown as ``２１``): an error;
+# * invisible marks (zero-width space/joiners, LRM/RLM, the byte-order mark, the word joiner, the
+#   soft hyphen): a warning, and they are removed from every output alike (:func:`strip_invisible`,
+#   applied once where the render context is built), so what each file holds is what is compared;
+# * emoji: Word, Excel and the web page carry them, the PDF does not (LibreOffice drops them and
+#   what follows them, even where a font has a glyph); an error when a PDF is requested;
+# * a character none of the PDF's faces has (the faces fontconfig gives, with reportkit's font
+#   configuration, for the families the Word report asks for): an error when a PDF is requested.
+#
+# In the agency name, which becomes a file name, every one of these marks and any line break is
+# an error.
+
+BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+#: invisible marks that are removed from the outputs (U+200D only outside an emoji sequence)
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\ufeff\u2060\u2061\u2062\u2063\u2064\u00ad\u180e\u061c"
+LINE_SEPARATORS = "\n\r\u2028\u2029\x85\x0b\x0c"
+
+#: emoji: the pictographs of U+1F000–U+1FAFF (with the regional indicators of flags and the skin
+#: tones), the emoji variation selector, the keycap mark and the tag characters of subdivision flags
+EMOJI = re.compile("[\U0001f000-\U0001faff\ufe0f\u20e3\U000e0020-\U000e007f]")
+#: a zero-width joiner inside an emoji sequence (👨‍👩‍👧) is part of the emoji, not an invisible mark
+_EMOJI_ZWJ = re.compile("(?<=[\U0001f000-\U0001faff\ufe0f\u2600-\u27bf])\u200d(?=[\U0001f000-\U0001faff\u2600-\u27bf])")
+_INVISIBLE = re.compile(f"[{INVISIBLE}]")
+_SPECIAL = re.compile(f"[{BIDI_CONTROLS}{INVISIBLE}\U0001f000-\U0001faff\ufe0f\u20e3\U000e0020-\U000e007f]")
+
+NAMES = {
+    "\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\u200e": "从左至右标记",
+    "\u200f": "从右至左标记", "\ufeff": "字节顺序标记（零宽不换行空格）", "\u2060": "词连接符",
+    "\u2061": "不可见函数符", "\u2062": "不可见乘号", "\u2063": "不可见分隔符", "\u2064": "不可见加号",
+    "\u00ad": "软连字符", "\u180e": "蒙古文元音分隔符", "\u061c": "阿拉伯字母标记",
+    "\u202a": "从左至右嵌入", "\u202b": "从右至左嵌入", "\u202c": "方向格式结束", "\u202d": "从左至右覆盖",
+    "\u202e": "从右至左覆盖", "\u2066": "从左至右隔离", "\u2067": "从右至左隔离", "\u2068": "首字强隔离",
+    "\u2069": "方向隔离结束", "\n": "换行", "\r": "回车", "\u2028": "行分隔符", "\u2029": "段分隔符",
+    "\x85": "下一行", "\x0b": "垂直制表符", "\x0c": "换页符", "\u2011": "不换行连字符",
+}
+
+
+def described(ch: str) -> str:
+    """``U+200B（零宽空格）``, or ``U+1F600 “😀”`` for a visible character."""
+    name = NAMES.get(ch)
+    return f"{code_point(ch)}（{name}）" if name else f"{code_point(ch)} “{ch}”"
+
+
+def has_special(text: str) -> bool:
+    """True when ``text`` holds a bidi control, an invisible mark or an emoji (a quick test)."""
+    return _SPECIAL.search(text) is not None
+
+
+def invisible_marks(text: str) -> list[tuple[int, str]]:
+    """Positions (1-based) and characters of the invisible marks that :func:`strip_invisible`
+    removes (a joiner inside an emoji sequence is kept)."""
+    keep = {m.start() for m in _EMOJI_ZWJ.finditer(text)}
+    return [(m.start() + 1, m.group()) for m in _INVISIBLE.finditer(text) if m.start() not in keep]
+
+
+def bidi_controls(text: str) -> list[tuple[int, str]]:
+    return [(i + 1, ch) for i, ch in enumerate(text) if ch in BIDI_CONTROLS]
+
+
+def emoji(text: str) -> list[tuple[int, str]]:
+    return [(m.start() + 1, m.group()) for m in EMOJI.finditer(text)]
+
+
+def name_breaks(text: str) -> list[tuple[int, str]]:
+    """What a name that becomes a file name must not hold: line breaks, every invisible mark and
+    every bidi control."""
+    bad = set(LINE_SEPARATORS) | set(INVISIBLE) | set(BIDI_CONTROLS)
+    return [(i + 1, ch) for i, ch in enumerate(text) if ch in bad]
+
+
+def strip_invisible(text: str) -> str:
+    """``text`` without its invisible marks (see :func:`invisible_marks`)."""
+    if not _INVISIBLE.search(text):
+        return text
+    keep = {m.start() for m in _EMOJI_ZWJ.finditer(text)}
+    return "".join(ch for i, ch in enumerate(text) if i in keep or ch not in INVISIBLE)
+
+
+def strip_invisible_all(value):
+    """A copy of ``value`` (a report's data) with every string value passed through
+    :func:`strip_invisible`; keys are left as they are."""
+    if isinstance(value, str):
+        return strip_invisible(value)
+    if isinstance(value, dict):
+        return {k: strip_invisible_all(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [strip_invisible_all(v) for v in value]
+    return value
+
+
+# ------------------------------------------------------------ which characters the PDF's fonts have
+
+_coverage_cache: dict[tuple, "list[tuple[int, int]] | None"] = {}
+
+
+def font_coverage(conf: str | None, families: tuple[str, ...]) -> "list[tuple[int, int]] | None":
+    """The code points the faces of the PDF have, as sorted, merged ranges: for each family the
+    Word report asks for (仿宋_GB2312, 黑体, Times New Roman …), the face fontconfig gives the
+    converter with the font configuration ``conf`` (reportkit's fonts.conf: the office's own
+    font where it is installed, else its substitute).  A character outside them is drawn from
+    some other font glyph by glyph, and LibreOffice then loses what follows it at a line end
+    (seen with ✔ ☑ ☐ and emoji).  Read once per process; None where there is no fontconfig
+    (Windows, macOS): unknown."""
+    key = (conf, families)
+    if key in _coverage_cache:
+        return _coverage_cache[key]
+    import os
+    import shutil
+    import subprocess
+
+    exe = shutil.which("fc-match")
+    ranges: list[tuple[int, int]] | None = None
+    if exe is not None and families:
+        env = dict(os.environ)
+        if conf:
+            env["FONTCONFIG_FILE"] = conf
+        found: list[tuple[int, int]] = []
+        for family in families:
+            try:
+                out = subprocess.run([exe, "-f", "%{charset}", family], capture_output=True, env=env, timeout=60,
+                                     stdin=subprocess.DEVNULL).stdout.decode("ascii", "replace")
+            except (OSError, subprocess.SubprocessError):
+                found = []
+                break
+            for token in out.split():
+                lo, _, hi = token.partition("-")
+                try:
+                    found.append((int(lo, 16), int(hi or lo, 16)))
+                except ValueError:
+                    continue
+        if found:
+            found.sort()
+            ranges = []
+            for lo, hi in found:
+                if ranges and lo <= ranges[-1][1] + 1:
+                    ranges[-1] = (ranges[-1][0], max(ranges[-1][1], hi))
+                else:
+                    ranges.append((lo, hi))
+    _coverage_cache[key] = ranges
+    return ranges
+
+
+def covered(ch: str, ranges: "list[tuple[int, int]]") -> bool:
+    import bisect
+
+    cp = ord(ch)
+    i = bisect.bisect_right(ranges, (cp, 0x10FFFF + 1)) - 1
+    return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]

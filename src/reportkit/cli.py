@@ -172,6 +172,9 @@ def validate(
                                        metavar="文件..."),
     previous: Optional[Path] = typer.Option(None, "--previous", "-p",
                                             help="上一年度的报告数据（JSON 或填报表单），用于跨年度核对（结转、现行有效件数、内容雷同）。"),
+    formats: str = typer.Option(",".join(DEFAULT_FORMATS), "--formats",
+                                help="之后要生成的文件，逗号分隔（同 render）；含 pdf 时，PDF 无法显示的字符"
+                                     "（emoji、报告所用字体都没有的字）也是错误。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果，供其他程序读取。"),
 ) -> None:
     """校验报告数据：JSON Schema 与官方勾稽关系，逐条列出错误和警告。
@@ -181,7 +184,10 @@ def validate(
     """
     from .batch import validate_many
 
-    outcomes = validate_many(files, previous=previous)
+    fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    if [f for f in fmts if f not in FORMATS] or not fmts:
+        _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}", as_json)
+    outcomes = validate_many(files, previous=previous, pdf="pdf" in fmts)
     if as_json:
         typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
     else:

@@ -42,8 +42,24 @@ AMOUNT_DIGITS, AMOUNT_DECIMALS = 15, 8
 AMOUNT_MAX = 10 ** AMOUNT_DIGITS - 1
 
 # kinds of leaves
-COUNT, SIGNED, AMOUNT, TEXT, NAME, STRING, BOOL, YEAR, DATE, EDITION, UNIT = (
-    "count", "signed", "amount", "text", "name", "string", "bool", "year", "date", "edition", "unit")
+COUNT, SIGNED, AMOUNT, TEXT, NAME, STRING, BOOL, YEAR, DATE, EDITION, UNIT, LEVEL = (
+    "count", "signed", "amount", "text", "name", "string", "bool", "year", "date", "edition", "unit", "level")
+
+#: 单位层级 (``level``): where the reporting body sits.  Only 省级政府, 设区的市政府 (and 自治州) and
+#: 国务院部门 make 规章 (《立法法》第九十一条、第九十三条); a 规章 figure from another level is a warning.
+LEVELS = ("乡镇（街道）", "县级部门", "县级政府", "设区的市部门", "设区的市政府", "省级部门", "省级政府",
+          "国务院部门", "其他")
+RULE_MAKING_LEVELS = ("设区的市政府", "省级政府", "国务院部门")
+
+#: 五、存在的主要问题及改进情况: its parts in the order printed, with the sub-heading each gets by
+#: default (the data may name its own, or print none); numbering （一）（二）… is generated
+FIVE_PARTS = (("rectification", "上年度问题整改情况"), ("problems", "存在的主要问题"), ("improvements", "改进情况"))
+#: 六 of the 2021 format as sub-items (in practice, in this order, after 信息处理费)
+SIX_FEES_TITLE = "信息处理费"
+SIX_ITEMS = (("work_points", "落实上级年度政务公开工作要点情况"),
+             ("proposals", "人大代表建议和政协提案办理结果公开情况"),
+             ("innovation", "政务公开工作创新情况"))
+SIX_OTHER_TITLE = "其他事项"
 OBJECT, LIST = "object", "list"
 
 
@@ -242,6 +258,8 @@ def _report(edition: str) -> Field:
         _f("agency", "单位名称", NAME, "报告单位全称，如：新义街道办事处"),
         _f("agency_id", "单位标识", STRING, "单位的稳定标识（如统一社会信用代码），用于跨年度配对", required=False),
         _f("region", "所在地区", STRING, "所在地区，如：孝义市", required=False),
+        _f("level", "单位层级", LEVEL, "单位的层级（可不填）：" + "、".join(LEVELS)
+           + "；填写后，不能制定规章的层级填报了规章数字时给出警告", required=False),
         _f("rollup", "汇总报告", BOOL, "数据覆盖整个地区（县、市汇总报告）时为 true", required=False),
         _f("published", "发布日期", DATE, "落款日期，格式 YYYY-MM-DD，如 2021-01-20", required=False),
         _f("preface", "前言", TEXT, "一之前的开篇段落；不填则生成标准前言", required=False),
@@ -255,8 +273,19 @@ def _report(edition: str) -> Field:
         _requests(edition),
         _appeals(),
         _f("problems", "五、存在的主要问题及改进情况", TEXT,
-           "存在的主要问题（有 improvements 时为（一））：写明本年度工作中存在的具体问题"),
+           "存在的主要问题：写明本年度工作中存在的具体问题（五有两部分以上时各有小标题（一）（二）…，"
+           "见 problems_heading、five_headings）"),
         _f("improvements", "五（二）改进情况", TEXT, "改进情况：针对问题已采取或拟采取的措施", required=False),
+        _f("rectification", "五·上年度问题整改情况", TEXT,
+           "上一年度报告所列问题的整改情况（可不填）；填写时印在五的最前面", required=False),
+        _f("problems_heading", "五·存在问题的小标题", STRING,
+           "五中“存在的主要问题”部分的小标题，不含编号（可不填，默认“存在的主要问题”）", required=False),
+        _f("improvements_heading", "五·改进情况的小标题", STRING,
+           "五中“改进情况”部分的小标题，不含编号（可不填，默认“改进情况”）", required=False),
+        _f("rectification_heading", "五·上年度问题整改情况的小标题", STRING,
+           "五中“上年度问题整改情况”部分的小标题，不含编号（可不填，默认“上年度问题整改情况”）", required=False),
+        _f("five_headings", "五·印小标题", BOOL,
+           "五有两部分以上时是否印（一）（二）…小标题（可不填，默认印）；false 时各部分依次成段", required=False),
         _f("other_matters", "六、其他需要报告的事项", TEXT, "其他需要报告的事项；不填则印“无”", required=False),
     ]
     if edition == "2021":
@@ -266,6 +295,9 @@ def _report(edition: str) -> Field:
                                _f("notice_amount", "收费通知总金额（元）", AMOUNT, required=False),
                                _f("collected_amount", "实际收取金额（元）", AMOUNT, required=False),
                            ]))
+        for key, title in SIX_ITEMS:
+            children.append(_f(key, f"六·{title}", TEXT,
+                               f"{title}（可不填）；填写任一项时，六按（一）信息处理费（二）…分项印出", required=False))
     return _f("", f"政府信息公开工作年度报告（{edition} 格式）", OBJECT, children=children)
 
 
@@ -336,4 +368,5 @@ def applicant_rows(edition: str) -> list[tuple[tuple, Field]]:
 
 
 #: the narrative fields compared for 内容雷同 (the overview sections are compared item by item)
-TEXT_PATHS = (("preface",), ("overview", "summary"), ("problems",), ("improvements",), ("other_matters",))
+TEXT_PATHS = (("preface",), ("overview", "summary"), ("problems",), ("improvements",), ("rectification",),
+              ("other_matters",)) + tuple((k,) for k, _ in SIX_ITEMS)

@@ -63,6 +63,13 @@ def output_stem(data: dict) -> str:
     return safe_name(str(data["agency"]), f"-{data['year']}-{TITLE}", room=len(FRAGMENT_SUFFIX.encode("utf-8")))
 
 
+def _converter() -> bool:
+    """A PDF will be made (LibreOffice is there): only then do characters it cannot show stop a set."""
+    from .engines.pdf import find_soffice
+
+    return find_soffice() is not None
+
+
 @dataclass
 class Plan:
     """Everything decided about one set before anything is written."""
@@ -106,7 +113,7 @@ def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
     options = options or RenderOptions()
     report = load(report)
     formats = list(options.formats)
-    findings = validate(report, previous=options.previous)
+    findings = validate(report, previous=options.previous, pdf="pdf" in formats and _converter())
     if has_errors(findings):
         raise ValidationFailed(findings, file=report.source)
     data = report.data

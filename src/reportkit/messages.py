@@ -42,6 +42,7 @@ def _expected(field: c.Field | None) -> str | None:
         c.BOOL: "true 或 false",
         c.EDITION: "\"2019\" 或 \"2021\"（带引号）",
         c.UNIT: "\"元\" 或 \"万元\"",
+        c.LEVEL: "、".join(f"\"{v}\"" for v in c.LEVELS) + " 之一",
     }.get(field.kind)
 
 

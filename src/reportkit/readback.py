@@ -48,14 +48,16 @@ def expected_figures(context: dict) -> dict[str, str]:
 
 def expected_paragraphs(context: dict) -> list[str]:
     """The text of the report that must appear in the Word file, in order: the title, every
-    paragraph of the input prose, the overview sub-headings, the 署名 and the date."""
+    paragraph of the input prose, the sub-headings of 一, 五 and 六, the 署名 and the date."""
     doc = context["doc"]
     out = list(doc["title_lines"])
     out += doc["preface"] + doc["summary"]
     for s in doc["sections"]:
         out.append(f"{s['number']}{s['title']}")
         out += s["paragraphs"]
-    out += doc["problems"] + doc["improvements"] + doc["other_matters"]
+    for block in [*doc.get("five", []), *doc.get("six", [])]:  # 五 and 六 in parts, each with its heading
+        out += ([block["heading"]] if block["heading"] else []) + block["paragraphs"]
+    out += doc["other_matters"]
     out.append(doc["signature"])
     if doc["date"]:
         out.append(doc["date"])

@@ -9,11 +9,14 @@ report, for the cross-year rules, is read defensively: what is not a figure ther
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from . import contract as c
-from .characters import XML_INVALID, code_point, xml_invalid
+from .characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls, code_point,
+                         covered, described, emoji, font_coverage, has_special, invisible_marks, name_breaks,
+                         xml_invalid)
 from .findings import Finding, json_path
 from .totals import amount, amount_text, appeals_total, column_total, get, row_total
 
@@ -199,7 +202,213 @@ def fees(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding
                  printed=amount_text(fee["collected_amount"]), computed=amount_text(fee["notice_amount"]))
 
 
-SAME_YEAR = (balance, printed_totals, edition_year, published, amounts, fees)
+# ------------------------------------------------------------ what the evaluations mark down (issue 21 item 7)
+
+def _narratives(data: dict) -> list[tuple[tuple, str]]:
+    """The prose of a report with its paths: 前言, 一's summary and sections, 五, 六."""
+    out = []
+    for key in ("preface",):
+        if isinstance(data.get(key), str):
+            out.append(((key,), data[key]))
+    summary = get(data, ("overview", "summary"))
+    if isinstance(summary, str):
+        out.append((("overview", "summary"), summary))
+    sections = get(data, ("overview", "sections"))
+    for i, sec in enumerate(sections if isinstance(sections, list) else []):
+        if isinstance(sec, dict) and isinstance(sec.get("text"), str):
+            out.append((("overview", "sections", i, "text"), sec["text"]))
+    for key in ("rectification", "problems", "improvements", "other_matters") + tuple(k for k, _ in c.SIX_ITEMS):
+        if isinstance(data.get(key), str):
+            out.append(((key,), data[key]))
+    return out
+
+
+#: the words before a figure that make it last year's, or a comparison, not this year's
+_OTHER_YEAR = re.compile(r"上年度?(?!结转)|去年|上一年|同比|较|比上|增长|减少|下降|累计|历年")
+
+#: phrasings of a figure of the tables in the prose (only the clear ones: a figure in the very
+#: words of the table, with 件), each with the cells whose sums it may legitimately be
+_APPLICATIONS = r"(?:政府信息公开|信息公开|依申请公开)?(?:申请|申请件)"
+PROSE_FIGURES = (
+    (re.compile(rf"(?:收到|新收|受理|接收)(?:各类|群众|公民、法人(?:和|或)其他组织(?:的|提出的)?)?{_APPLICATIONS}"
+                r"(?:共计|共|合计|总计)?\s*([0-9]+)\s*件"),
+     "收到申请", ("received", "received+carried_over")),
+    (re.compile(rf"上年(?:度)?结转(?:的)?{_APPLICATIONS}?(?:共计|共)?\s*([0-9]+)\s*件"),
+     "上年结转", ("carried_over",)),
+    (re.compile(rf"结转(?:至)?下(?:一)?年度?(?:继续)?(?:办理)?(?:的)?{_APPLICATIONS}?(?:共计|共)?\s*([0-9]+)\s*件"),
+     "结转下年度继续办理", ("carried_forward",)),
+    (re.compile(r"(?:被申请|收到|发生|涉及)(?:政府信息公开)?行政复议(?:案件)?(?:共计|共)?\s*([0-9]+)\s*(?:件|起)"),
+     "行政复议", ("reconsideration",)),
+    (re.compile(r"(?:被提起|被起诉|收到|发生|涉及)(?:政府信息公开)?行政诉讼(?:案件)?(?:共计|共)?\s*([0-9]+)\s*(?:件|起)"),
+     "行政诉讼", ("litigation", "litigation_after_reconsideration", "litigation+litigation_after_reconsideration")),
+    (re.compile(r"发出(?:信息处理费)?收费通知(?:书)?(?:共计|共)?\s*([0-9]+)\s*(?:件|份)"),
+     "发出收费通知", ("notices",)),
+)
+
+def _figure_label(edition: str, name: str) -> str:
+    """The official label of a figure named in PROSE_FIGURES: its row and column, e.g.
+    ``一、本年新收政府信息公开申请数量 / 总计``; a sum names its parts."""
+    if "+" in name:
+        return "与".join(_figure_label(edition, n) for n in name.split("+")) + "之和"
+    if name in OUTER_ROWS:
+        path = REQ + (name, "total")
+    elif name in dict(c.APPEAL_BLOCKS):
+        path = ("appeals", name, "total")
+    else:
+        path = ("fees", name)
+    return " / ".join(f.message_label for f in c.lookup(edition, path)[-2:])
+
+
+def _table_figure(data: dict, name: str, edition: str, readable: Readable) -> int | None:
+    """A figure of the tables by its name in PROSE_FIGURES, or None where it cannot be read."""
+    if "+" in name:
+        parts = [_table_figure(data, n, edition, readable) for n in name.split("+")]
+        return None if None in parts else sum(parts)
+    if name in OUTER_ROWS:
+        row = REQ + (name,)
+        return row_total(get(data, row)) if readable(_row_cells(row)) else None
+    if name in dict(c.APPEAL_BLOCKS):
+        block = ("appeals", name)
+        cells = tuple(block + (k,) for k, _ in c.APPEAL_COLUMNS)
+        return appeals_total(get(data, block)) if readable(cells) else None
+    if name == "notices":
+        value = get(data, ("fees", "notices"))
+        return value if _is_count(value) and readable([("fees", "notices")]) else None
+    return None
+
+
+def _another_year(before: str, data: dict) -> bool:
+    """``before`` names a year other than the report's (“2020年收到申请60件” in a 2021 report)."""
+    years = re.findall(r"(20[0-9]{2})\s*年", before)
+    return bool(years) and int(years[-1]) != data.get("year")
+
+
+def prose_figures(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """A figure of the tables written in the prose in the tables' own words (收到申请75件) that
+    is none of the sums it may be (本年新收, or 新收加上年结转): a warning at the paragraph, naming
+    the table's figure.  Only the clear phrasings are read; a figure of another year or a
+    comparison (上年、同比、较…) is left alone."""
+    for path, text in _narratives(data):
+        if not readable([path]):
+            continue
+        for pattern, what, names in PROSE_FIGURES:
+            for m in pattern.finditer(text):
+                before = text[max(0, m.start() - 12):m.start()]
+                if _OTHER_YEAR.search(before) or _OTHER_YEAR.search(m.group(0)) or _another_year(before, data):
+                    continue
+                written = int(m.group(1))
+                figures = {n: _table_figure(data, n, edition, readable) for n in names}
+                if any(v is None for v in figures.values()) or written in figures.values():
+                    continue
+                said = "，".join(f"“{_figure_label(edition, n)}”为 {v}" for n, v in figures.items())
+                yield _f("warning", "prose-figure", path, edition,
+                         f"正文写“{m.group(0)}”，而填报的{said}：数字与表格不一致（评议时计为数据失准），"
+                         "请核对正文或表格", file, printed=written, computed=figures[names[0]])
+
+
+_NONE = re.compile(r"(?:暂)?(?:无|没有|不存在)(?:问题|明显问题|存在的问题)?")
+_PUNCT = re.compile(r"[\s。．.，,；;：:！!、]+")
+
+
+def five_none(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """五 says nothing: “无”, “暂无”, “没有问题” … (a warning: the evaluations mark it down)."""
+    for key in ("problems", "improvements", "rectification"):
+        text = data.get(key)
+        if not isinstance(text, str) or not readable([(key,)]):
+            continue
+        bare = _PUNCT.sub("", text)
+        if bare and _NONE.fullmatch(bare):
+            yield _f("warning", "five-none", (key,), edition,
+                     f"五写作“{text.strip()}”：评议将“无”视为未如实报告；请写明本年度工作中存在的具体问题"
+                     "和改进措施", file, printed=text.strip())
+
+
+#: 六 saying no fee was collected (contradicted by an amount collected) or no fee notice was
+#: issued (contradicted by notices or their amount)
+_NO_COLLECTED = re.compile(r"(?:未|没有|不|无)(?:收取|产生|发生|收)(?:任何)?(?:政府信息公开)?(?:信息处理费|费用)"
+                           r"|信息处理费(?:为|是)?(?:0|零|无)(?:元)?(?![0-9.])")
+_NO_NOTICE = re.compile(r"(?:未|没有|无)(?:发出|发放|开具|出具)(?:任何)?(?:信息处理费)?收费通知")
+
+
+def _charged(fee: dict, key: str) -> bool:
+    value = fee.get(key)
+    if key == "notices":
+        return _is_count(value) and value > 0
+    figure = amount(value) if not isinstance(value, bool) else None
+    return figure is not None and figure > 0
+
+
+def fees_six(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """Edition 2021: fees charged while 六 says “无” or that no fee was charged (a warning); and
+    requests of 表三 （六）2 dropped for an unpaid fee while no fee notice was issued."""
+    if edition != "2021":
+        return
+    fee = data.get("fees") if isinstance(data.get("fees"), dict) else {}
+    keys = [k for k in ("notices", "notice_amount", "collected_amount") if readable([("fees", k)])]
+    charged = [k for k in keys if _charged(fee, k)]
+    other = data.get("other_matters")
+    if charged and isinstance(other, str) and readable([("other_matters",)]):
+        said = None
+        if _PUNCT.sub("", other) == "无" and not any(isinstance(data.get(k), str) and data[k].strip()
+                                                       for k, _ in c.SIX_ITEMS):
+            said = "六写作“无”"
+        else:
+            for pattern, contradicted_by in ((_NO_COLLECTED, ("collected_amount",)),
+                                             (_NO_NOTICE, ("notices", "notice_amount"))):
+                m = pattern.search(other)
+                if m and set(charged) & set(contradicted_by):
+                    said, charged = f"六写“{m.group(0)}”", [k for k in charged if k in contradicted_by]
+                    break
+        if said:
+            figures = "，".join(f"{c.report_field(edition).child('fees').child(k).title} {amount_text(fee[k])}"
+                               for k in charged)
+            yield _f("warning", "fees-six", ("other_matters",), edition,
+                     f"填报了信息处理费（{figures}），而{said}：前后矛盾，请核对", file)
+    unpaid_row = RESULTS + ("other", "unpaid_fee")
+    if "notices" in keys and _is_count(fee.get("notices")) and fee["notices"] == 0 and readable(_row_cells(unpaid_row)):
+        unpaid = row_total(get(data, unpaid_row))
+        if unpaid:
+            yield _f("warning", "fees-six", ("fees", "notices"), edition,
+                     f"表三（六）其他处理 2. 逾期未按收费通知要求缴纳费用而不再处理的申请有 {unpaid} 件，"
+                     "说明发出过收费通知，而发出收费通知件数为 0：请核对", file, printed=0, computed=unpaid)
+
+
+OFFICIAL_LAW = "中华人民共和国政府信息公开条例"
+_LAW = re.compile(r"《\s*((?:中华人民共和国|中国)[^》《]{0,16}?公开[^》《]{0,8}?条[例列])\s*》")
+
+
+def law_name(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """The 条例 misnamed (《中华人民共和国信息公开条例》 …; a warning: the evaluations mark it)."""
+    for path, text in _narratives(data):
+        if not readable([path]):
+            continue
+        wrong = sorted({m.group(0) for m in _LAW.finditer(text) if m.group(1) != OFFICIAL_LAW})
+        if wrong:
+            yield _f("warning", "law-name", path, edition,
+                     f"条例名称有误：{'、'.join(wrong)}，应为《{OFFICIAL_LAW}》", file, printed=wrong[0])
+
+
+def regulations_level(data: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:
+    """规章 figures from a unit whose level cannot make 规章 (given ``level``; a warning: only the
+    governments of provinces and of cities with districts, and the State Council's departments,
+    make 规章)."""
+    level = data.get("level")
+    if level not in c.LEVELS or level in c.RULE_MAKING_LEVELS or level == "其他" or not readable([("level",)]):
+        return
+    row = ("proactive", "regulations")
+    for col in c.report_field(edition).child("proactive").child("regulations").children:
+        path = row + (col.key,)
+        value = get(data, path)
+        if readable([path]) and _is_count(value) and value > 0:
+            yield _f("warning", "regulations-level", path, edition,
+                     f"单位层级为“{level}”，不能制定规章（规章由省级、设区的市级人民政府和国务院部门制定），"
+                     f"而规章“{col.title}”填报了 {value}：请核对是否应填入行政规范性文件，或单位层级是否有误",
+                     file, printed=value)
+            return
+
+
+SAME_YEAR = (balance, printed_totals, edition_year, published, amounts, fees, prose_figures, five_none, fees_six,
+             law_name, regulations_level)
 
 
 def xml_characters(data: Any, edition: str | None, file) -> Iterator[Finding]:
@@ -244,6 +453,121 @@ def _bad_characters(text: str, edition, file, path: tuple, what: str) -> Iterato
         yield _f("error", "control-character", path, edition,
                  f"{what}含有 Word/Excel 文件不允许的字符（{where}{more}：控制字符、孤立的代理项或非字符），请删除",
                  file)
+
+
+def _strings(data: Any) -> Iterator[tuple[tuple, str]]:
+    """Every string value of ``data`` with its path, in document order (keys are not values)."""
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            yield path, value
+        elif isinstance(value, dict):
+            stack += [(path + (k,), v) for k, v in reversed(list(value.items()))]
+        elif isinstance(value, list):
+            stack += [(path + (i,), v) for i, v in reversed(list(enumerate(value)))]
+
+
+def _positions(found: list[tuple[int, str]]) -> str:
+    where = "、".join(f"第 {pos} 个字符 {described(ch)}" for pos, ch in found[:5])
+    return where + (f"等 {len(found)} 处" if len(found) > 5 else "")
+
+
+def special_characters(data: Any, edition: str | None, file, *, pdf: bool = False) -> Iterator[Finding]:
+    """Characters an output cannot carry, decided before anything is rendered (issue 21 item 2):
+    bidi controls are errors; invisible marks are warnings (every output leaves them out, see
+    ``characters.strip_invisible``); in the agency name, which becomes a file name, line breaks
+    and every invisible mark are errors; with a PDF requested, emoji, characters none of the
+    PDF's faces has and characters the PDF loses (PDF_LOST) are errors."""
+    strings = list(_strings(data))
+    if pdf:
+        yield from _font_findings(strings, edition, file)
+    for path, text in strings:
+        if path == ("agency",):
+            bad = name_breaks(text)
+            if bad:
+                yield _f("error", "name-character", path, edition,
+                         f"单位名称用作文件名，不能含有换行或不可见字符（{_positions(bad)}），请删除", file)
+            continue
+        if not has_special(text):
+            continue
+        bad = bidi_controls(text)
+        if bad:
+            yield _f("error", "bidi-character", path, edition,
+                     f"含有改变文字显示方向的控制字符（{_positions(bad)}）：显示出来的文字会与校验的文字不同，"
+                     "请删除（常见于从网页复制的文字）", file)
+        marks = invisible_marks(text)
+        if marks:
+            yield _f("warning", "invisible-character", path, edition,
+                     f"含有不可见字符（{_positions(marks)}），生成的文件中已删除；"
+                     "建议在数据中也删除（常见于从网页复制的文字）", file)
+
+
+#: characters the faces have that LibreOffice still does not carry into the PDF's text (found by
+#: rendering every symbol of the faces in Latin-1, punctuation, letterlike, enclosed, geometric,
+#: CJK and full-width blocks at a line end), with what to write instead
+PDF_LOST = {"\u2011": "不换行连字符 U+2011 请改为普通连字符“-”"}
+
+#: what the font check leaves to the others: XML's forbidden characters, invisible marks (removed),
+#: bidi controls and line separators (their own findings), emoji and variation selectors
+_NOT_DRAWN = re.compile(f"[{XML_INVALID.pattern[1:-1]}{INVISIBLE}{BIDI_CONTROLS}{LINE_SEPARATORS}"
+                        "\ufe00-\ufe0f\U000e0100-\U000e01ef]|" + EMOJI.pattern)
+
+
+_drawn: dict[int, set[str]] = {}
+
+
+@lru_cache(maxsize=4)
+def _template_families(edition: str) -> tuple[str, ...]:
+    """The font families the default Word template of ``edition`` asks for."""
+    from .filing import requested_fonts
+    from .resources import template_path
+
+    import zipfile
+
+    try:
+        return tuple(requested_fonts(template_path("docx", edition)))
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return ()
+
+
+def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
+    from .engines.pdf import _environment
+
+    families = _template_families(edition or c.EDITIONS[-1])
+    ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), families)
+    chars: set[str] = set()
+    for _, text in strings:
+        chars.update(text)
+    missing: set[str] = set()
+    if ranges is not None:
+        known = _drawn.setdefault(id(ranges), set())  # characters found in the faces (per process)
+        fresh = chars - known
+        missing = {ch for ch in fresh if ord(ch) > 0x7f and not ch.isspace() and not covered(ch, ranges)
+                   and not _NOT_DRAWN.match(ch)}
+        known.update(fresh - missing)
+    lost_here = chars & PDF_LOST.keys()
+    if not missing and not lost_here and not EMOJI.search("".join(ch for ch in chars if ord(ch) > 0x2000)):
+        return  # the common case: no string is walked character by character
+    for path, text in strings:
+        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in lost_here] if lost_here else []
+        if lost:
+            yield _f("error", "pdf-character", path, edition,
+                     f"PDF 无法保留这些字符（{_positions(lost)}）："
+                     + "；".join(dict.fromkeys(PDF_LOST[ch] for _, ch in lost))
+                     + "；如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
+        found = emoji(text)
+        if found:
+            yield _f("error", "emoji", path, edition,
+                     f"含有 emoji（{_positions(found)}）：PDF 无法显示 emoji，会连同其后的文字一起丢失；"
+                     "请删除或改用文字；如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
+        lost = [(i + 1, ch) for i, ch in enumerate(text) if ch in missing] if missing else []
+        if lost:
+            yield _f("error", "font-missing", path, edition,
+                     f"报告所用的字体（{'、'.join(families)} 及本机替代它们的字体）都没有这些字符"
+                     f"（{_positions(lost)}）：PDF 中只能临时借用其他字体，会缺字或丢失其后的标点。"
+                     "请改用常用字符（如 ✔ 改为 √、☐ 改为 □）或删除；或安装单位的正式字体后再生成；"
+                     "如不需要 PDF，可只生成其余文件（--formats docx,xlsx）", file)
 
 
 # ------------------------------------------------------------ cross-year rules

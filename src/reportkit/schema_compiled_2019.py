@@ -86,6 +86,11 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                 data__region_len = len(data__region)
                 if data__region_len > 200:
                     raise JsonSchemaValueException
+        if "level" in data_keys:
+            data_keys.remove("level")
+            data__level = data["level"]
+            if not (isinstance(data__level, str) and data__level == '乡镇（街道）' or isinstance(data__level, str) and data__level == '县级部门' or isinstance(data__level, str) and data__level == '县级政府' or isinstance(data__level, str) and data__level == '设区的市部门' or isinstance(data__level, str) and data__level == '设区的市政府' or isinstance(data__level, str) and data__level == '省级部门' or isinstance(data__level, str) and data__level == '省级政府' or isinstance(data__level, str) and data__level == '国务院部门' or isinstance(data__level, str) and data__level == '其他'):
+                raise JsonSchemaValueException
         if "rollup" in data_keys:
             data_keys.remove("rollup")
             data__rollup = data["rollup"]
@@ -837,6 +842,47 @@ def validate_urn_reportkit_schema_report_2019_1(data, custom_formats={}, name_pr
                 data__improvements_len = len(data__improvements)
                 if data__improvements_len > 50000:
                     raise JsonSchemaValueException
+        if "rectification" in data_keys:
+            data_keys.remove("rectification")
+            data__rectification = data["rectification"]
+            if not isinstance(data__rectification, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__rectification, str):
+                data__rectification_len = len(data__rectification)
+                if data__rectification_len > 50000:
+                    raise JsonSchemaValueException
+        if "problems_heading" in data_keys:
+            data_keys.remove("problems_heading")
+            data__problemsheading = data["problems_heading"]
+            if not isinstance(data__problemsheading, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__problemsheading, str):
+                data__problemsheading_len = len(data__problemsheading)
+                if data__problemsheading_len > 200:
+                    raise JsonSchemaValueException
+        if "improvements_heading" in data_keys:
+            data_keys.remove("improvements_heading")
+            data__improvementsheading = data["improvements_heading"]
+            if not isinstance(data__improvementsheading, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__improvementsheading, str):
+                data__improvementsheading_len = len(data__improvementsheading)
+                if data__improvementsheading_len > 200:
+                    raise JsonSchemaValueException
+        if "rectification_heading" in data_keys:
+            data_keys.remove("rectification_heading")
+            data__rectificationheading = data["rectification_heading"]
+            if not isinstance(data__rectificationheading, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__rectificationheading, str):
+                data__rectificationheading_len = len(data__rectificationheading)
+                if data__rectificationheading_len > 200:
+                    raise JsonSchemaValueException
+        if "five_headings" in data_keys:
+            data_keys.remove("five_headings")
+            data__fiveheadings = data["five_headings"]
+            if not isinstance(data__fiveheadings, (bool)):
+                raise JsonSchemaValueException
         if "other_matters" in data_keys:
             data_keys.remove("other_matters")
             data__othermatters = data["other_matters"]

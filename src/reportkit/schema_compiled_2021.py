@@ -86,6 +86,11 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                 data__region_len = len(data__region)
                 if data__region_len > 200:
                     raise JsonSchemaValueException
+        if "level" in data_keys:
+            data_keys.remove("level")
+            data__level = data["level"]
+            if not (isinstance(data__level, str) and data__level == '乡镇（街道）' or isinstance(data__level, str) and data__level == '县级部门' or isinstance(data__level, str) and data__level == '县级政府' or isinstance(data__level, str) and data__level == '设区的市部门' or isinstance(data__level, str) and data__level == '设区的市政府' or isinstance(data__level, str) and data__level == '省级部门' or isinstance(data__level, str) and data__level == '省级政府' or isinstance(data__level, str) and data__level == '国务院部门' or isinstance(data__level, str) and data__level == '其他'):
+                raise JsonSchemaValueException
         if "rollup" in data_keys:
             data_keys.remove("rollup")
             data__rollup = data["rollup"]
@@ -707,6 +712,47 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                 data__improvements_len = len(data__improvements)
                 if data__improvements_len > 50000:
                     raise JsonSchemaValueException
+        if "rectification" in data_keys:
+            data_keys.remove("rectification")
+            data__rectification = data["rectification"]
+            if not isinstance(data__rectification, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__rectification, str):
+                data__rectification_len = len(data__rectification)
+                if data__rectification_len > 50000:
+                    raise JsonSchemaValueException
+        if "problems_heading" in data_keys:
+            data_keys.remove("problems_heading")
+            data__problemsheading = data["problems_heading"]
+            if not isinstance(data__problemsheading, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__problemsheading, str):
+                data__problemsheading_len = len(data__problemsheading)
+                if data__problemsheading_len > 200:
+                    raise JsonSchemaValueException
+        if "improvements_heading" in data_keys:
+            data_keys.remove("improvements_heading")
+            data__improvementsheading = data["improvements_heading"]
+            if not isinstance(data__improvementsheading, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__improvementsheading, str):
+                data__improvementsheading_len = len(data__improvementsheading)
+                if data__improvementsheading_len > 200:
+                    raise JsonSchemaValueException
+        if "rectification_heading" in data_keys:
+            data_keys.remove("rectification_heading")
+            data__rectificationheading = data["rectification_heading"]
+            if not isinstance(data__rectificationheading, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__rectificationheading, str):
+                data__rectificationheading_len = len(data__rectificationheading)
+                if data__rectificationheading_len > 200:
+                    raise JsonSchemaValueException
+        if "five_headings" in data_keys:
+            data_keys.remove("five_headings")
+            data__fiveheadings = data["five_headings"]
+            if not isinstance(data__fiveheadings, (bool)):
+                raise JsonSchemaValueException
         if "other_matters" in data_keys:
             data_keys.remove("other_matters")
             data__othermatters = data["other_matters"]
@@ -761,6 +807,33 @@ def validate_urn_reportkit_schema_report_2021_1(data, custom_formats={}, name_pr
                         if data__fees__collectedamount > 999999999999999:
                             raise JsonSchemaValueException
                 if data__fees_keys:
+                    raise JsonSchemaValueException
+        if "work_points" in data_keys:
+            data_keys.remove("work_points")
+            data__workpoints = data["work_points"]
+            if not isinstance(data__workpoints, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__workpoints, str):
+                data__workpoints_len = len(data__workpoints)
+                if data__workpoints_len > 50000:
+                    raise JsonSchemaValueException
+        if "proposals" in data_keys:
+            data_keys.remove("proposals")
+            data__proposals = data["proposals"]
+            if not isinstance(data__proposals, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__proposals, str):
+                data__proposals_len = len(data__proposals)
+                if data__proposals_len > 50000:
+                    raise JsonSchemaValueException
+        if "innovation" in data_keys:
+            data_keys.remove("innovation")
+            data__innovation = data["innovation"]
+            if not isinstance(data__innovation, (str)):
+                raise JsonSchemaValueException
+            if isinstance(data__innovation, str):
+                data__innovation_len = len(data__innovation)
+                if data__innovation_len > 50000:
                     raise JsonSchemaValueException
         if data_keys:
             raise JsonSchemaValueException

@@ -35,6 +35,14 @@ def skeleton(year: int, agency: str, *, edition: str | None = None, region: str 
     for key in ("agency_id", "region", "rollup"):
         if prev.get(key) not in (None, ""):
             data[key] = prev[key]
+    if prev.get("level") in c.LEVELS:
+        data["level"] = prev["level"]
+    # how the unit heads the parts of 五 (its own words, or none) is its layout, not its text
+    for key in ("problems_heading", "improvements_heading", "rectification_heading"):
+        if isinstance(prev.get(key), str) and prev[key].strip():
+            data[key] = prev[key]
+    if prev.get("five_headings") is False:
+        data["five_headings"] = False
     if region:
         data["region"] = region
     data["overview"] = {"summary": "", "sections": [{"title": t, "text": ""} for t in OVERVIEW_TOPICS]}

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import contract as c
-from .context import DOC_KEYS, SECTION_KEYS
+from .context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
 from .engines.docx import around, plain_text, unclosed_paragraphs  # noqa: F401  (the engine's reading of Word XML)
 from .errors import TemplateError, UsageError
 from .resources import template_name
@@ -59,11 +59,12 @@ def _doc_check(parts: list[str]) -> str | None:
     key = parts[1]
     if key not in DOC_KEYS:
         return _suggest(key, DOC_KEYS)
-    if key == "sections" and len(parts) > 2:
+    if key in ("sections", "five", "six") and len(parts) > 2:
         if parts[2] != "[]" and not parts[2].isdigit():
-            return "doc.sections 是列表，请用 for 循环"
-        if len(parts) > 3 and parts[3] not in SECTION_KEYS:
-            return _suggest(parts[3], SECTION_KEYS)
+            return f"doc.{key} 是列表，请用 for 循环"
+        allowed = SECTION_KEYS if key == "sections" else BLOCK_KEYS
+        if len(parts) > 3 and parts[3] not in allowed:
+            return _suggest(parts[3], allowed)
     return None
 
 
@@ -167,9 +168,26 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
                 uses.setdefault(p, []).extend((how, f"{part.label}：{around(text, lineno)}") for how, lineno in found)
     if not broken:  # a broken part hides its figures
         problems += _figure_problems(name, figures, uses, used)
+        problems += _parts_unprinted(name, used, edition)
     if not any(p.severity == "error" for p in problems):
         problems += _trial(path, edition)
     return problems
+
+
+def _parts_unprinted(name: str, used: set[str], edition: str) -> list[Problem]:
+    """A Word or web template written before ``doc.five``/``doc.six`` (issue 21 item 6) prints
+    neither 五's parts in the unit's words nor 2021's 六 sub-items: a warning (reports that use
+    them would be refused by the read-back guard)."""
+    out = []
+    wanted = [("five", "五的各部分及其小标题（doc.five：上年度问题整改情况、自拟的小标题）")]
+    if edition == "2021":
+        wanted.append(("six", "六的分项（doc.six：信息处理费、工作要点、建议提案、创新情况）"))
+    for key, what in wanted:
+        if not any(p == f"doc.{key}" or p.startswith(f"doc.{key}.") or p.startswith(f"doc.{key}[")
+                   for p in used):
+            out.append(Problem("warning", name, f"模板没有印出{what}：填写了这些内容的报告无法用本模板生成；"
+                                                "请参照默认模板（reportkit templates export）加入", field=f"doc.{key}"))
+    return out
 
 
 def _figure_problems(name: str, figures: dict[str, str], uses: dict, used: set[str]) -> list[Problem]:
@@ -198,7 +216,10 @@ def sample_report(edition: str) -> dict:
     for section in data["overview"]["sections"]:
         section["text"] = "示例文字。"
     data["overview"]["summary"] = "示例文字。"
-    data["problems"] = data["improvements"] = data["other_matters"] = "示例文字。"
+    data["problems"] = data["improvements"] = data["other_matters"] = data["rectification"] = "示例文字。"
+    if edition == "2021":  # 六 as sub-items, so that a template's doc.six is tried too
+        for key, _ in c.SIX_ITEMS:
+            data[key] = "示例文字。"
     data["published"] = f"{year + 1}-01-20"
     return data
 
@@ -241,7 +262,7 @@ def check_xlsx(path: Path, edition: str) -> list[Problem]:
         """Why a cell cannot show the context value at ``p`` (the engine walks dicts, nothing else)."""
         parts = p.split(".")
         if parts[0] == "doc":   # doc is an object, doc.sections a list of objects, the rest text
-            if len(parts) == 1 or parts[1] == "sections":
+            if len(parts) == 1 or parts[1] in ("sections", "five", "six"):
                 return f"字段不是可填写的单个值：{p}；Excel 单元格只能放一个值或一组段落"
             return f"字段不在数据规范中：{p}" if len(parts) > 2 else None
         node = c.report_field(edition)
@@ -306,6 +327,7 @@ def check_html(path: Path, edition: str) -> list[Problem]:
             problems.append(Problem("error", name, f"字段不在数据规范中：{p}；{hint}", field=p,
                                     where=f"第 {lineno} 行：{around(source, lineno)}"))
     problems += _missing(name, used, edition)
+    problems += _parts_unprinted(name, used, edition)
     if not any(p.severity == "error" for p in problems):
         problems += _trial(path, edition)
     return problems

@@ -85,19 +85,20 @@ def _schema_findings(data: dict, edition: str | None, file, broken: Broken) -> l
     return sorted(found, key=lambda f: f.path)
 
 
-def iter_findings(report, previous=None) -> Iterator[Finding]:
+def iter_findings(report, previous=None, *, pdf: bool = False) -> Iterator[Finding]:
     """Yield the findings of ``report`` (anything :func:`reportkit.load` accepts).  For a form,
-    what reading its cells found comes first, and every finding names its cell."""
+    what reading its cells found comes first, and every finding names its cell.  ``pdf``: a PDF
+    is to be made, so characters it cannot show (emoji, characters none of its faces has) are errors."""
     report = load(report)
     if report.reading or report.cells:
         yield from report.reading
         reported = {f.path for f in report.reading if f.is_error}
-        for f in _findings(report, previous):
+        for f in _findings(report, previous, pdf):
             if f.path not in reported:
                 yield f if f.where else replace(f, where=report.cells.get(f"{f.code}:{f.path}")
                                                 or _cell(report.cells, f.path))
         return
-    yield from _findings(report, previous)
+    yield from _findings(report, previous, pdf)
 
 
 def _cell(cells: dict[str, str], path: str) -> str | None:
@@ -111,7 +112,7 @@ def _cell(cells: dict[str, str], path: str) -> str | None:
     return None
 
 
-def _findings(report, previous) -> Iterator[Finding]:
+def _findings(report, previous, pdf: bool = False) -> Iterator[Finding]:
     data, file = report.data, report.source
     fmt = data.get("format")
     edition = fmt if isinstance(fmt, str) and fmt in c.EDITIONS else None
@@ -120,6 +121,7 @@ def _findings(report, previous) -> Iterator[Finding]:
     if edition is None or not fast_check(data, edition):
         yield from _schema_findings(data, edition, file, broken)
     yield from rules.xml_characters(data, edition, file)
+    yield from rules.special_characters(data, edition, file, pdf=pdf)
     if edition is None:
         return
     for rule in rules.SAME_YEAR:
@@ -130,11 +132,12 @@ def _findings(report, previous) -> Iterator[Finding]:
             yield from rule(data, prev.data, edition, file, broken.readable)
 
 
-def validate(report, previous=None) -> list[Finding]:
+def validate(report, previous=None, *, pdf: bool = False) -> list[Finding]:
     """Every finding about ``report``: schema errors in Chinese, then the rules beyond the schema.
 
     ``previous`` is last year's report (anything :func:`reportkit.load` accepts) for the
-    cross-year rules.  Raises only for input that cannot be read at all
+    cross-year rules.  ``pdf``: a PDF is to be made from it (then emoji and characters none of
+    its faces has are errors).  Raises only for input that cannot be read at all
     (:class:`~reportkit.errors.InputFileError`, :class:`~reportkit.errors.DataError`).
     """
-    return list(iter_findings(report, previous))
+    return list(iter_findings(report, previous, pdf=pdf))

@@ -66,7 +66,7 @@ def _input(edition: str, path: str, label: str | None = None) -> Input:
     return Input(path, f.kind, label or f.title, f.description, f.required)
 
 
-BASIC_PATHS = ("agency", "agency_id", "region", "year", "published", "rollup")
+BASIC_PATHS = ("agency", "agency_id", "region", "year", "published", "rollup", "level")
 
 
 @lru_cache(maxsize=None)
@@ -94,12 +94,23 @@ def text_inputs(edition: str) -> tuple[tuple[Input, ...], tuple[Input, ...]]:
     """正文: the text fields before the sub-sections and after them (with 2021's 信息处理费)."""
     overview = _field(edition, "overview").title
     before = (_input(edition, "preface"), _input(edition, "overview.summary", f"{overview}（概述）"))
-    after = [_input(edition, p) for p in ("problems", "improvements", "other_matters")]
+    # 五 in the order printed, each part with its sub-heading (the unit's own words), then 六
+    five = ("rectification", "rectification_heading", "problems", "problems_heading", "improvements",
+            "improvements_heading", "five_headings")
+    after = [_input(edition, p) for p in five + ("other_matters",)]
     if edition == "2021":
         fees = _field(edition, "fees")
         after += [_input(edition, f"fees.{k}", f"{fees.title}：{fees.child(k).title}")
                   for k in ("notices", "notice_amount", "collected_amount")]
+        after += [_input(edition, k) for k, _ in c.SIX_ITEMS]
     return before, tuple(after)
+
+
+#: the inputs of 五 beyond problems and improvements
+FIVE_EXTRA = ("rectification", "problems_heading", "improvements_heading", "rectification_heading", "five_headings")
+#: optional inputs added to forms of the same version (issue 21 item 6): a form made before them
+#: has no cell for them, and reads as it did (the values are absent)
+ADDED_LATER = frozenset(("level",) + FIVE_EXTRA + tuple(k for k, _ in c.SIX_ITEMS))
 
 
 @lru_cache(maxsize=None)

@@ -49,7 +49,7 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _EXCEL_EPOCH_1904 = dt.date(1904, 1, 1)   # workbookPr date1904: the Mac's old date system
 _EXPECTED = {c.COUNT: "非负整数", c.SIGNED: "整数（减少用负数）", c.AMOUNT: "非负金额（数字，可带小数）",
              c.YEAR: "四位年份，如 2021", c.DATE: "日期，如 2022-01-20", c.BOOL: "“是”或“否”",
-             c.UNIT: "“元”或“万元”"}
+             c.UNIT: "“元”或“万元”", c.LEVEL: "下拉列表中的单位层级（" + "、".join(c.LEVELS) + "）"}
 _TABLE_TITLES = {t: c.report_field("2021").child(t).title for t in SHEETS}
 
 
@@ -184,6 +184,8 @@ class _Reader:
     def locate(self, inp: F.Input) -> tuple[RawCell | None, str] | None:
         """(cell, "sheet!D12") of an input, or None (with an error) when its cell is gone."""
         ref = self.book.names.get(inp.name)
+        if ref is None and inp.path in F.ADDED_LATER:  # a form made before this input existed
+            return None
         m = _NAME_REF.match(ref.strip()) if ref else None
         label = c.label(self.edition, inp.parts)
         if m is None:
@@ -315,6 +317,12 @@ class _Reader:
         text = _fold(cell.text)
         if cell.type != "n" and text in ("元", "万元"):
             return text
+        return self._bad(inp, cell, where)
+
+    def _level(self, inp: F.Input, cell: RawCell, where: str) -> Any:
+        levels = {_fold(v): v for v in c.LEVELS}  # NFKC folds the full-width brackets of 乡镇（街道）
+        if cell.type != "n" and _fold(cell.text) in levels:
+            return levels[_fold(cell.text)]
         return self._bad(inp, cell, where)
 
     def _text(self, inp: F.Input, cell: RawCell, where: str) -> Any:

@@ -62,6 +62,9 @@ VALIDATION = {
     c.UNIT: {"validate": "list", "source": ["元", "万元"], "input_title": "金额单位",
              "input_message": "采购总金额的单位：元 或 万元；留空则表头不写单位。",
              "error_title": "请选择", "error_message": "请选择“元”或“万元”。"},
+    c.LEVEL: {"validate": "list", "source": list(c.LEVELS), "input_title": "单位层级",
+              "input_message": "单位的层级；可留空。填写后，不能制定规章的层级填报了规章数字时给出警告。",
+              "error_title": "请选择", "error_message": "请从下拉列表中选择单位层级。"},
 }
 _TEXT_VALIDATION = {"validate": "length", "criteria": "<=", "value": F.CELL_MAX,
                     "error_title": "文字过长", "error_message": f"一个单元格最多 {F.CELL_MAX} 字。"}
@@ -344,6 +347,12 @@ class _Writer:
             if kind in F.TEXTUAL:
                 for row, col, inp in cells:
                     ws.data_validation(row, col, row, col, _text_validation(inp))
+                continue
+            if kind == c.BOOL and any(inp is not None and inp.path != "rollup" for _, _, inp in cells):
+                for row, col, inp in cells:  # a yes/no other than 汇总报告 says what it is about
+                    hint = inp.hint if len(inp.hint) <= 250 else inp.hint[:249] + "…"
+                    ws.data_validation(row, col, row, col, {**VALIDATION[kind], "input_title": inp.label[:32],
+                                                            "input_message": hint})
                 continue
             row, col, _ = cells[0]
             multi = " ".join(xl_rowcol_to_cell(r, cc) for r, cc, _ in cells)

@@ -191,7 +191,7 @@ def _assemble(content, kind: str, shown: str) -> ImportResult:
             data[k] = f[k]
     data["overview"] = f.get("overview", {})
     data.update(tables)
-    for k in ("problems", "improvements", "other_matters", "fees"):
+    for k in ("problems", "improvements", "problems_heading", "improvements_heading", "other_matters", "fees"):
         if k in f:
             data[k] = f[k]
     result = ImportResult(shown, kind, edition, data, figures, notes)

@@ -242,6 +242,12 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
                 out.fields["problems"] = "\n".join(problems)
             if improvements:
                 out.fields["improvements"] = "\n".join(improvements)
+            # one sub-section each, headed in the unit's own words: keep the words (the contract's
+            # problems_heading / improvements_heading; the defaults are not written)
+            for k, default in (("problems", "存在的主要问题"), ("improvements", "改进情况")):
+                titles = [t for (t, _, _), kind in zip(subs, kinds) if kind == k]
+                if len(titles) == 1 and kinds.count(k) == 1 and not lead and titles[0] != default:
+                    out.fields[f"{k}_heading"] = titles[0]
 
     # ---- 六
     if 5 in body:
