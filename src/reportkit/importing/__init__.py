@@ -20,7 +20,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import DocumentError, UsageError
+from ..errors import DocumentError, InputFileError, UsageError
 from ..loading import read_input
 
 __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError", "KINDS"]
@@ -51,8 +51,9 @@ class Note:
     ``kind``: ``variant`` (a label matched only through a known variant), ``blank`` (a blank or
     ``/`` cell read as 0), ``unit`` (a unit printed in a cell), ``not-printed`` (a 总计 the report
     does not print; reportkit computes it), ``guess``, ``conflict`` (a figure printed twice,
-    differently), ``unreadable`` (a cell that is no figure), ``missing`` (a figure or section not
-    found), ``absent`` (an optional part not found), ``schema`` (the data breaks the schema).
+    differently: not read), ``unreadable`` (a cell that is no figure), ``missing`` (a figure or section
+    not found), ``ambiguous`` (a label or a run of digits that could be read more than one way: not
+    read), ``absent`` (an optional part not found), ``schema`` (the data breaks the schema).
     """
 
     kind: str
@@ -64,7 +65,7 @@ class Note:
 
 
 #: the kinds of note that make a result incomplete
-PROBLEMS = ("missing", "unreadable", "schema")
+PROBLEMS = ("missing", "unreadable", "schema", "conflict", "ambiguous")
 
 
 @dataclass
@@ -154,11 +155,47 @@ def import_report(source, *, name: str | None = None, kind: str | None = None) -
     """
     if isinstance(source, (bytes, bytearray)):
         raw, shown = bytes(source), name or "<bytes>"
+        if len(raw) > MAX_BYTES:
+            raise InputFileError(f"文件过大（{len(raw)} 字节，上限 {MAX_BYTES}），不像一份年度报告", file=shown)
     else:
-        raw, shown = read_input(Path(source), limit=MAX_BYTES), name or str(source)
+        raw, shown = read_bounded(Path(source)), name or str(source)
     kind = kind or kind_of(shown, raw)
-    content = read_document(raw, kind, shown)
+    try:
+        content = read_document(raw, kind, shown)
+    except DocumentError as exc:  # a reader's limit met deep inside names no file: this one
+        if exc.file is None:
+            exc.file = shown
+        raise
     return _assemble(content, kind, shown)
+
+
+def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a published report: a regular file of at most ``limit`` bytes.  A device,
+    pipe or socket (``/dev/zero`` named ``x.pdf``) is refused before anything is read, and never
+    more than ``limit + 1`` bytes are read, whatever the file claims its size is."""
+    import stat
+
+    shown = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputFileError("文件不存在", file=shown) from None
+    except OSError:
+        return read_input(path, limit=limit)  # its message says why
+    if stat.S_ISDIR(st.st_mode):
+        raise InputFileError("这是一个文件夹，不是报告文件", file=shown)
+    if not stat.S_ISREG(st.st_mode):
+        raise InputFileError("这不是普通文件（是设备、管道或套接字），不能导入", file=shown)
+    if st.st_size > limit:
+        raise InputFileError(f"文件过大（{st.st_size} 字节，上限 {limit}），不像一份年度报告", file=shown)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError:
+        return read_input(path, limit=limit)
+    if len(raw) > limit:
+        raise InputFileError(f"文件过大（超过上限 {limit} 字节），不像一份年度报告", file=shown)
+    return raw
 
 
 # ------------------------------------------------------------------------------------ assembling
@@ -289,5 +326,15 @@ def import_files(files: list[Path], output: Path | None = None, *, force: bool =
                 o.output = write_text(target, text, force=force)
         except ReportkitError as exc:
             o.error = exc
+        except Exception as exc:  # a bug met on this file is this file's row; the batch goes on
+            o.error = _internal(exc, f)
         outcomes.append(o)
     return outcomes
+
+
+def _internal(exc: Exception, file) -> Exception:
+    from ..errors import InternalError
+
+    err = InternalError(f"导入这份文件时出错（reportkit 的缺陷，请报告并附上文件）：{type(exc).__name__}: {exc}；"
+                        "这份文件未导入，其他文件照常导入", file=str(file))
+    return err

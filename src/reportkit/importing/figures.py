@@ -29,19 +29,28 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
     tree: dict = {}
     read: list[FigureRead] = []
     seen_variants: set = set()
+    conflicting: dict[str, list] = {}
+    for first, second in located.conflicts:  # printed twice, differently: which is right is not known
+        conflicting.setdefault(first.path, [first]).append(second)
     for fig in layout.figures(edition):
         hit = located.hits.get(fig.path)
+        if fig.path in conflicting:
+            hits = conflicting[fig.path]
+            shown = "与".join(f"“{h.text}”（{h.where}）" for h in hits)
+            notes.append(Note("conflict", f"{fig.label}：印了 {len(hits)} 次且不同：{shown}，不知哪个正确，未读取",
+                              path=fig.path, where=hits[-1].where, printed=hits[-1].text))
+            continue
         if hit is None:
             if fig.computed:
                 notes.append(Note("not-printed", f"{fig.label}：表中没有印出，由 reportkit 计算", path=fig.path))
             else:
                 notes.append(Note("missing", f"{fig.label}：表中找不到这一格", path=fig.path))
             continue
-        for printed, official in hit.variants:
-            if (printed, official) not in seen_variants:
-                seen_variants.add((printed, official))
-                notes.append(Note("variant", f"标签“{printed}”按官方标签“{official}”读取", path=fig.path,
-                                  where=hit.where, printed=printed, official=official))
+        for printed, as_official in hit.variants:
+            if (printed, as_official) not in seen_variants:
+                seen_variants.add((printed, as_official))
+                notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
+                                  where=hit.where, printed=printed, official=as_official))
         v = read_value(hit.text, fig.value_kind)
         if v.problem:
             notes.append(Note("unreadable", f"{fig.label}：“{hit.text}”{v.problem}", path=fig.path, where=hit.where,
@@ -58,10 +67,8 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                               printed=hit.text))
         _put(tree, fig.path, value)
         read.append(FigureRead(fig.path, fig.label, value, hit.text, hit.where, hit.row_label, hit.col_label))
-    for first, second in located.conflicts:
-        notes.append(Note("conflict", f"{official(edition, first.path)} 印了两次且不同：“{first.text}”（{first.where}）与"
-                                      f"“{second.text}”（{second.where}），取第一次", path=first.path, where=second.where,
-                          printed=second.text))
+    for label, where, why in located.ambiguous:
+        notes.append(Note("ambiguous", f"“{label}”：{why}，这一行未读取", where=where, printed=label))
     return tree, read
 
 

@@ -52,6 +52,8 @@ class Located:
     hits: dict[str, Hit] = field(default_factory=dict)
     #: a figure found twice with different texts: (first, second)
     conflicts: list[tuple[Hit, Hit]] = field(default_factory=list)
+    #: rows not read because they could be read more than one way: (row label, where, why)
+    ambiguous: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -151,10 +153,13 @@ def _label(texts: list[str], cols) -> str:
 
 
 def _first_text(g: Grid, r: int, cols: list[int]) -> tuple[str, int] | None:
-    """The text of the first of ``cols`` (in row r) holding anything, read once per spanning cell."""
+    """The text of the first of ``cols`` (in row r) holding anything, read once per spanning cell;
+    None when the row has none of ``cols`` (a continuation table narrower than the head it inherits)."""
     seen = set()
     first = None
     for c in cols:
+        if c >= len(g.texts[r]):
+            continue
         o = g.origin[r][c]
         if o in seen:
             continue
@@ -227,7 +232,10 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                         head = heads4_text.get(next(h for h in sorted(cols4) if cols4[h] == (block, col)), "")
                     else:
                         cs = [c for c, v in cols4.items() if v == (block, col)]
-                        text, c = _first_text(g, r, cs)
+                        found = _first_text(g, r, cs)
+                        if found is None:
+                            continue
+                        text, c = found
                         head = heads4_text.get(c, "")
                     out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", head))
                 cols4 = {}
@@ -248,6 +256,10 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
+                if hit is not None and hit[0] is not None and max(cols3) >= len(texts):
+                    out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
+                                          f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"))
+                    continue
                 if hit is not None and hit[0] is not None:
                     path, variants = hit
                     row_label = _label(texts, label_cols)
@@ -261,7 +273,10 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                             head = heads3_text.get(first_head3[col], "")
                         else:
                             cs = [c for c, v in cols3.items() if v == col]
-                            text, c = _first_text(g, r, cs)
+                            found = _first_text(g, r, cs)
+                            if found is None:
+                                continue
+                            text, c = found
                             head = heads3_text.get(c, "")
                         out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, head, variants))
                     continue
@@ -280,6 +295,10 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     seen.add(g.origin[r][c])
                 continue
             first = next((c for c, k in enumerate(plain) if k), None)
+            if first is not None and plain[first] in ix.rows2 and heads2 and max(heads2) >= len(texts):
+                out.ambiguous.append((texts[first].strip(), g.where(r, first),
+                                      f"这一行只有 {len(texts)} 格，比表头（{max(heads2) + 1} 列）窄，不知各数字属于哪一列"))
+                continue
             if first is not None and plain[first] in ix.rows2 and heads2:
                 row_key, block = ix.rows2[plain[first]]
                 official = block_label(block, row_key)
@@ -294,7 +313,10 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                         text = g.texts[r][c]
                         head = heads2_text[cs[0]]
                     else:
-                        text, c = _first_text(g, r, cs)
+                        found = _first_text(g, r, cs)
+                        if found is None:
+                            continue
+                        text, c = found
                         head = heads2_text.get(c, "")
                     hv = head_variants.get(heads2[cs[0]])
                     out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
