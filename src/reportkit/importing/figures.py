@@ -29,6 +29,7 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
     tree: dict = {}
     read: list[FigureRead] = []
     seen_variants: set = set()
+    split = {printed for printed, _, _ in located.split_group}
     conflicting: dict[str, list] = {}
     for first, second in located.conflicts:  # printed twice, differently: which is right is not known
         conflicting.setdefault(first.path, [first]).append(second)
@@ -46,11 +47,20 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
             else:
                 notes.append(Note("missing", f"{fig.label}：表中找不到这一格", path=fig.path))
             continue
+        guessed = fig.path in located.guessed
         for printed, as_official in hit.variants:
             if (printed, as_official) not in seen_variants:
                 seen_variants.add((printed, as_official))
-                notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
-                                  where=hit.where, printed=printed, official=as_official))
+                if guessed and printed in split:
+                    notes.append(Note("guess", f"2019 版的单行“{printed}”全为 0：按本版的子项“{as_official}”记 0",
+                                      path=fig.path, where=hit.where, printed=printed, official=as_official))
+                elif guessed:
+                    notes.append(Note("guess", f"标签“{printed}”印错或与官方不同，按表格中的位置、编号和其他行判断为"
+                                               f"“{as_official}”", path=fig.path, where=hit.where, printed=printed,
+                                      official=as_official))
+                else:
+                    notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
+                                      where=hit.where, printed=printed, official=as_official))
         v = read_value(hit.text, fig.value_kind)
         if v.problem:
             notes.append(Note("unreadable", f"{fig.label}：“{hit.text}”{v.problem}", path=fig.path, where=hit.where,

@@ -54,6 +54,10 @@ class Located:
     conflicts: list[tuple[Hit, Hit]] = field(default_factory=list)
     #: rows not read because they could be read more than one way: (row label, where, why)
     ambiguous: list[tuple[str, str, str]] = field(default_factory=list)
+    #: figures read under a misprinted label decided by the whole table (paths)
+    guessed: set = field(default_factory=set)
+    #: a group row standing for its sub-rows (all 0): (as printed, where, the sub-rows' labels)
+    split_group: list = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -132,6 +136,15 @@ class _Edition:
                     (tuple(key(x) for x in chain[:-1]), "requests." + ".".join(leaf.path)))
         self.row_keys2 = frozenset(self.rows2)
         self.leaf_keys3 = frozenset(self.leaves3)
+        # 三: group key → [(leaf label, path)] for the groups with sub-rows; every group key
+        self.groups3: dict[str, list[tuple[str, str]]] = {}
+        self.group_keys3: set[str] = set()
+        for item in layout.row_tree(edition):
+            for chain, leaf in item.leaves():
+                self.group_keys3.update(key(x) for x in chain[:-1])
+                if len(chain) == 3:
+                    self.groups3.setdefault(key(chain[1]), []).append(
+                        (chain[-1], "requests." + ".".join(leaf.path)))
 
 
 _INDEX: dict[str, _Edition] = {}
@@ -194,6 +207,7 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
     heads4_text: dict[int, str] = {}
     cols4: dict[int, tuple[str, str]] = {}
+    unmatched3: list = []                # 三: rows whose label is no official one, decided at the end
     for g in grids:
         in_head4 = False
         for r, texts in enumerate(g.texts):
@@ -260,26 +274,14 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
                                           f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"))
                     continue
+                state3 = (dict(cols3), list(order3), dict(first_head3), dict(heads3_text))
                 if hit is not None and hit[0] is not None:
                     path, variants = hit
-                    row_label = _label(texts, label_cols)
-                    order = order3
-                    cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
-                                     len(order))
-                    for i, col in enumerate(order):
-                        if len(cells) == len(order):  # one printed cell per head: pair them in order
-                            c = cells[i]
-                            text = g.texts[r][c]
-                            head = heads3_text.get(first_head3[col], "")
-                        else:
-                            cs = [c for c, v in cols3.items() if v == col]
-                            found = _first_text(g, r, cs)
-                            if found is None:
-                                continue
-                            text, c = found
-                            head = heads3_text.get(c, "")
-                        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, head, variants))
+                    _read3(out, g, r, path, variants, label_cols, state3)
                     continue
+                if (label_cols and max(cols3) < len(texts) and any(is_value(t) and t.strip() for t in texts)
+                        and chain and chain[-1] not in _T3_HEAD_MARKS):
+                    unmatched3.append((g, r, chain, label_cols, state3))
 
             # ---- 二: head rows, then data rows
             if _INFO in distinct or (distinct & ix.heads2 and not distinct & ix.row_keys2):
@@ -321,7 +323,86 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     hv = head_variants.get(heads2[cs[0]])
                     out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
                                  head, variants + ((hv,) if hv else ())))
+    _decide3(out, ix, unmatched3)
     return out
+
+
+def _read3(out: Located, g: Grid, r: int, path: str, variants, label_cols: list[int], state3,
+           guess: bool = False) -> None:
+    """The figures of one 三 data row (its label matched to ``path``) under the heads of ``state3``."""
+    cols3, order, first_head3, heads3_text = state3
+    texts = g.texts[r]
+    row_label = _label(texts, label_cols)
+    cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]), len(order))
+    for i, col in enumerate(order):
+        if len(cells) == len(order):  # one printed cell per head: pair them in order
+            c = cells[i]
+            text = g.texts[r][c]
+            head = heads3_text.get(first_head3[col], "")
+        else:
+            cs = [c for c, v in cols3.items() if v == col]
+            found = _first_text(g, r, cs)
+            if found is None:
+                continue
+            text, c = found
+            head = heads3_text.get(c, "")
+        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, head, variants))
+        if guess:
+            out.guessed.add(f"{path}.{col}")
+
+
+_NUMBER = re.compile(r"^[(（]?([一二三四五六七八九十\d]{1,3})[)）.、．]")
+
+
+def _numbering(text: str) -> str | None:
+    m = _NUMBER.match(fold(text))
+    return m.group(1) if m else None
+
+
+def _decide3(out: Located, ix: "_Edition", rows: list) -> None:
+    """三's rows whose label is no official label, decided by the whole table: a misprinted leaf
+    (``2.其他法律行政止公开``) is the one official leaf of its group with the same number, not found
+    elsewhere in the table and spelled most alike; a group label standing alone where the edition
+    has sub-rows (the 2019 single ``（六）其他处理`` in a 2021 table) is read as its sub-rows only
+    when every figure is 0.  Anything else is listed as ambiguous, never guessed."""
+    from difflib import SequenceMatcher
+
+    for g, r, chain, label_cols, state3 in rows:
+        texts = g.texts[r]
+        printed = texts[label_cols[-1]].strip()
+        values = [texts[c] for c in range(label_cols[-1] + 1, len(texts))]
+        leaf = chain[-1]
+        sub = ix.groups3.get(leaf)
+        if sub and set(chain[:-1]) <= ix.group_keys3 | {leaf}:
+            if all(fold(v) in ("0", "") or fold(v) in BLANK_MARKS for v in values):
+                for label, path in sub:
+                    _read3(out, g, r, path, ((printed, label),), label_cols, state3, guess=True)
+                out.split_group.append((printed, g.where(r, label_cols[-1]), [label for label, _ in sub]))
+            else:
+                out.ambiguous.append((printed, g.where(r, label_cols[-1]),
+                                      f"这是 2019 版的单行，本版分为 {len(sub)} 个子项（"
+                                      + "、".join(label for label, _ in sub) + "），数字不全为 0，无法拆分"))
+            continue
+        number = _numbering(printed)
+        taken = {p.rsplit(".", 1)[0] for p in out.hits}
+        candidates = []
+        for k, entries in ix.leaves3.items():
+            for groups, path in entries:
+                official = _official(ix, k)
+                if path in taken or (chain[:-1] and not set(groups) & set(chain[:-1])):
+                    continue
+                if number is None or _numbering(official) != number:
+                    continue
+                ratio = SequenceMatcher(None, leaf, k).ratio()
+                if ratio >= 0.6:
+                    candidates.append((ratio, path, official))
+        if len(candidates) == 1:
+            _, path, official = candidates[0]
+            _read3(out, g, r, path, ((printed, official),), label_cols, state3, guess=True)
+        else:
+            why = ("与多个官方标签相近（" + "、".join(o for _, _, o in candidates) + "）" if candidates
+                   else "不是任何官方标签")
+            out.ambiguous.append((printed, g.where(r, label_cols[-1]), f"行标签{why}"))
 
 
 def _is_head(printed_key: str, head: str) -> bool:
