@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from . import FigureRead, Note
 from .. import layout
+from ..reading.labels import fold
 from .values import read_value, yuan_to_wan
 
 
@@ -61,6 +62,10 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                 else:
                     notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
                                       where=hit.where, printed=printed, official=as_official))
+        if fig.computed and fold(hit.text) in ("", "/", "-", "—", "——", "–", "\\"):  # a blank 总计: not printed
+            notes.append(Note("not-printed", f"{fig.label}：总计一格空白，视为未印出（不是 0），由 reportkit 计算",
+                              path=fig.path, where=hit.where, printed=hit.text))
+            continue
         v = read_value(hit.text, fig.value_kind)
         if v.problem:
             notes.append(Note("unreadable", f"{fig.label}：“{hit.text}”{v.problem}", path=fig.path, where=hit.where,
