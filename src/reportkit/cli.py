@@ -446,6 +446,9 @@ def import_(
     figures: bool = typer.Option(False, "--figures", help="逐个列出每个数字读自哪个表格、哪一行、哪一列。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的 JSON 文件。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出读取报告（数据、每个数字的来源、所有提示），供其他程序读取。"),
+    partial: bool = typer.Option(False, "--partial",
+                                 help="数据不完整时，把已读出的内容写入填报表（<文件名>.xlsx），缺少的单元格标红、推断的标蓝并加批注，"
+                                      "补全后用 validate/render 使用；JSON 仍只在完整时写出。"),
 ) -> None:
     """导入已发布的年度报告（Word、网页、PDF、文本），按表格的行列标签读出全部数字和各部分文字，生成报告数据。
 
@@ -455,7 +458,7 @@ def import_(
     from .importing import import_files
 
     try:
-        outcomes = import_files(files, output, force=force)
+        outcomes = import_files(files, output, force=force, partial=partial)
     except ReportkitError as exc:
         _fail(exc, as_json)
     if as_json:
@@ -489,6 +492,9 @@ def _print_import(o, figures: bool) -> None:
         typer.echo(f"  ✗ {o.error}")
     elif o.output is not None:
         typer.echo(f"  已写入 {o.output}")
+    elif o.form is not None:
+        todo = sum(1 for m in o.marks if m.kind == "missing")
+        typer.echo(f"  数据不完整，已把读出的内容写入填报表 {o.form}：待补 {todo} 格（标红），请核对 {len(o.marks) - todo} 格（标蓝）")
     else:
         problems = [n for n in r.notes if n.kind in ("missing", "unreadable", "schema")]
         typer.echo(f"  未写入：数据不完整（{len(problems)} 处），请核对原文件")

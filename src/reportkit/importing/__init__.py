@@ -85,6 +85,13 @@ class ImportResult:
     def of_kind(self, *kinds: str) -> list[Note]:
         return [n for n in self.notes if n.kind in kinds]
 
+    def to_form(self):
+        """(the clerk's form as .xlsx bytes, the marked cells): what was read, every cell to complete or
+        to check tinted and commented (:func:`reportkit.importing.partial.partial_form`)."""
+        from .partial import partial_form
+
+        return partial_form(self)
+
     def to_dict(self) -> dict:
         return {"source": self.source, "kind": self.kind, "edition": self.edition, "complete": self.complete,
                 "data": self.data, "figures": [asdict(f) for f in self.figures],
@@ -274,6 +281,9 @@ class ImportOutcome:
     result: ImportResult | None = None
     error: Exception | None = None
     output: Path | None = None
+    #: ``--partial``: the form written for an incomplete result, and its marked cells
+    form: Path | None = None
+    marks: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -286,6 +296,9 @@ class ImportOutcome:
         if self.error is not None:
             d["error"] = {"code": getattr(self.error, "code", "error"), "message": getattr(self.error, "message",
                                                                                             str(self.error))}
+        if self.form is not None:
+            d["form"] = str(self.form)
+            d["marks"] = [asdict(m) for m in self.marks]
         return d
 
 
@@ -308,13 +321,16 @@ def output_paths(files: list[Path], output: Path | None) -> list[Path]:
     return out
 
 
-def import_files(files: list[Path], output: Path | None = None, *, force: bool = False) -> list[ImportOutcome]:
-    """Import each file and write its data as JSON, only when complete (nothing partial is written,
-    nothing overwritten without ``force``).  One unreadable file never stops the others."""
+def import_files(files: list[Path], output: Path | None = None, *, force: bool = False,
+                 partial: bool = False) -> list[ImportOutcome]:
+    """Import each file and write its data as JSON, only when complete (no partial JSON is written,
+    nothing overwritten without ``force``).  With ``partial``, an incomplete result is written as the
+    clerk's form (``<name>.xlsx`` where the JSON would go) with the cells to complete or check
+    marked.  One unreadable file never stops the others."""
     import json
 
     from ..errors import ReportkitError
-    from ..output import write_text
+    from ..output import write_bytes, write_text
 
     outcomes = []
     for f, target in zip(files, output_paths(files, output)):
@@ -324,6 +340,9 @@ def import_files(files: list[Path], output: Path | None = None, *, force: bool =
             if o.result.complete:
                 text = json.dumps(o.result.data, ensure_ascii=False, indent=2) + "\n"
                 o.output = write_text(target, text, force=force)
+            elif partial:
+                raw, o.marks = o.result.to_form()
+                o.form = write_bytes(target.with_suffix(".xlsx"), raw, force=force)
         except ReportkitError as exc:
             o.error = exc
         except Exception as exc:  # a bug met on this file is this file's row; the batch goes on
