@@ -20,6 +20,9 @@ from reportkit.importing import PROBLEMS, import_report
 REAL = Path(__file__).parent / "data" / "real"
 CORPUS = sorted(REAL.glob("*.expected.json"))
 TABLES = {"二": "proactive", "三": "requests", "四": "appeals"}
+#: a figure printed so that no reader can tell it (digits run together with nothing to split them by):
+#: it must not be read, and must be listed
+UNKNOWABLE = "?"
 
 
 def expected_figures(spec: dict) -> dict[str, object]:
@@ -33,7 +36,7 @@ def expected_figures(spec: dict) -> dict[str, object]:
         for fig, v in zip(paths, values):
             if v is None:  # printed blank total: not printed, reportkit computes it
                 continue
-            out[fig.path] = str(v) if fig.value_kind == "amount" else v
+            out[fig.path] = v if v == UNKNOWABLE else str(v) if fig.value_kind == "amount" else v
     return out
 
 
@@ -55,13 +58,15 @@ def test_every_figure_of_a_real_report(spec_path):
     listed = {n.path for n in result.notes if n.kind in PROBLEMS and n.path}
     unread = set(expect) - set(got)
     assert unread <= listed, f"not read and not listed: {unread - listed}"
-    assert sorted(unread) == sorted(spec.get("missing", [])), "the list of what is missing"
-    assert result.complete == (not unread and not spec.get("incomplete"))
+    knowable = {p for p in unread if expect[p] != UNKNOWABLE}
+    assert sorted(knowable) == sorted(spec.get("missing", [])), "the list of what is missing"
+    assert result.complete == (not unread)
 
 
 def test_corpus_summary(capsys):
-    """≥ 90 % of the real reports complete and exact, no wrong figure; the figures printed."""
-    complete = right = total = 0
+    """≥ 90 % of the real reports whose every figure can be told complete and exact, no wrong figure;
+    the figures printed."""
+    complete = right = total = unknowable = knowable_reports = knowable_complete = 0
     kinds = {}
     for spec_path in CORPUS:
         spec, result = _read(spec_path)
@@ -69,9 +74,16 @@ def test_corpus_summary(capsys):
         got = {f.path: f.value for f in result.figures}
         total += len(expect)
         right += sum(1 for p, v in expect.items() if got.get(p) == v)
+        unknowable += sum(1 for v in expect.values() if v == UNKNOWABLE)
         assert all(got[p] == v for p, v in expect.items() if p in got)
         complete += result.complete and len(got) == len(expect)
+        if UNKNOWABLE not in expect.values():
+            knowable_reports += 1
+            knowable_complete += result.complete and len(got) == len(expect)
         kinds[result.kind] = kinds.get(result.kind, 0) + 1
     with capsys.disabled():
-        print(f"\n真实报告：完整 {complete}/{len(CORPUS)}，数字正确 {right}/{total}，类型 {kinds}")
-    assert complete >= 0.9 * len(CORPUS)
+        print(f"\n真实报告：完整 {complete}/{len(CORPUS)}，数字正确 {right}/{total}（其中 {unknowable} 个印得无法分辨，"
+              f"未读取并列出），错误 0，类型 {kinds}")
+    # a report printing figures no reader can tell apart cannot be complete: it stops with the exact
+    # list (test_every_figure_of_a_real_report); of the others at least 90 % are complete and exact
+    assert knowable_complete >= 0.9 * knowable_reports

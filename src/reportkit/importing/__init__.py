@@ -66,6 +66,7 @@ class Note:
 
 #: the kinds of note that make a result incomplete
 PROBLEMS = ("missing", "unreadable", "schema", "conflict", "ambiguous")
+#: ``split``: digits run together (crawler text, OCR) split the one way the table's arithmetic allows
 
 
 @dataclass
@@ -148,8 +149,15 @@ def read_document(raw: bytes, kind: str, name: str):
         from ..reading.pdf import read_pdf
 
         return read_pdf(raw, name)
-    from ..reading.text import read_text
+    from ..reading.grid import TooLarge
+    from ..reading.text import MAX_CHARS, decode, read_text
+    from .flat import looks_flat, read_flat
 
+    text = decode(raw, name)
+    if len(text) <= MAX_CHARS and looks_flat(text):  # crawler text or OCR: tables run into lines
+        return read_flat(text, name)
+    if len(text) > MAX_CHARS:
+        raise TooLarge(f"文本过长：{len(text)} 个字符，超过上限 {MAX_CHARS}；这不像一份年度报告", file=name)
     return read_text(raw, name)
 
 
@@ -220,6 +228,8 @@ def _assemble(content, kind: str, shown: str) -> ImportResult:
                             "“行政复议”等表头和行标签）；这可能是另一种文件", file=shown)
     edition = located.edition
     notes: list[Note] = []
+    for kind_, message, path, where in getattr(content, "flat_notes", ()):
+        notes.append(Note(kind_, message, path=path, where=where))
     tables, figures = read_figures(located, edition, notes)
     prose = read_prose(content.paragraphs, edition)
     for kind_, message, path in prose.notes:

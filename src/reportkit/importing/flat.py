@@ -1,0 +1,318 @@
+"""Crawler text and OCR: a report whose tables were flattened into runs of text, the digits of a row
+run together (``一、本年新收政府信息公开申请数量640020470`` is 64, 0, 0, 2, 0, 4 → 70).
+
+The rows are found by their official labels, in the table's order; the run of digits after each
+label is split into the row's cells using only what the table itself guarantees:
+
+* a number is never printed with a leading zero (``07``), and a space is never inside a number;
+* 表三: each row's 总计 is the sum of its six applicant columns; per column, the 办理结果 rows add up
+  to （七）总计, and 一 + 二 = 三（七）+ 四 (the 勾稽关系 printed above the table);
+* 表四: each block's 总计 is the sum of its four results.
+
+A split is accepted only when exactly one assignment of every row satisfies all of them; a row
+that could still be read more than one way is listed as ambiguous with its candidates, never
+guessed (表二 has no arithmetic: its rows are read only when the digits leave one way).  The rows
+read become ordinary grids in the official layout, so the rest of the import (labels, notes,
+the schema) is the same as for any other document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import layout
+from ..reading.docx import WordContent
+from ..reading.grid import expand
+
+#: the most ways one row's digits may be split before the row is given up as ambiguous
+MAX_SPLITS = 20_000
+#: the most steps the search over a table's rows may take
+MAX_STEPS = 200_000
+_BODY = re.compile(r"^=+\s*正文\s*=+$")
+_META_DATE = re.compile(r"^(发布时间|发布日期|成文日期)\s*[:：]\s*(.+)$")
+_HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+_RUN = re.compile(r"^[\d\s.,，]*(?:万元|元)?[\d\s.,，]*")
+_NUMBER = re.compile(r"^(0|[1-9]\d*)$")
+_AMOUNT = re.compile(r"^(0|[1-9]\d*)(\.\d+)?$")
+
+
+def looks_flat(text: str) -> bool:
+    """A text whose table 三 is run into a line (no tabs or pipes around its rows)."""
+    i = text.find("本年新收政府信息公开申请数量")
+    if i < 0:
+        return False
+    after = text[i + len("本年新收政府信息公开申请数量"):i + len("本年新收政府信息公开申请数量") + 40]
+    return bool(re.match(r"\s*\d[\d ]{5,}", after)) and "\t" not in after and "|" not in after
+
+
+def read_flat(text: str, name: str = "") -> WordContent:
+    lines = text.splitlines()
+    head: list[str] = []
+    if any(_BODY.match(ln.strip()) for ln in lines):
+        cut = next(i for i, ln in enumerate(lines) if _BODY.match(ln.strip()))
+        head, lines = lines[:cut], lines[cut + 1:]
+    body = "\n".join(lines)
+    out = WordContent()
+    for ln in head:  # the crawler's header: only the date the page was published is the report's
+        m = _META_DATE.match(ln.strip())
+        if m:
+            out.paragraphs.append(f"发布日期：{m.group(2).strip()}")
+    edition = "2019" if "本年新制作数量" in body or "本年新公开数量" in body else "2021"
+    spans = _sections(body)
+    out.paragraphs += _prose(body, spans)
+    notes: list = []
+    for key, (start, end) in (("proactive", spans.get(1)), ("requests", spans.get(2)), ("appeals", spans.get(3))):
+        if start is None:
+            continue
+        segment = body[start:end]
+        table = next(t for t in layout.tables(edition) if t.key == key)
+        values = _solve(edition, key, segment, notes)
+        out.grids.append(_grid(table, values, f"表{'二三四'['proactive requests appeals'.split().index(key)]}（文本）"))
+    out.flat_notes = notes  # type: ignore[attr-defined]
+    return out
+
+
+def _sections(body: str) -> dict[int, tuple[int, int]]:
+    """Section index → (start, end) of its text after the heading."""
+    found = []
+    pos = 0
+    for i, h in enumerate(_HEADINGS):
+        j = body.find(h, pos)
+        if j >= 0:
+            found.append((i, j, j + len(h)))
+            pos = j + len(h)
+    out = {}
+    for n, (i, _, after) in enumerate(found):
+        end = found[n + 1][1] if n + 1 < len(found) else len(body)
+        out[i] = (after, end)
+    return out
+
+
+def _prose(body: str, spans: dict) -> list[str]:
+    """Paragraphs: the title, the preface, each heading on its own line and its text; the tables'
+    text left out."""
+    out: list[str] = []
+    first = min((s for s, _ in spans.values()), default=len(body))
+    first_heading = first - len(_HEADINGS[min(spans)]) if spans else len(body)
+    lead = body[:first_heading].strip()
+    m = re.match(r"^(.{4,80}?报告)\s+(.*)$", lead, re.S)
+    if m:
+        out += [m.group(1).strip(), *[p.strip() for p in m.group(2).splitlines() if p.strip()]]
+    elif lead:
+        out += [p.strip() for p in lead.splitlines() if p.strip()]
+    for i, (start, end) in sorted(spans.items()):
+        out.append(_HEADINGS[i])
+        if i in (1, 2, 3):
+            continue
+        out += [p.strip() for p in body[start:end].splitlines() if p.strip()]
+    return out
+
+
+# ------------------------------------------------------------------ rows
+
+def _rows(edition: str, key: str) -> list[tuple[str, list]]:
+    """(label as printed in the official table, the row's figures) in table order."""
+    if key == "proactive":
+        return [(label, [f"proactive.{k}.{c.key}" for c in b.columns]) for b in layout.blocks(edition)
+                for k, label in b.rows]
+    if key == "requests":
+        rows = []
+        for item in layout.row_tree(edition):
+            for chain, leaf in item.leaves():
+                path = "requests." + ".".join(leaf.path)
+                rows.append((chain[-1], [f"{path}.{col}" for col, _ in layout.APPLICANT_HEADS]))
+        return rows
+    return [("总计", [f.path for f in layout.figures(edition) if f.path.startswith("appeals.")])]
+
+
+def _runs(segment: str, rows: list[tuple[str, list]], last: bool) -> list[str | None]:
+    """The digits printed after each row's label (None: label not found)."""
+    text = segment
+    out: list[str | None] = []
+    pos = 0
+    found = []
+    for label, _ in rows:
+        j = text.rfind(label) if last else text.find(label, pos)
+        if j < 0:
+            found.append(None)
+            continue
+        found.append((j, j + len(label)))
+        pos = j + len(label)
+    for n, f in enumerate(found):
+        if f is None:
+            out.append(None)
+            continue
+        nxt = next((g[0] for g in found[n + 1:] if g is not None), len(text))
+        m = _RUN.match(text[f[1]:nxt])
+        out.append(m.group(0).strip() if m else "")
+    return out
+
+
+def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
+    """Every way to read ``run`` as ``n`` numbers: spaces separate numbers, no number has a leading
+    zero, an amount may have decimals (and a unit after it)."""
+    run = run.replace(",", "").replace("，", "")
+    run = re.sub(r"(万元|元)", " ", run)
+    tokens = run.split()
+    if not tokens:
+        return []
+    out: list[tuple] = []
+
+    def cut(token: str, k: int, first: int) -> list[list[str]]:
+        if k == 1:
+            return [[token]] if _ok(token, kinds[first]) else []
+        res = []
+        for i in range(1, len(token) - k + 2):
+            head = token[:i]
+            if not _ok(head, kinds[first]):
+                continue
+            for rest in cut(token[i:], k - 1, first + 1):
+                res.append([head] + rest)
+                if len(res) > MAX_SPLITS:
+                    return res
+        return res
+
+    def spread(t: int, left: int, first: int, acc: list):
+        if len(out) > MAX_SPLITS:
+            return
+        if t == len(tokens):
+            if left == 0:
+                out.append(tuple(_value(x, kinds[i]) for i, x in enumerate(acc)))
+            return
+        remaining = len(tokens) - t - 1
+        for k in range(1, left - remaining + 1):
+            for parts in cut(tokens[t], k, first):
+                spread(t + 1, left - k, first + k, acc + parts)
+
+    spread(0, n, 0, [])
+    return out
+
+
+def _ok(text: str, kind: str) -> bool:
+    return bool((_AMOUNT if kind == "amount" else _NUMBER).match(text))
+
+
+def _value(text: str, kind: str):
+    return text if kind == "amount" else int(text)
+
+
+# ------------------------------------------------------------------ solving
+
+def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, object]:
+    """The figures of one table read from its flattened text: path → value."""
+    figures = {f.path: f for f in layout.figures(edition)}
+    rows = _rows(edition, key)
+    runs = _runs(segment, rows, last=key == "appeals")
+    cands: list[list[tuple] | None] = []
+    for (label, paths), run in zip(rows, runs):
+        if run is None or not run:
+            cands.append(None)
+            continue
+        kinds = [figures[p].value_kind for p in paths]
+        found = splits(run, len(paths), kinds)
+        if key == "requests":
+            found = [c for c in found if sum(c[:6]) == c[6]]
+        if key == "appeals":
+            found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
+        cands.append(found if len(found) <= MAX_SPLITS else [])
+    chosen = _search(edition, key, rows, cands)
+    values: dict[str, object] = {}
+    for i, ((label, paths), run) in enumerate(zip(rows, runs)):
+        options = chosen[i]
+        if run is None:
+            continue
+        if options is not None and len(options) == 1:
+            values.update(zip(paths, options[0]))
+            if not re.fullmatch(r"\d(\s+\d)*", run.strip()) and len(run.split()) != len(paths):
+                notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
+                                       + "、".join(str(v) for v in options[0]), paths[0], label))
+            continue
+        shown = "；".join("、".join(str(v) for v in c) for c in (options or [])[:3])
+        many = len(options or [])
+        why = (f"可拆分为 {many} 种{'（' + shown + (' …' if many > 3 else '') + '）' if many else ''}，表格的勾稽关系不能确定"
+               if many else "无法拆分为这一行的各格")
+        notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0], label))
+    return values
+
+
+def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
+    """For each row, the candidates that take part in some assignment of all rows satisfying the
+    table's constraints (one candidate: determined).  Rows without constraints keep theirs."""
+    if key != "requests":
+        return cands
+    index = {tuple(paths[0].split(".")[:-1]): i for i, (_, paths) in enumerate(rows)}
+    results = [i for (label, paths), i in zip(rows, range(len(rows)))
+               if paths[0].startswith("requests.results.") and not paths[0].startswith("requests.results.total.")]
+    total = index.get(("requests", "results", "total"))
+    received, carried, forward = (index.get(("requests", k)) for k in ("received", "carried_over", "carried_forward"))
+    order = sorted(range(len(rows)), key=lambda i: len(cands[i]) if cands[i] else 0)
+    live = [i for i in order if cands[i]]
+    possible: dict[int, set] = {i: set() for i in live}
+    steps = 0
+    complete = True
+    assign: dict[int, tuple] = {}
+
+    summed = total is not None and cands[total] and all(cands[r] for r in results)
+    balance = [x for x in (received, carried, total, forward) if x is not None and cands[x]]
+    balanced = len(balance) == 4
+
+    def consistent() -> bool:
+        for col in range(7):
+            if summed and total in assign and all(r in assign for r in results):
+                if sum(assign[r][col] for r in results) != assign[total][col]:
+                    return False
+            if balanced and all(x in assign for x in balance):
+                if assign[received][col] + assign[carried][col] != assign[total][col] + assign[forward][col]:
+                    return False
+        return True
+
+    def go(n: int) -> None:
+        nonlocal steps, complete
+        steps += 1
+        if steps > MAX_STEPS:
+            complete = False
+            return
+        if n == len(live):
+            for i in live:
+                possible[i].add(assign[i])
+            return
+        i = live[n]
+        for c in cands[i]:
+            assign[i] = c
+            if consistent():
+                go(n + 1)
+            del assign[i]
+            if not complete:
+                return
+
+    go(0)
+    out: list[list[tuple] | None] = []
+    for i in range(len(rows)):
+        if not cands[i]:
+            out.append(cands[i])
+        elif not complete:
+            out.append(cands[i] if len(cands[i]) == 1 else list(cands[i]))
+        else:
+            out.append(sorted(possible[i], key=str))
+    return out
+
+
+def _grid(table, values: dict, source: str):
+    """The official table's grid with the figures read; a row with a figure not read is left out."""
+    rows = []
+    for r, row in enumerate(table.grid()):
+        figs = [cell.path for cell, _, _ in row if cell.is_figure]
+        if figs and any(p not in values for p in figs):
+            continue
+        cells = []
+        for c, (cell, r0, c0) in enumerate(row):
+            if (r0, c0) != (r, c):
+                text = ""
+            elif cell.is_figure:
+                text = str(values[cell.path])
+            else:
+                text = cell.text
+            cells.append((text, 1, 1))
+        rows.append(cells)
+    return expand(rows, source)

@@ -1,0 +1,77 @@
+"""Crawler text and OCR: tables flattened into runs of text with the digits run together, split by
+what the table itself guarantees and accepted only when exactly one split satisfies all of it."""
+
+from __future__ import annotations
+
+from reportkit import layout
+from reportkit.importing import import_report
+from reportkit.importing.flat import splits
+
+
+def _flat(figures: dict[str, str], edition: str = "2021") -> str:
+    """A one-line crawler copy of a report: every table cell's text run together, row after row,
+    the figures as given (default 0)."""
+    parts = ["某某区人民政府2021年政府信息公开工作年度报告 本报告根据条例编制。一、总体情况本年度工作良好。"]
+    titles = {"proactive": "二、主动公开政府信息情况", "requests": "三、收到和处理政府信息公开申请情况",
+              "appeals": "四、政府信息公开行政复议、行政诉讼情况"}
+    for t in layout.tables(edition):
+        parts.append(titles[t.key])
+        seen = set()
+        for r, row in enumerate(t.grid()):
+            for c, (cell, r0, c0) in enumerate(row):
+                if (r0, c0) in seen:
+                    continue
+                seen.add((r0, c0))
+                parts.append(figures.get(cell.path, "0") if cell.is_figure else cell.text)
+    parts.append("五、存在的主要问题及改进情况人员不足。六、其他需要报告的事项无。")
+    return "".join(parts)
+
+
+def test_the_issue_example_splits_one_way():
+    assert splits("640020470", 7, ["count"] * 7) and [
+        c for c in splits("640020470", 7, ["count"] * 7) if sum(c[:6]) == c[6]] == [(64, 0, 0, 2, 0, 4, 70)]
+
+
+def test_spaces_separate_and_no_leading_zeros():
+    assert splits("23 0 00 0 023", 7, ["count"] * 7) == [(23, 0, 0, 0, 0, 0, 23)]
+    assert splits("07", 1, ["count"]) == [] and splits("07", 2, ["count"] * 2) == [(0, 7)]
+    assert splits("13575394432.52元", 2, ["count", "amount"])[0] == (1, "3575394432.52")
+
+
+def test_a_flattened_report_reads_by_the_tables_arithmetic():
+    figs = {"requests.received.natural": "64", "requests.received.legal": "2", "requests.received.other": "4",
+            "requests.received.total": "70",
+            "requests.results.granted.natural": "60", "requests.results.granted.other": "4",
+            "requests.results.granted.total": "64",
+            "requests.results.unavailable.not_held.natural": "4", "requests.results.unavailable.not_held.legal": "2",
+            "requests.results.unavailable.not_held.total": "6",
+            "requests.results.total.natural": "64", "requests.results.total.legal": "2",
+            "requests.results.total.other": "4", "requests.results.total.total": "70",
+            "proactive.licensing.decisions": "1234", "proactive.regulations.issued": "12",
+            "proactive.regulations.in_force": "30"}
+    result = import_report(_flat(figs).encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["requests.received.natural"] == 64 and got["requests.received.total"] == 70
+    assert got["requests.results.unavailable.not_held.legal"] == 2
+    assert got["proactive.licensing.decisions"] == 1234  # a one-cell row is one number
+    # 规章 “12030”: 12、0、30 or 1、20、30 or 120、3、0 … — no arithmetic in 表二: listed, not guessed
+    assert "proactive.regulations.issued" not in got
+    amb = [n for n in result.of_kind("ambiguous") if n.path == "proactive.regulations.issued"]
+    assert amb and "12030" in amb[0].message and "种" in amb[0].message
+    assert not result.complete
+    assert any(n.kind == "split" and "640002470" in n.message for n in result.notes)
+
+
+def test_a_row_the_columns_decide():
+    """一 “110100012” alone splits three ways (11、0、1 … or 1、10、1 … or 1、1、0、10 …); 三's rows
+    kept their spaces, and 一 + 二 = 三（七）+ 四 per column leaves one."""
+    figs = {"requests.received.natural": "11", "requests.received.research": "1", "requests.received.total": "12"}
+    for row in ("granted", "total"):  # these rows kept their spaces: “11 0 1 0 0 0 12”
+        for col, _ in layout.APPLICANT_HEADS:
+            figs[f"requests.results.{row}.{col}"] = {"natural": "11", "research": "1", "total": "12"}.get(col, "0") + " "
+    text = _flat(figs)
+    alone = [c for c in splits("110100012", 7, ["count"] * 7) if sum(c[:6]) == c[6]]
+    assert len(alone) > 1  # 11,0,1,0,0,0,12 and 1,10,1,0,0,0,12 …
+    result = import_report(text.encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["requests.received.natural"] == 11 and got["requests.received.research"] == 1
