@@ -96,9 +96,16 @@ def _prose(body: str, spans: dict) -> list[str]:
     first = min((s for s, _ in spans.values()), default=len(body))
     first_heading = first - len(_HEADINGS[min(spans)]) if spans else len(body)
     lead = body[:first_heading].strip()
-    m = re.match(r"^(.{4,80}?报告)\s+(.*)$", lead, re.S)
-    if m:
-        out += [m.group(1).strip(), *[p.strip() for p in m.group(2).splitlines() if p.strip()]]
+    # the page around the title: breadcrumbs, 来源/时间, share buttons — short pieces between spaces
+    pieces = [p for p in re.split(r"\s+", lead) if p]
+    title = next((i for i, p in enumerate(pieces) if p.endswith("报告") and "政府信息公开" in p), None)
+    if title is not None:
+        text = next((i for i in range(title + 1, len(pieces)) if len(pieces[i]) >= 20 or "。" in pieces[i]),
+                    len(pieces))
+        out.append(pieces[title])
+        rest = " ".join(pieces[text:])
+        if rest:
+            out.append(rest)
     elif lead:
         out += [p.strip() for p in lead.splitlines() if p.strip()]
     for i, (start, end) in sorted(spans.items()):
