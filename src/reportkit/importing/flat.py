@@ -54,10 +54,13 @@ def read_flat(text: str, name: str = "") -> WordContent:
         head, lines = lines[:cut], lines[cut + 1:]
     body = "\n".join(lines)
     out = WordContent()
-    for ln in head:  # the crawler's header: only the date the page was published is the report's
+    for ln in head:  # the crawler's header: the page's title and the date it was published
         m = _META_DATE.match(ln.strip())
         if m:
             out.paragraphs.append(f"发布日期：{m.group(2).strip()}")
+        m = re.match(r"^标题\s*[:：]\s*(.+报告)\s*$", ln.strip())
+        if m:
+            out.paragraphs.insert(0, m.group(1))
     edition = "2019" if "本年新制作数量" in body or "本年新公开数量" in body else "2021"
     spans = _sections(body)
     out.paragraphs += _prose(body, spans)
@@ -73,15 +76,25 @@ def read_flat(text: str, name: str = "") -> WordContent:
     return out
 
 
+#: the headings as printed, a character dropped or added by a typist (``行政法复议``) allowed
+_HEADING_RX = [re.compile("".join(re.escape(ch) + ("" if n < 3 else ".?") for n, ch in enumerate(h)))
+               for h in _HEADINGS]
+
+
 def _sections(body: str) -> dict[int, tuple[int, int]]:
     """Section index → (start, end) of its text after the heading."""
     found = []
     pos = 0
     for i, h in enumerate(_HEADINGS):
         j = body.find(h, pos)
-        if j >= 0:
-            found.append((i, j, j + len(h)))
-            pos = j + len(h)
+        end = j + len(h)
+        if j < 0:
+            m = _HEADING_RX[i].search(body, pos)
+            if m is None:
+                continue
+            j, end = m.start(), m.end()
+        found.append((i, j, end))
+        pos = end
     out = {}
     for n, (i, _, after) in enumerate(found):
         end = found[n + 1][1] if n + 1 < len(found) else len(body)
