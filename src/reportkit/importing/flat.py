@@ -32,8 +32,9 @@ _BODY = re.compile(r"^=+\s*正文\s*=+$")
 _META_DATE = re.compile(r"^(发布时间|发布日期|成文日期)\s*[:：]\s*(.+)$")
 _HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
              "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
-_RUN = re.compile(r"^[\d\s.,，]*(?:万元|元)?[\d\s.,，]*")
+_RUN = re.compile(r"^[\d\s.,，+\-－]*(?:万元|元)?[\d\s.,，]*")
 _NUMBER = re.compile(r"^(0|[1-9]\d*)$")
+_SIGNED = re.compile(r"^[+\-]?(0|[1-9]\d*)$")
 _AMOUNT = re.compile(r"^(0|[1-9]\d*)(\.\d+)?$")
 
 
@@ -172,7 +173,7 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool) -> list[str | 
 def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
     """Every way to read ``run`` as ``n`` numbers: spaces separate numbers, no number has a leading
     zero, an amount may have decimals (and a unit after it)."""
-    run = run.replace(",", "").replace("，", "")
+    run = run.replace(",", "").replace("，", "").replace("－", "-")
     run = re.sub(r"(万元|元)", " ", run)
     tokens = run.split()
     if not tokens:
@@ -210,7 +211,7 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
 
 
 def _ok(text: str, kind: str) -> bool:
-    return bool((_AMOUNT if kind == "amount" else _NUMBER).match(text))
+    return bool({"amount": _AMOUNT, "signed": _SIGNED}.get(kind, _NUMBER).match(text))
 
 
 def _value(text: str, kind: str):
@@ -307,6 +308,10 @@ def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
                 return
 
     go(0)
+    if complete and live and not any(possible.values()):
+        # the report's own columns do not add up: split each row by its own 总计 only (validate
+        # then reports the columns)
+        return cands
     out: list[list[tuple] | None] = []
     for i in range(len(rows)):
         if not cands[i]:
