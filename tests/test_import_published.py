@@ -86,3 +86,15 @@ def test_the_2019_single_other_row_in_a_2021_table():
     result = import_report(nonzero.encode(), name="六其他处理2.md")
     assert "requests.results.other.other.natural" not in {f.path for f in result.figures}
     assert any("无法拆分" in n.message for n in result.of_kind("ambiguous")) and not result.complete
+
+
+def test_a_misprinted_head_of_table_four():
+    """``行政法复议`` over the first five columns of 四, beside a good ``行政诉讼``: read as 行政复议, a guess."""
+    md = _md_report([])
+    head = next(line for line in md.splitlines() if line.startswith("| 行政复议 |"))
+    md = md.replace(head, head.replace("行政复议", "行政法复议"))
+    result = import_report(md.encode(), name="行政法复议.md")
+    got = {f.path for f in result.figures}
+    assert {f"appeals.reconsideration.{k}" for k in ("upheld", "corrected", "other", "pending")} <= got
+    guess = [n for n in result.of_kind("guess") if n.printed == "行政法复议"]
+    assert guess and guess[0].official == "行政复议" and result.complete

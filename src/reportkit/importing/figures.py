@@ -82,6 +82,12 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                               printed=hit.text))
         _put(tree, fig.path, value)
         read.append(FigureRead(fig.path, fig.label, value, hit.text, hit.where, hit.row_label, hit.col_label))
+    from ..reading.locate import _T4_OFFICIAL
+
+    for printed, near, where in dict.fromkeys(located.head_guesses):
+        notes.append(Note("guess", f"表头“{printed}”印错，按同一行的其他表头判断为“{_T4_OFFICIAL[near]}”", where=where,
+                          printed=printed, official=_T4_OFFICIAL[near],
+                          path=f"appeals.{'reconsideration' if near == '行政复议' else 'litigation'}"))
     for label, where, why in located.ambiguous:
         notes.append(Note("ambiguous", f"“{label}”：{why}，这一行未读取", where=where, printed=label))
     return tree, read

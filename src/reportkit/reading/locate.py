@@ -58,6 +58,8 @@ class Located:
     guessed: set = field(default_factory=set)
     #: a group row standing for its sub-rows (all 0): (as printed, where, the sub-rows' labels)
     split_group: list = field(default_factory=list)
+    #: 四's spanning heads read through a typist's slip: (as printed, official key, where)
+    head_guesses: list = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -214,6 +216,14 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
             keys = [canonical(t) for t in texts]
             plain = [k for k, _ in keys]
             distinct = set(plain) - {""}
+            if distinct & _T4_SPANNING and distinct - _T4_ALL:  # 四's head with a typist's slip beside a good head
+                for c, k in enumerate(plain):
+                    near = _near4(k) if k and k not in _T4_ALL else None
+                    if near is not None:
+                        out.head_guesses.append((texts[c].strip(), near, g.where(r, c)))
+                        plain[c] = near
+                        keys[c] = (near, True)
+                distinct = set(plain) - {""}
 
             # ---- 四: head rows (结果维持 … 总计 included once inside them), then one row of figures
             if distinct & _T4_MARKS or (in_head4 and distinct and distinct <= _T4_ALL):
@@ -403,6 +413,18 @@ def _decide3(out: Located, ix: "_Edition", rows: list) -> None:
             why = ("与多个官方标签相近（" + "、".join(o for _, _, o in candidates) + "）" if candidates
                    else "不是任何官方标签")
             out.ambiguous.append((printed, g.where(r, label_cols[-1]), f"行标签{why}"))
+
+
+_T4_OFFICIAL = {key(x): x for x in ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")}
+
+
+def _near4(k: str) -> str | None:
+    """The one spanning head of 四 that ``k`` misspells by a character added, dropped or changed
+    (``行政法复议``), or None."""
+    from difflib import SequenceMatcher
+
+    close = [m for m in _T4_OFFICIAL if abs(len(m) - len(k)) <= 1 and SequenceMatcher(None, k, m).ratio() >= 0.8]
+    return close[0] if len(close) == 1 else None
 
 
 def _is_head(printed_key: str, head: str) -> bool:
