@@ -433,7 +433,7 @@ def render(
 _KIND_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "text": "文本"}
 _NOTE_HEADS = {"missing": "✗ 缺少", "unreadable": "✗ 无法读取", "schema": "✗ 不符合数据规范", "conflict": "! 两处不同",
                "variant": "! 标签变体", "blank": "! 空白读作 0", "unit": "! 单位", "guess": "? 推断",
-               "absent": "· 未找到"}
+               "absent": "· 未找到", "ambiguous": "✗ 无法确定", "split": "· 拆分"}
 
 
 @app.command("import")
@@ -493,8 +493,9 @@ def _print_import(o, figures: bool) -> None:
     elif o.output is not None:
         typer.echo(f"  已写入 {o.output}")
     elif o.form is not None:
-        todo = sum(1 for m in o.marks if m.kind == "missing")
-        typer.echo(f"  数据不完整，已把读出的内容写入填报表 {o.form}：待补 {todo} 格（标红），请核对 {len(o.marks) - todo} 格（标蓝）")
+        todo = {m.path for m in o.marks if m.kind == "missing"}
+        check = {m.path for m in o.marks} - todo
+        typer.echo(f"  数据不完整，已把读出的内容写入填报表 {o.form}：待补 {len(todo)} 处（标红），请核对 {len(check)} 处（标蓝）")
     else:
         problems = [n for n in r.notes if n.kind in ("missing", "unreadable", "schema")]
         typer.echo(f"  未写入：数据不完整（{len(problems)} 处），请核对原文件")

@@ -245,15 +245,17 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
             continue
         if options is not None and len(options) == 1:
             values.update(zip(paths, options[0]))
-            if not re.fullmatch(r"\d(\s+\d)*", run.strip()) and len(run.split()) != len(paths):
+            digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
+            if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
                 notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
-                                       + "、".join(str(v) for v in options[0]), paths[0], label))
+                                       + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
             continue
         shown = "；".join("、".join(str(v) for v in c) for c in (options or [])[:3])
         many = len(options or [])
         why = (f"可拆分为 {many} 种{'（' + shown + (' …' if many > 3 else '') + '）' if many else ''}，表格的勾稽关系不能确定"
                if many else "无法拆分为这一行的各格")
-        notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0], label))
+        notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
+                      f"文本中“{label}”之后"))
     return values
 
 
