@@ -75,3 +75,16 @@ def test_a_row_the_columns_decide():
     result = import_report(text.encode(), name="crawl.txt")
     got = {f.path: f.value for f in result.figures}
     assert got["requests.received.natural"] == 11 and got["requests.received.research"] == 1
+
+
+def test_pdftotext_layout_wrapped_and_cut_labels():
+    """``pdftotext -layout`` of a real PDF: a label cut by the line break (``（二）部分公开（区分处理的，
+    只计这一情``) and ``1、`` numbering are matched by the row's number and what is printed; another
+    label or another number is not (the whole files are in the real corpus, test_import_real)."""
+    from reportkit.importing.flat import _alike
+
+    assert _alike("（二）部分公开（区分处理的，只计这一情", "（二）部分公开（区分处理的，只计这一情形，不计其他情形）")
+    assert _alike("（六）其他处理1、申请人无正当理由逾期不补正、行政机关不再处理其政府信",
+                  "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+    assert not _alike("3.其他原因", "3.危及“三安全一稳定”")
+    assert not _alike("2.重复申请", "3.要求提供公开出版物")  # another number

@@ -151,9 +151,11 @@ def read_document(raw: bytes, kind: str, name: str):
         return read_pdf(raw, name)
     from ..reading.grid import TooLarge
     from ..reading.text import MAX_CHARS, decode, read_text
-    from .flat import looks_flat, read_flat
+    from .flat import looks_flat, looks_layout, read_flat, read_layout
 
     text = decode(raw, name)
+    if len(text) <= MAX_CHARS and looks_layout(text):  # pdftotext -layout: figures in columns
+        return read_layout(text, name)
     if len(text) <= MAX_CHARS and looks_flat(text):  # crawler text or OCR: tables run into lines
         return read_flat(text, name)
     if len(text) > MAX_CHARS:

@@ -82,6 +82,52 @@ _HEADING_RX = [re.compile("".join(re.escape(ch) + ("" if n < 3 else ".?") for n,
                for h in _HEADINGS]
 
 
+_LAYOUT_ROW = re.compile(r"本年新收政府信息公开申请数量[ \u3000]{2,}\d+[ \u3000]{2,}\d+")
+
+
+def looks_layout(text: str) -> bool:
+    """``pdftotext -layout`` output (or a text laid out with spaces): 三's rows end in columns of figures."""
+    return bool(_LAYOUT_ROW.search(text))
+
+
+def read_layout(text: str, name: str = "") -> WordContent:
+    """A report as ``pdftotext -layout`` writes it: labels wrapped over lines and cut by page
+    breaks, figures in columns.  The tables are read as flat runs (white space kept only between
+    two figures), the prose line by line."""
+    from ..reading.pdf import PAGE_NUMBER
+
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not PAGE_NUMBER.match(ln)]
+    joined = "\n".join(lines)
+    flat = re.sub(r"\s+", lambda m: " " if (m.start() and m.string[m.start() - 1].isdigit() and m.end() < len(m.string)
+                                            and (m.string[m.end()].isdigit() or m.string[m.end()] in "+-")) else "",
+                  joined)
+    spans = _sections(flat)
+    edition = "2019" if "本年新制作数量" in flat or "本年新公开数量" in flat else "2021"
+    out = WordContent()
+    notes: list = []
+    for key, span in (("proactive", spans.get(1)), ("requests", spans.get(2)), ("appeals", spans.get(3))):
+        if span is None:
+            continue
+        table = next(t for t in layout.tables(edition) if t.key == key)
+        values = _solve(edition, key, flat[span[0]:span[1]], notes)
+        out.grids.append(_grid(table, values, f"表{'二三四'['proactive requests appeals'.split().index(key)]}（文本）"))
+    out.flat_notes = notes  # type: ignore[attr-defined]
+    # prose: every line outside the tables, the headings on their own lines
+    inside = False
+    for ln in lines:
+        compact = re.sub(r"\s", "", ln)
+        heading = next((i for i, h in enumerate(_HEADINGS) if compact.startswith(h[:6]) and
+                        compact.startswith(h[:2])), None)
+        if heading is not None and len(compact) <= 40:
+            inside = heading in (1, 2, 3)
+            out.paragraphs.append(compact)
+            continue
+        if not inside:
+            out.paragraphs.append(ln)
+    return out
+
+
 def _sections(body: str) -> dict[int, tuple[int, int]]:
     """Section index → (start, end) of its text after the heading."""
     found = []
@@ -147,27 +193,108 @@ def _rows(edition: str, key: str) -> list[tuple[str, list]]:
     return [("总计", [f.path for f in layout.figures(edition) if f.path.startswith("appeals.")])]
 
 
-def _runs(segment: str, rows: list[tuple[str, list]], last: bool) -> list[str | None]:
-    """The digits printed after each row's label (None: label not found)."""
+def _groups(edition: str) -> dict[int, str]:
+    """三's row index → the label of its group, for the rows under a group with sub-rows."""
+    out, n = {}, 0
+    for item in layout.row_tree(edition):
+        for chain, _ in item.leaves():
+            if len(chain) == 3:
+                out[n] = chain[1]
+            n += 1
+    return out
+
+
+def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
+          guesses: list | None = None, groups: dict | None = None) -> list[str | None]:
+    """The digits printed after each row's label (None: label not found).  Rows whose label is not
+    found (misprinted, cut short by a line break, ``1、`` for ``1.``) are decided by the text between
+    the labels found around them: when it holds exactly as many runs of figures as rows are
+    missing there, and each run's label has the row's number and is spelled alike, they are read
+    in order, each listed in ``guesses`` as (row index, label as printed)."""
     text = segment
+    if last:  # 四: the one row of figures is the last run of figures in the section
+        runs = list(_FIGURES.finditer(text))
+        return [runs[-1].group(0).strip() if runs else None]
     out: list[str | None] = []
     pos = 0
     found = []
     for label, _ in rows:
-        j = text.rfind(label) if last else text.find(label, pos)
+        j = text.find(label, pos)
         if j < 0:
             found.append(None)
             continue
         found.append((j, j + len(label)))
         pos = j + len(label)
+    ends: dict[int, int] = {}
     for n, f in enumerate(found):
         if f is None:
             out.append(None)
             continue
         nxt = next((g[0] for g in found[n + 1:] if g is not None), len(text))
         m = _RUN.match(text[f[1]:nxt])
-        out.append(m.group(0).strip() if m else "")
+        run = m.group(0) if m else ""
+        numbering = re.search(r"\s*\d{1,2}[.、．]\s*$", run)  # the next row's number when its label is not found
+        if numbering:
+            run = run[:numbering.start()]
+        out.append(run.strip())
+        ends[n] = f[1] + len(run)
+    n = 0
+    while n < len(rows):  # gaps of rows not found
+        if found[n] is not None:
+            n += 1
+            continue
+        m = n
+        while m < len(rows) and found[m] is None:
+            m += 1
+        start = max((ends[k] for k in range(n) if k in ends), default=0)
+        stop = next((found[k][0] for k in range(m, len(rows)) if found[k] is not None), len(text))
+        gap = text[start:stop]
+        pieces, at = [], 0
+        for run in _FIGURES.finditer(gap):
+            pieces.append((gap[at:run.start()], run.group(0).strip()))
+            at = run.end()
+        if len(pieces) == m - n and all(_alike(printed, rows[n + i][0]) for i, (printed, _) in enumerate(pieces)):
+            for i, (printed, run) in enumerate(pieces):
+                out[n + i] = run
+                if guesses is not None:
+                    guesses.append((n + i, printed.strip()))
+        elif len(pieces) == 1 and groups and re.fullmatch(r"[0\s]+", pieces[0][1]):
+            # the 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0
+            group = {groups.get(k) for k in range(n, m)}
+            name = group.pop() if len(group) == 1 else None
+            if name and re.sub(r"\s", "", name) in re.sub(r"\s", "", pieces[0][0]) and \
+                    all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
+                for k in range(n, m):
+                    out[k] = pieces[0][1]
+                    if guesses is not None:
+                        guesses.append((k, f"2019 版的单行{name}（全为 0）"))
+        n = m
     return out
+
+
+#: a run of figures: numbers separated by white space, not a row's numbering (``1、`` ``2.``)
+_FIGURES = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:元|万元)?(?:\s*[+\-]?\d+(?:\.\d+)?(?:元|万元)?)*(?![.、．\d])")
+_ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．]|[（(]([一二三四五六七八九十]{1,2})[）)])")
+
+
+def _alike(printed: str, label: str) -> bool:
+    """A label printed in a gap is ``label``: the same row number (``1、`` or ``1.``, ``（二）``), and
+    spelled alike (a label cut short by a line break compared on what is printed)."""
+    from difflib import SequenceMatcher
+
+    own = _ROW_NUMBER.match(label)
+    marks = list(_ROW_NUMBER.finditer(printed))
+    if own is None or not marks:
+        return False
+    m = marks[-1]
+    if (m.group(1) or m.group(2)) != (own.group(1) or own.group(2)):
+        return False
+    tail = re.sub(r"\s", "", printed[m.end():])
+    body = label[own.end():]
+    if not tail:
+        return False
+    k = min(len(tail), len(body))  # a label cut short by the line break is compared on what is printed
+    return SequenceMatcher(None, tail[:len(body)], body[:max(k, len(tail))]).ratio() >= 0.6
 
 
 def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
@@ -224,7 +351,12 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
     """The figures of one table read from its flattened text: path → value."""
     figures = {f.path: f for f in layout.figures(edition)}
     rows = _rows(edition, key)
-    runs = _runs(segment, rows, last=key == "appeals")
+    guessed: list = []
+    groups = _groups(edition) if key == "requests" else None
+    runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups)
+    for i, printed in guessed:
+        notes.append(("guess", f"标签“{printed}”与官方标签不同（印错、折行截断或编号写法），按前后各行的位置和编号"
+                               f"判断为“{rows[i][0]}”", rows[i][1][0], f"文本中“{printed}”之后"))
     cands: list[list[tuple] | None] = []
     for (label, paths), run in zip(rows, runs):
         if run is None or not run:
@@ -232,9 +364,10 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
             continue
         kinds = [figures[p].value_kind for p in paths]
         found = splits(run, len(paths), kinds)
-        if key == "requests":
+        spaced = len(re.sub(r"万元|元", " ", run).split()) == len(paths)  # one token a cell: no arithmetic needed
+        if key == "requests" and not spaced:
             found = [c for c in found if sum(c[:6]) == c[6]]
-        if key == "appeals":
+        if key == "appeals" and not spaced:
             found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
         cands.append(found if len(found) <= MAX_SPLITS else [])
     chosen = _search(edition, key, rows, cands)
