@@ -306,19 +306,26 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
     if not tokens:
         return []
     out: list[tuple] = []
+    memo: dict = {}
 
     def cut(token: str, k: int, first: int) -> list[list[str]]:
+        if (token, k, first) in memo:
+            return memo[token, k, first]
         if k == 1:
-            return [[token]] if _ok(token, kinds[first]) else []
-        res = []
-        for i in range(1, len(token) - k + 2):
-            head = token[:i]
-            if not _ok(head, kinds[first]):
-                continue
-            for rest in cut(token[i:], k - 1, first + 1):
-                res.append([head] + rest)
+            res = [[token]] if _ok(token, kinds[first]) else []
+        else:
+            res = []
+            for i in range(1, len(token) - k + 2):
+                head = token[:i]
+                if not _ok(head, kinds[first]):
+                    if head[0] in "0+-" and len(head) > 1 and kinds[first] != "signed":
+                        break  # a longer number cannot start with 0 either
+                    continue
+                for rest in cut(token[i:], k - 1, first + 1):
+                    res.append([head] + rest)
                 if len(res) > MAX_SPLITS:
-                    return res
+                    break
+        memo[token, k, first] = res
         return res
 
     def spread(t: int, left: int, first: int, acc: list):
