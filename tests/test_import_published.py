@@ -98,3 +98,12 @@ def test_a_misprinted_head_of_table_four():
     assert {f"appeals.reconsideration.{k}" for k in ("upheld", "corrected", "other", "pending")} <= got
     guess = [n for n in result.of_kind("guess") if n.printed == "行政法复议"]
     assert guess and guess[0].official == "行政复议" and result.complete
+
+
+def test_a_provinces_extra_row_is_a_note_not_data():
+    md = _md_report([])
+    md = md.replace("| 行政规范性文件 | 0 | 0 | 0 |", "| 行政规范性文件 | 0 | 0 | 0 |\n| 其他主动公开文件 | 5 | 3 | 40 |", 1)
+    result = import_report(md.encode(), name="其他主动公开文件.md")
+    extra = result.of_kind("extra")
+    assert [n.printed for n in extra] == ["其他主动公开文件"] and "5、3、40" in extra[0].message
+    assert result.complete and 40 not in {f.value for f in result.figures}

@@ -433,7 +433,8 @@ def render(
 _KIND_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "text": "文本"}
 _NOTE_HEADS = {"missing": "✗ 缺少", "unreadable": "✗ 无法读取", "schema": "✗ 不符合数据规范", "conflict": "! 两处不同",
                "variant": "! 标签变体", "blank": "! 空白读作 0", "unit": "! 单位", "guess": "? 推断",
-               "absent": "· 未找到", "ambiguous": "✗ 无法确定", "split": "· 拆分"}
+               "absent": "· 未找到", "ambiguous": "✗ 无法确定", "split": "· 拆分",
+               "extra": "· 多出的行"}
 
 
 @app.command("import")

@@ -66,7 +66,8 @@ class Note:
 
 #: the kinds of note that make a result incomplete
 PROBLEMS = ("missing", "unreadable", "schema", "conflict", "ambiguous")
-#: ``split``: digits run together (crawler text, OCR) split the one way the table's arithmetic allows
+#: ``split``: digits run together (crawler text, OCR) split the one way the table's arithmetic allows;
+#: ``extra``: a row the official table does not have (a province's 其他主动公开文件), kept as a note
 
 
 @dataclass

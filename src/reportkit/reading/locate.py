@@ -60,6 +60,8 @@ class Located:
     split_group: list = field(default_factory=list)
     #: 四's spanning heads read through a typist's slip: (as printed, official key, where)
     head_guesses: list = field(default_factory=list)
+    #: 二: rows the official table does not have (a province's 其他主动公开文件): (label, where, cells)
+    extra_rows: list = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -307,6 +309,12 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     seen.add(g.origin[r][c])
                 continue
             first = next((c for c, k in enumerate(plain) if k), None)
+            if (first is not None and heads2 and not cols3 and plain[first] not in ix.rows2
+                    and not is_value(texts[first]) and any(t.strip() and is_value(t) for t in texts[first + 1:])
+                    and plain[first] not in ix.heads2 and not known_label(plain[first])):
+                out.extra_rows.append((texts[first].strip(), g.where(r, first),
+                                       [t.strip() for t in texts[first + 1:] if t.strip()]))
+                continue
             if first is not None and plain[first] in ix.rows2 and heads2 and max(heads2) >= len(texts):
                 out.ambiguous.append((texts[first].strip(), g.where(r, first),
                                       f"这一行只有 {len(texts)} 格，比表头（{max(heads2) + 1} 列）窄，不知各数字属于哪一列"))
