@@ -107,3 +107,17 @@ def test_a_provinces_extra_row_is_a_note_not_data():
     extra = result.of_kind("extra")
     assert [n.printed for n in extra] == ["其他主动公开文件"] and "5、3、40" in extra[0].message
     assert result.complete and 40 not in {f.value for f in result.figures}
+
+
+def test_labels_split_over_two_rows_are_joined():
+    """A text copy whose 三 head broke 商业企业 and 科研机构 over two rows (``商业企`` / ``业``)."""
+    md = _md_report([])
+    head = "|  |  |  |  | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 |  |"
+    assert head in md
+    md = md.replace(head, "|  |  |  |  | 商业企 | 科研机 | 社会公益组织 | 法律服务机构 | 其他 |  |\n"
+                          "|  |  |  |  | 业 | 构 |  |  |  |  |")
+    md = md.replace("| 一、本年新收政府信息公开申请数量 |  |  | 0 | 0 | 0 |", "| 一、本年新收政府信息公开申请数量 |  |  | 0 | 7 | 0 |")
+    result = import_report(md.encode(), name="拆开.md")
+    got = {f.path: f.value for f in result.figures}
+    assert got["requests.received.business"] == 7 and "requests.received.research" in got
+    assert {n.official for n in result.of_kind("variant") if n.printed and "|" in n.printed} == {"商业企业", "科研机构"}

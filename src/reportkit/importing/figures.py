@@ -88,6 +88,9 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
         notes.append(Note("guess", f"表头“{printed}”印错，按同一行的其他表头判断为“{_T4_OFFICIAL[near]}”", where=where,
                           printed=printed, official=_T4_OFFICIAL[near],
                           path=f"appeals.{'reconsideration' if near == '行政复议' else 'litigation'}"))
+    for first, second, where in dict.fromkeys(located.rejoined):
+        notes.append(Note("variant", f"标签被拆成两行“{first}”“{second}”，按“{first}{second}”读取", where=where,
+                          printed=f"{first}|{second}", official=f"{first}{second}"))
     for label, where, cells in located.extra_rows:
         notes.append(Note("extra", f"表二中有官方表格没有的行“{label}”（{'、'.join(cells[:4])}），未读入数据；"
                                    "如需报告，请写入“其他需要报告的事项”", where=where, printed=label))

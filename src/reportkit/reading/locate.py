@@ -62,6 +62,8 @@ class Located:
     head_guesses: list = field(default_factory=list)
     #: 二: rows the official table does not have (a province's 其他主动公开文件): (label, where, cells)
     extra_rows: list = field(default_factory=list)
+    #: labels split over two rows and joined again: (first part, second part, where)
+    rejoined: list = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -213,6 +215,7 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     cols4: dict[int, tuple[str, str]] = {}
     unmatched3: list = []                # 三: rows whose label is no official one, decided at the end
     for g in grids:
+        g = _rejoined(g, out)
         in_head4 = False
         for r, texts in enumerate(g.texts):
             keys = [canonical(t) for t in texts]
@@ -343,6 +346,37 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                                  head, variants + ((hv,) if hv else ())))
     _decide3(out, ix, unmatched3)
     return out
+
+
+def _rejoined(g: Grid, out: Located) -> Grid:
+    """``g`` with the rows that only continue the labels of the row above joined to it: a label
+    split by extraction or by a line break into two rows (``商业企`` / ``业``, ``科研机`` / ``构``,
+    ``（四）无`` / ``法提供``).  A row is such a continuation when it has no figure and every one of
+    its texts completes the text above into an official label that neither part is."""
+    merged = None
+    for r in range(1, g.nrows):
+        row = g.texts[r]
+        cells = [c for c, t in enumerate(row) if t.strip() and g.origin[r][c] == (r, c)]
+        if not cells or any(is_value(row[c]) for c in cells):
+            continue
+        above = (merged or g.texts)[r - 1]
+        if all(c < len(above) and above[c].strip() and not known_label(key(above[c])) and not known_label(key(row[c]))
+               and known_label(key(above[c] + row[c])) for c in cells):
+            if merged is None:
+                merged = [list(t) for t in g.texts]
+            for c in cells:
+                joined = merged[r - 1][c] + row[c]
+                out.rejoined.append((merged[r - 1][c].strip(), row[c].strip(), g.where(r, c)))
+                for rr in range(g.nrows):  # every position the cell above covers shows the joined text
+                    for cc in range(len(merged[rr])):
+                        if g.origin[rr][cc] == g.origin[r - 1][c]:
+                            merged[rr][cc] = joined
+                merged[r][c] = ""
+    if merged is None:
+        return g
+    keep = [r for r in range(g.nrows) if any(t.strip() for t in merged[r])]
+    return Grid([merged[r] for r in keep], [[(keep.index(o[0]) if o[0] in keep else 0, o[1]) for o in g.origin[r]]
+                                            for r in keep], g.source, dict(g.types), g.a1)
 
 
 def _read3(out: Located, g: Grid, r: int, path: str, variants, label_cols: list[int], state3,
