@@ -285,7 +285,9 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
-                if hit is not None and hit[0] is not None and max(cols3) >= len(texts):
+                if hit is not None and hit[0] is not None and max(cols3) >= len(texts) and len(_aligned(
+                        g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
+                        len(order3))) != len(order3):  # narrower than its head, and not one cell a head
                     out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
                                           f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"))
                     continue
@@ -318,7 +320,8 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 out.extra_rows.append((texts[first].strip(), g.where(r, first),
                                        [t.strip() for t in texts[first + 1:] if t.strip()]))
                 continue
-            if first is not None and plain[first] in ix.rows2 and heads2 and max(heads2) >= len(texts):
+            if (first is not None and plain[first] in ix.rows2 and heads2 and max(heads2) >= len(texts)
+                    and len(_cells(g, r, first + 1, exclude=g.origin[r][first])) != len(order2)):
                 out.ambiguous.append((texts[first].strip(), g.where(r, first),
                                       f"这一行只有 {len(texts)} 格，比表头（{max(heads2) + 1} 列）窄，不知各数字属于哪一列"))
                 continue
