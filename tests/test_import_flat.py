@@ -88,3 +88,22 @@ def test_pdftotext_layout_wrapped_and_cut_labels():
                   "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
     assert not _alike("3.其他原因", "3.危及“三安全一稳定”")
     assert not _alike("2.重复申请", "3.要求提供公开出版物")  # another number
+
+
+def test_ocr_markdown_row_run_into_one_cell():
+    """An OCR'd Markdown table whose row lost its cell borders: ``| 一、本年新收政府信息公开申请数量 | 640020470 |
+    | | | | | |`` is 64、0、0、2、0、4 → 70 by the row's 总计; a run that splits two ways is listed."""
+    from .test_import_hostile import _md_report
+
+    md = _md_report([])
+    row = "| 一、本年新收政府信息公开申请数量 |  |  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |"
+    md = md.replace(row, "| 一、本年新收政府信息公开申请数量 |  |  | 640020470 |  |  |  |  |  |  |")
+    md = md.replace("| 三、本年度办理结果 | （一）予以公开 |  | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+                    "| 三、本年度办理结果 | （一）予以公开 |  | 110100012 |  |  |  |  |  |  |")
+    result = import_report(md.encode(), name="ocr.md")
+    got = {f.path: f.value for f in result.figures}
+    assert [got[f"requests.received.{c}"] for c in ("natural", "business", "research", "nonprofit", "legal", "other",
+                                                     "total")] == [64, 0, 0, 2, 0, 4, 70]
+    assert any(n.kind == "split" and n.printed == "640020470" for n in result.notes)
+    assert "requests.results.granted.natural" not in got  # 11、0、1 … or 1、10、1 …: listed, not guessed
+    assert any("110100012" in n.message for n in result.of_kind("ambiguous")) and not result.complete

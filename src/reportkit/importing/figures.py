@@ -91,6 +91,9 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
     for first, second, where in dict.fromkeys(located.rejoined):
         notes.append(Note("variant", f"标签被拆成两行“{first}”“{second}”，按“{first}{second}”读取", where=where,
                           printed=f"{first}|{second}", official=f"{first}{second}"))
+    for label, run, values, where in located.split_runs:
+        notes.append(Note("split", f"“{label}”的数字连在一格（“{run}”），按这一行的总计只有一种拆分："
+                                   + "、".join(map(str, values)), where=where, printed=run))
     for label, where, cells in located.extra_rows:
         notes.append(Note("extra", f"表二中有官方表格没有的行“{label}”（{'、'.join(cells[:4])}），未读入数据；"
                                    "如需报告，请写入“其他需要报告的事项”", where=where, printed=label))

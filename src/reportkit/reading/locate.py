@@ -64,6 +64,8 @@ class Located:
     extra_rows: list = field(default_factory=list)
     #: labels split over two rows and joined again: (first part, second part, where)
     rejoined: list = field(default_factory=list)
+    #: a row's figures run together in one cell and split one way: (row label, run, values, where)
+    split_runs: list = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -389,6 +391,11 @@ def _read3(out: Located, g: Grid, r: int, path: str, variants, label_cols: list[
     texts = g.texts[r]
     row_label = _label(texts, label_cols)
     cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]), len(order))
+    printed = [c for c in cells if g.texts[r][c].strip()]
+    if len(printed) == 1 and len(re.sub(r"\D", "", g.texts[r][printed[0]])) >= len(order):
+        # OCR ran the row's figures into one cell (``640020470``): split it by the row's 总计, or list it
+        _run3(out, g, r, printed[0], path, row_label, order, heads3_text, first_head3)
+        return
     for i, col in enumerate(order):
         if len(cells) == len(order):  # one printed cell per head: pair them in order
             c = cells[i]
@@ -407,6 +414,27 @@ def _read3(out: Located, g: Grid, r: int, path: str, variants, label_cols: list[
 
 
 _NUMBER = re.compile(r"^[(（]?([一二三四五六七八九十\d]{1,3})[)）.、．]")
+
+
+def _run3(out: Located, g: Grid, r: int, c: int, path: str, row_label: str, order: list[str], heads3_text,
+          first_head3) -> None:
+    """One cell holding a whole 三 row's figures run together: read only when exactly one split
+    gives six figures and their 总计 (no leading zeros); otherwise the row is listed as ambiguous."""
+    from ..importing.flat import splits
+
+    run = g.texts[r][c].strip()
+    found = [v for v in splits(run, len(order), ["count"] * len(order))
+             if order[-1] != "total" or sum(v[:-1]) == v[-1]]
+    if len(found) != 1:
+        shown = "；".join("、".join(map(str, v)) for v in found[:3])
+        out.ambiguous.append((row_label, g.where(r, c), f"一格中的数字“{run}”连在一起，"
+                              + (f"可拆分为 {len(found)} 种（{shown} …）" if found else "无法拆分为这一行的各格")
+                              + "，只凭这一行无法确定"))
+        return
+    for col, v in zip(order, found[0]):
+        out.add(Hit(f"{path}.{col}", str(v), g, (r, c), row_label, heads3_text.get(first_head3[col], ""), (),
+                    g.types.get(g.origin[r][c], "")))
+    out.split_runs.append((row_label, run, found[0], g.where(r, c)))
 
 
 def _numbering(text: str) -> str | None:
