@@ -121,3 +121,29 @@ def test_labels_split_over_two_rows_are_joined():
     got = {f.path: f.value for f in result.figures}
     assert got["requests.received.business"] == 7 and "requests.received.research" in got
     assert {n.official for n in result.of_kind("variant") if n.printed and "|" in n.printed} == {"商业企业", "科研机构"}
+
+
+def test_a_2019_report_with_2021_heads_in_table_two():
+    """A 2019 report whose 表二 printed the 2021 heads: its columns do not map one to one; said so,
+    not guessed; the rest of the report is read."""
+    from reportkit import layout
+
+    lines = ["# 某某局2019年政府信息公开工作年度报告", "", "一、总体情况", "", "良好。", ""]
+    for t in layout.tables("2019"):
+        lines += ["", {"proactive": "二、主动公开政府信息情况", "requests": "三、收到和处理政府信息公开申请情况",
+                       "appeals": "四、政府信息公开行政复议、行政诉讼情况"}[t.key], ""]
+        for r, row in enumerate(t.grid()):
+            cells = [("0" if cell.is_figure else cell.text) if (r0, c0) == (r, c) else ""
+                     for c, (cell, r0, c0) in enumerate(row)]
+            cells = [{"本年新制作数量": "本年制发件数", "本年新公开数量": "本年废止件数", "对外公开总数量": "现行有效件数"}.get(x, x)
+                     for x in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+            if r == 0:
+                lines.append("|" + "---|" * len(cells))
+    lines += ["", "五、存在的主要问题及改进情况", "", "无。", "", "六、其他需要报告的事项", "", "无。"]
+    result = import_report("\n".join(lines).encode(), name="混合.md")
+    assert result.edition == "2019"
+    note = next(n for n in result.of_kind("ambiguous") if "列标题" in n.message)
+    assert "本年制发件数" in note.message and "2021" in note.message
+    got = {f.path for f in result.figures}
+    assert "proactive.regulations.made" not in got and "requests.received.natural" in got

@@ -91,6 +91,11 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
     for first, second, where in dict.fromkeys(located.rejoined):
         notes.append(Note("variant", f"标签被拆成两行“{first}”“{second}”，按“{first}{second}”读取", where=where,
                           printed=f"{first}|{second}", official=f"{first}{second}"))
+    if located.other_heads:
+        other = "2021" if edition == "2019" else "2019"
+        heads = "、".join(dict.fromkeys(located.other_heads))
+        notes.append(Note("ambiguous", f"表二的列标题按 {other} 版印（{heads}），其余表格是 {edition} 版：两版的列不能一一对应，"
+                                       f"这些列的数字未读取，请在填报表中按 {edition} 版填写", printed=heads))
     for label, run, values, where in located.split_runs:
         notes.append(Note("split", f"“{label}”的数字连在一格（“{run}”），按这一行的总计只有一种拆分："
                                    + "、".join(map(str, values)), where=where, printed=run))

@@ -66,6 +66,8 @@ class Located:
     rejoined: list = field(default_factory=list)
     #: a row's figures run together in one cell and split one way: (row label, run, values, where)
     split_runs: list = field(default_factory=list)
+    #: 二's heads printed as the other edition has them (they do not map onto this edition's columns)
+    other_heads: list = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -136,6 +138,9 @@ class _Edition:
         self.heads2 = {key(col.head) for b in layout.blocks(edition) for col in b.columns} | {
             key(col.head) for b in layout.blocks(other) for col in b.columns}
         self.head_text = {key(col.head): col.head for b in layout.blocks(edition) for col in b.columns}
+        #: 二's heads only the other edition prints (本年制发件数 in a 2019 report …)
+        self.other_heads2 = ({key(col.head) for b in layout.blocks(other) for col in b.columns}
+                             - {key(col.head) for b in layout.blocks(edition) for col in b.columns})
         # 三: leaf key → [(group keys, path under requests)]
         self.leaves3: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for item in layout.row_tree(edition):
@@ -307,6 +312,8 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 heads2, heads2_text, order2 = {}, {}, []
                 seen: set = set()
                 for c, (k, via) in enumerate(keys):
+                    if k in ix.other_heads2:
+                        out.other_heads.append(texts[c].strip())
                     if k and k != _INFO:
                         heads2[c], heads2_text[c] = k, texts[c].strip()
                         if via:
