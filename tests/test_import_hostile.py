@@ -211,3 +211,16 @@ def test_a_file_larger_than_the_limit(tmp_path):
         fh.truncate(MAX_BYTES + 1)
     _refused(big, "大.txt", "文件过大")
     _refused(Path(big).read_bytes(), "大.txt", "文件过大")
+
+
+def test_crawler_text_without_a_table_heading_and_with_a_huge_run():
+    """A crawler copy whose 表二 heading is missing and whose 表三 row is a 5,000-digit run: the figures
+    are listed as missing/unsplittable, promptly, never a traceback."""
+    line = ("某局2021年政府信息公开工作年度报告 一、总体情况良好。三、收到和处理政府信息公开申请情况"
+            "一、本年新收政府信息公开申请数量" + "1" * 5000 + "二、上年结转政府信息公开申请数量0000000"
+            "四、政府信息公开行政复议、行政诉讼情况总计000000000000000五、存在的主要问题及改进情况无。六、其他需要报告的事项无。")
+    result = import_report(line.encode(), name="crawl.txt")
+    assert not result.complete
+    assert "requests.received.natural" not in {f.path for f in result.figures}
+    assert any("无法拆分" in n.message for n in result.of_kind("ambiguous"))
+    assert "proactive.regulations.issued" in {n.path for n in result.of_kind("missing")}

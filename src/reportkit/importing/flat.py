@@ -28,6 +28,8 @@ from ..reading.grid import expand
 MAX_SPLITS = 20_000
 #: the most steps the search over a table's rows may take
 MAX_STEPS = 200_000
+#: the longest run of figures split (a row of 表四 has 15 figures; longer runs are no row of a report)
+MAX_RUN = 160
 _BODY = re.compile(r"^=+\s*正文\s*=+$")
 _META_DATE = re.compile(r"^(发布时间|发布日期|成文日期)\s*[:：]\s*(.+)$")
 _HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -66,10 +68,10 @@ def read_flat(text: str, name: str = "") -> WordContent:
     spans = _sections(body)
     out.paragraphs += _prose(body, spans)
     notes: list = []
-    for key, (start, end) in (("proactive", spans.get(1)), ("requests", spans.get(2)), ("appeals", spans.get(3))):
-        if start is None:
+    for key, span in (("proactive", spans.get(1)), ("requests", spans.get(2)), ("appeals", spans.get(3))):
+        if span is None:  # the section's heading is not there: its figures are missing
             continue
-        segment = body[start:end]
+        segment = body[span[0]:span[1]]
         table = next(t for t in layout.tables(edition) if t.key == key)
         values = _solve(edition, key, segment, notes)
         out.grids.append(_grid(table, values, f"表{'二三四'['proactive requests appeals'.split().index(key)]}（文本）"))
@@ -301,6 +303,8 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
     """Every way to read ``run`` as ``n`` numbers: spaces separate numbers, no number has a leading
     zero, an amount may have decimals (and a unit after it)."""
     run = run.replace(",", "").replace("，", "").replace("－", "-")
+    if len(run) > MAX_RUN:
+        return []
     run = re.sub(r"(万元|元)", " ", run)
     tokens = run.split()
     if not tokens:
