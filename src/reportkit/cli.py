@@ -472,7 +472,8 @@ def render(
 _KIND_NAMES = {"docx": "Word", "html": "网页", "pdf": "PDF", "text": "文本"}
 _NOTE_HEADS = {"missing": "✗ 缺少", "unreadable": "✗ 无法读取", "schema": "✗ 不符合数据规范", "conflict": "! 两处不同",
                "variant": "! 标签变体", "blank": "! 空白读作 0", "unit": "! 单位", "guess": "? 推断",
-               "absent": "· 未找到"}
+               "absent": "· 未找到", "ambiguous": "✗ 无法确定", "split": "· 拆分",
+               "extra": "· 多出的行"}
 
 
 @app.command("import", short_help="导入已发布的年度报告（Word、网页、PDF、文本），生成报告数据。")
@@ -485,6 +486,9 @@ def import_(
     figures: bool = typer.Option(False, "--figures", help="逐个列出每个数字读自哪个表格、哪一行、哪一列。"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的 JSON 文件。"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出读取报告（数据、每个数字的来源、所有提示），供其他程序读取。"),
+    partial: bool = typer.Option(False, "--partial",
+                                 help="数据不完整时，把已读出的内容写入填报表（<文件名>.xlsx），缺少的单元格标红、推断的标蓝并加批注，"
+                                      "补全后用 validate/render 使用；JSON 仍只在完整时写出。"),
 ) -> None:
     """导入已发布的年度报告（Word、网页、PDF、文本），按表格的行列标签读出全部数字和各部分文字，生成报告数据。
 
@@ -495,7 +499,7 @@ def import_(
     from .output import fit_path
 
     try:
-        outcomes = import_files(files, output if output is None else fit_path(output), force=force)
+        outcomes = import_files(files, output if output is None else fit_path(output), force=force, partial=partial)
     except ReportkitError as exc:
         _fail(exc, as_json)
     if as_json:
@@ -529,6 +533,10 @@ def _print_import(o, figures: bool) -> None:
         typer.echo(f"  ✗ {o.error}")
     elif o.output is not None:
         typer.echo(f"  已写入 {o.output}")
+    elif o.form is not None:
+        todo = {m.path for m in o.marks if m.kind == "missing"}
+        check = {m.path for m in o.marks} - todo
+        typer.echo(f"  数据不完整，已把读出的内容写入填报表 {o.form}：待补 {len(todo)} 处（标红），请核对 {len(check)} 处（标蓝）")
     else:
         problems = [n for n in r.notes if n.kind in ("missing", "unreadable", "schema")]
         typer.echo(f"  未写入：数据不完整（{len(problems)} 处），请核对原文件")

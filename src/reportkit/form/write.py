@@ -32,6 +32,8 @@ from ..xlsx_tables import SHEETS, Styles, page_setup, text_height, write_table
 from . import fields as F
 
 INPUT_FILL = "#FFF2CC"
+#: an imported report's cells the user must complete (not read) or check (read by a guess)
+MARK_FILLS = {"missing": "#F8CBAD", "guess": "#BDD7EE"}
 CHECK_LABEL = "勾稽校验：一＋二－三（七）－四，每列应为 0（不为 0 时标红）"
 NOTE_FORMULAS = "总计和勾稽校验由公式计算；reportkit 读取时重新计算，不采用单元格中的结果。"
 HOW_TO = ("填写说明：只填黄色单元格（其余单元格已锁定，无需密码即可撤销保护）；没有的数字填 0 或留空；"
@@ -98,12 +100,13 @@ def _amount_cell(value: Any) -> tuple[Any, str] | None:
 
 
 class _Writer:
-    def __init__(self, data: dict, name: str) -> None:
+    def __init__(self, data: dict, name: str, marks: dict | None = None, basis: dict | None = None) -> None:
         import xlsxwriter
 
         self.data, self.name = data, name
+        self.marks = marks or {}  # contract path → (kind, comment): cells tinted and commented
         self.edition = data["format"]
-        self.done = completed(data, self.edition)
+        self.done = completed(basis if basis is not None else data, self.edition)
         self.raw = io.BytesIO()
         self.wb = xlsxwriter.Workbook(self.raw, {"in_memory": True, "strings_to_formulas": False,
                                                   "strings_to_numbers": False, "strings_to_urls": False})
@@ -114,7 +117,8 @@ class _Writer:
     # -- cells
 
     def input_format(self, num_format: str = "General", **extra):
-        return self.styles.get(border=1, locked=False, bg_color=INPUT_FILL, num_format=num_format, **extra)
+        return self.styles.get(**{"border": 1, "locked": False, "bg_color": INPUT_FILL, "num_format": num_format,
+                                  **extra})
 
     def define(self, ws, row: int, col: int, name: str) -> None:
         from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
@@ -126,6 +130,10 @@ class _Writer:
         """An input cell: the value as its kind stores it, tinted, unlocked, named, validated."""
         kind = inp.kind
         props = {"align": align, **(extra or {})}
+        mark = self.marks.get(inp.path)
+        if mark is not None:
+            props["bg_color"] = MARK_FILLS.get(mark[0], INPUT_FILL)
+            ws.write_comment(row, col, mark[1], {"x_scale": 3, "y_scale": 2})
         if kind in (c.COUNT, c.SIGNED, c.YEAR) and isinstance(value, (int, float)) and not isinstance(value, bool):
             ws.write_number(row, col, value, self.input_format("0", **props))
         elif kind == c.AMOUNT and _amount_cell(value) is not None:
@@ -425,12 +433,14 @@ def _members(data: bytes) -> list[tuple[str, bytes]]:
     return out
 
 
-def form_bytes(data: dict, *, name: str = "<数据>") -> bytes:
+def form_bytes(data: dict, *, name: str = "<数据>", marks: dict | None = None, basis: dict | None = None) -> bytes:
     """The form of the report ``data`` (its ``format`` chooses the edition), byte-reproducible.
 
     Raises :class:`~reportkit.errors.DataError` for what a form cannot hold: an unknown
     edition, keys outside the contract, a printed total that is not the sum, a text longer than
-    one Excel cell."""
+    one Excel cell.  ``marks`` (contract path → (``missing`` or ``guess``, comment)) tints those
+    input cells and comments them: an imported report's cells to complete or to check; ``basis``
+    (the data with its blanks as 0) gives the totals' cached values when ``data`` is partial."""
     from ..package import build_time, zip_members
 
     edition = data.get("format")
@@ -444,7 +454,7 @@ def form_bytes(data: dict, *, name: str = "<数据>") -> bytes:
                         file=name, path=unknown[0])
     published = data.get("published") if isinstance(data.get("published"), str) else None
     when = build_time(published if published and _iso_date(published) else None)
-    return zip_members(_members(_Writer(data, name).build(when)), when)
+    return zip_members(_members(_Writer(data, name, marks, basis).build(when)), when)
 
 
 def _unknown_keys(node: Any, field: c.Field, path: tuple = ()) -> list[str]:

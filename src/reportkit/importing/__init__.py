@@ -20,7 +20,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import DocumentError, UsageError
+from ..errors import DocumentError, InputFileError, UsageError
 from ..loading import read_input
 
 __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError", "KINDS"]
@@ -51,8 +51,9 @@ class Note:
     ``kind``: ``variant`` (a label matched only through a known variant), ``blank`` (a blank or
     ``/`` cell read as 0), ``unit`` (a unit printed in a cell), ``not-printed`` (a 总计 the report
     does not print; reportkit computes it), ``guess``, ``conflict`` (a figure printed twice,
-    differently), ``unreadable`` (a cell that is no figure), ``missing`` (a figure or section not
-    found), ``absent`` (an optional part not found), ``schema`` (the data breaks the schema).
+    differently: not read), ``unreadable`` (a cell that is no figure), ``missing`` (a figure or section
+    not found), ``ambiguous`` (a label or a run of digits that could be read more than one way: not
+    read), ``absent`` (an optional part not found), ``schema`` (the data breaks the schema).
     """
 
     kind: str
@@ -64,7 +65,9 @@ class Note:
 
 
 #: the kinds of note that make a result incomplete
-PROBLEMS = ("missing", "unreadable", "schema")
+PROBLEMS = ("missing", "unreadable", "schema", "conflict", "ambiguous")
+#: ``split``: digits run together (crawler text, OCR) split the one way the table's arithmetic allows;
+#: ``extra``: a row the official table does not have (a province's 其他主动公开文件), kept as a note
 
 
 @dataclass
@@ -83,6 +86,13 @@ class ImportResult:
 
     def of_kind(self, *kinds: str) -> list[Note]:
         return [n for n in self.notes if n.kind in kinds]
+
+    def to_form(self):
+        """(the clerk's form as .xlsx bytes, the marked cells): what was read, every cell to complete or
+        to check tinted and commented (:func:`reportkit.importing.partial.partial_form`)."""
+        from .partial import partial_form
+
+        return partial_form(self)
 
     def to_dict(self) -> dict:
         return {"source": self.source, "kind": self.kind, "edition": self.edition, "complete": self.complete,
@@ -136,8 +146,17 @@ def read_document(raw: bytes, kind: str, name: str):
         from ..reading.pdf import read_pdf
 
         return read_pdf(raw, name)
-    from ..reading.text import read_text
+    from ..reading.grid import TooLarge
+    from ..reading.text import MAX_CHARS, decode, read_text
+    from .flat import looks_flat, looks_layout, read_flat, read_layout
 
+    text = decode(raw, name)
+    if len(text) <= MAX_CHARS and looks_layout(text):  # pdftotext -layout: figures in columns
+        return read_layout(text, name)
+    if len(text) <= MAX_CHARS and looks_flat(text):  # crawler text or OCR: tables run into lines
+        return read_flat(text, name)
+    if len(text) > MAX_CHARS:
+        raise TooLarge(f"文本过长：{len(text)} 个字符，超过上限 {MAX_CHARS}；这不像一份年度报告", file=name)
     return read_text(raw, name)
 
 
@@ -150,11 +169,47 @@ def import_report(source, *, name: str | None = None, kind: str | None = None) -
     """
     if isinstance(source, (bytes, bytearray)):
         raw, shown = bytes(source), name or "<bytes>"
+        if len(raw) > MAX_BYTES:
+            raise InputFileError(f"文件过大（{len(raw)} 字节，上限 {MAX_BYTES}），不像一份年度报告", file=shown)
     else:
-        raw, shown = read_input(Path(source), limit=MAX_BYTES), name or str(source)
+        raw, shown = read_bounded(Path(source)), name or str(source)
     kind = kind or kind_of(shown, raw)
-    content = read_document(raw, kind, shown)
+    try:
+        content = read_document(raw, kind, shown)
+    except DocumentError as exc:  # a reader's limit met deep inside names no file: this one
+        if exc.file is None:
+            exc.file = shown
+        raise
     return _assemble(content, kind, shown)
+
+
+def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a published report: a regular file of at most ``limit`` bytes.  A device,
+    pipe or socket (``/dev/zero`` named ``x.pdf``) is refused before anything is read, and never
+    more than ``limit + 1`` bytes are read, whatever the file claims its size is."""
+    import stat
+
+    shown = str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputFileError("文件不存在", file=shown) from None
+    except OSError:
+        return read_input(path, limit=limit)  # its message says why
+    if stat.S_ISDIR(st.st_mode):
+        raise InputFileError("这是一个文件夹，不是报告文件", file=shown)
+    if not stat.S_ISREG(st.st_mode):
+        raise InputFileError("这不是普通文件（是设备、管道或套接字），不能导入", file=shown)
+    if st.st_size > limit:
+        raise InputFileError(f"文件过大（{st.st_size} 字节，上限 {limit}），不像一份年度报告", file=shown)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError:
+        return read_input(path, limit=limit)
+    if len(raw) > limit:
+        raise InputFileError(f"文件过大（超过上限 {limit} 字节），不像一份年度报告", file=shown)
+    return raw
 
 
 # ------------------------------------------------------------------------------------ assembling
@@ -172,6 +227,8 @@ def _assemble(content, kind: str, shown: str) -> ImportResult:
                             "“行政复议”等表头和行标签）；这可能是另一种文件", file=shown)
     edition = located.edition
     notes: list[Note] = []
+    for kind_, message, path, where in getattr(content, "flat_notes", ()):
+        notes.append(Note(kind_, message, path=path, where=where))
     tables, figures = read_figures(located, edition, notes)
     prose = read_prose(content.paragraphs, edition)
     for kind_, message, path in prose.notes:
@@ -233,6 +290,9 @@ class ImportOutcome:
     result: ImportResult | None = None
     error: Exception | None = None
     output: Path | None = None
+    #: ``--partial``: the form written for an incomplete result, and its marked cells
+    form: Path | None = None
+    marks: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -245,6 +305,9 @@ class ImportOutcome:
         if self.error is not None:
             d["error"] = {"code": getattr(self.error, "code", "error"), "message": getattr(self.error, "message",
                                                                                             str(self.error))}
+        if self.form is not None:
+            d["form"] = str(self.form)
+            d["marks"] = [asdict(m) for m in self.marks]
         return d
 
 
@@ -267,13 +330,16 @@ def output_paths(files: list[Path], output: Path | None) -> list[Path]:
     return out
 
 
-def import_files(files: list[Path], output: Path | None = None, *, force: bool = False) -> list[ImportOutcome]:
-    """Import each file and write its data as JSON, only when complete (nothing partial is written,
-    nothing overwritten without ``force``).  One unreadable file never stops the others."""
+def import_files(files: list[Path], output: Path | None = None, *, force: bool = False,
+                 partial: bool = False) -> list[ImportOutcome]:
+    """Import each file and write its data as JSON, only when complete (no partial JSON is written,
+    nothing overwritten without ``force``).  With ``partial``, an incomplete result is written as the
+    clerk's form (``<name>.xlsx`` where the JSON would go) with the cells to complete or check
+    marked.  One unreadable file never stops the others."""
     import json
 
     from ..errors import ReportkitError
-    from ..output import write_text
+    from ..output import write_bytes, write_text
 
     outcomes = []
     for f, target in zip(files, output_paths(files, output)):
@@ -283,7 +349,20 @@ def import_files(files: list[Path], output: Path | None = None, *, force: bool =
             if o.result.complete:
                 text = json.dumps(o.result.data, ensure_ascii=False, indent=2) + "\n"
                 o.output = write_text(target, text, force=force)
+            elif partial:
+                raw, o.marks = o.result.to_form()
+                o.form = write_bytes(target.with_suffix(".xlsx"), raw, force=force)
         except ReportkitError as exc:
             o.error = exc
+        except Exception as exc:  # a bug met on this file is this file's row; the batch goes on
+            o.error = _internal(exc, f)
         outcomes.append(o)
     return outcomes
+
+
+def _internal(exc: Exception, file) -> Exception:
+    from ..errors import InternalError
+
+    err = InternalError(f"导入这份文件时出错（reportkit 的缺陷，请报告并附上文件）：{type(exc).__name__}: {exc}；"
+                        "这份文件未导入，其他文件照常导入", file=str(file))
+    return err

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from . import FigureRead, Note
 from .. import layout
+from ..reading.labels import fold
 from .values import read_value, yuan_to_wan
 
 
@@ -29,19 +30,42 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
     tree: dict = {}
     read: list[FigureRead] = []
     seen_variants: set = set()
+    split = {printed for printed, _, _ in located.split_group}
+    conflicting: dict[str, list] = {}
+    for first, second in located.conflicts:  # printed twice, differently: which is right is not known
+        conflicting.setdefault(first.path, [first]).append(second)
     for fig in layout.figures(edition):
         hit = located.hits.get(fig.path)
+        if fig.path in conflicting:
+            hits = conflicting[fig.path]
+            shown = "与".join(f"“{h.text}”（{h.where}）" for h in hits)
+            notes.append(Note("conflict", f"{fig.label}：印了 {len(hits)} 次且不同：{shown}，不知哪个正确，未读取",
+                              path=fig.path, where=hits[-1].where, printed=hits[-1].text))
+            continue
         if hit is None:
             if fig.computed:
                 notes.append(Note("not-printed", f"{fig.label}：表中没有印出，由 reportkit 计算", path=fig.path))
             else:
                 notes.append(Note("missing", f"{fig.label}：表中找不到这一格", path=fig.path))
             continue
-        for printed, official in hit.variants:
-            if (printed, official) not in seen_variants:
-                seen_variants.add((printed, official))
-                notes.append(Note("variant", f"标签“{printed}”按官方标签“{official}”读取", path=fig.path,
-                                  where=hit.where, printed=printed, official=official))
+        guessed = fig.path in located.guessed
+        for printed, as_official in hit.variants:
+            if (printed, as_official) not in seen_variants:
+                seen_variants.add((printed, as_official))
+                if guessed and printed in split:
+                    notes.append(Note("guess", f"2019 版的单行“{printed}”全为 0：按本版的子项“{as_official}”记 0",
+                                      path=fig.path, where=hit.where, printed=printed, official=as_official))
+                elif guessed:
+                    notes.append(Note("guess", f"标签“{printed}”印错或与官方不同，按表格中的位置、编号和其他行判断为"
+                                               f"“{as_official}”", path=fig.path, where=hit.where, printed=printed,
+                                      official=as_official))
+                else:
+                    notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
+                                      where=hit.where, printed=printed, official=as_official))
+        if fig.computed and fold(hit.text) in ("", "/", "-", "—", "——", "–", "\\"):  # a blank 总计: not printed
+            notes.append(Note("not-printed", f"{fig.label}：总计一格空白，视为未印出（不是 0），由 reportkit 计算",
+                              path=fig.path, where=hit.where, printed=hit.text))
+            continue
         v = read_value(hit.text, fig.value_kind)
         if v.problem:
             notes.append(Note("unreadable", f"{fig.label}：“{hit.text}”{v.problem}", path=fig.path, where=hit.where,
@@ -58,10 +82,28 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                               printed=hit.text))
         _put(tree, fig.path, value)
         read.append(FigureRead(fig.path, fig.label, value, hit.text, hit.where, hit.row_label, hit.col_label))
-    for first, second in located.conflicts:
-        notes.append(Note("conflict", f"{official(edition, first.path)} 印了两次且不同：“{first.text}”（{first.where}）与"
-                                      f"“{second.text}”（{second.where}），取第一次", path=first.path, where=second.where,
-                          printed=second.text))
+    from ..reading.locate import _T4_OFFICIAL
+
+    for printed, near, where in dict.fromkeys(located.head_guesses):
+        notes.append(Note("guess", f"表头“{printed}”印错，按同一行的其他表头判断为“{_T4_OFFICIAL[near]}”", where=where,
+                          printed=printed, official=_T4_OFFICIAL[near],
+                          path=f"appeals.{'reconsideration' if near == '行政复议' else 'litigation'}"))
+    for first, second, where in dict.fromkeys(located.rejoined):
+        notes.append(Note("variant", f"标签被拆成两行“{first}”“{second}”，按“{first}{second}”读取", where=where,
+                          printed=f"{first}|{second}", official=f"{first}{second}"))
+    if located.other_heads:
+        other = "2021" if edition == "2019" else "2019"
+        heads = "、".join(dict.fromkeys(located.other_heads))
+        notes.append(Note("ambiguous", f"表二的列标题按 {other} 版印（{heads}），其余表格是 {edition} 版：两版的列不能一一对应，"
+                                       f"这些列的数字未读取，请在填报表中按 {edition} 版填写", printed=heads))
+    for label, run, values, where in located.split_runs:
+        notes.append(Note("split", f"“{label}”的数字连在一格（“{run}”），按这一行的总计只有一种拆分："
+                                   + "、".join(map(str, values)), where=where, printed=run))
+    for label, where, cells in located.extra_rows:
+        notes.append(Note("extra", f"表二中有官方表格没有的行“{label}”（{'、'.join(cells[:4])}），未读入数据；"
+                                   "如需报告，请写入“其他需要报告的事项”", where=where, printed=label))
+    for label, where, why in located.ambiguous:
+        notes.append(Note("ambiguous", f"“{label}”：{why}，这一行未读取", where=where, printed=label))
     return tree, read
 
 

@@ -32,6 +32,10 @@ _DATE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$|^(20\
 _TITLE = re.compile(r"^(?:关于)?(?P<before>.*?)(?:关于)?(?P<year>20\d{2})年度?(?P<after>.*?)政府信息公开(?:工作)?(?:年度)?报告$")
 _PERIOD = re.compile(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日")
 _META = re.compile(r"^(发布日期|发布时间|日期|来源|信息来源|索引号|发文机关|浏览次数|点击数|字号|【|打印|关闭|分享)")
+_PUBLISHED = re.compile(r"(?:发布|成文|印发)(?:日期|时间)[:：]?(20\d{2})[-./年](\d{1,2})[-./月](\d{1,2})")
+#: the four items the 2021 edition asks for in 六
+SIX_ITEMS = ("信息处理费", "落实上级年度政务公开工作要点情况", "人大代表建议和政协提案办理结果公开情况", "政务公开工作创新情况")
+_SIX_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十\d]{1,2}[、.．])\s*(.{2,40}?)[。：:]?$")
 _IMPROVE = re.compile(r"改进|整改|措施|打算|计划|下一步|举措")
 _FEE = re.compile(r"^本年度政府信息公开信息处理费情况：(.+)。$")
 _FEE_PARTS = (("notices", re.compile(r"^发出收费通知(\d+)件$")),
@@ -177,6 +181,14 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
                 signature = tail.pop()
         elif _is_agency(tail[-1], agency):  # a 落款 without a date
             signature = tail.pop()
+    if not published:  # 发布日期：2020-01-31 printed near the title or at the end (a web page's line)
+        for p in head[:8] + tail[-4:] + paras[-4:]:
+            m = _PUBLISHED.search(fold(p))
+            if m:
+                y, mo, d = (int(x) for x in m.groups())
+                published = f"{y:04d}-{mo:02d}-{d:02d}"
+                out.notes.append(("guess", f"没有落款日期，取“{p.strip()[:30]}”为发布日期", "published"))
+                break
     if published:
         out.fields["published"] = published
     else:
@@ -257,7 +269,12 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
             if fees is not None:
                 out.fields["fees"] = fees
                 rest.pop(0)
-        if rest and not (len(rest) == 1 and fold(rest[0]).rstrip("。") == "无"):
+        items = [m.group(1) for p in rest for m in [_SIX_ITEM.match(fold(p))] if m
+                 and any(item in m.group(1) for item in SIX_ITEMS)]
+        if items:
+            out.notes.append(("variant", "六按 2021 版的子项书写（" + "、".join(items) + "），全文记入 other_matters",
+                              "other_matters"))
+        if rest:  # a 六 that is just “无。” is kept as printed
             out.fields["other_matters"] = "\n".join(rest)
     return out
 

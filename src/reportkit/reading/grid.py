@@ -10,6 +10,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import DocumentError
+
+#: the most positions one table may cover once its spans are expanded (the official 表三 has
+#: about 300; a page or a text copy of a report stays far below this)
+MAX_CELLS = 100_000
+#: the most columns one table may have (the official tables have at most 17)
+MAX_COLUMNS = 500
+
+
+class TooLarge(DocumentError):
+    """A document beyond a reader's stated limits (cells, columns, pages, characters, bytes)."""
+
+    code = "document-too-large"
+
 
 @dataclass
 class Grid:
@@ -52,12 +66,18 @@ def expand(rows: list[list[tuple[str, int, int]]], source: str = "") -> Grid:
     empty cells."""
     taken: dict[tuple[int, int], tuple[str, tuple[int, int]]] = {}
     width = 0
+    budget = MAX_CELLS
     for r, row in enumerate(rows):
         col = 0
         for text, rowspan, colspan in row:
             while (r, col) in taken:
                 col += 1
             rowspan, colspan = max(1, rowspan), max(1, colspan)
+            budget -= rowspan * colspan
+            if budget < 0 or col + colspan > MAX_COLUMNS:
+                where = f"{source}第 {r + 1} 行".strip()
+                raise TooLarge(f"表格过大：{where}展开行列合并后超过上限（每个表格至多 {MAX_CELLS} 格、{MAX_COLUMNS} 列）；"
+                               "这不像一份年度报告的表格")
             for dr in range(rowspan):
                 for dc in range(colspan):
                     taken.setdefault((r + dr, col + dc), (text, (r, col)))

@@ -19,7 +19,7 @@ import re
 
 from ..errors import DocumentError
 from .docx import WordContent
-from .grid import Grid, expand
+from .grid import MAX_CELLS, Grid, TooLarge, expand
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -32,6 +32,10 @@ BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "tr", "
 SKIP = frozenset({"script", "style", "noscript", "template", "head", "iframe", "object", "svg", "select", "button",
                   "input", "textarea"})
 MAX_SPAN = 200
+#: the most table cells (``<td>``/``<th>``) a page may have, and the most grid positions all its
+#: tables may cover once spans are expanded (a report's three tables have under 600)
+MAX_PAGE_CELLS = 50_000
+MAX_PAGE_GRID = 2 * MAX_CELLS
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd)(\?|#|$)", re.I)
 
 
@@ -208,10 +212,21 @@ def read_html(data: bytes, name: str = "") -> WordContent:
             raise DocumentError("网页的正文由 JavaScript 生成，保存的页面中没有报告内容：请在浏览器中打开后"
                             "用“另存为 → 网页，全部”保存，或把正文复制为 .txt 后导入", file=name)
         raise DocumentError("网页中没有表格：政府信息公开工作年度报告的二、三、四部分是表格", file=name)
+    cells = sum(1 for _ in root.iter("td", "th"))
+    if cells > MAX_PAGE_CELLS:
+        raise TooLarge(f"网页中有 {cells} 个表格单元格，超过上限 {MAX_PAGE_CELLS}；这不像一份年度报告", file=name)
     article = _article(root, tables)
     out = WordContent()
+    budget = MAX_PAGE_GRID
     for n, t in enumerate(tables, start=1):
-        out.grids.append(table_grid(t, f"第 {n} 个表格"))
+        try:
+            g = table_grid(t, f"第 {n} 个表格")
+        except TooLarge as exc:
+            raise TooLarge(exc.message, file=name) from None
+        budget -= g.nrows * (len(g.texts[0]) if g.texts else 0)
+        if budget < 0:
+            raise TooLarge(f"网页的表格展开行列合并后共超过 {MAX_PAGE_GRID} 格（上限）；这不像一份年度报告", file=name)
+        out.grids.append(g)
     out.paragraphs = lines(article, set(tables))
     if not any("政府信息公开" in p and p.rstrip().endswith("报告") and len(p) <= 80 for p in out.paragraphs[:6]):
         out.paragraphs[:0] = _titles(root, article)

@@ -52,6 +52,22 @@ class Located:
     hits: dict[str, Hit] = field(default_factory=dict)
     #: a figure found twice with different texts: (first, second)
     conflicts: list[tuple[Hit, Hit]] = field(default_factory=list)
+    #: rows not read because they could be read more than one way: (row label, where, why)
+    ambiguous: list[tuple[str, str, str]] = field(default_factory=list)
+    #: figures read under a misprinted label decided by the whole table (paths)
+    guessed: set = field(default_factory=set)
+    #: a group row standing for its sub-rows (all 0): (as printed, where, the sub-rows' labels)
+    split_group: list = field(default_factory=list)
+    #: 四's spanning heads read through a typist's slip: (as printed, official key, where)
+    head_guesses: list = field(default_factory=list)
+    #: 二: rows the official table does not have (a province's 其他主动公开文件): (label, where, cells)
+    extra_rows: list = field(default_factory=list)
+    #: labels split over two rows and joined again: (first part, second part, where)
+    rejoined: list = field(default_factory=list)
+    #: a row's figures run together in one cell and split one way: (row label, run, values, where)
+    split_runs: list = field(default_factory=list)
+    #: 二's heads printed as the other edition has them (they do not map onto this edition's columns)
+    other_heads: list = field(default_factory=list)
 
     def add(self, hit: Hit) -> None:
         old = self.hits.get(hit.path)
@@ -122,6 +138,9 @@ class _Edition:
         self.heads2 = {key(col.head) for b in layout.blocks(edition) for col in b.columns} | {
             key(col.head) for b in layout.blocks(other) for col in b.columns}
         self.head_text = {key(col.head): col.head for b in layout.blocks(edition) for col in b.columns}
+        #: 二's heads only the other edition prints (本年制发件数 in a 2019 report …)
+        self.other_heads2 = ({key(col.head) for b in layout.blocks(other) for col in b.columns}
+                             - {key(col.head) for b in layout.blocks(edition) for col in b.columns})
         # 三: leaf key → [(group keys, path under requests)]
         self.leaves3: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         for item in layout.row_tree(edition):
@@ -130,6 +149,15 @@ class _Edition:
                     (tuple(key(x) for x in chain[:-1]), "requests." + ".".join(leaf.path)))
         self.row_keys2 = frozenset(self.rows2)
         self.leaf_keys3 = frozenset(self.leaves3)
+        # 三: group key → [(leaf label, path)] for the groups with sub-rows; every group key
+        self.groups3: dict[str, list[tuple[str, str]]] = {}
+        self.group_keys3: set[str] = set()
+        for item in layout.row_tree(edition):
+            for chain, leaf in item.leaves():
+                self.group_keys3.update(key(x) for x in chain[:-1])
+                if len(chain) == 3:
+                    self.groups3.setdefault(key(chain[1]), []).append(
+                        (chain[-1], "requests." + ".".join(leaf.path)))
 
 
 _INDEX: dict[str, _Edition] = {}
@@ -151,10 +179,13 @@ def _label(texts: list[str], cols) -> str:
 
 
 def _first_text(g: Grid, r: int, cols: list[int]) -> tuple[str, int] | None:
-    """The text of the first of ``cols`` (in row r) holding anything, read once per spanning cell."""
+    """The text of the first of ``cols`` (in row r) holding anything, read once per spanning cell;
+    None when the row has none of ``cols`` (a continuation table narrower than the head it inherits)."""
     seen = set()
     first = None
     for c in cols:
+        if c >= len(g.texts[r]):
+            continue
         o = g.origin[r][c]
         if o in seen:
             continue
@@ -189,12 +220,22 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
     heads4_text: dict[int, str] = {}
     cols4: dict[int, tuple[str, str]] = {}
+    unmatched3: list = []                # 三: rows whose label is no official one, decided at the end
     for g in grids:
+        g = _rejoined(g, out)
         in_head4 = False
         for r, texts in enumerate(g.texts):
             keys = [canonical(t) for t in texts]
             plain = [k for k, _ in keys]
             distinct = set(plain) - {""}
+            if distinct & _T4_SPANNING and distinct - _T4_ALL:  # 四's head with a typist's slip beside a good head
+                for c, k in enumerate(plain):
+                    near = _near4(k) if k and k not in _T4_ALL else None
+                    if near is not None:
+                        out.head_guesses.append((texts[c].strip(), near, g.where(r, c)))
+                        plain[c] = near
+                        keys[c] = (near, True)
+                distinct = set(plain) - {""}
 
             # ---- 四: head rows (结果维持 … 总计 included once inside them), then one row of figures
             if distinct & _T4_MARKS or (in_head4 and distinct and distinct <= _T4_ALL):
@@ -227,7 +268,10 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                         head = heads4_text.get(next(h for h in sorted(cols4) if cols4[h] == (block, col)), "")
                     else:
                         cs = [c for c, v in cols4.items() if v == (block, col)]
-                        text, c = _first_text(g, r, cs)
+                        found = _first_text(g, r, cs)
+                        if found is None:
+                            continue
+                        text, c = found
                         head = heads4_text.get(c, "")
                     out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", head))
                 cols4 = {}
@@ -248,29 +292,28 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
+                if hit is not None and hit[0] is not None and max(cols3) >= len(texts) and len(_aligned(
+                        g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
+                        len(order3))) != len(order3):  # narrower than its head, and not one cell a head
+                    out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
+                                          f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"))
+                    continue
+                state3 = (dict(cols3), list(order3), dict(first_head3), dict(heads3_text))
                 if hit is not None and hit[0] is not None:
                     path, variants = hit
-                    row_label = _label(texts, label_cols)
-                    order = order3
-                    cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
-                                     len(order))
-                    for i, col in enumerate(order):
-                        if len(cells) == len(order):  # one printed cell per head: pair them in order
-                            c = cells[i]
-                            text = g.texts[r][c]
-                            head = heads3_text.get(first_head3[col], "")
-                        else:
-                            cs = [c for c, v in cols3.items() if v == col]
-                            text, c = _first_text(g, r, cs)
-                            head = heads3_text.get(c, "")
-                        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, head, variants))
+                    _read3(out, g, r, path, variants, label_cols, state3)
                     continue
+                if (label_cols and max(cols3) < len(texts) and any(is_value(t) and t.strip() for t in texts)
+                        and chain and chain[-1] not in _T3_HEAD_MARKS):
+                    unmatched3.append((g, r, chain, label_cols, state3))
 
             # ---- 二: head rows, then data rows
             if _INFO in distinct or (distinct & ix.heads2 and not distinct & ix.row_keys2):
                 heads2, heads2_text, order2 = {}, {}, []
                 seen: set = set()
                 for c, (k, via) in enumerate(keys):
+                    if k in ix.other_heads2:
+                        out.other_heads.append(texts[c].strip())
                     if k and k != _INFO:
                         heads2[c], heads2_text[c] = k, texts[c].strip()
                         if via:
@@ -280,6 +323,17 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                     seen.add(g.origin[r][c])
                 continue
             first = next((c for c, k in enumerate(plain) if k), None)
+            if (first is not None and heads2 and not cols3 and plain[first] not in ix.rows2
+                    and not is_value(texts[first]) and any(t.strip() and is_value(t) for t in texts[first + 1:])
+                    and plain[first] not in ix.heads2 and not known_label(plain[first])):
+                out.extra_rows.append((texts[first].strip(), g.where(r, first),
+                                       [t.strip() for t in texts[first + 1:] if t.strip()]))
+                continue
+            if (first is not None and plain[first] in ix.rows2 and heads2 and max(heads2) >= len(texts)
+                    and len(_cells(g, r, first + 1, exclude=g.origin[r][first])) != len(order2)):
+                out.ambiguous.append((texts[first].strip(), g.where(r, first),
+                                      f"这一行只有 {len(texts)} 格，比表头（{max(heads2) + 1} 列）窄，不知各数字属于哪一列"))
+                continue
             if first is not None and plain[first] in ix.rows2 and heads2:
                 row_key, block = ix.rows2[plain[first]]
                 official = block_label(block, row_key)
@@ -294,12 +348,163 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                         text = g.texts[r][c]
                         head = heads2_text[cs[0]]
                     else:
-                        text, c = _first_text(g, r, cs)
+                        found = _first_text(g, r, cs)
+                        if found is None:
+                            continue
+                        text, c = found
                         head = heads2_text.get(c, "")
                     hv = head_variants.get(heads2[cs[0]])
                     out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
                                  head, variants + ((hv,) if hv else ())))
+    _decide3(out, ix, unmatched3)
     return out
+
+
+def _rejoined(g: Grid, out: Located) -> Grid:
+    """``g`` with the rows that only continue the labels of the row above joined to it: a label
+    split by extraction or by a line break into two rows (``商业企`` / ``业``, ``科研机`` / ``构``,
+    ``（四）无`` / ``法提供``).  A row is such a continuation when it has no figure and every one of
+    its texts completes the text above into an official label that neither part is."""
+    merged = None
+    for r in range(1, g.nrows):
+        row = g.texts[r]
+        cells = [c for c, t in enumerate(row) if t.strip() and g.origin[r][c] == (r, c)]
+        if not cells or any(is_value(row[c]) for c in cells):
+            continue
+        above = (merged or g.texts)[r - 1]
+        if all(c < len(above) and above[c].strip() and not known_label(key(above[c])) and not known_label(key(row[c]))
+               and known_label(key(above[c] + row[c])) for c in cells):
+            if merged is None:
+                merged = [list(t) for t in g.texts]
+            for c in cells:
+                joined = merged[r - 1][c] + row[c]
+                out.rejoined.append((merged[r - 1][c].strip(), row[c].strip(), g.where(r, c)))
+                for rr in range(g.nrows):  # every position the cell above covers shows the joined text
+                    for cc in range(len(merged[rr])):
+                        if g.origin[rr][cc] == g.origin[r - 1][c]:
+                            merged[rr][cc] = joined
+                merged[r][c] = ""
+    if merged is None:
+        return g
+    keep = [r for r in range(g.nrows) if any(t.strip() for t in merged[r])]
+    return Grid([merged[r] for r in keep], [[(keep.index(o[0]) if o[0] in keep else 0, o[1]) for o in g.origin[r]]
+                                            for r in keep], g.source, dict(g.types), g.a1)
+
+
+def _read3(out: Located, g: Grid, r: int, path: str, variants, label_cols: list[int], state3,
+           guess: bool = False) -> None:
+    """The figures of one 三 data row (its label matched to ``path``) under the heads of ``state3``."""
+    cols3, order, first_head3, heads3_text = state3
+    texts = g.texts[r]
+    row_label = _label(texts, label_cols)
+    cells = _aligned(g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]), len(order))
+    printed = [c for c in cells if g.texts[r][c].strip()]
+    if len(printed) == 1 and len(re.sub(r"\D", "", g.texts[r][printed[0]])) >= len(order):
+        # OCR ran the row's figures into one cell (``640020470``): split it by the row's 总计, or list it
+        _run3(out, g, r, printed[0], path, row_label, order, heads3_text, first_head3)
+        return
+    for i, col in enumerate(order):
+        if len(cells) == len(order):  # one printed cell per head: pair them in order
+            c = cells[i]
+            text = g.texts[r][c]
+            head = heads3_text.get(first_head3[col], "")
+        else:
+            cs = [c for c, v in cols3.items() if v == col]
+            found = _first_text(g, r, cs)
+            if found is None:
+                continue
+            text, c = found
+            head = heads3_text.get(c, "")
+        out.add(_hit(g, r, c, f"{path}.{col}", text, row_label, head, variants))
+        if guess:
+            out.guessed.add(f"{path}.{col}")
+
+
+_NUMBER = re.compile(r"^[(（]?([一二三四五六七八九十\d]{1,3})[)）.、．]")
+
+
+def _run3(out: Located, g: Grid, r: int, c: int, path: str, row_label: str, order: list[str], heads3_text,
+          first_head3) -> None:
+    """One cell holding a whole 三 row's figures run together: read only when exactly one split
+    gives six figures and their 总计 (no leading zeros); otherwise the row is listed as ambiguous."""
+    from ..importing.flat import splits
+
+    run = g.texts[r][c].strip()
+    found = [v for v in splits(run, len(order), ["count"] * len(order))
+             if order[-1] != "total" or sum(v[:-1]) == v[-1]]
+    if len(found) != 1:
+        shown = "；".join("、".join(map(str, v)) for v in found[:3])
+        out.ambiguous.append((row_label, g.where(r, c), f"一格中的数字“{run}”连在一起，"
+                              + (f"可拆分为 {len(found)} 种（{shown} …）" if found else "无法拆分为这一行的各格")
+                              + "，只凭这一行无法确定"))
+        return
+    for col, v in zip(order, found[0]):
+        out.add(Hit(f"{path}.{col}", str(v), g, (r, c), row_label, heads3_text.get(first_head3[col], ""), (),
+                    g.types.get(g.origin[r][c], "")))
+    out.split_runs.append((row_label, run, found[0], g.where(r, c)))
+
+
+def _numbering(text: str) -> str | None:
+    m = _NUMBER.match(fold(text))
+    return m.group(1) if m else None
+
+
+def _decide3(out: Located, ix: "_Edition", rows: list) -> None:
+    """三's rows whose label is no official label, decided by the whole table: a misprinted leaf
+    (``2.其他法律行政止公开``) is the one official leaf of its group with the same number, not found
+    elsewhere in the table and spelled most alike; a group label standing alone where the edition
+    has sub-rows (the 2019 single ``（六）其他处理`` in a 2021 table) is read as its sub-rows only
+    when every figure is 0.  Anything else is listed as ambiguous, never guessed."""
+    from difflib import SequenceMatcher
+
+    for g, r, chain, label_cols, state3 in rows:
+        texts = g.texts[r]
+        printed = texts[label_cols[-1]].strip()
+        values = [texts[c] for c in range(label_cols[-1] + 1, len(texts))]
+        leaf = chain[-1]
+        sub = ix.groups3.get(leaf)
+        if sub and set(chain[:-1]) <= ix.group_keys3 | {leaf}:
+            if all(fold(v) in ("0", "") or fold(v) in BLANK_MARKS for v in values):
+                for label, path in sub:
+                    _read3(out, g, r, path, ((printed, label),), label_cols, state3, guess=True)
+                out.split_group.append((printed, g.where(r, label_cols[-1]), [label for label, _ in sub]))
+            else:
+                out.ambiguous.append((printed, g.where(r, label_cols[-1]),
+                                      f"这是 2019 版的单行，本版分为 {len(sub)} 个子项（"
+                                      + "、".join(label for label, _ in sub) + "），数字不全为 0，无法拆分"))
+            continue
+        number = _numbering(printed)
+        taken = {p.rsplit(".", 1)[0] for p in out.hits}
+        candidates = []
+        for k, entries in ix.leaves3.items():
+            for groups, path in entries:
+                official = _official(ix, k)
+                if path in taken or (chain[:-1] and not set(groups) & set(chain[:-1])):
+                    continue
+                if number is None or _numbering(official) != number:
+                    continue
+                ratio = SequenceMatcher(None, leaf, k).ratio()
+                if ratio >= 0.6:
+                    candidates.append((ratio, path, official))
+        if len(candidates) == 1:
+            _, path, official = candidates[0]
+            _read3(out, g, r, path, ((printed, official),), label_cols, state3, guess=True)
+        else:
+            why = ("与多个官方标签相近（" + "、".join(o for _, _, o in candidates) + "）" if candidates
+                   else "不是任何官方标签")
+            out.ambiguous.append((printed, g.where(r, label_cols[-1]), f"行标签{why}"))
+
+
+_T4_OFFICIAL = {key(x): x for x in ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")}
+
+
+def _near4(k: str) -> str | None:
+    """The one spanning head of 四 that ``k`` misspells by a character added, dropped or changed
+    (``行政法复议``), or None."""
+    from difflib import SequenceMatcher
+
+    close = [m for m in _T4_OFFICIAL if abs(len(m) - len(k)) <= 1 and SequenceMatcher(None, k, m).ratio() >= 0.8]
+    return close[0] if len(close) == 1 else None
 
 
 def _is_head(printed_key: str, head: str) -> bool:

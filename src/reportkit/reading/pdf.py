@@ -19,13 +19,57 @@ import re
 
 from ..errors import DocumentError
 from .docx import WordContent
-from .grid import Grid
+from .grid import Grid, TooLarge
 from .labels import key
 
 #: a line that is only a page number (``— 3 —``, ``- 12 -``)
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
 _HEAD = re.compile(r"^([一二三四五六七八九十]{1,2}、|[（(][一二三四五六七八九十]{1,3}[）)])")
 _TOL = 2.0
+#: the most pages a report's PDF may have (reports have 4–20), and the most bytes its pages'
+#: content streams may unpack to, all pages together (a page of a report is some 50–200 KB)
+MAX_PAGES = 300
+MAX_CONTENT = 64 * 1024 * 1024
+_FLATE = {"FlateDecode", "Fl"}
+
+
+def check_limits(data: bytes, name: str = "") -> None:
+    """Refuse a PDF beyond :data:`MAX_PAGES` pages or whose page contents unpack beyond
+    :data:`MAX_CONTENT` bytes, before anything is unpacked: each deflated content stream is
+    inflated only up to what is left of the allowance."""
+    import zlib
+
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFStream, resolve1
+    from pdfminer.psparser import PSLiteral
+
+    doc = PDFDocument(PDFParser(io.BytesIO(data)))
+    left = MAX_CONTENT
+    for n, page in enumerate(PDFPage.create_pages(doc), start=1):
+        if n > MAX_PAGES:
+            raise TooLarge(f"PDF 超过 {MAX_PAGES} 页（上限）；这不像一份年度报告", file=name)
+        for ref in page.contents or []:
+            stream = resolve1(ref)
+            if not isinstance(stream, PDFStream):
+                continue
+            raw = stream.rawdata if stream.rawdata is not None else (stream.data or b"")
+            filters = resolve1(stream.attrs.get("Filter") or stream.attrs.get("F"))
+            filters = filters if isinstance(filters, list) else [filters] if filters else []
+            names = [f.name if isinstance(f, PSLiteral) else str(resolve1(f)) for f in filters]
+            if names and names[0] in _FLATE:
+                inflater = zlib.decompressobj()
+                try:
+                    size = len(inflater.decompress(raw, left + 1))
+                except zlib.error:
+                    continue  # a broken stream: pdfplumber says so itself
+            else:
+                size = len(raw)
+            left -= size
+            if left < 0:
+                raise TooLarge(f"PDF 第 {n} 页的内容展开后使全文超过 {MAX_CONTENT // (1024 * 1024)} MB（上限）；"
+                               "这不像一份年度报告", file=name)
 
 
 def _bounds(values: list[float]) -> list[float]:
@@ -157,6 +201,12 @@ def read_pdf(data: bytes, name: str = "") -> WordContent:
 
     out = WordContent()
     chars = 0
+    try:
+        check_limits(data, name)
+    except TooLarge:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds of exceptions on broken files
+        raise DocumentError(f"无法打开 PDF（文件已损坏或有密码保护）：{type(exc).__name__}", file=name) from None
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds of exceptions on broken files

@@ -13,7 +13,10 @@ import re
 
 from ..errors import DocumentError
 from .docx import WordContent
-from .grid import expand
+from .grid import MAX_COLUMNS, TooLarge, expand
+
+#: the most characters a text copy may have (a report is some 20,000)
+MAX_CHARS = 5_000_000
 
 _MD_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SPACES = re.compile(r"[ \u3000\xa0]{2,}")
@@ -49,6 +52,8 @@ def cells(line: str) -> list[str] | None:
 def read_text(data: bytes, name: str = "") -> WordContent:
     """Tables and paragraphs of the text ``data`` (bytes)."""
     text = decode(data, name)
+    if len(text) > MAX_CHARS:
+        raise TooLarge(f"文本过长：{len(text)} 个字符，超过上限 {MAX_CHARS}；这不像一份年度报告", file=name)
     out = WordContent()
     rows: list[list[str]] = []
 
@@ -57,10 +62,13 @@ def read_text(data: bytes, name: str = "") -> WordContent:
             out.grids.append(expand([[(c, 1, 1) for c in row] for row in rows], f"第 {len(out.grids) + 1} 个表格"))
             rows.clear()
 
-    for line in text.splitlines():
+    for n, line in enumerate(text.splitlines(), start=1):
         if _MD_RULE.match(line.strip()):
             continue
         row = cells(line)
+        if row is not None and len(row) > MAX_COLUMNS:
+            raise TooLarge(f"第 {n} 行分出 {len(row)} 格，超过每行上限 {MAX_COLUMNS} 格；这不像一份年度报告的表格",
+                           file=name)
         if row is not None and any(c for c in row):
             rows.append(row)
             continue

@@ -1,0 +1,489 @@
+"""Crawler text and OCR: a report whose tables were flattened into runs of text, the digits of a row
+run together (``一、本年新收政府信息公开申请数量640020470`` is 64, 0, 0, 2, 0, 4 → 70).
+
+The rows are found by their official labels, in the table's order; the run of digits after each
+label is split into the row's cells using only what the table itself guarantees:
+
+* a number is never printed with a leading zero (``07``), and a space is never inside a number;
+* 表三: each row's 总计 is the sum of its six applicant columns; per column, the 办理结果 rows add up
+  to （七）总计, and 一 + 二 = 三（七）+ 四 (the 勾稽关系 printed above the table);
+* 表四: each block's 总计 is the sum of its four results.
+
+A split is accepted only when exactly one assignment of every row satisfies all of them; a row
+that could still be read more than one way is listed as ambiguous with its candidates, never
+guessed (表二 has no arithmetic: its rows are read only when the digits leave one way).  The rows
+read become ordinary grids in the official layout, so the rest of the import (labels, notes,
+the schema) is the same as for any other document.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .. import layout
+from ..reading.docx import WordContent
+from ..reading.grid import expand
+
+#: the most ways one row's digits may be split before the row is given up as ambiguous
+MAX_SPLITS = 20_000
+#: the most steps the search over a table's rows may take
+MAX_STEPS = 200_000
+#: the longest run of figures split (a row of 表四 has 15 figures; longer runs are no row of a report)
+MAX_RUN = 160
+_BODY = re.compile(r"^=+\s*正文\s*=+$")
+_META_DATE = re.compile(r"^(发布时间|发布日期|成文日期)\s*[:：]\s*(.+)$")
+_HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+_RUN = re.compile(r"^[\d\s.,，+\-－]*(?:万元|元)?[\d\s.,，]*")
+_NUMBER = re.compile(r"^(0|[1-9]\d*)$")
+_SIGNED = re.compile(r"^[+\-]?(0|[1-9]\d*)$")
+_AMOUNT = re.compile(r"^(0|[1-9]\d*)(\.\d+)?$")
+
+
+def looks_flat(text: str) -> bool:
+    """A text whose table 三 is run into a line (no tabs or pipes around its rows)."""
+    i = text.find("本年新收政府信息公开申请数量")
+    if i < 0:
+        return False
+    after = text[i + len("本年新收政府信息公开申请数量"):i + len("本年新收政府信息公开申请数量") + 40]
+    return bool(re.match(r"\s*\d[\d ]{5,}", after)) and "\t" not in after and "|" not in after
+
+
+def read_flat(text: str, name: str = "") -> WordContent:
+    lines = text.splitlines()
+    head: list[str] = []
+    if any(_BODY.match(ln.strip()) for ln in lines):
+        cut = next(i for i, ln in enumerate(lines) if _BODY.match(ln.strip()))
+        head, lines = lines[:cut], lines[cut + 1:]
+    body = "\n".join(lines)
+    out = WordContent()
+    for ln in head:  # the crawler's header: the page's title and the date it was published
+        m = _META_DATE.match(ln.strip())
+        if m:
+            out.paragraphs.append(f"发布日期：{m.group(2).strip()}")
+        m = re.match(r"^标题\s*[:：]\s*(.+报告)\s*$", ln.strip())
+        if m:
+            out.paragraphs.insert(0, m.group(1))
+    edition = "2019" if "本年新制作数量" in body or "本年新公开数量" in body else "2021"
+    spans = _sections(body)
+    out.paragraphs += _prose(body, spans)
+    notes: list = []
+    for key, span in (("proactive", spans.get(1)), ("requests", spans.get(2)), ("appeals", spans.get(3))):
+        if span is None:  # the section's heading is not there: its figures are missing
+            continue
+        segment = body[span[0]:span[1]]
+        table = next(t for t in layout.tables(edition) if t.key == key)
+        values = _solve(edition, key, segment, notes)
+        out.grids.append(_grid(table, values, f"表{'二三四'['proactive requests appeals'.split().index(key)]}（文本）"))
+    out.flat_notes = notes  # type: ignore[attr-defined]
+    return out
+
+
+#: the headings as printed, a character dropped or added by a typist (``行政法复议``) allowed
+_HEADING_RX = [re.compile("".join(re.escape(ch) + ("" if n < 3 else ".?") for n, ch in enumerate(h)))
+               for h in _HEADINGS]
+
+
+_LAYOUT_ROW = re.compile(r"本年新收政府信息公开申请数量[ \u3000]{2,}\d+[ \u3000]{2,}\d+")
+
+
+def looks_layout(text: str) -> bool:
+    """``pdftotext -layout`` output (or a text laid out with spaces): 三's rows end in columns of figures."""
+    return bool(_LAYOUT_ROW.search(text))
+
+
+def read_layout(text: str, name: str = "") -> WordContent:
+    """A report as ``pdftotext -layout`` writes it: labels wrapped over lines and cut by page
+    breaks, figures in columns.  The tables are read as flat runs (white space kept only between
+    two figures), the prose line by line."""
+    from ..reading.pdf import PAGE_NUMBER
+
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not PAGE_NUMBER.match(ln)]
+    joined = "\n".join(lines)
+    flat = re.sub(r"\s+", lambda m: " " if (m.start() and m.string[m.start() - 1].isdigit() and m.end() < len(m.string)
+                                            and (m.string[m.end()].isdigit() or m.string[m.end()] in "+-")) else "",
+                  joined)
+    spans = _sections(flat)
+    edition = "2019" if "本年新制作数量" in flat or "本年新公开数量" in flat else "2021"
+    out = WordContent()
+    notes: list = []
+    for key, span in (("proactive", spans.get(1)), ("requests", spans.get(2)), ("appeals", spans.get(3))):
+        if span is None:
+            continue
+        table = next(t for t in layout.tables(edition) if t.key == key)
+        values = _solve(edition, key, flat[span[0]:span[1]], notes)
+        out.grids.append(_grid(table, values, f"表{'二三四'['proactive requests appeals'.split().index(key)]}（文本）"))
+    out.flat_notes = notes  # type: ignore[attr-defined]
+    # prose: every line outside the tables, the headings on their own lines
+    inside = False
+    for ln in lines:
+        compact = re.sub(r"\s", "", ln)
+        heading = next((i for i, h in enumerate(_HEADINGS) if compact.startswith(h[:6]) and
+                        compact.startswith(h[:2])), None)
+        if heading is not None and len(compact) <= 40:
+            inside = heading in (1, 2, 3)
+            out.paragraphs.append(compact)
+            continue
+        if not inside:
+            out.paragraphs.append(ln)
+    return out
+
+
+def _sections(body: str) -> dict[int, tuple[int, int]]:
+    """Section index → (start, end) of its text after the heading."""
+    found = []
+    pos = 0
+    for i, h in enumerate(_HEADINGS):
+        j = body.find(h, pos)
+        end = j + len(h)
+        if j < 0:
+            m = _HEADING_RX[i].search(body, pos)
+            if m is None:
+                continue
+            j, end = m.start(), m.end()
+        found.append((i, j, end))
+        pos = end
+    out = {}
+    for n, (i, _, after) in enumerate(found):
+        end = found[n + 1][1] if n + 1 < len(found) else len(body)
+        out[i] = (after, end)
+    return out
+
+
+def _prose(body: str, spans: dict) -> list[str]:
+    """Paragraphs: the title, the preface, each heading on its own line and its text; the tables'
+    text left out."""
+    out: list[str] = []
+    first = min((s for s, _ in spans.values()), default=len(body))
+    first_heading = first - len(_HEADINGS[min(spans)]) if spans else len(body)
+    lead = body[:first_heading].strip()
+    # the page around the title: breadcrumbs, 来源/时间, share buttons — short pieces between spaces
+    pieces = [p for p in re.split(r"\s+", lead) if p]
+    title = next((i for i, p in enumerate(pieces) if p.endswith("报告") and "政府信息公开" in p), None)
+    if title is not None:
+        text = next((i for i in range(title + 1, len(pieces)) if len(pieces[i]) >= 20 or "。" in pieces[i]),
+                    len(pieces))
+        out.append(pieces[title])
+        rest = " ".join(pieces[text:])
+        if rest:
+            out.append(rest)
+    elif lead:
+        out += [p.strip() for p in lead.splitlines() if p.strip()]
+    for i, (start, end) in sorted(spans.items()):
+        out.append(_HEADINGS[i])
+        if i in (1, 2, 3):
+            continue
+        out += [p.strip() for p in body[start:end].splitlines() if p.strip()]
+    return out
+
+
+# ------------------------------------------------------------------ rows
+
+def _rows(edition: str, key: str) -> list[tuple[str, list]]:
+    """(label as printed in the official table, the row's figures) in table order."""
+    if key == "proactive":
+        return [(label, [f"proactive.{k}.{c.key}" for c in b.columns]) for b in layout.blocks(edition)
+                for k, label in b.rows]
+    if key == "requests":
+        rows = []
+        for item in layout.row_tree(edition):
+            for chain, leaf in item.leaves():
+                path = "requests." + ".".join(leaf.path)
+                rows.append((chain[-1], [f"{path}.{col}" for col, _ in layout.APPLICANT_HEADS]))
+        return rows
+    return [("总计", [f.path for f in layout.figures(edition) if f.path.startswith("appeals.")])]
+
+
+def _groups(edition: str) -> dict[int, str]:
+    """三's row index → the label of its group, for the rows under a group with sub-rows."""
+    out, n = {}, 0
+    for item in layout.row_tree(edition):
+        for chain, _ in item.leaves():
+            if len(chain) == 3:
+                out[n] = chain[1]
+            n += 1
+    return out
+
+
+def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
+          guesses: list | None = None, groups: dict | None = None) -> list[str | None]:
+    """The digits printed after each row's label (None: label not found).  Rows whose label is not
+    found (misprinted, cut short by a line break, ``1、`` for ``1.``) are decided by the text between
+    the labels found around them: when it holds exactly as many runs of figures as rows are
+    missing there, and each run's label has the row's number and is spelled alike, they are read
+    in order, each listed in ``guesses`` as (row index, label as printed)."""
+    text = segment
+    if last:  # 四: the one row of figures is the last run of figures in the section
+        runs = list(_FIGURES.finditer(text))
+        return [runs[-1].group(0).strip() if runs else None]
+    out: list[str | None] = []
+    pos = 0
+    found = []
+    for label, _ in rows:
+        j = text.find(label, pos)
+        if j < 0:
+            found.append(None)
+            continue
+        found.append((j, j + len(label)))
+        pos = j + len(label)
+    ends: dict[int, int] = {}
+    for n, f in enumerate(found):
+        if f is None:
+            out.append(None)
+            continue
+        nxt = next((g[0] for g in found[n + 1:] if g is not None), len(text))
+        m = _RUN.match(text[f[1]:nxt])
+        run = m.group(0) if m else ""
+        numbering = re.search(r"\s*\d{1,2}[.、．]\s*$", run)  # the next row's number when its label is not found
+        if numbering:
+            run = run[:numbering.start()]
+        out.append(run.strip())
+        ends[n] = f[1] + len(run)
+    n = 0
+    while n < len(rows):  # gaps of rows not found
+        if found[n] is not None:
+            n += 1
+            continue
+        m = n
+        while m < len(rows) and found[m] is None:
+            m += 1
+        start = max((ends[k] for k in range(n) if k in ends), default=0)
+        stop = next((found[k][0] for k in range(m, len(rows)) if found[k] is not None), len(text))
+        gap = text[start:stop]
+        pieces, at = [], 0
+        for run in _FIGURES.finditer(gap):
+            pieces.append((gap[at:run.start()], run.group(0).strip()))
+            at = run.end()
+        if len(pieces) == m - n and all(_alike(printed, rows[n + i][0]) for i, (printed, _) in enumerate(pieces)):
+            for i, (printed, run) in enumerate(pieces):
+                out[n + i] = run
+                if guesses is not None:
+                    guesses.append((n + i, printed.strip()))
+        elif len(pieces) == 1 and groups and re.fullmatch(r"[0\s]+", pieces[0][1]):
+            # the 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0
+            group = {groups.get(k) for k in range(n, m)}
+            name = group.pop() if len(group) == 1 else None
+            if name and re.sub(r"\s", "", name) in re.sub(r"\s", "", pieces[0][0]) and \
+                    all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
+                for k in range(n, m):
+                    out[k] = pieces[0][1]
+                    if guesses is not None:
+                        guesses.append((k, f"2019 版的单行{name}（全为 0）"))
+        n = m
+    return out
+
+
+#: a run of figures: numbers separated by white space, not a row's numbering (``1、`` ``2.``)
+_FIGURES = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:元|万元)?(?:\s*[+\-]?\d+(?:\.\d+)?(?:元|万元)?)*(?![.、．\d])")
+_ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．]|[（(]([一二三四五六七八九十]{1,2})[）)])")
+
+
+def _alike(printed: str, label: str) -> bool:
+    """A label printed in a gap is ``label``: the same row number (``1、`` or ``1.``, ``（二）``), and
+    spelled alike (a label cut short by a line break compared on what is printed)."""
+    from difflib import SequenceMatcher
+
+    own = _ROW_NUMBER.match(label)
+    marks = list(_ROW_NUMBER.finditer(printed))
+    if own is None or not marks:
+        return False
+    m = marks[-1]
+    if (m.group(1) or m.group(2)) != (own.group(1) or own.group(2)):
+        return False
+    tail = re.sub(r"\s", "", printed[m.end():])
+    body = label[own.end():]
+    if not tail:
+        return False
+    k = min(len(tail), len(body))  # a label cut short by the line break is compared on what is printed
+    return SequenceMatcher(None, tail[:len(body)], body[:max(k, len(tail))]).ratio() >= 0.6
+
+
+def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
+    """Every way to read ``run`` as ``n`` numbers: spaces separate numbers, no number has a leading
+    zero, an amount may have decimals (and a unit after it)."""
+    run = run.replace(",", "").replace("，", "").replace("－", "-")
+    if len(run) > MAX_RUN:
+        return []
+    run = re.sub(r"(万元|元)", " ", run)
+    tokens = run.split()
+    if not tokens:
+        return []
+    out: list[tuple] = []
+    memo: dict = {}
+
+    def cut(token: str, k: int, first: int) -> list[list[str]]:
+        if (token, k, first) in memo:
+            return memo[token, k, first]
+        if k == 1:
+            res = [[token]] if _ok(token, kinds[first]) else []
+        else:
+            res = []
+            for i in range(1, len(token) - k + 2):
+                head = token[:i]
+                if not _ok(head, kinds[first]):
+                    if head[0] in "0+-" and len(head) > 1 and kinds[first] != "signed":
+                        break  # a longer number cannot start with 0 either
+                    continue
+                for rest in cut(token[i:], k - 1, first + 1):
+                    res.append([head] + rest)
+                if len(res) > MAX_SPLITS:
+                    break
+        memo[token, k, first] = res
+        return res
+
+    def spread(t: int, left: int, first: int, acc: list):
+        if len(out) > MAX_SPLITS:
+            return
+        if t == len(tokens):
+            if left == 0:
+                out.append(tuple(_value(x, kinds[i]) for i, x in enumerate(acc)))
+            return
+        remaining = len(tokens) - t - 1
+        for k in range(1, left - remaining + 1):
+            for parts in cut(tokens[t], k, first):
+                spread(t + 1, left - k, first + k, acc + parts)
+
+    spread(0, n, 0, [])
+    return out
+
+
+def _ok(text: str, kind: str) -> bool:
+    return bool({"amount": _AMOUNT, "signed": _SIGNED}.get(kind, _NUMBER).match(text))
+
+
+def _value(text: str, kind: str):
+    return text if kind == "amount" else int(text)
+
+
+# ------------------------------------------------------------------ solving
+
+def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, object]:
+    """The figures of one table read from its flattened text: path → value."""
+    figures = {f.path: f for f in layout.figures(edition)}
+    rows = _rows(edition, key)
+    guessed: list = []
+    groups = _groups(edition) if key == "requests" else None
+    runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups)
+    for i, printed in guessed:
+        notes.append(("guess", f"标签“{printed}”与官方标签不同（印错、折行截断或编号写法），按前后各行的位置和编号"
+                               f"判断为“{rows[i][0]}”", rows[i][1][0], f"文本中“{printed}”之后"))
+    cands: list[list[tuple] | None] = []
+    for (label, paths), run in zip(rows, runs):
+        if run is None or not run:
+            cands.append(None)
+            continue
+        kinds = [figures[p].value_kind for p in paths]
+        found = splits(run, len(paths), kinds)
+        spaced = len(re.sub(r"万元|元", " ", run).split()) == len(paths)  # one token a cell: no arithmetic needed
+        if key == "requests" and not spaced:
+            found = [c for c in found if sum(c[:6]) == c[6]]
+        if key == "appeals" and not spaced:
+            found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
+        cands.append(found if len(found) <= MAX_SPLITS else [])
+    chosen = _search(edition, key, rows, cands)
+    values: dict[str, object] = {}
+    for i, ((label, paths), run) in enumerate(zip(rows, runs)):
+        options = chosen[i]
+        if run is None:
+            continue
+        if options is not None and len(options) == 1:
+            values.update(zip(paths, options[0]))
+            digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
+            if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
+                notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
+                                       + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
+            continue
+        shown = "；".join("、".join(str(v) for v in c) for c in (options or [])[:3])
+        many = len(options or [])
+        why = (f"可拆分为 {many} 种{'（' + shown + (' …' if many > 3 else '') + '）' if many else ''}，表格的勾稽关系不能确定"
+               if many else "无法拆分为这一行的各格")
+        notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
+                      f"文本中“{label}”之后"))
+    return values
+
+
+def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
+    """For each row, the candidates that take part in some assignment of all rows satisfying the
+    table's constraints (one candidate: determined).  Rows without constraints keep theirs."""
+    if key != "requests":
+        return cands
+    index = {tuple(paths[0].split(".")[:-1]): i for i, (_, paths) in enumerate(rows)}
+    results = [i for (label, paths), i in zip(rows, range(len(rows)))
+               if paths[0].startswith("requests.results.") and not paths[0].startswith("requests.results.total.")]
+    total = index.get(("requests", "results", "total"))
+    received, carried, forward = (index.get(("requests", k)) for k in ("received", "carried_over", "carried_forward"))
+    order = sorted(range(len(rows)), key=lambda i: len(cands[i]) if cands[i] else 0)
+    live = [i for i in order if cands[i]]
+    possible: dict[int, set] = {i: set() for i in live}
+    steps = 0
+    complete = True
+    assign: dict[int, tuple] = {}
+
+    summed = total is not None and cands[total] and all(cands[r] for r in results)
+    balance = [x for x in (received, carried, total, forward) if x is not None and cands[x]]
+    balanced = len(balance) == 4
+
+    def consistent() -> bool:
+        for col in range(7):
+            if summed and total in assign and all(r in assign for r in results):
+                if sum(assign[r][col] for r in results) != assign[total][col]:
+                    return False
+            if balanced and all(x in assign for x in balance):
+                if assign[received][col] + assign[carried][col] != assign[total][col] + assign[forward][col]:
+                    return False
+        return True
+
+    def go(n: int) -> None:
+        nonlocal steps, complete
+        steps += 1
+        if steps > MAX_STEPS:
+            complete = False
+            return
+        if n == len(live):
+            for i in live:
+                possible[i].add(assign[i])
+            return
+        i = live[n]
+        for c in cands[i]:
+            assign[i] = c
+            if consistent():
+                go(n + 1)
+            del assign[i]
+            if not complete:
+                return
+
+    go(0)
+    if complete and live and not any(possible.values()):
+        # the report's own columns do not add up: split each row by its own 总计 only (validate
+        # then reports the columns)
+        return cands
+    out: list[list[tuple] | None] = []
+    for i in range(len(rows)):
+        if not cands[i]:
+            out.append(cands[i])
+        elif not complete:
+            out.append(cands[i] if len(cands[i]) == 1 else list(cands[i]))
+        else:
+            out.append(sorted(possible[i], key=str))
+    return out
+
+
+def _grid(table, values: dict, source: str):
+    """The official table's grid with the figures read; a row with a figure not read is left out."""
+    rows = []
+    for r, row in enumerate(table.grid()):
+        figs = [cell.path for cell, _, _ in row if cell.is_figure]
+        if figs and any(p not in values for p in figs):
+            continue
+        cells = []
+        for c, (cell, r0, c0) in enumerate(row):
+            if (r0, c0) != (r, c):
+                text = ""
+            elif cell.is_figure:
+                text = str(values[cell.path])
+            else:
+                text = cell.text
+            cells.append((text, 1, 1))
+        rows.append(cells)
+    return expand(rows, source)
