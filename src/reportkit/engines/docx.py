@@ -168,10 +168,10 @@ def template_parts(word: _Word) -> list[Part]:
     from lxml import etree
 
     pkg = word.package
-    body = etree.tostring(word.root.find(qn("w:body")), encoding="unicode")
+    body = _PUNCT_OFF.sub(_PUNCT_ON, etree.tostring(word.root.find(qn("w:body")), encoding="unicode"))
     parts = [Part(word.main, "body", _patched(body), body)]
     for kind, member in word.headers_footers + tuple(("footnotes", m) for m in word.footnotes):
-        xml = etree.tostring(pkg.xml(member), encoding="unicode")
+        xml = _PUNCT_OFF.sub(_PUNCT_ON, etree.tostring(pkg.xml(member), encoding="unicode"))
         parts.append(Part(member, kind, _patched(xml), xml))
     if word.core is not None:
         props = CoreProperties(_core_element(pkg, word.core))
@@ -186,6 +186,87 @@ def _core_element(pkg, member: str):
     if not isinstance(el, CT_CoreProperties):
         raise pkg.fail(f"{member} 不是核心属性部件")
     return el
+
+
+# ------------------------------------------------------------------ the settings the PDF depends on
+
+#: a paragraph (or style) that lets punctuation hang: LibreOffice then drops a ，、。 at a line end
+_PUNCT_OFF = re.compile(r'<w:overflowPunct w:val="(?:0|false|off)"\s*/>')
+_PUNCT_ON = '<w:overflowPunct w:val="1"/>'
+#: w:pPr's children in schema order, up to where w:overflowPunct goes (CT_PPrBase)
+_PPR_BEFORE_PUNCT = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+                     "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap")
+
+
+def owned_settings(word: _Word) -> tuple[dict, list[str]]:
+    """The settings the PDF's fidelity depends on, applied whatever the template says: the
+    changed members (styles, settings) and, in Chinese, what had to be overridden.
+
+    * ``w:overflowPunct`` on (document defaults, every style, every paragraph of the template):
+      LibreOffice reads it off as "hanging punctuation allowed" and then drops a ，、。 at the end
+      of a justified line from the page.  A template opened and saved by LibreOffice (as a 信创
+      desktop's suite saves it) has it off in its Normal style.
+    * no automatic hyphenation (``w:autoHyphenation``, which LibreOffice also writes on save): a
+      hyphen put into a Latin word at a line end is a character the data does not have.
+
+    Paragraph-level ``w:overflowPunct`` in the body, headers and footers is turned on in
+    :func:`template_parts`; this function reports it too."""
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    pkg, changed, notes = word.package, {}, []
+    if word.styles is not None:
+        root = pkg.xml(word.styles)
+        fixed = []
+        for punct in root.iter(qn("w:overflowPunct")):
+            if punct.get(qn("w:val"), "1") in ("0", "false", "off"):
+                punct.set(qn("w:val"), "1")
+                style = punct.getparent().getparent()
+                name = style.find(qn("w:name")) if style.tag == qn("w:style") else None
+                fixed.append(f"样式“{name.get(qn('w:val'))}”" if name is not None else "文档默认格式")
+        defaults = root.find(qn("w:docDefaults"))
+        if defaults is None:
+            defaults = root.makeelement(qn("w:docDefaults"), {})
+            root.insert(0, defaults)
+        ppr_default = defaults.find(qn("w:pPrDefault"))
+        if ppr_default is None:
+            ppr_default = defaults.makeelement(qn("w:pPrDefault"), {})
+            rpr_default = defaults.find(qn("w:rPrDefault"))
+            defaults.insert(1 if rpr_default is not None else 0, ppr_default)
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = ppr_default.makeelement(qn("w:pPr"), {})
+            ppr_default.append(ppr)
+        if ppr.find(qn("w:overflowPunct")) is None:
+            before = {qn(f"w:{t}") for t in _PPR_BEFORE_PUNCT}
+            at = sum(1 for child in ppr if child.tag in before)
+            ppr.insert(at, ppr.makeelement(qn("w:overflowPunct"), {qn("w:val"): "1"}))
+            if "文档默认格式" not in fixed:
+                fixed.append("文档默认格式")
+        if fixed:
+            changed[word.styles] = serialize_part_xml(root)
+            notes.append(f"关闭了“行尾标点控制”（w:overflowPunct，位于{'、'.join(dict.fromkeys(fixed))}）："
+                         "转换 PDF 时行尾的，、。会丢失；生成时已改回开启")
+    parts = [word.main] if _PUNCT_OFF.search(etree.tostring(word.root, encoding="unicode")) else []
+    for _, member in word.headers_footers + tuple(("footnotes", m) for m in word.footnotes):
+        if _PUNCT_OFF.search(pkg.members[member].decode("utf-8", "replace")):
+            parts.append(member)
+    if parts:
+        notes.append(f"段落关闭了“行尾标点控制”（w:overflowPunct，位于 {'、'.join(parts)}）：生成时已改回开启")
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from ..template_files import target_member
+
+    settings = next((target_member(r) for r in pkg.part_relationships(word.main) if r.type == RT.SETTINGS), None)
+    if settings in pkg.members:
+        root = pkg.xml(settings)
+        hyphen = root.find(qn("w:autoHyphenation"))
+        if hyphen is not None and hyphen.get(qn("w:val"), "1") not in ("0", "false", "off"):
+            root.remove(hyphen)
+            changed[settings] = serialize_part_xml(root)
+            notes.append("开启了“自动断字”（w:autoHyphenation）：转换 PDF 时会在英文单词中插入连字符；生成时已关闭")
+    return changed, notes
 
 
 # ------------------------------------------------------------------ locating an error in a part
@@ -328,6 +409,7 @@ def _prepare(template, data: bytes) -> Prepared:
         and not _tables_need_fixing(body)
     root.replace(body, root.makeelement(qn("w:body"), {}))
     members = dict(pkg.members)
+    members.update(owned_settings(word)[0])
     core = word.core
     if core is None:
         core = _add_core_part(pkg, members)
