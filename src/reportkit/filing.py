@@ -109,7 +109,7 @@ def plan(report, out_dir, *, formats: Sequence[str] | None = None, templates=Non
     if "html" in formats:
         names["html-fragment"] = stem + FRAGMENT_SUFFIX
     return Plan(report, Path(out_dir), formats, names, used, findings, build_context(data),
-                build_time(data.get("published")), force, pdfa, limits, notes)
+                build_time(data.get("published"), data.get("year")), force, pdfa, limits, notes)
 
 
 class StagedSet:
