@@ -670,3 +670,147 @@ def _place_signature(body, style_names: dict, default_style: str | None) -> None
     _set_right_indent(sig, s_indent)
     if date is not None:
         _set_right_indent(date, d_indent)
+
+
+# ------------------------------------------------------------------ the 落款 kept whole in LibreOffice
+
+#: lines of the last paragraph of 六 that go to the page of the 落款 when it would stand alone
+CLOSING_TAIL_LINES = 2
+_SPACE = re.compile(r"\s+")
+_PAGE_NO = re.compile(r"^[-—–－\s]*\d{1,4}[-—–－\s]*$")
+
+
+def closing_split_point(pdf: Path, context: dict) -> int | None:
+    """Where to split the last paragraph of 六 so that the 落款 does not stand alone, read from
+    the PDF LibreOffice made of the report: None when the 落款 is fine (or cannot be found).
+
+    The template keeps the last paragraph of 六, the blank line, the 署名 and the date together
+    (keep-with-next).  Word honours that by moving the paragraph's last line with the 落款;
+    LibreOffice treats a keep-with-next paragraph as one that must not split, so when that
+    paragraph and the 落款 do not fit on one page it gives the keep up: the date, or the 署名 and
+    the date, stand alone on the last page (GB/T 9704 §7.3.5 forbids it).  Then the answer is the
+    number of non-blank characters of that paragraph on its lines but the last
+    :data:`CLOSING_TAIL_LINES`, as LibreOffice broke them: :func:`split_closing` cuts it there."""
+    import pdfplumber
+
+    doc = context["doc"]
+    paragraphs = doc.get("other_matters") or []
+    if not paragraphs:
+        return None
+    signature, date = _SPACE.sub("", doc["signature"]), _SPACE.sub("", doc.get("date") or "")
+    last = _SPACE.sub("", paragraphs[-1])
+    lines: list[tuple[int, str]] = []
+    with pdfplumber.open(str(pdf)) as document:
+        for number, page in enumerate(document.pages[-3:]):
+            for line in page.extract_text_lines():
+                text = _SPACE.sub("", line["text"])
+                if text and not _PAGE_NO.match(line["text"]):
+                    lines.append((number, text))
+    closing = signature + date
+    joined, at = "", len(lines)
+    while at > 0 and len(joined) < len(closing):  # the 落款's lines, from the end (a 署名 may wrap)
+        at -= 1
+        joined = lines[at][1] + joined
+    if joined != closing or at == 0:
+        return None
+    closing_pages = {page for page, _ in lines[at:]}
+    body_page = lines[at - 1][0]
+    alone = closing_pages == {max(closing_pages)} and body_page < max(closing_pages)
+    split = len(closing_pages) > 1
+    if not (alone or split):
+        return None
+    tail, count = "", 0
+    while at - count > 0 and last.endswith(lines[at - count - 1][1] + tail) and len(tail) < len(last):
+        count += 1
+        tail = lines[at - count][1] + tail
+    if tail != last or count <= CLOSING_TAIL_LINES + 1:  # not the paragraph, or too short to split
+        return None
+    kept = "".join(text for _, text in lines[at - CLOSING_TAIL_LINES:at])
+    return len(last) - len(kept)
+
+
+def split_closing(docx: bytes, chars: int) -> bytes:
+    """``docx`` with the last paragraph of 六 split after its first ``chars`` non-blank characters:
+    the first part justified to its last line (``distribute``: that line was a full line, so it
+    prints as before) and free to break across pages, the rest a paragraph without first-line
+    indent kept with the 落款 — the page shows the same lines, and the 落款 takes the paragraph's
+    last lines with it.  Only the PDF is made from this document; the .docx is left as it was."""
+    import copy
+    import io
+    import zipfile
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import parse_xml
+
+    src = zipfile.ZipFile(io.BytesIO(docx))
+    main = "word/document.xml"
+    root = parse_xml(src.read(main))
+    body = root.find(qn("w:body"))
+    names = _paragraph_styles_of(src)
+    signature_ids = {sid for sid, name in names.items() if name == SIGNATURE_STYLE}
+    paragraphs = body.findall(qn("w:p"))
+    sig = next((i for i, p in enumerate(paragraphs) if p.style in signature_ids), None)
+    if sig is None:
+        return docx
+    before = [p for p in paragraphs[:sig] if _SPACE.sub("", _text_of(p))]
+    if not before:
+        return docx
+    head = before[-1]
+    tail = copy.deepcopy(head)
+    _cut(head, chars, keep="head")
+    _cut(tail, chars, keep="tail")
+    head.addnext(tail)
+    hp = head.get_or_add_pPr()
+    for keep in hp.findall(qn("w:keepNext")):
+        hp.remove(keep)
+    hp.jc_val = WD_ALIGN_PARAGRAPH.DISTRIBUTE
+    tp = tail.get_or_add_pPr()
+    if tp.find(qn("w:keepNext")) is None:
+        tp.keepNext_val = True
+    ind = tp.get_or_add_ind()
+    ind.set(qn("w:firstLineChars"), "0")
+    ind.set(qn("w:firstLine"), "0")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, serialize_part_xml(root) if info.filename == main else src.read(info.filename))
+    return out.getvalue()
+
+
+def _paragraph_styles_of(z) -> dict:
+    from docx.oxml.parser import parse_xml
+    from docx.oxml.styles import CT_Styles
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.styles.styles import Styles
+
+    try:
+        element = parse_xml(z.read("word/styles.xml"))
+    except KeyError:
+        return {}
+    if not isinstance(element, CT_Styles):
+        return {}
+    return {s.style_id: s.name for s in Styles(element) if s.type == WD_STYLE_TYPE.PARAGRAPH}
+
+
+def _text_of(p) -> str:
+    return "".join(t.text or "" for t in p.iter(_W + "t"))
+
+
+def _cut(p, chars: int, *, keep: str) -> None:
+    """Keep the first ``chars`` non-blank characters of the paragraph's text (``keep="head"``) or
+    everything after them (``"tail"``), run by run."""
+    seen = 0
+    for t in list(p.iter(_W + "t")):
+        text = t.text or ""
+        out = []
+        for ch in text:
+            if not ch.isspace():
+                seen += 1
+            inside = seen <= chars if not ch.isspace() else seen < chars
+            if (keep == "head") == inside:
+                out.append(ch)
+        t.text = "".join(out)
+        if t.text != t.text.strip():
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
