@@ -451,3 +451,15 @@ def test_page_number_dashes_seven_mm_below_the_text_block(typeset, page):
     stroke = [y for y, n in dark.items() if n > widest / 2]  # the two dashes' strokes, not the digits
     below = ((stroke[0] + stroke[-1]) / 2) / mm - (37 + 225)
     assert below == pytest.approx(7, abs=0.5), f"page {page}: the dashes print {below:.1f} mm below the text block"
+
+
+@needs_libreoffice
+@pytest.mark.parametrize("name", ["xinyi-2020", "yunxi-2021"])
+def test_table_three_heads_break_between_words(typeset, name):
+    """Issue 21.8: in 12 mm columns 社会公益组织 printed 社会公/益组织 and 法律服务机构 法律服/务机构;
+    the four heads under 法人或其他组织 now break between words or not at all."""
+    words = [w[2] for page in typeset[name].pages for ln in page for w in ln.words]
+    for head, lines in (("商业企业", ["商业企业"]), ("科研机构", ["科研机构"]),
+                        ("社会公益组织", ["社会公益", "组织"]), ("法律服务机构", ["法律服务", "机构"])):
+        assert all(line in words for line in lines), (head, [w for w in words if w and w in head])
+    assert not [w for w in words if w in ("社会公", "益组织", "法律服", "务机构", "商业企", "科研机")]
