@@ -291,10 +291,17 @@ def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, p
             write_file(copy, split_closing(s.docx.read_bytes(), at))
             again.append((i, copy))
     if again:
+        from .readback import verify_pdf
+
         redone = convert_many([copy for _, copy in again], work / "closing", pdfa=pdfa)
         for (i, _), r in zip(again, redone):
-            if not isinstance(r, RenderError):  # else the first PDF stands
-                results[i] = r
+            if isinstance(r, RenderError):  # the first PDF stands
+                continue
+            try:  # a customised template the cut did not suit: the first PDF stands
+                verify_pdf(r.path.read_bytes(), group[i].plan.context)
+            except RenderError:
+                continue
+            results[i] = r
     return results
 
 

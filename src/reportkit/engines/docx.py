@@ -701,7 +701,10 @@ def closing_split_point(pdf: Path, context: dict) -> int | None:
     signature, date = _SPACE.sub("", doc["signature"]), _SPACE.sub("", doc.get("date") or "")
     last = _SPACE.sub("", paragraphs[-1])
     lines: list[tuple[int, str]] = []
-    document = pdfium.PdfDocument(str(pdf))  # pdfium: about 20 ms for the last pages of a report
+    try:
+        document = pdfium.PdfDocument(str(pdf))  # pdfium: about 20 ms for the last pages of a report
+    except pdfium.PdfiumError:  # the read-back guard says what is wrong with such a file
+        return None
     try:
         count = len(document)
         for number in range(max(0, count - 3), count):
