@@ -412,6 +412,9 @@ def test_builder_check_passes_for_the_committed_templates():
 def test_the_reader_of_published_pages_agrees_with_html5lib(d2019):
     ctx, page, fragment = page_of(d2019)
     ours = read_html(page.encode("utf-8"))
-    assert [g.texts for g in ours.grids] == [expand(rows).texts for rows in tables_of(parsed(page))]
+    # the reader puts a line break between a cell's inline pieces (a head's words are spans that
+    # keep each word whole, issue 21.5); html5lib's text runs them together
+    assert [[[t.replace("\n", "") for t in row] for row in g.texts] for g in ours.grids] == \
+        [expand(rows).texts for rows in tables_of(parsed(page))]
     # the same text in the same order (the reader breaks a heading at its <br> into lines)
     assert fold("".join(ours.paragraphs)) == fold("".join(paragraphs_of(parsed(page))))

@@ -108,7 +108,7 @@ def test_committed_word_templates_match_their_builder():
 # ----------------------------------------------------------------------------- 7.15 the same parts as render
 
 
-CORE_SUBJECT = "<dc:subject>政府信息公开工作年度报告格式（2021年版）模板</dc:subject>"
+CORE_SUBJECT = "<dc:subject>政府信息公开工作年度报告（2021年版格式）</dc:subject>"
 
 
 @pytest.mark.parametrize("member,old,new,where", [

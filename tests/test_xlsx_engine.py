@@ -391,7 +391,9 @@ def test_print_setup(rendered):
         assert ws.sheet_properties.pageSetUpPr.fitToPage
     ws = wb["三、依申请公开"]
     assert ws.page_setup.orientation == "landscape"
-    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0  # absent = 1 (OOXML default)
+    # 三 on one page: a page break would cut its stacked labels (issue 21.4); absent = 1 (OOXML default)
+    assert (ws.page_setup.fitToWidth or 1) == 1 and (ws.page_setup.fitToHeight or 1) == 1
+    assert wb["四、复议诉讼"].page_setup.fitToHeight == 0
     assert ws.print_title_rows == "$2:$4"
     assert wb["四、复议诉讼"].print_title_rows == "$2:$4"
     note = find_one(ws, NOTE)

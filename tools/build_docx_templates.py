@@ -55,9 +55,11 @@ PAGE_W, PAGE_H = twips(210), twips(297)  # A4
 MARGIN_TOP, MARGIN_BOTTOM = twips(37), twips(35)
 MARGIN_LEFT, MARGIN_RIGHT = twips(28), twips(26)
 HEADER_DISTANCE = twips(15)
-# The page-number line sits ~7 mm below the text block (35 mm bottom margin): its top at
-# ~28 mm from the paper edge, its 14 pt line (~6 mm) ending ~22 mm above the edge.
-FOOTER_DISTANCE = twips(22)
+# The page number's 一字线 sits 7 mm below the text block (GB/T 9704 §7.5), i.e. 28 mm above the
+# paper's edge (35 mm bottom margin).  The footer distance is where the bottom of the 14 pt
+# footer line goes: its dashes print 2.8 mm above that in LibreOffice's rendering of 宋体's
+# stand-ins (measured on the page image: 22 mm put them 10.2 mm below the text block).
+FOOTER_DISTANCE = twips(25.2)
 TEXT_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT  # 8845 twips ≈ 156 mm
 
 BODY_PT = 16  # 3号
@@ -367,10 +369,11 @@ def _page_number(footer, jc, ind) -> None:
 #: column widths (mm) of each table, adding up to the 156 mm text width
 GRID_MM = {
     "proactive": (48, 36, 36, 36),
-    # labels 7 + 9 + 51 mm; figures 12 mm (6 digits at 9 pt fit with room to spare), but
-    # 14.5 mm under 商业企业 and 科研机构 so that these 4-character heads do not break
-    # (社会公益组织 and 法律服务机构 break evenly 3 + 3 in 12 mm).
-    "requests": (7, 9, 51, 12, 14.5, 14.5, 12, 12, 12, 12),
+    # labels 7 + 9 + 46 mm; figures 12 mm (6 digits at 9 pt fit with room to spare), but
+    # 14.5 mm (4 characters of 9 pt and the cell margins) under the four heads of 法人或其他组织,
+    # so that they break between words: 商业企业 and 科研机构 whole, 社会公益/组织 and
+    # 法律服务/机构 (in 12 mm they broke 社会公/益组织, 法律服/务机构).
+    "requests": (7, 9, 46, 12, 14.5, 14.5, 14.5, 14.5, 12, 12),
     "appeals": (156 / 15,) * 15,
 }
 
@@ -446,12 +449,15 @@ def kept_rows(table: layout.Table) -> set[int]:
 
     二: each 第二十条 block stays together.  四: one piece (four rows).  三 starts on the
     current page and breaks between rows (header rows repeated, no row split), but only where
-    a reader can follow: never inside a group of rows under a vertical label (（三）不予公开 …),
-    and not before the part of the 20–22-row 三、本年度办理结果 label on the first page is
-    tall enough to print the label whole.  So the heading (keep-with-next in its style), the
-    header rows and the first 12 rows — about 7 cm, a third of the text block: the threshold —
+    a reader can follow: between 二、上年结转 and 三、本年度办理结果 (two top-level items), and
+    inside the 20–22-row 三、本年度办理结果 only between groups of rows (never inside a group
+    under a vertical label: （三）不予公开 …) once the part of its label on the page is tall
+    enough to print the label whole.  So the heading (keep-with-next in its style), the header
+    rows and the rows 一 and 二 — about 4 cm (measured in the PDF: tests/test_typesetting.py) —
     start on the current page when they fit there and move to the next page together when they
-    do not; the last two rows stay together too.
+    do not.  (The earlier rule kept everything down to the end of （三）不予公开 together: said to
+    be 7 cm, it measured 88.7 mm and left up to 78 mm empty before the table.)  The last two
+    rows stay together too.
     """
     n = len(table.rows)
     if table.key == "proactive":
@@ -469,7 +475,7 @@ def kept_rows(table: layout.Table) -> set[int]:
     while height < vertical_need(outcome) or last in keep:
         last += 1
         height += heights[last]
-    return keep | set(range(last))
+    return keep | set(range(outcome_row - 1)) | set(range(outcome_row, last))
 
 
 def build_table(table: layout.Table) -> "lxml element":
@@ -662,7 +668,8 @@ def prune_parts(document) -> None:
 def set_core_properties(document, edition: str) -> None:
     cp = document.core_properties
     cp.title = "政府信息公开工作年度报告"
-    cp.subject = f"政府信息公开工作年度报告格式（{edition}年版）模板"
+    # the rendered report keeps this (it is rendered as a Jinja template like the title)
+    cp.subject = f"政府信息公开工作年度报告（{edition}年版格式）"
     cp.author = "reportkit"
     cp.last_modified_by = "reportkit"
     cp.keywords = ""

@@ -130,7 +130,7 @@ def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
     if "html" in formats:
         names["html-fragment"] = stem + FRAGMENT_SUFFIX
     return Plan(report, Path(out_dir), formats, names, used, findings, build_context(data),
-                build_time(data.get("published")), options, notes)
+                build_time(data.get("published"), data.get("year")), options, notes)
 
 
 class StagedSet:
@@ -309,6 +309,7 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
                 s.notes.append(exc.message)
             continue
         try:
+            results = _keep_closing_whole(group, results, work, pdfa)
             for s, r in zip(group, results):
                 if isinstance(r, RenderError):
                     s.failure = r
@@ -318,6 +319,37 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
                         s.notes.append(note)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, pdfa: bool) -> list:
+    """Where LibreOffice left the 落款 alone on a page (it will not split a keep-with-next
+    paragraph), convert again a copy of the .docx whose last paragraph of 六 is split at a line
+    LibreOffice broke (``engines.docx.split_closing``); the .docx in the set is not changed."""
+    from .engines.docx import closing_split_point, split_closing
+    from .engines.pdf import convert_many
+
+    again = []
+    for i, (s, r) in enumerate(zip(group, results)):
+        if isinstance(r, RenderError):
+            continue
+        at = closing_split_point(r.path, s.plan.context)
+        if at:
+            copy = work / f"closing-{i}.docx"
+            write_file(copy, split_closing(s.written[s.docx.name], at))
+            again.append((i, copy))
+    if again:
+        from .readback import verify_pdf
+
+        redone = convert_many([copy for _, copy in again], work / "closing", pdfa=pdfa)
+        for (i, _), r in zip(again, redone):
+            if isinstance(r, RenderError):  # the first PDF stands
+                continue
+            try:  # a customised template the cut did not suit: the first PDF stands
+                verify_pdf(r.path.read_bytes(), group[i].plan.context)
+            except RenderError:
+                continue
+            results[i] = r
+    return results
 
 
 def render(report, out_dir, options: RenderOptions | None = None, **loose) -> RenderResult:

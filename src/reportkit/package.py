@@ -3,8 +3,8 @@
 Every Office file reportkit writes goes through :func:`~reportkit.ooxml.write.zip_members`
 (the zip writer lives in :mod:`reportkit.ooxml.write`; its names are kept here): its zip entries
 and the core properties' created/modified dates are stamped with one fixed moment —
-``SOURCE_DATE_EPOCH`` when set, else the report's publication date, else 2000-01-01
-(:func:`build_time`).
+``SOURCE_DATE_EPOCH`` when set, else the report's publication date, else 1 January after the
+report year (:func:`build_time`).
 """
 
 from __future__ import annotations
@@ -23,10 +23,12 @@ ZIP_TIME_MAX = dt.datetime(2107, 12, 31, 23, 59, 58)
 _EPOCH = dt.datetime(1970, 1, 1)
 
 
-def build_time(published: str | None = None) -> dt.datetime:
+def build_time(published: str | None = None, year: int | None = None) -> dt.datetime:
     """The moment stamped into the files: ``SOURCE_DATE_EPOCH`` (reproducible-builds.org: an
     integer count of seconds since 1970-01-01 UTC) when set, else the publication date (which
-    the contract bounds to years a zip can hold), else 2000-01-01.
+    the contract bounds to years a zip can hold), else 1 January of the year after the report
+    ``year`` (a report is made after its year ends; a .docx dated 2000 said nothing true), else
+    2000-01-01 (files that belong to no report year).
 
     Raises :class:`~reportkit.errors.UsageError` naming the variable when ``SOURCE_DATE_EPOCH``
     is not such an integer or falls outside what a zip entry's time can hold."""
@@ -45,4 +47,6 @@ def build_time(published: str | None = None) -> dt.datetime:
         if not ZIP_TIME_MIN <= when <= ZIP_TIME_MAX:  # validation bounds it: a caller's bug
             raise ValueError(f"build_time needs a validated publication date, not {published!r}")
         return when
+    if isinstance(year, int) and not isinstance(year, bool) and ZIP_TIME_MIN.year <= year < ZIP_TIME_MAX.year:
+        return dt.datetime(year + 1, 1, 1)
     return dt.datetime(2000, 1, 1)

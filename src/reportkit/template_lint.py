@@ -121,15 +121,18 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
     that what fails only when it runs (or runs away) is found here and not at render."""
     from jinja2 import TemplateSyntaxError
 
-    from .engines.docx import compile_part, open_word, template_parts
+    from .engines.docx import compile_part, open_word, owned_settings, template_parts
     from .engines.jinja import environment
 
     name = str(path)
     try:
-        parts = template_parts(open_word(path))
+        word = open_word(path)
+        parts = template_parts(word)
+        overridden = owned_settings(word)[1]
     except TemplateError as exc:
         return [Problem("error", name, exc.message)]
-    problems: list[Problem] = []
+    # the settings the PDF depends on are reportkit's: said, not refused
+    problems: list[Problem] = [Problem("warning", name, "模板" + note) for note in overridden]
     used: set[str] = set()
     uses: dict[str, list[tuple[str, str]]] = {}
     figures = figure_paths(edition)

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from . import layout
 
-__all__ = ["SHEETS", "WIDTHS", "Styles", "Placed", "write_table", "page_setup", "text_height",
+__all__ = ["SHEETS", "WIDTHS", "Styles", "Placed", "write_table", "page_setup", "text_height", "stacked_height",
            "FONT_NAME", "BOTTOM_MARGIN", "FOOTER_MARGIN", "FOOTER"]
 
 #: the sheet of each table, in both workbooks
@@ -48,6 +48,13 @@ def text_height(text: str, width: float, size: float = FONT_SIZE) -> float:
     """Points needed to show ``text`` wrapped in a cell ``width`` units wide."""
     lines = sum(max(1, math.ceil(text_width(line) / max(width - 1.5, 1.0))) for line in text.split("\n"))
     return lines * LINE_PT * size / FONT_SIZE + 6
+
+
+def stacked_height(text: str, size: float = FONT_SIZE) -> float:
+    """Points needed to show ``text`` stacked (rotation 270: one character under the other, each
+    a line of its own, brackets too): a merged cell lower than this prints “四）无法提” for
+    （四）无法提供 — the characters that do not fit are cut off."""
+    return len(text.replace("\n", "")) * LINE_PT * size / FONT_SIZE + 6
 
 
 class Styles:
@@ -110,6 +117,7 @@ def write_table(ws, styles: Styles, table: layout.Table, top: int, *, figure: Fi
     ws.set_row(top, 30)
     first = top + 1
     need: dict[int, float] = {}
+    stacked: list[tuple[int, int, float]] = []  # (first row, last row, height) of each vertical label
     placed = Placed(first, first + len(table.rows) - 1, rows=[first + r for r in range(len(table.rows))])
     for r, row in enumerate(table.grid()):
         for c, (cell, r0, c0) in enumerate(row):
@@ -130,12 +138,22 @@ def write_table(ws, styles: Styles, table: layout.Table, top: int, *, figure: Fi
                 ws.merge_range(sr, sc, last_r, last_c, text, fmt)
             else:
                 ws.write_string(sr, sc, text, fmt)
-            if not cell.vertical:
-                h = text_height(text, sum(widths[sc:last_c + 1])) / cell.rowspan
-                for rr in range(sr, last_r + 1):
-                    need[rr] = max(need.get(rr, 0.0), h)
-    for rr in range(placed.first_row, placed.last_row + 1):
-        ws.set_row(rr, round(max(MIN_ROW_PT, need.get(rr, 0.0)), 1))
+            if cell.vertical:
+                stacked.append((sr, last_r, stacked_height(text)))
+                continue
+            h = text_height(text, sum(widths[sc:last_c + 1])) / cell.rowspan
+            for rr in range(sr, last_r + 1):
+                need[rr] = max(need.get(rr, 0.0), h)
+    heights = {rr: max(MIN_ROW_PT, need.get(rr, 0.0)) for rr in range(placed.first_row, placed.last_row + 1)}
+    # a stacked label taller than its rows: the rows share what is missing (innermost labels first,
+    # so that an outer label counts the heights the inner ones added)
+    for sr, last_r, h in sorted(stacked, key=lambda s: s[1] - s[0]):
+        missing = h - sum(heights[rr] for rr in range(sr, last_r + 1))
+        if missing > 0:
+            for rr in range(sr, last_r + 1):
+                heights[rr] += missing / (last_r - sr + 1)
+    for rr, h in heights.items():
+        ws.set_row(rr, round(h, 1))
     return placed
 
 
@@ -147,7 +165,8 @@ def page_setup(ws, table_key: str | None, *, last_row: int, ncols: int, repeat: 
         ws.set_landscape()
     else:
         ws.set_portrait()
-    ws.fit_to_pages(1, 0)
+    # 三 on one page (its vertical labels never cut by a page break); the others as wide as the page
+    ws.fit_to_pages(1, 1 if table_key == "requests" else 0)
     ws.hide_gridlines(1)  # not printed; still shown on screen
     ws.center_horizontally()
     ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)

@@ -218,10 +218,10 @@ def template_parts(word: _Word) -> list[Part]:
     from lxml import etree
 
     pkg = word.package
-    body = etree.tostring(word.root.find(qn("w:body")), encoding="unicode")
+    body = _PUNCT_OFF.sub(_PUNCT_ON, etree.tostring(word.root.find(qn("w:body")), encoding="unicode"))
     parts = [Part(word.main, "body", _patched(body), body)]
     for kind, member in word.headers_footers + tuple(("footnotes", m) for m in word.footnotes):
-        xml = etree.tostring(pkg.xml(member), encoding="unicode")
+        xml = _PUNCT_OFF.sub(_PUNCT_ON, etree.tostring(pkg.xml(member), encoding="unicode"))
         parts.append(Part(member, kind, _patched(xml), xml))
     if word.core is not None:
         props = CoreProperties(_core_element(pkg, word.core))
@@ -236,6 +236,87 @@ def _core_element(pkg, member: str):
     if not isinstance(el, CT_CoreProperties):
         raise pkg.fail(f"{member} 不是核心属性部件")
     return el
+
+
+# ------------------------------------------------------------------ the settings the PDF depends on
+
+#: a paragraph (or style) that lets punctuation hang: LibreOffice then drops a ，、。 at a line end
+_PUNCT_OFF = re.compile(r'<w:overflowPunct w:val="(?:0|false|off)"\s*/>')
+_PUNCT_ON = '<w:overflowPunct w:val="1"/>'
+#: w:pPr's children in schema order, up to where w:overflowPunct goes (CT_PPrBase)
+_PPR_BEFORE_PUNCT = ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+                     "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap")
+
+
+def owned_settings(word: _Word) -> tuple[dict, list[str]]:
+    """The settings the PDF's fidelity depends on, applied whatever the template says: the
+    changed members (styles, settings) and, in Chinese, what had to be overridden.
+
+    * ``w:overflowPunct`` on (document defaults, every style, every paragraph of the template):
+      LibreOffice reads it off as "hanging punctuation allowed" and then drops a ，、。 at the end
+      of a justified line from the page.  A template opened and saved by LibreOffice (as a 信创
+      desktop's suite saves it) has it off in its Normal style.
+    * no automatic hyphenation (``w:autoHyphenation``, which LibreOffice also writes on save): a
+      hyphen put into a Latin word at a line end is a character the data does not have.
+
+    Paragraph-level ``w:overflowPunct`` in the body, headers and footers is turned on in
+    :func:`template_parts`; this function reports it too."""
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    pkg, changed, notes = word.package, {}, []
+    if word.styles is not None:
+        root = pkg.xml(word.styles)
+        fixed = []
+        for punct in root.iter(qn("w:overflowPunct")):
+            if punct.get(qn("w:val"), "1") in ("0", "false", "off"):
+                punct.set(qn("w:val"), "1")
+                style = punct.getparent().getparent()
+                name = style.find(qn("w:name")) if style.tag == qn("w:style") else None
+                fixed.append(f"样式“{name.get(qn('w:val'))}”" if name is not None else "文档默认格式")
+        defaults = root.find(qn("w:docDefaults"))
+        if defaults is None:
+            defaults = root.makeelement(qn("w:docDefaults"), {})
+            root.insert(0, defaults)
+        ppr_default = defaults.find(qn("w:pPrDefault"))
+        if ppr_default is None:
+            ppr_default = defaults.makeelement(qn("w:pPrDefault"), {})
+            rpr_default = defaults.find(qn("w:rPrDefault"))
+            defaults.insert(1 if rpr_default is not None else 0, ppr_default)
+        ppr = ppr_default.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = ppr_default.makeelement(qn("w:pPr"), {})
+            ppr_default.append(ppr)
+        if ppr.find(qn("w:overflowPunct")) is None:
+            before = {qn(f"w:{t}") for t in _PPR_BEFORE_PUNCT}
+            at = sum(1 for child in ppr if child.tag in before)
+            ppr.insert(at, ppr.makeelement(qn("w:overflowPunct"), {qn("w:val"): "1"}))
+            if "文档默认格式" not in fixed:
+                fixed.append("文档默认格式")
+        if fixed:
+            changed[word.styles] = serialize_part_xml(root)
+            notes.append(f"关闭了“行尾标点控制”（w:overflowPunct，位于{'、'.join(dict.fromkeys(fixed))}）："
+                         "转换 PDF 时行尾的，、。会丢失；生成时已改回开启")
+    parts = [word.main] if _PUNCT_OFF.search(etree.tostring(word.root, encoding="unicode")) else []
+    for _, member in word.headers_footers + tuple(("footnotes", m) for m in word.footnotes):
+        if _PUNCT_OFF.search(pkg.members[member].decode("utf-8", "replace")):
+            parts.append(member)
+    if parts:
+        notes.append(f"段落关闭了“行尾标点控制”（w:overflowPunct，位于 {'、'.join(parts)}）：生成时已改回开启")
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    from ..template_files import target_member
+
+    settings = next((target_member(r) for r in pkg.part_relationships(word.main) if r.type == RT.SETTINGS), None)
+    if settings in pkg.members:
+        root = pkg.xml(settings)
+        hyphen = root.find(qn("w:autoHyphenation"))
+        if hyphen is not None and hyphen.get(qn("w:val"), "1") not in ("0", "false", "off"):
+            root.remove(hyphen)
+            changed[settings] = serialize_part_xml(root)
+            notes.append("开启了“自动断字”（w:autoHyphenation）：转换 PDF 时会在英文单词中插入连字符；生成时已关闭")
+    return changed, notes
 
 
 # ------------------------------------------------------------------ locating an error in a part
@@ -379,6 +460,7 @@ def _prepare(template, data: bytes) -> Prepared:
         and not _tables_need_fixing(body)
     root.replace(body, root.makeelement(qn("w:body"), {}))
     members = dict(pkg.members)
+    members.update(owned_settings(word)[0])
     core = word.core
     if core is None:
         core = _add_core_part(pkg, members)
@@ -638,3 +720,155 @@ def _place_signature(body, style_names: dict, default_style: str | None) -> None
     _set_right_indent(sig, s_indent)
     if date is not None:
         _set_right_indent(date, d_indent)
+
+
+# ------------------------------------------------------------------ the 落款 kept whole in LibreOffice
+
+#: lines of the last paragraph of 六 that go to the page of the 落款 when it would stand alone
+CLOSING_TAIL_LINES = 2
+_SPACE = re.compile(r"\s+")
+_PAGE_NO = re.compile(r"^[-—–－\s]*\d{1,4}[-—–－\s]*$")
+
+
+def closing_split_point(pdf: Path, context: dict) -> int | None:
+    """Where to split the last paragraph of 六 so that the 落款 does not stand alone, read from
+    the PDF LibreOffice made of the report (its text lines, as pdfium reads them): None when the
+    落款 is fine (or cannot be found).
+
+    The template keeps the last paragraph of 六, the blank line, the 署名 and the date together
+    (keep-with-next).  Word honours that by moving the paragraph's last line with the 落款;
+    LibreOffice treats a keep-with-next paragraph as one that must not split, so when that
+    paragraph and the 落款 do not fit on one page it gives the keep up: the date, or the 署名 and
+    the date, stand alone on the last page (GB/T 9704 §7.3.5 forbids it).  Then the answer is the
+    number of non-blank characters of that paragraph on its lines but the last
+    :data:`CLOSING_TAIL_LINES`, as LibreOffice broke them: :func:`split_closing` cuts it there."""
+    import pypdfium2 as pdfium
+
+    doc = context["doc"]
+    paragraphs = doc.get("other_matters") or []
+    if not paragraphs:
+        return None
+    signature, date = _SPACE.sub("", doc["signature"]), _SPACE.sub("", doc.get("date") or "")
+    last = _SPACE.sub("", paragraphs[-1])
+    lines: list[tuple[int, str]] = []
+    try:
+        document = pdfium.PdfDocument(str(pdf))  # pdfium: about 20 ms for the last pages of a report
+    except pdfium.PdfiumError:  # the read-back guard says what is wrong with such a file
+        return None
+    try:
+        count = len(document)
+        for number in range(max(0, count - 3), count):
+            for line in document[number].get_textpage().get_text_range().splitlines():
+                text = _SPACE.sub("", line)
+                if text and not _PAGE_NO.match(line):
+                    lines.append((number, text))
+    finally:
+        document.close()
+    closing = signature + date
+    joined, at = "", len(lines)
+    while at > 0 and len(joined) < len(closing):  # the 落款's lines, from the end (a 署名 may wrap)
+        at -= 1
+        joined = lines[at][1] + joined
+    if joined != closing or at == 0:
+        return None
+    closing_pages = {page for page, _ in lines[at:]}
+    body_page = lines[at - 1][0]
+    alone = closing_pages == {max(closing_pages)} and body_page < max(closing_pages)
+    split = len(closing_pages) > 1
+    if not (alone or split):
+        return None
+    tail, count = "", 0
+    while at - count > 0 and last.endswith(lines[at - count - 1][1] + tail) and len(tail) < len(last):
+        count += 1
+        tail = lines[at - count][1] + tail
+    if tail != last or count <= CLOSING_TAIL_LINES + 1:  # not the paragraph, or too short to split
+        return None
+    kept = "".join(text for _, text in lines[at - CLOSING_TAIL_LINES:at])
+    return len(last) - len(kept)
+
+
+def split_closing(docx: bytes, chars: int) -> bytes:
+    """``docx`` with the last paragraph of 六 split after its first ``chars`` non-blank characters:
+    the first part justified to its last line (``distribute``: that line was a full line, so it
+    prints as before) and free to break across pages, the rest a paragraph without first-line
+    indent kept with the 落款 — the page shows the same lines, and the 落款 takes the paragraph's
+    last lines with it.  Only the PDF is made from this document; the .docx is left as it was."""
+    import copy
+    import io
+    import zipfile
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.opc.oxml import serialize_part_xml
+    from docx.oxml.ns import qn
+    from docx.oxml.parser import parse_xml
+
+    src = zipfile.ZipFile(io.BytesIO(docx))
+    main = "word/document.xml"
+    root = parse_xml(src.read(main))
+    body = root.find(qn("w:body"))
+    names = _paragraph_styles_of(src)
+    signature_ids = {sid for sid, name in names.items() if name == SIGNATURE_STYLE}
+    paragraphs = body.findall(qn("w:p"))
+    sig = next((i for i, p in enumerate(paragraphs) if p.style in signature_ids), None)
+    if sig is None:
+        return docx
+    before = [p for p in paragraphs[:sig] if _SPACE.sub("", _text_of(p))]
+    if not before:
+        return docx
+    head = before[-1]
+    tail = copy.deepcopy(head)
+    _cut(head, chars, keep="head")
+    _cut(tail, chars, keep="tail")
+    head.addnext(tail)
+    hp = head.get_or_add_pPr()
+    for keep in hp.findall(qn("w:keepNext")):
+        hp.remove(keep)
+    hp.jc_val = WD_ALIGN_PARAGRAPH.DISTRIBUTE
+    tp = tail.get_or_add_pPr()
+    if tp.find(qn("w:keepNext")) is None:
+        tp.keepNext_val = True
+    ind = tp.get_or_add_ind()
+    ind.set(qn("w:firstLineChars"), "0")
+    ind.set(qn("w:firstLine"), "0")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, serialize_part_xml(root) if info.filename == main else src.read(info.filename))
+    return out.getvalue()
+
+
+def _paragraph_styles_of(z) -> dict:
+    from docx.oxml.parser import parse_xml
+    from docx.oxml.styles import CT_Styles
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.styles.styles import Styles
+
+    try:
+        element = parse_xml(z.read("word/styles.xml"))
+    except KeyError:
+        return {}
+    if not isinstance(element, CT_Styles):
+        return {}
+    return {s.style_id: s.name for s in Styles(element) if s.type == WD_STYLE_TYPE.PARAGRAPH}
+
+
+def _text_of(p) -> str:
+    return "".join(t.text or "" for t in p.iter(_W + "t"))
+
+
+def _cut(p, chars: int, *, keep: str) -> None:
+    """Keep the first ``chars`` non-blank characters of the paragraph's text (``keep="head"``) or
+    everything after them (``"tail"``), run by run."""
+    seen = 0
+    for t in list(p.iter(_W + "t")):
+        text = t.text or ""
+        out = []
+        for ch in text:
+            if not ch.isspace():
+                seen += 1
+            inside = seen <= chars if not ch.isspace() else seen < chars
+            if (keep == "head") == inside:
+                out.append(ch)
+        t.text = "".join(out)
+        if t.text != t.text.strip():
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
