@@ -26,8 +26,8 @@ from reportkit.reviewing import similarity
 from reportkit.reviewing.page import CHART_UNITS, SCRIPT
 
 from .conftest import needs_libreoffice
-from .review_batch import (batch, pair, plant_broken_carry_over, plant_copy, plant_imbalance, plant_jump,
-                           plant_late, plant_missing_date, prose)
+from .review_batch import (batch, fill_in, pair, plant_broken_carry_over, plant_copy, plant_imbalance,
+                           plant_jump, plant_late, plant_missing_date, prose, template_batch)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium (Debian package) is not installed")
@@ -205,19 +205,71 @@ def test_similarity_finds_edited_copies_among_many_without_comparing_every_pair(
     calls = []
     real = similarity._ratio
     monkeypatch.setattr(similarity, "_ratio", lambda a, b, t: calls.append(1) or real(a, b, t))
-    found = {(m.a.unit, m.b.unit): m.share for m in similarity.similar_sections(sections)}
-    assert set(found) == {(10, 400), (20, 500)}
-    assert found[(20, 500)] == 1.0 and 0.85 < found[(10, 400)] < 0.95
+    groups = similarity.similar_groups(sections)
+    assert [[s.unit for s in g.sections] for g in groups] == [[10, 400], [20, 500]]
+    (link,), (same,) = groups[0].links, groups[1].links
+    assert same.share == 1.0 and 0.85 < link.share < 0.95
+    assert groups[0].nearest(sections[400]) == link
     pairs = len(texts) * (len(texts) - 1) // 2
     assert len(calls) < pairs / 1000  # exact comparisons only on candidates
 
 
-def test_a_text_everybody_copied_is_flagged_for_every_pair():
-    text = prose(__import__("random").Random(9), (2, 2))
+def test_a_text_everybody_copied_is_one_group_not_every_pair(monkeypatch):
+    rng = __import__("random").Random(9)
+    text = prose(rng, (2, 2))
     sections = [similarity.Section(i, ("problems",), similarity.normalise(text)) for i in range(60)]
     sections += [similarity.Section(60, ("problems",), similarity.normalise(prose(__import__("random").Random(1))))]
-    found = similarity.similar_sections(sections)
-    assert len(found) == 60 * 59 // 2 and all(m.share == 1.0 for m in found)
+    (group,) = similarity.similar_groups(sections)
+    assert group.units == list(range(60)) and len(group.links) == 59 and all(m.share == 1.0 for m in group.links)
+
+
+def test_a_draft_filled_in_by_many_units_is_one_group_found_with_few_comparisons(monkeypatch):
+    """300 units filled in one draft (each its name, a few words changed, a clause of its own):
+    every unit's text is ≥ 80 % like every other's; one group, found with about one comparison a
+    text (not 300 × 299 / 2), each member joined by a link ≥ 80 %."""
+    rng = __import__("random").Random(4)
+    draft = prose(rng, (3, 3))
+    sections = [similarity.Section(i, ("problems",), similarity.normalise(fill_in(draft, rng, f"第{i}局", 0.04)))
+                for i in range(300)]
+    calls = []
+    real = similarity._ratio
+    monkeypatch.setattr(similarity, "_ratio", lambda a, b, t: calls.append(1) or real(a, b, t))
+    (group,) = similarity.similar_groups(sections)
+    assert group.units == list(range(300)) and len(group.links) == 299
+    assert all(m.share >= similarity.SIMILARITY_THRESHOLD and m.a.unit != m.b.unit for m in group.links)
+    assert len(calls) < 3 * 300
+    # the links are the ratio the single-report rule works out
+    for m in group.links[::50]:
+        assert m.share == pytest.approx(reportkit.rules.similarity_ratio(m.b.text, m.a.text), abs=0.02)
+
+
+def test_groups_match_every_pair_compared_on_a_small_draft_batch():
+    """On a batch small enough to compare every pair: the groups are the connected parts of the
+    pairs ≥ 80 % alike (nothing the index misses, nothing it adds)."""
+    from itertools import combinations
+
+    from reportkit.rules import similarity_ratio, texts
+
+    cur, _ = template_batch(24, rate=0.08)
+    sections = [similarity.Section(i, p, similarity.normalise(t)) for i, d in enumerate(cur)
+                for p, t in texts(d).items()]
+    long = [s for s in sections if len(s.text) >= similarity.MIN_CHARS]
+    parent = list(range(len(long)))
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i, j in combinations(range(len(long)), 2):
+        if long[i].unit != long[j].unit and similarity_ratio(long[i].text, long[j].text) >= 0.8:
+            parent[find(i)] = find(j)
+    want = {}
+    for i, s in enumerate(long):
+        want.setdefault(find(i), []).append(s)
+    want = sorted(sorted((s.unit, s.path) for s in g) for g in want.values() if len({s.unit for s in g}) > 1)
+    got = sorted(sorted((s.unit, s.path) for s in g.sections) for g in similarity.similar_groups(sections))
+    assert got == want and len(got) >= 3
 
 
 def test_short_stock_sentences_are_not_copies():

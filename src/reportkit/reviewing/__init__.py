@@ -33,9 +33,9 @@ from typing import Iterable
 from ..errors import ReportkitError, UsageError
 from .. import contract as c
 from . import checks
-from .checks import CHECKS, Issue, Sums
+from .checks import CHECKS, CopyGroup, Issue, Sums
 
-__all__ = ["review", "Review", "Unit", "Issue", "Sums", "CHECKS", "INPUT_SUFFIXES", "IMPORT_SUFFIXES"]
+__all__ = ["review", "Review", "Unit", "Issue", "Sums", "CopyGroup", "CHECKS", "INPUT_SUFFIXES", "IMPORT_SUFFIXES"]
 
 #: published documents, read through reportkit.import_report
 IMPORT_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
@@ -162,6 +162,7 @@ class Review:
     units: list[Unit]
     sums: list[Sums]
     previous: list[Unit]          # last year's reports, as read
+    copy_groups: list[CopyGroup] = field(default_factory=list)   # 内容雷同, one entry a group
 
     @property
     def ok(self) -> bool:
@@ -185,6 +186,7 @@ class Review:
             "verdicts": self.counts(),
             "checks": {k: {"name": v, "problems": sum(u.count(k) for u in self.units)} for k, v in CHECKS.items()},
             "previous": [u.source for u in self.previous],
+            "copy_groups": [g.to_dict(self.units) for g in self.copy_groups],
             "sums": [{"format": s.edition, "year": s.year, "units": [self.units[i].name for i in s.units],
                       "excluded": [{"unit": self.units[i].name, "why": why} for i, why in s.excluded],
                       "note": SUMS_NOTE,
@@ -335,13 +337,14 @@ def review(reports: Iterable, previous=None) -> Review:
                                        f"同一单位同一年度的报告提交了两份，另一份：{other.where}", other=other.name))
         else:
             seen[key] = n
-    for i, found in checks.copies(units, same).items():
-        units[i].issues += found
+    found, groups = checks.copies(units, same)
+    for i, issues in found.items():
+        units[i].issues += issues
     order = list(CHECKS)
     rank = {"error": 0, "warning": 1, "info": 2}
     for u in units:
         u.issues.sort(key=lambda i: (rank[i.severity], order.index(i.check)))
-    return Review(units, checks.sums(units), prev_units)
+    return Review(units, checks.sums(units), prev_units, groups)
 
 
 def _pair(unit: Unit, by_id, by_name) -> Unit | None:
