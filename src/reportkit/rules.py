@@ -331,6 +331,8 @@ def similarity_ratio(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) ->
     below ``threshold`` (the ratio itself is not worked out then)."""
     import difflib
 
+    if 2 * min(len(a), len(b)) < threshold * (len(a) + len(b)):
+        return 0.0  # real_quick_ratio, before difflib indexes b: most texts compared differ in length
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
         return 0.0

@@ -78,6 +78,7 @@ class Group:
     sections: list[Section]
     #: how they were found alike: each section but one joined to another by one link (a tree)
     links: list[Match] = field(default_factory=list)
+    _nearest: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def units(self) -> list[int]:
@@ -86,8 +87,14 @@ class Group:
 
     def nearest(self, section: Section) -> Match:
         """The link of ``section`` to the member it was found most alike (its best link)."""
-        mine = [m for m in self.links if section in (m.a, m.b)]
-        return max(mine, key=lambda m: m.share)
+        if self._nearest is None:
+            best: dict[Section, Match] = {}
+            for m in self.links:
+                for s in (m.a, m.b):
+                    if s not in best or m.share > best[s].share:
+                        best[s] = m
+            self._nearest = best
+        return self._nearest[section]
 
 
 def common_cap(n_sections: int) -> int:
