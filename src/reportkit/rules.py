@@ -331,12 +331,16 @@ def similarity_ratio(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) ->
     below ``threshold`` (the ratio itself is not worked out then)."""
     import difflib
 
-    if 2 * min(len(a), len(b)) < threshold * (len(a) + len(b)):
-        return 0.0  # real_quick_ratio, before difflib indexes b: most texts compared differ in length
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
+    from collections import Counter
+
+    total = len(a) + len(b)
+    # difflib's real_quick_ratio and quick_ratio (the characters in common, counted as multisets),
+    # worked out before difflib indexes b and by Counter in C: most texts compared stop here
+    if 2 * min(len(a), len(b)) < threshold * total:
         return 0.0
-    return sm.ratio()
+    if total and 2 * sum((Counter(a) & Counter(b)).values()) < threshold * total:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def similar_text(data: dict, prev: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:

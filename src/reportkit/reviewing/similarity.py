@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
@@ -107,20 +107,24 @@ def _shingles(text: str) -> set[str]:
 
 
 def _ratio(a: str, b: str, threshold: float) -> float:
-    """The single-report rule's ratio (:func:`reportkit.rules.similarity_ratio`) with ``b`` an
-    exemplar: difflib indexes ``b`` once and keeps it for the next text compared with it."""
-    sm = _matcher(b)
-    sm.set_seq1(a)
-    if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
+    """The single-report rule's ratio (:func:`reportkit.rules.similarity_ratio`: 0.0 when its
+    quick upper bounds fall below ``threshold``) with ``b`` an exemplar: difflib indexes ``b``
+    once and keeps it for the next text compared with it."""
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) < threshold * total:
         return 0.0
+    sm, chars = _matcher(b)
+    if 2 * sum((Counter(a) & chars).values()) < threshold * total:
+        return 0.0
+    sm.set_seq1(a)
     return sm.ratio()
 
 
 @lru_cache(maxsize=MATCHERS)
-def _matcher(b: str) -> difflib.SequenceMatcher:
+def _matcher(b: str) -> tuple[difflib.SequenceMatcher, Counter]:
     sm = difflib.SequenceMatcher(None, autojunk=False)
     sm.set_seq2(b)
-    return sm
+    return sm, Counter(b)
 
 
 def similar_groups(sections: list[Section], threshold: float = SIMILARITY_THRESHOLD,
