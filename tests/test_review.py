@@ -288,14 +288,15 @@ def test_files_folders_and_unreadable_inputs(tmp_path):
         for n, data in enumerate(d):
             (tmp_path / folder / f"u{n}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "2022" / "manifest.json").write_text("{}", encoding="utf-8")  # a render's manifest: skipped
-    (tmp_path / "2022" / "notes.csv").write_text("x", encoding="utf-8")        # not a report file: skipped
+    (tmp_path / "2022" / "notes.csv").write_text("x", encoding="utf-8")        # not a report file: a row
     (tmp_path / "2022" / "broken.json").write_text("{\"format\": ", encoding="utf-8")
     result = reportkit.review([tmp_path / "2022", tmp_path / "missing.json"], previous=tmp_path / "2021")
-    assert [Path(u.source).name for u in result.units] == ["broken.json", "u0.json", "u1.json", "u2.json",
-                                                           "missing.json"]
-    broken, *ok, missing = result.units
-    assert broken.verdict == missing.verdict == "无法读取"
+    assert [Path(u.source).name for u in result.units] == ["broken.json", "notes.csv", "u0.json", "u1.json",
+                                                           "u2.json", "missing.json"]
+    broken, notes, *ok, missing = result.units
+    assert broken.verdict == notes.verdict == missing.verdict == "无法读取"
     assert "不是有效的 JSON" in broken.first_problem and "文件不存在" in missing.first_problem
+    assert "不支持的文件类型“.csv”" in notes.first_problem
     assert [u.verdict for u in ok] == ["通过"] * 3 and all(u.previous for u in ok)
     with pytest.raises(reportkit.UsageError):
         reportkit.review([])

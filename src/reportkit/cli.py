@@ -176,7 +176,10 @@ def validate(
     """
     from .batch import validate_many
 
-    outcomes = validate_many(files, previous=previous)
+    try:
+        outcomes = validate_many(files, previous=previous)
+    except ReportkitError as exc:  # --previous unusable: the command's own input
+        _fail(exc, as_json)
     if as_json:
         typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
     else:

@@ -154,6 +154,8 @@ class Unit:
              "issues": [i.to_dict() for i in self.issues]}
         if self.error is not None:
             d["error"] = {"code": self.error.code, "message": self.error.message}
+            if getattr(self.error, "detail", None):
+                d["error"]["traceback"] = self.error.detail
         return d
 
 
@@ -166,7 +168,13 @@ class Review:
 
     @property
     def ok(self) -> bool:
-        return all(u.verdict in ("通过", "有警告") for u in self.units)
+        """Every unit passed (warnings allowed) and every input was read, last year's too."""
+        return all(u.verdict in ("通过", "有警告") for u in self.units) and not self.previous_unreadable
+
+    @property
+    def previous_unreadable(self) -> list[Unit]:
+        """Last year's files that could not be read (each with its error)."""
+        return [p for p in self.previous if p.error is not None]
 
     def issues(self, check: str) -> list[tuple[Unit, Issue]]:
         return [(u, i) for u in self.units for i in u.issues if i.check == check]
@@ -186,6 +194,8 @@ class Review:
             "verdicts": self.counts(),
             "checks": {k: {"name": v, "problems": sum(u.count(k) for u in self.units)} for k, v in CHECKS.items()},
             "previous": [u.source for u in self.previous],
+            "previous_unreadable": [{"source": p.source, "error": {"code": p.error.code, "message": p.error.message}}
+                                    for p in self.previous_unreadable],
             "copy_groups": [g.to_dict(self.units) for g in self.copy_groups],
             "sums": [{"format": s.edition, "year": s.year, "units": [self.units[i].name for i in s.units],
                       "excluded": [{"unit": self.units[i].name, "why": why} for i, why in s.excluded],
@@ -232,7 +242,10 @@ SUMS_NOTE = ("本表为所列各单位报告数字的简单加总，仅供审核
 # ------------------------------------------------------------------------------ inputs
 
 def expand_inputs(items) -> list:
-    """Paths, folders (their report files, sorted; not recursive), dicts and Reports, in order."""
+    """Paths, folders, dicts and Reports, in order.  A folder gives every entry it holds, sorted
+    (not recursive): report files, and also files of a type that cannot be reviewed and
+    sub-folders, which become rows that say so — an input is never left out unsaid.  Only a
+    render's ``manifest.json``, hidden files and Office lock files (``~$…``) are passed over."""
     if items is None:
         return []
     if isinstance(items, (str, os.PathLike, dict)) or hasattr(items, "data") and hasattr(items, "source"):
@@ -240,12 +253,47 @@ def expand_inputs(items) -> list:
     out: list = []
     for item in items:
         if isinstance(item, (str, os.PathLike)) and Path(item).is_dir():
-            out += sorted(p for p in Path(item).iterdir()
-                          if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and p.name not in _SKIP_NAMES
-                          and not p.name.startswith((".", "~$")))
+            try:
+                entries = sorted(Path(item).iterdir())
+            except OSError as exc:
+                from ..errors import os_message
+
+                raise UsageError(f"无法列出文件夹中的文件：{os_message(exc)}", file=str(item)) from None
+            out += [p for p in entries if p.name not in _SKIP_NAMES and not p.name.startswith((".", "~$"))]
         else:
             out.append(item)
     return out
+
+
+#: files that are somebody's report but in a form the review cannot read: what to do instead
+UNREADABLE_KINDS = {
+    ".xls": "旧版 Excel 97-2003 工作簿（.xls），无法读取；填报表单请在 Excel 或 WPS 中“另存为” .xlsx",
+    ".et": "WPS 表格文件（.et），无法读取；请在 WPS 中“另存为” .xlsx",
+    ".doc": "旧版 Word 97-2003 文档（.doc），无法读取；请在 Word 或 WPS 中“另存为” .docx",
+    ".wps": "WPS 文字文件（.wps），无法读取；请在 WPS 中“另存为” .docx",
+    ".ofd": "OFD 版式文件（.ofd），无法读取；请提供同一报告的 .docx、.pdf 或网页（.html）",
+    ".rtf": "RTF 文件，无法读取；请在 Word 或 WPS 中“另存为” .docx",
+    ".docm": "启用宏的 Word 文档（.docm），无法读取；请“另存为” .docx",
+    ".xlsm": "启用宏的 Excel 工作簿（.xlsm），无法读取；请“另存为” .xlsx",
+}
+
+
+def _unsupported(path: Path):
+    """Why a path given to the review cannot be one (a folder inside a folder, a file of a type
+    it does not read), as the error of its row; None for a report file."""
+    from ..errors import InputFileError
+
+    suffix = path.suffix.lower()
+    if suffix in INPUT_SUFFIXES:
+        return None
+    if path.is_dir():
+        return InputFileError("是文件夹：文件夹中的子文件夹不逐层审查；如要审查其中的报告，请把这个文件夹也作为输入",
+                              file=str(path))
+    if not path.exists() and not path.is_symlink():
+        return None  # said by reading it: 文件不存在
+    why = UNREADABLE_KINDS.get(suffix) or (
+        f"不支持的文件类型“{suffix or '（无扩展名）'}”，无法读取；可审查的类型：{'、'.join(INPUT_SUFFIXES)}")
+    return InputFileError(why, file=str(path))
 
 
 def read_unit(item, index: int = 0) -> Unit:
@@ -255,6 +303,10 @@ def read_unit(item, index: int = 0) -> Unit:
     source = str(item) if isinstance(item, (str, os.PathLike)) else getattr(item, "source", None)
     if not source or source.startswith("<"):
         source = f"<第 {index + 1} 份>"
+    if isinstance(item, (str, os.PathLike)):
+        refused = _unsupported(Path(item))
+        if refused is not None:
+            return Unit(source, error=refused)
     try:
         if isinstance(item, (str, os.PathLike)) and Path(item).suffix.lower() in IMPORT_SUFFIXES:
             report = _import(Path(item))
@@ -262,7 +314,20 @@ def read_unit(item, index: int = 0) -> Unit:
             report = load(item)
     except ReportkitError as exc:
         return Unit(source, error=exc)
+    except Exception as exc:  # a bug in reading one file is that file's row, not the end of the review
+        return Unit(source, error=_internal(exc, source))
     return Unit(source if report.source.startswith("<") else report.source, data=report.data)
+
+
+def _internal(exc: BaseException, source: str):
+    """A bug met on one unit, as that unit's error (with the traceback, for a bug report)."""
+    import traceback
+
+    from ..errors import InternalError
+
+    error = InternalError(f"内部错误（reportkit 的缺陷，请报告）：{type(exc).__name__}: {exc}", file=source)
+    error.detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:]
+    return error
 
 
 def _import(path: Path):
@@ -280,16 +345,25 @@ def review(reports: Iterable, previous=None) -> Review:
     """Review ``reports`` (paths, folders, dicts or :class:`reportkit.Report`\\ s) against
     ``previous`` (last year's, same kinds; paired by ``agency_id``, else by name).
 
-    Raises :class:`~reportkit.errors.UsageError` only when there is nothing to review; every
-    unreadable file becomes its unit's row.
+    Raises :class:`~reportkit.errors.UsageError` when there is nothing to review, or when a
+    ``previous`` path does not exist or is an empty folder (comparing with nothing would pass
+    every unit unsaid).  Every other input that cannot be read — this year's or last year's, a
+    file of a type the review does not read, a bug met on one file — is that unit's row (last
+    year's: a warning on the units it could have been, and :attr:`Review.previous_unreadable`).
     """
-    from ..validation import validate
-
+    previous_items = expand_inputs(previous)
+    for item in previous if isinstance(previous, (list, tuple)) else [previous] if previous is not None else []:
+        if isinstance(item, (str, os.PathLike)):
+            path = Path(item)
+            if not path.exists():
+                raise UsageError("上一年度的报告（--previous）不存在", file=str(path))
+            if path.is_dir() and not any(isinstance(x, Path) and x.parent == path for x in previous_items):
+                raise UsageError("上一年度的报告文件夹（--previous）中没有文件", file=str(path))
     items = expand_inputs(reports)
     if not items:
         raise UsageError("没有要审查的报告（文件夹中没有 .json/.xlsx/.docx/.html/.pdf/.txt 文件？）")
     units = [read_unit(x, n) for n, x in enumerate(items)]
-    prev_units = [read_unit(x, n) for n, x in enumerate(expand_inputs(previous))]
+    prev_units = [read_unit(x, n) for n, x in enumerate(previous_items)]
     by_id: dict[str, list[Unit]] = {}
     by_name: dict[str, list[Unit]] = {}
     for p in prev_units:
@@ -300,33 +374,17 @@ def review(reports: Iterable, previous=None) -> Review:
             by_id.setdefault(aid, []).append(p)
         if name:
             by_name.setdefault(name, []).append(p)
-
-    last_sound: dict[int, bool] = {}
-
-    def sound_last(p: Unit) -> bool:
-        """Last year's tables passed the schema (validated once, when a unit pairs with it)."""
-        if id(p) not in last_sound:
-            last_sound[id(p)] = checks.tables_sound(validate(p.data))
-        return last_sound[id(p)]
-
+    context = _Context(by_id, by_name, prev_units)
     seen: dict[tuple, int] = {}
     same: dict[int, int] = {}   # a unit sent twice → the index of its first copy
     for n, u in enumerate(units):
         if u.data is None:
             continue
-        prev = _pair(u, by_id, by_name)
-        u.previous = prev.source if prev is not None else None
-        u.findings = validate(u.data, previous=prev.data if prev is not None else None)
-        u.issues = [checks.from_finding(f) for f in u.findings if f.code not in checks.DATE_CODES]
-        u.issues += checks.deadlines(u.data, u.findings)
-        if prev is not None and not (checks.tables_sound(u.findings) and sound_last(prev)):
-            u.issues.append(Issue("year_on_year", "info", "not-compared",
-                                  "本年或上一年度报告的表格数据不符合数据规范，未比较两年的数字"))
-        elif prev is not None:
-            u.issues += checks.year_on_year(u, prev)
-        elif prev_units:
-            u.issues.append(Issue("year_on_year", "info", "no-previous",
-                                  "上一年度的报告中没有找到本单位（按单位标识和名称配对），未做年度衔接核对"))
+        try:
+            _check(u, context)
+        except Exception as exc:  # a bug met on one unit is that unit's row
+            u.error, u.findings, u.issues, u.previous = _internal(exc, u.source), [], [], None
+            continue
         aid, name = checks.pairing_key(u.data)
         key = (aid, u.year) if aid else (name, u.region, u.year)
         if key in seen:
@@ -337,6 +395,7 @@ def review(reports: Iterable, previous=None) -> Review:
                                        f"同一单位同一年度的报告提交了两份，另一份：{other.where}", other=other.name))
         else:
             seen[key] = n
+    _previous_unreadable(units, prev_units)
     found, groups = checks.copies(units, same)
     for i, issues in found.items():
         units[i].issues += issues
@@ -345,6 +404,66 @@ def review(reports: Iterable, previous=None) -> Review:
     for u in units:
         u.issues.sort(key=lambda i: (rank[i.severity], order.index(i.check)))
     return Review(units, checks.sums(units), prev_units, groups)
+
+
+@dataclass
+class _Context:
+    by_id: dict
+    by_name: dict
+    previous: list
+    sound: dict = field(default_factory=dict)
+
+    def sound_last(self, p: Unit) -> bool:
+        """Last year's tables passed the schema (validated once, when a unit pairs with it)."""
+        from ..validation import validate
+
+        if id(p) not in self.sound:
+            try:
+                self.sound[id(p)] = checks.tables_sound(validate(p.data))
+            except Exception:  # a bug on last year's report: not compared, this year's still checked
+                self.sound[id(p)] = False
+        return self.sound[id(p)]
+
+
+def _check(u: Unit, context: _Context) -> None:
+    """Validate one unit (against last year's report it pairs with) and check it beyond that."""
+    from ..validation import validate
+
+    prev = _pair(u, context.by_id, context.by_name)
+    u.previous = prev.source if prev is not None else None
+    u.findings = validate(u.data, previous=prev.data if prev is not None else None)
+    u.issues = [checks.from_finding(f) for f in u.findings if f.code not in checks.DATE_CODES]
+    u.issues += checks.deadlines(u.data, u.findings)
+    if prev is not None and not (checks.tables_sound(u.findings) and context.sound_last(prev)):
+        u.issues.append(Issue("year_on_year", "info", "not-compared",
+                              "本年或上一年度报告的表格数据不符合数据规范，未比较两年的数字"))
+    elif prev is not None:
+        u.issues += checks.year_on_year(u, prev)
+    elif any(p.data is not None for p in context.previous):
+        u.issues.append(Issue("year_on_year", "info", "no-previous",
+                              "上一年度的报告中没有找到本单位（按单位标识和名称配对），未做年度衔接核对"))
+
+
+def _previous_unreadable(units: list[Unit], prev_units: list[Unit]) -> None:
+    """Last year's files that could not be read: a warning on each unit without last year's
+    report that one of them may be — the one of the same file name or holding its name, else
+    every such unit — instead of the unit passing as if it had none."""
+    broken = [p for p in prev_units if p.error is not None]
+    if not broken:
+        return
+    alone = [u for u in units if u.data is not None and u.error is None and u.previous is None]
+
+    def names(u: Unit, p: Unit) -> bool:
+        stem = Path(p.source).stem
+        return (not u.source.startswith("<") and Path(u.source).stem == stem) or bool(u.agency and u.agency in stem)
+
+    for p in broken:
+        mine = [u for u in alone if names(u, p)] or alone
+        for u in mine:
+            u.issues = [i for i in u.issues if i.code != "no-previous"]
+            u.issues.append(Issue("year_on_year", "warning", "previous-unreadable",
+                                  f"上一年度的报告 {p.source} 无法读取（{p.error.message}），"
+                                  "如其中有本单位的报告，年度衔接未能核对；请提供可读取的上一年度报告"))
 
 
 def _pair(unit: Unit, by_id, by_name) -> Unit | None:

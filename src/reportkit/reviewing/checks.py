@@ -170,7 +170,7 @@ def copies(units, same: dict[int, int] | None = None) -> tuple[dict[int, list[Is
     same = same or {}
     sections = []
     for i, u in enumerate(units):
-        if u.data is None:
+        if u.data is None or u.error is not None:
             continue
         for path, text in texts(u.data).items():
             sections.append(Section(i, path, normalise(text)))
@@ -279,7 +279,7 @@ def sums(units) -> list[Sums]:
     whose tables break the schema are left out, and listed."""
     out: dict[str, Sums] = {}
     for i, u in enumerate(units):
-        if u.data is None or u.edition not in c.EDITIONS:
+        if u.data is None or u.error is not None or u.edition not in c.EDITIONS:
             continue
         s = out.setdefault(u.edition, Sums(u.edition, u.year, [], [], {}, {}))
         if s.year != u.year:

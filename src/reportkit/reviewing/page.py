@@ -113,7 +113,7 @@ def _table(table_id: str, heads: list[str], rows: list[list], row_classes: list[
 
 def _charted(units) -> list:
     """The units whose figures can be drawn: read, and tables that passed the schema."""
-    return [u for u in units if u.data and tables_sound(u.findings)]
+    return [u for u in units if u.data and u.error is None and tables_sound(u.findings)]
 
 
 def _received(u) -> int:
