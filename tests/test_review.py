@@ -596,3 +596,174 @@ def test_each_unit_s_figures_are_worked_out_once(monkeypatch):
     result = reportkit.review(cur, previous=prev)
     assert result.sums and all(u.previous for u in result.units)
     assert len(seen) == len(set(seen)) == 2 * len(cur)  # this year's and last year's, each once
+
+
+# ------------------------------------------------------------------ every input a row
+
+#: files a supervising office is sent that the review cannot read: (name, bytes, words the row's reason holds)
+BROKEN = [
+    ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("旧版 Excel", "另存为” .xlsx")),
+    ("b.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("旧版 Word", "另存为” .docx")),
+    ("c.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("WPS 文字", ".docx")),
+    ("d.ofd", b"PK\x03\x04" + bytes(60), ("OFD 版式文件", ".pdf")),
+    ("e.et", b"\xd0\xcf\x11\xe0" + bytes(60), ("WPS 表格", ".xlsx")),
+    ("f.csv", "单位,年度\n".encode(), ("不支持的文件类型“.csv”", ".json")),
+    ("g", b"{}", ("不支持的文件类型“（无扩展名）”",)),
+    ("h.json", b'{"format": "2021", ', ("不是有效的 JSON",)),
+    ("i.json", "{}".encode("utf-16"), ("UTF-8",)),
+    ("j.xlsx", b"not a workbook", ()),
+    ("k.docx", b"not a zip", ("不是有效的 .docx",)),
+    ("l.pdf", b"%PDF-1.4\n%broken", ()),
+    ("m.json", b"[1, 2]", ()),
+    ("n.html", b"", ()),
+    ("o.txt", "这不是年度报告。".encode(), ()),
+    ("p.xls", b"", ("旧版 Excel",)),
+    ("q.doc", b"", ("旧版 Word",)),
+    ("r.wps", b"", ("WPS",)),
+    ("s.ofd", b"", ("OFD",)),
+]
+
+
+def _broken_folder(folder: Path, good: list[dict]) -> list[str]:
+    """``folder`` with the good reports as JSON and every BROKEN file, and a sub-folder: the names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, d in enumerate(good):
+        (folder / f"u{n:03d}.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    for name, raw, _ in BROKEN:
+        (folder / name).write_bytes(raw)
+    (folder / "子文件夹").mkdir()
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_review_of_200_files_with_20_broken_lists_200_units(tmp_path, cli):
+    """Every file of the folder is a row of the command's JSON, the 20 broken ones 无法读取 with a
+    Chinese reason naming the file; the others reviewed as if alone; not ok, exit 1."""
+    cur, _ = batch(180)
+    names = _broken_folder(tmp_path / "2022", cur)
+    assert len(names) == 200
+    r = cli("review", tmp_path / "2022", "--json")
+    assert r.exit_code == 1, r.output
+    data = r.json()
+    assert len(data["units"]) == 200 and data["ok"] is False
+    assert [Path(u["source"]).name for u in data["units"]] == names
+    assert data["verdicts"] == {"通过": 180, "有警告": 0, "不通过": 0, "无法读取": 20}
+    rows = {Path(u["source"]).name: u for u in data["units"]}
+    for name, _, words in BROKEN:
+        row = rows[name]
+        assert row["verdict"] == "无法读取" and row["error"]["message"], name
+        assert row["first_problem"].startswith("无法读取：") and "Traceback" not in row["first_problem"], name
+        assert re.search("[\u4e00-\u9fff]", row["error"]["message"]), (name, row["error"]["message"])
+        for w in words:
+            assert w in row["error"]["message"], (name, row["error"]["message"])
+    assert "子文件夹不逐层审查" in rows["子文件夹"]["error"]["message"]
+    assert all(rows[f"u{n:03d}.json"]["verdict"] == "通过" for n in range(180))
+    # the table says the same
+    table = cli("review", tmp_path / "2022")
+    assert table.exit_code == 1 and "审查汇总：200 个单位" in table.stdout and "无法读取 20" in table.stdout
+
+
+def test_the_workbook_and_page_list_unreadable_files(tmp_path):
+    import openpyxl
+
+    cur, _ = batch(3)
+    _broken_folder(tmp_path / "in", cur)
+    result = reportkit.review(tmp_path / "in")
+    result.write(tmp_path / "r.xlsx")
+    result.write(tmp_path / "r.html")
+    summary = openpyxl.load_workbook(tmp_path / "r.xlsx")["汇总"]
+    heads = [c.value for c in summary[1]]
+    rows = [dict(zip(heads, r)) for r in _cell_rows(summary)[1:]]
+    assert len(rows) == 3 + len(BROKEN) + 1
+    xls = next(r for r in rows if Path(r["输入文件"]).name == "a.xls")
+    assert xls["结论"] == "无法读取" and "旧版 Excel" in xls["首个问题"]
+    body = _parse((tmp_path / "r.html").read_text(encoding="utf-8")).find(".//table[@id='t-summary']/tbody")
+    assert len(body) == len(rows) and sum(tr[7].text == "无法读取" for tr in body) == len(BROKEN) + 1
+
+
+def test_a_bug_met_on_one_file_is_that_file_s_row(tmp_path, monkeypatch):
+    """A crash reading one file, and a crash validating another: those two rows say 内部错误 (the
+    traceback in JSON, for a bug report); the other units are reviewed, compared and summed."""
+    import reportkit.validation as validation
+
+    cur, _ = batch(4)
+    _write_batch(tmp_path, cur, [])
+    real_load, real_validate = reportkit.loading.load, validation.validate
+
+    def load(source, **kw):
+        if str(source).endswith("u01.json"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_load(source, **kw)
+
+    def validate(data, **kw):
+        if isinstance(data, dict) and data.get("agency") == cur[2]["agency"]:
+            raise ZeroDivisionError("division by zero")
+        return real_validate(data, **kw)
+
+    monkeypatch.setattr(reportkit.loading, "load", load)
+    monkeypatch.setattr(validation, "validate", validate)
+    result = reportkit.review(tmp_path / "2022")
+    verdicts = [u.verdict for u in result.units]
+    assert verdicts == ["通过", "无法读取", "无法读取", "通过"]
+    for u, what in ((result.units[1], "RecursionError"), (result.units[2], "ZeroDivisionError")):
+        assert u.error.code == "internal" and "内部错误" in u.first_problem and what in u.first_problem
+        assert "Traceback" in u.to_dict()["error"]["traceback"]
+    (sums,) = result.sums
+    assert sums.units == [0, 3]
+    assert not result.ok and json.loads(json.dumps(result.to_dict()))["verdicts"]["无法读取"] == 2
+
+
+# ------------------------------------------------------------------ last year's reports
+
+def test_previous_that_does_not_exist_or_is_empty_is_a_usage_error(tmp_path, cli):
+    cur, prev = batch(2)
+    _write_batch(tmp_path, cur, prev)
+    (tmp_path / "empty").mkdir()
+    for where in (tmp_path / "nope", tmp_path / "empty"):
+        with pytest.raises(reportkit.UsageError):
+            reportkit.review(tmp_path / "2022", previous=where)
+        r = cli("review", tmp_path / "2022", "--previous", where)
+        assert r.exit_code == 2 and "上一年度的报告" in r.stderr and str(where) in r.stderr and r.stdout == ""
+        j = cli("review", tmp_path / "2022", "--previous", where, "--json")
+        assert j.exit_code == 2 and j.json()["ok"] is False and "--previous" in j.json()["error"]["message"]
+    assert "不存在" in cli("review", tmp_path / "2022", "-p", tmp_path / "nope").stderr
+    assert "没有文件" in cli("review", tmp_path / "2022", "-p", tmp_path / "empty").stderr
+
+
+def test_an_unreadable_last_year_file_is_said_on_its_unit_not_passed(tmp_path, cli):
+    """Last year's u01.json is cut short: unit 1 is not compared, and says so (a warning naming
+    the file), instead of passing as if it had no last year; the others pair as usual; the
+    review is not ok (exit 1) and lists the file."""
+    cur, prev = batch(3)
+    _write_batch(tmp_path, cur, prev)
+    last = tmp_path / "2021" / "u01.json"
+    last.write_text(last.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    result = reportkit.review(tmp_path / "2022", previous=tmp_path / "2021")
+    a, b, c = result.units
+    assert a.previous and c.previous and b.previous is None
+    assert [u.verdict for u in result.units] == ["通过", "有警告", "通过"]
+    (issue,) = b.issues
+    assert (issue.check, issue.code, issue.severity) == ("year_on_year", "previous-unreadable", "warning")
+    assert str(last) in issue.message and "无法读取" in issue.message and "不是有效的 JSON" in issue.message
+    assert not result.ok and [p.source for p in result.previous_unreadable] == [str(last)]
+    r = cli("review", tmp_path / "2022", "-p", tmp_path / "2021", "--json")
+    assert r.exit_code == 1
+    data = r.json()
+    assert data["ok"] is False and [p["source"] for p in data["previous_unreadable"]] == [str(last)]
+    assert data["units"][1]["first_warning"].startswith(f"上一年度的报告 {last} 无法读取")
+
+
+def test_an_unreadable_last_year_file_no_unit_is_named_after_warns_every_unpaired_unit(tmp_path):
+    cur, prev = batch(3)
+    for n in range(3):
+        cur[n]["agency"] = f"第{n}局"
+    folder = tmp_path / "2021"
+    folder.mkdir()
+    (folder / "x.json").write_text(json.dumps(prev[0], ensure_ascii=False), encoding="utf-8")
+    (folder / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))
+    cur[1].pop("agency_id")
+    cur[2].pop("agency_id")
+    result = reportkit.review(cur, previous=folder)
+    assert [u.previous is not None for u in result.units] == [True, False, False]
+    for u in result.units[1:]:
+        assert [i.code for i in u.issues] == ["previous-unreadable"] and "旧表.xls" in u.first_warning
+    assert result.units[0].issues == []

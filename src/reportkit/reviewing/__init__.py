@@ -267,14 +267,14 @@ def expand_inputs(items) -> list:
 
 #: files that are somebody's report but in a form the review cannot read: what to do instead
 UNREADABLE_KINDS = {
-    ".xls": "旧版 Excel 97-2003 工作簿（.xls），无法读取；填报表单请在 Excel 或 WPS 中“另存为” .xlsx",
-    ".et": "WPS 表格文件（.et），无法读取；请在 WPS 中“另存为” .xlsx",
-    ".doc": "旧版 Word 97-2003 文档（.doc），无法读取；请在 Word 或 WPS 中“另存为” .docx",
-    ".wps": "WPS 文字文件（.wps），无法读取；请在 WPS 中“另存为” .docx",
-    ".ofd": "OFD 版式文件（.ofd），无法读取；请提供同一报告的 .docx、.pdf 或网页（.html）",
-    ".rtf": "RTF 文件，无法读取；请在 Word 或 WPS 中“另存为” .docx",
-    ".docm": "启用宏的 Word 文档（.docm），无法读取；请“另存为” .docx",
-    ".xlsm": "启用宏的 Excel 工作簿（.xlsm），无法读取；请“另存为” .xlsx",
+    ".xls": "是旧版 Excel 97-2003 工作簿（.xls）：填报表单请在 Excel 或 WPS 中“另存为” .xlsx 后再审查",
+    ".et": "是 WPS 表格文件（.et）：请在 WPS 中“另存为” .xlsx 后再审查",
+    ".doc": "是旧版 Word 97-2003 文档（.doc）：请在 Word 或 WPS 中“另存为” .docx 后再审查",
+    ".wps": "是 WPS 文字文件（.wps）：请在 WPS 中“另存为” .docx 后再审查",
+    ".ofd": "是 OFD 版式文件（.ofd），不能读取：请提供同一报告的 .docx、.pdf 或网页（.html）",
+    ".rtf": "是 RTF 文件：请在 Word 或 WPS 中“另存为” .docx 后再审查",
+    ".docm": "是启用宏的 Word 文档（.docm）：请“另存为” .docx 后再审查",
+    ".xlsm": "是启用宏的 Excel 工作簿（.xlsm）：请“另存为” .xlsx 后再审查",
 }
 
 
@@ -292,7 +292,7 @@ def _unsupported(path: Path):
     if not path.exists() and not path.is_symlink():
         return None  # said by reading it: 文件不存在
     why = UNREADABLE_KINDS.get(suffix) or (
-        f"不支持的文件类型“{suffix or '（无扩展名）'}”，无法读取；可审查的类型：{'、'.join(INPUT_SUFFIXES)}")
+        f"不支持的文件类型“{suffix or '（无扩展名）'}”：可审查的类型为 {'、'.join(INPUT_SUFFIXES)}")
     return InputFileError(why, file=str(path))
 
 
