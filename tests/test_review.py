@@ -392,7 +392,7 @@ def test_workbook_summary_checks_and_sums_with_cached_values(written):
     tmp, cur, _, _ = written
     wb = openpyxl.load_workbook(tmp / "审查结果.xlsx")
     cached = openpyxl.load_workbook(tmp / "审查结果.xlsx", data_only=True)
-    assert wb.sheetnames == ["汇总", "校验", "发布时限", "内容雷同", "年度衔接", "地区合计（2021格式）",
+    assert wb.sheetnames == ["汇总", "校验", "发布时限", "内容雷同", "雷同组", "年度衔接", "地区合计（2021格式）",
                              "各单位数字（2021格式）"]
     summary = wb["汇总"]
     heads = [c.value for c in summary[1]]
@@ -465,7 +465,8 @@ def test_page_is_valid_loads_nothing_and_admits_only_its_own_script(written):
     assert script.text == SCRIPT and not script.get("src")
     assert not re.search(r"(src|href)=\"(?!#)", text) and "url(" not in text
     tables = {t.get("id"): t for t in root.iter("table")}
-    assert set(tables) == {"t-summary", "t-validation", "t-deadline", "t-copy", "t-year_on_year", "t-sums-2021"}
+    assert set(tables) == {"t-summary", "t-validation", "t-deadline", "t-copy", "t-copy-groups", "t-year_on_year",
+                           "t-sums-2021"}
     body = tables["t-summary"].find("tbody")
     assert [tr[1].text for tr in body] == [d["agency"] for d in cur]
     assert len(tables["t-sums-2021"].find("tbody")) == len(layout.figures("2021"))
@@ -767,3 +768,84 @@ def test_an_unreadable_last_year_file_no_unit_is_named_after_warns_every_unpaire
     for u in result.units[1:]:
         assert [i.code for i in u.issues] == ["previous-unreadable"] and "旧表.xls" in u.first_warning
     assert result.units[0].issues == []
+
+
+# ------------------------------------------------------------------ one draft, many units: groups
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory):
+    """40 units whose prose came from one draft, plus one unit with prose of its own, through the
+    command: the workbook, the page and the JSON."""
+    from typer.testing import CliRunner
+
+    from reportkit.cli import app
+
+    tmp = tmp_path_factory.mktemp("draft")
+    cur, prev = template_batch(40)
+    own, own_last = pair(40)
+    cur.append(own)
+    prev.append(own_last)
+    _write_batch(tmp, cur, prev)
+    args = ["review", str(tmp / "2022"), "-p", str(tmp / "2021")]
+    r = CliRunner().invoke(app, args + ["-o", str(tmp / "r.xlsx"), "-o", str(tmp / "r.html")],
+                           catch_exceptions=False)
+    j = CliRunner().invoke(app, args + ["--json"], catch_exceptions=False)
+    return tmp, cur, r, json.loads(j.stdout)
+
+
+def test_a_shared_draft_is_reported_as_groups_one_issue_a_unit_s_section(drafted):
+    tmp, cur, r, data = drafted
+    from reportkit.findings import json_path
+    from reportkit.rules import texts
+
+    groups = data["copy_groups"]
+    drafted_units = [d["agency"] for d in cur[:40]]
+    # each long section of the draft: the units holding it are one group (nearly all), not n(n-1)/2 pairs
+    draft = {p for p, t in texts(cur[0]).items() if len(similarity.normalise(t)) >= 120}
+    holding: dict[str, set] = {}
+    for d in cur[:40]:
+        for p, t in texts(d).items():
+            if p in draft:   # (a unit with more sections than the draft wrote the others itself)
+                holding.setdefault(json_path(p), set()).add(d["agency"])
+    assert len(holding) >= 3
+    for path, names in holding.items():
+        (g,) = [g for g in groups if {m["path"] for m in g["members"]} == {path} and len(g["units"]) > 2]
+        assert set(g["units"]) <= names and len(g["units"]) >= 0.9 * len(names), path
+        assert len(g["members"]) == g["size"]
+        assert all(m["share"] >= 0.8 and m["nearest"] != m["unit"] for m in g["members"])
+    assert all(cur[40]["agency"] not in g["units"] for g in groups)
+    # each unit: one copy issue per section of it in a group, naming its group and how many share it
+    for u in data["units"][:40]:
+        copies = [i for i in u["issues"] if i["check"] == "copy"]
+        mine = [g for g in groups if u["agency"] in g["units"]]
+        assert sorted(i["group"] for i in copies) == sorted(g["group"] for g in mine for m in g["members"]
+                                                          if m["unit"] == u["agency"])
+        for i in copies:
+            g = groups[i["group"] - 1]
+            if g["size"] > 2:
+                assert f"雷同组 {g['group']}：{g['size']} 个单位的“{g['label']}”彼此雷同" in i["message"]
+                assert f"等 {g['size']} 个单位" in i["message"]  # five names shown, the list in the group
+    assert data["units"][40]["verdict"] == "通过"
+    assert data["checks"]["copy"]["problems"] == sum(len(g["members"]) for g in groups) < 40 * 39
+    assert f"雷同组 1：{groups[0]['size']} 个单位" in r.stdout
+
+
+def test_the_workbook_and_page_list_the_groups(drafted):
+    import openpyxl
+
+    tmp, cur, _, data = drafted
+    wb = openpyxl.load_workbook(tmp / "r.xlsx")
+    sheet = _cell_rows(wb["雷同组"])
+    assert sheet[0] == ["雷同组", "部分", "单位数", "彼此雷同的单位"]
+    assert [(r[0], r[1], r[2], r[3].split("、")) for r in sheet[1:]] == [
+        (g["group"], g["label"], g["size"], g["units"]) for g in data["copy_groups"]]
+    detail = _cell_rows(wb["内容雷同"])
+    heads = detail[0]
+    assert heads[-2:] == ["雷同组", "组内单位数"]
+    size = {g["group"]: g["size"] for g in data["copy_groups"]}
+    assert len(detail) - 1 == data["checks"]["copy"]["problems"]
+    assert all(size[r[-2]] == r[-1] for r in detail[1:])
+    root = _parse((tmp / "r.html").read_text(encoding="utf-8"))
+    body = root.find(".//table[@id='t-copy-groups']/tbody")
+    assert [(int(tr[0].text), tr[1].text, int(tr[2].text), tr[3].text.split("、")) for tr in body] == [
+        (g["group"], g["label"], g["size"], g["units"]) for g in data["copy_groups"]]

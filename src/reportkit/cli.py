@@ -555,6 +555,10 @@ def _review_table(result) -> None:
     for u in result.units:
         table.add_row(u.name, str(u.year or ""), u.verdict, str(len(u.errors)), str(len(u.warnings)), u.first_problem)
     Console(width=None if sys.stdout.isatty() else 160).print(table)
+    for g in result.copy_groups:
+        typer.echo(f"内容雷同 雷同组 {g.number}：{len(g.units)} 个单位的“{g.label}”彼此雷同（{g.names(result.units, 10)}）")
+    for p in result.previous_unreadable:
+        typer.echo(f"上一年度的报告无法读取：{_shown(p.source)}：{_shown(p.error.message)}")
 
 
 # ------------------------------------------------------------------ templates
