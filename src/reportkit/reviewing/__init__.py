@@ -4,9 +4,11 @@ Each unit's report is validated (schema and 勾稽关系), then checked beyond i
 
 * **发布时限** — ``published`` after 1月31日 of the next year (after 3月31日 for a 县级以上人民政府's
   own report, ``rollup: true``), or missing;
-* **内容雷同** — any narrative section ≥ 80 % the same as another unit's (both named), or as the
-  unit's own last year (:mod:`reportkit.reviewing.similarity`: candidates from rare shingles, exact
-  ratio on those only);
+* **内容雷同** — narrative sections ≥ 80 % the same between units, reported as **groups** (these
+  37 units share 一（二） with each other: :attr:`Review.copy_groups`, one issue a unit's section
+  naming its group and the member it is most like), or as the unit's own last year
+  (:mod:`reportkit.reviewing.similarity`: each text compared with a few exemplars of the groups
+  found so far, not with every other);
 * **年度衔接** — paired with last year's report by ``agency_id``, else by name: the carry-over
   chain, the 现行有效件数 / 上一年项目数量 chains, applications received changing × 3 or more,
   tables all zero two years running;
@@ -15,8 +17,9 @@ Each unit's report is validated (schema and 勾稽关系), then checked beyond i
 
 Inputs are report JSON files, clerk's forms (``.xlsx``, through :func:`reportkit.load`) or
 published documents (``.docx .html .htm .pdf .txt .md``, through ``reportkit.import_report``),
-folders of them, or data already loaded.  A file that cannot be read is that unit's row, never
-the end of the review.  :meth:`Review.write` writes the workbook (``.xlsx``), the page
+folders of them, or data already loaded.  A file that cannot be read — of a type the review does
+not read (.xls, .doc, .wps, .ofd …), broken, or one on which reportkit meets a bug — is that
+unit's row, never the end of the review nor left out; so is every file a folder holds.  :meth:`Review.write` writes the workbook (``.xlsx``), the page
 (``.html``) or JSON.
 
 (The package is ``reviewing``, not ``review``: a submodule named ``review`` would replace the
