@@ -174,6 +174,7 @@ def _child(what: str, folder: str, previous: str) -> None:
     import reportkit
 
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     out: dict = {}
     if what == "validate":
         for f in sorted(Path(folder).iterdir()):
@@ -191,6 +192,7 @@ def _child(what: str, folder: str, previous: str) -> None:
         out["copy_issues"] = sum(u.count("copy") for u in result.units)
         out["verdicts"] = result.counts()
     out["seconds"] = time.perf_counter() - t0
+    out["cpu_s"] = time.process_time() - cpu0
     out["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(out, ensure_ascii=False))
 
@@ -224,9 +226,12 @@ def measure_draft(units: int) -> dict:
         "target_s": TARGET_S,
         "target_mb": TARGET_MB,
         "target_met": run["seconds"] <= TARGET_S and run["peak_rss_mb"] <= TARGET_MB,
+        "cpu_s": run["cpu_s"],
         "baseline_validate_only_s": base["seconds"],
+        "baseline_validate_only_cpu_s": base["cpu_s"],
         "baseline_validate_only_rss_mb": base["peak_rss_mb"],
         "ratio_time_over_baseline": run["seconds"] / base["seconds"],
+        "ratio_cpu_over_baseline": run["cpu_s"] / base["cpu_s"],
         "ratio_rss_over_baseline": run["peak_rss_mb"] / base["peak_rss_mb"],
         "copy_groups": run["groups"],
         "copy_issues": run["copy_issues"],
@@ -242,10 +247,11 @@ def print_draft(r: dict) -> None:
           f"{r['write_json_s']:.2f} s   ({b['xlsx']:,} / {b['html']:,} / {b['json']:,} bytes)")
     print(f"  total                             {r['total_s']:7.2f} s   peak RSS {r['peak_rss_mb']:.0f} MB   "
           f"target ≤ {r['target_s']:.0f} s and ≤ {r['target_mb']} MB: {'met' if r['target_met'] else 'NOT met'}")
-    print(f"  baseline: load + validate only    {r['baseline_validate_only_s']:7.2f} s   peak RSS "
-          f"{r['baseline_validate_only_rss_mb']:.0f} MB")
+    print(f"  CPU time of the review            {r['cpu_s']:7.2f} s   (the machine may be shared: see the load)")
+    print(f"  baseline: load + validate only    {r['baseline_validate_only_s']:7.2f} s   CPU "
+          f"{r['baseline_validate_only_cpu_s']:.2f} s   peak RSS {r['baseline_validate_only_rss_mb']:.0f} MB")
     print(f"  review / baseline                 time × {r['ratio_time_over_baseline']:.2f}   "
-          f"memory × {r['ratio_rss_over_baseline']:.2f}")
+          f"CPU × {r['ratio_cpu_over_baseline']:.2f}   memory × {r['ratio_rss_over_baseline']:.2f}")
     print(f"  copy groups (units each) {r['copy_groups']}; {r['copy_issues']} copy issues (one a unit's section)")
     print(f"  verdicts {r['verdicts']}")
 
