@@ -32,6 +32,7 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from typing import Callable
 
 # the single-report rule's text normalisation and threshold (normalise is this module's too, for callers)
@@ -179,12 +180,8 @@ def similar_groups(sections: list[Section], threshold: float = SIMILARITY_THRESH
 
     for i in reps:
         own = _shingles(sections[i].text)
-        shared: dict[int, int] = defaultdict(int)
-        for sh in own:
-            held = postings.get(sh)
-            if held:
-                for e in held:
-                    shared[e] += 1
+        get = postings.get
+        shared = Counter(chain.from_iterable(get(sh, ()) for sh in own))   # counted in C
         candidates = sorted((e for e, n in shared.items() if n >= MIN_SHARED * min(len(own), size[e])),
                             key=lambda e: (-shared[e], e))
         joined, best, tried = False, 0.0, defaultdict(int)
