@@ -663,6 +663,21 @@ def test_a_review_of_200_files_with_20_broken_lists_200_units(tmp_path, cli):
     assert table.exit_code == 1 and "审查汇总：200 个单位" in table.stdout and "无法读取 20" in table.stdout
 
 
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
+def test_a_pipe_or_a_device_in_the_folder_is_a_row_not_a_hang(tmp_path):
+    import os
+
+    cur, _ = batch(2)
+    _write_batch(tmp_path, cur, [])
+    os.mkfifo(tmp_path / "2022" / "pipe.json")
+    (tmp_path / "2022" / "zero.pdf").symlink_to("/dev/zero")
+    result = reportkit.review(tmp_path / "2022")
+    rows = {Path(u.source).name: u for u in result.units}
+    assert [u.verdict for u in result.units].count("通过") == 2 and len(rows) == 4
+    for name in ("pipe.json", "zero.pdf"):
+        assert rows[name].verdict == "无法读取" and "不是普通文件" in rows[name].first_problem
+
+
 def test_the_workbook_and_page_list_unreadable_files(tmp_path):
     import openpyxl
 

@@ -287,6 +287,9 @@ def _unsupported(path: Path):
     from ..errors import InputFileError
 
     suffix = path.suffix.lower()
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # reading a FIFO waits for ever, a device never ends: refused before anything is read
+        return InputFileError("不是普通文件（命名管道、设备或套接字），不能作为报告读取", file=str(path))
     if suffix in INPUT_SUFFIXES:
         return None
     if path.is_dir():
