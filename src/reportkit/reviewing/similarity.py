@@ -15,14 +15,18 @@ so (the connected parts of the "alike" relation, so a member may be joined throu
    cheap upper bounds, then the ratio); alike, it joins that exemplar's group, and exemplars of
    two groups it is alike both join those groups.  A text alike no exemplar is compared with a
    few of the members of the nearest groups (:data:`CHAIN_TRIES`; a member can be alike a text
-   its exemplar is not), and failing those becomes an exemplar itself.  Shingles held by more
-   than :func:`common_cap` exemplars are phrases everybody writes ("认真贯彻落实《条例》"): they
-   make no candidates.
+   its exemplar is not), and failing those becomes an exemplar itself; so does a text that
+   joined at the edge of its group (a bridge to texts its exemplar is not alike), while the group
+   has few exemplars.  A shingle names at most :func:`common_cap` exemplars: phrases everybody
+   writes ("认真贯彻落实《条例》") cannot make every text a candidate of every other.
 
 When 1,000 units filled in one draft, the draft's text is one or a few exemplars and each unit's
 text is compared with those, not with 999 others: the work grows with the total text times the
 number of groups, not with the square of the number of units, and the memory with the exemplars'
-text only.
+text only.  The price: the groups are the connected parts *as this search finds them*.  Two texts
+alike each other, but each joined to a different group whose exemplars and sampled members are
+not alike the other, can stay in two groups; the tests compare the groups with every pair worked
+out on batches small enough for that.
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ class Group:
 
 
 def common_cap(n_sections: int) -> int:
-    """Shingles in more exemplars than this are common phrases."""
+    """The exemplars a shingle names at most (later ones holding it are not indexed under it)."""
     return max(40, n_sections // 50)
 
 
