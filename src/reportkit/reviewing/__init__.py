@@ -17,10 +17,10 @@ Each unit's report is validated (schema and 勾稽关系), then checked beyond i
 
 Inputs are report JSON files, clerk's forms (``.xlsx``, through :func:`reportkit.load`) or
 published documents (``.docx .html .htm .pdf .txt .md``, through ``reportkit.import_report``),
-folders of them, or data already loaded.  A file that cannot be read — of a type the review does
-not read (.xls, .doc, .wps, .ofd …), broken, or one on which reportkit meets a bug — is that
-unit's row, never the end of the review nor left out; so is every file a folder holds.  :meth:`Review.write` writes the workbook (``.xlsx``), the page
-(``.html``) or JSON.
+folders of them, or data already loaded.  Every file a folder holds is a row: one that cannot be
+read — of a type the review does not read (.xls, .doc, .wps, .ofd …), broken, or one on which
+reportkit meets a bug — says why, never ends the review and is never left out.
+:meth:`Review.write` writes the workbook (``.xlsx``), the page (``.html``) or JSON.
 
 (The package is ``reviewing``, not ``review``: a submodule named ``review`` would replace the
 ``reportkit.review`` function on the package the first time it is imported.)
@@ -358,16 +358,10 @@ def review(reports: Iterable, previous=None) -> Review:
     year's: a warning on the units it could have been, and :attr:`Review.previous_unreadable`).
     """
     previous_items = expand_inputs(previous)
-    for item in previous if isinstance(previous, (list, tuple)) else [previous] if previous is not None else []:
-        if isinstance(item, (str, os.PathLike)):
-            path = Path(item)
-            if not path.exists():
-                raise UsageError("上一年度的报告（--previous）不存在", file=str(path))
-            if path.is_dir() and not any(isinstance(x, Path) and x.parent == path for x in previous_items):
-                raise UsageError("上一年度的报告文件夹（--previous）中没有文件", file=str(path))
+    _previous_paths(previous, previous_items)
     items = expand_inputs(reports)
     if not items:
-        raise UsageError("没有要审查的报告（文件夹中没有 .json/.xlsx/.docx/.html/.pdf/.txt 文件？）")
+        raise UsageError("没有要审查的报告（没有给出文件，或文件夹是空的）")
     units = [read_unit(x, n) for n, x in enumerate(items)]
     prev_units = [read_unit(x, n) for n, x in enumerate(previous_items)]
     by_id: dict[str, list[Unit]] = {}
@@ -410,6 +404,20 @@ def review(reports: Iterable, previous=None) -> Review:
     for u in units:
         u.issues.sort(key=lambda i: (rank[i.severity], order.index(i.check)))
     return Review(units, checks.sums(units), prev_units, groups)
+
+
+def _previous_paths(previous, items: list) -> None:
+    """A path given for last year that does not exist, or a folder with nothing in it, is the
+    caller's mistake (a typo in --previous): said, not taken as "no last year"."""
+    given = previous if isinstance(previous, (list, tuple)) else [] if previous is None else [previous]
+    for item in given:
+        if not isinstance(item, (str, os.PathLike)):
+            continue
+        path = Path(item)
+        if not path.exists():
+            raise UsageError("上一年度的报告（--previous）不存在", file=str(path))
+        if path.is_dir() and not any(isinstance(x, Path) and x.parent == path for x in items):
+            raise UsageError("上一年度的报告文件夹（--previous）中没有文件", file=str(path))
 
 
 @dataclass
