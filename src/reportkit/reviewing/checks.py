@@ -15,7 +15,7 @@ from ..findings import json_path
 from ..reading.labels import fold
 from ..rules import texts
 from ..totals import amount, completed, get, row_total
-from .similarity import Section, normalise, similar_groups
+from .similarity import SIMILARITY_THRESHOLD, Section, normalise, similar_groups
 
 #: 条例第四十九条: a 部门 publishes by 1月31日, the 主管部门 the 本级政府's report by 3月31日
 DEADLINE_UNIT = (1, 31)
@@ -179,9 +179,11 @@ def copies(units, same: dict[int, int] | None = None) -> tuple[dict[int, list[Is
     for g in similar_groups(sections, owner=lambda s: same.get(s.unit, s.unit)):
         group = CopyGroup(len(groups) + 1, g.units, [])
         groups.append(group)
+        nearest = []
         for s in g.sections:
             m = g.nearest(s)
             near = m.b if m.a == s else m.a
+            nearest.append(near)
             u = units[s.unit]
             group.members.append((s.unit, section_label(u.edition, s.path, u.data), json_path(s.path),
                                   near.unit, m.share))
@@ -189,10 +191,8 @@ def copies(units, same: dict[int, int] | None = None) -> tuple[dict[int, list[Is
             rest = "（两个单位：{}）".format(group.names(units))
         else:
             rest = (f"；雷同组 {group.number}：{len(g.units)} 个单位的“{group.label}”彼此雷同"
-                    f"（{group.names(units, NAMES_SHOWN)}）")
-        for (i, mine, path, j, share), s in zip(group.members, g.sections):
-            m = g.nearest(s)
-            near = m.b if m.a == s else m.a
+                    f"（每个单位至少与组内另一个单位相同之处达 {SIMILARITY_THRESHOLD:.0%}：{group.names(units, NAMES_SHOWN)}）")
+        for (i, mine, path, j, share), near in zip(group.members, nearest):
             other = units[j]
             theirs = section_label(other.edition, near.path, other.data)
             out.setdefault(i, []).append(Issue(
