@@ -11,8 +11,9 @@ Two batches (``--case own|draft|both``, both by default):
 
 * **own** — every unit its own prose, one copy planted;
 * **draft** — every unit's prose filled in from one draft (``tests/review_batch.template_batch``: a
-  county's departments sharing it), so every unit's section is ≥ 80 % like every other's: the
-  copies are reported as a few groups of up to 1,000 units.  Target ≤ 30 s and ≤ 1 GB.
+  county's departments sharing it), so each long section is ≥ 80 % like the other units' (short
+  ones, where a unit's name and own clause weigh more, less often): the copies are reported as a
+  few groups of up to 1,000 units.  Target ≤ 30 s and ≤ 1 GB.
 
 For the draft batch the review and the baseline each run in a process of their own, so that
 their peak memory (RSS, ``VmHWM``) is theirs alone.

@@ -149,7 +149,8 @@ def fill_in(template: str, rng: random.Random, name: str, rate: float) -> str:
 def template_batch(n: int, seed: int = 0, rate: float = 0.04) -> tuple[list[dict], list[dict]]:
     """``batch(n)`` whose prose this year all came from one draft (a county's departments
     sharing it): every text field is the draft's, filled in by each unit (:func:`fill_in`), so
-    every unit's field is ≥ 80 % the same as every other unit's."""
+    each long field (the draft's 一's sections and 五) is ≥ 80 % the same as the other units'; units
+    with more of 一's sections than the draft wrote the others themselves."""
     cur, prev = batch(n, seed)
     rng = random.Random(seed * 7 + 1)
     draft = copy.deepcopy(cur[0])
