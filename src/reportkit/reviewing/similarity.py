@@ -119,10 +119,16 @@ def _ratio(a: str, b: str, threshold: float) -> float:
     if 2 * min(len(a), len(b)) < threshold * total:
         return 0.0
     sm, chars = _matcher(b)
-    if 2 * sum((Counter(a) & chars).values()) < threshold * total:
+    if 2 * sum((_characters(a) & chars).values()) < threshold * total:
         return 0.0
     sm.set_seq1(a)
     return sm.ratio()
+
+
+@lru_cache(maxsize=64)
+def _characters(a: str) -> Counter:
+    """The characters of a text being placed, counted once for the exemplars it is compared with."""
+    return Counter(a)
 
 
 @lru_cache(maxsize=MATCHERS)
