@@ -838,8 +838,9 @@ def test_a_shared_draft_is_reported_as_groups_one_issue_a_unit_s_section(drafted
         for i in copies:
             g = groups[i["group"] - 1]
             if g["size"] > 2:
-                assert f"雷同组 {g['group']}：{g['size']} 个单位的“{g['label']}”彼此雷同" in i["message"]
-                assert f"等 {g['size']} 个单位" in i["message"]  # five names shown, the list in the group
+                assert f"属雷同组 {g['group']}：{g['size']} 个单位的“{g['label']}”彼此雷同" in i["message"]
+                # the group's names are in its list, not in each unit's issue: only the nearest is named
+                assert [n for n in g["units"] if n in i["message"]] == [i["other"]]
     assert data["units"][40]["verdict"] == "通过"
     assert data["checks"]["copy"]["problems"] == sum(len(g["members"]) for g in groups) < 40 * 39
     assert f"雷同组 1：{groups[0]['size']} 个单位" in r.stdout

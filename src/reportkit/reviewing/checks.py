@@ -158,10 +158,6 @@ class CopyGroup:
                             for i, label, path, j, share in self.members]}
 
 
-#: names a copy issue lists of its group (the group's full list is in the review's copy groups)
-NAMES_SHOWN = 5
-
-
 def copies(units, same: dict[int, int] | None = None) -> tuple[dict[int, list[Issue]], list[CopyGroup]]:
     """内容雷同 between the units (a list of :class:`reportkit.reviewing.Unit`): ({unit index:
     issues}, the groups).  ``same`` maps a unit sent twice to its first copy: the two are not
@@ -190,8 +186,8 @@ def copies(units, same: dict[int, int] | None = None) -> tuple[dict[int, list[Is
         if len(g.units) == 2:
             rest = "（两个单位：{}）".format(group.names(units))
         else:
-            rest = (f"；雷同组 {group.number}：{len(g.units)} 个单位的“{group.label}”彼此雷同"
-                    f"（每个单位至少与组内另一个单位相同之处达 {SIMILARITY_THRESHOLD:.0%}：{group.names(units, NAMES_SHOWN)}）")
+            rest = (f"；属雷同组 {group.number}：{len(g.units)} 个单位的“{group.label}”彼此雷同"
+                    f"（每个单位至少与组内另一个单位相同之处达 {SIMILARITY_THRESHOLD:.0%}；各单位见雷同组清单）")
         for (i, mine, path, j, share), near in zip(group.members, nearest):
             other = units[j]
             theirs = section_label(other.edition, near.path, other.data)
