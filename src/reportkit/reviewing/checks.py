@@ -141,8 +141,11 @@ class CopyGroup:
 
     @property
     def label(self) -> str:
-        """The part(s) they share, each named once."""
-        return "、".join(dict.fromkeys(m[1] for m in self.members))
+        """The part(s) they share, each named once (the first three, when the units titled them
+        differently)."""
+        labels = list(dict.fromkeys(m[1] for m in self.members))
+        shown = "、".join(labels[:3])
+        return shown if len(labels) <= 3 else f"{shown}等 {len(labels)} 处"
 
     def names(self, units, most: int = 0) -> str:
         names = [units[i].name for i in self.units]
