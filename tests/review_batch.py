@@ -133,3 +133,38 @@ def plant_jump(data: dict) -> None:
 
 def plant_imbalance(data: dict) -> None:
     data["requests"]["received"]["business"] += 1
+
+
+# ------------------------------------------------------------------ one template's prose
+
+def fill_in(template: str, rng: random.Random, name: str, rate: float) -> str:
+    """``template`` as a unit fills in a shared draft: its own name at the start, about ``rate``
+    of the characters changed (its figures, names, a word here and there), one clause of its own."""
+    chars = [rng.choice(CHARS) if ch not in "，。；\n" and rng.random() < rate else ch for ch in template]
+    own = "".join(rng.choice(CHARS) for _ in range(rng.randint(6, 14)))
+    cut = rng.randrange(len(chars) + 1)
+    return f"{name}" + "".join(chars[:cut]) + own + "。" + "".join(chars[cut:])
+
+
+def template_batch(n: int, seed: int = 0, rate: float = 0.04) -> tuple[list[dict], list[dict]]:
+    """``batch(n)`` whose prose this year all came from one draft (a county's departments
+    sharing it): every text field is the draft's, filled in by each unit (:func:`fill_in`), so
+    each long field (the draft's 一's sections and 五) is ≥ 80 % the same as the other units'; units
+    with more of 一's sections than the draft wrote the others themselves."""
+    cur, prev = batch(n, seed)
+    rng = random.Random(seed * 7 + 1)
+    draft = copy.deepcopy(cur[0])
+    _texts(draft, random.Random(seed * 7 + 2))
+    for s in draft["overview"]["sections"]:
+        s["text"] = prose(rng, (3, 3))
+    draft["problems"] = prose(rng, (3, 3))
+    for d in cur:
+        for key in ("preface", "improvements", "other_matters"):
+            if key in d and key in draft:
+                d[key] = fill_in(draft[key], rng, d["agency"], rate)
+        if "summary" in d["overview"] and "summary" in draft["overview"]:
+            d["overview"]["summary"] = fill_in(draft["overview"]["summary"], rng, d["agency"], rate)
+        for s, t in zip(d["overview"]["sections"], draft["overview"]["sections"]):
+            s["text"] = fill_in(t["text"], rng, d["agency"], rate)
+        d["problems"] = fill_in(draft["problems"], rng, d["agency"], rate)
+    return cur, prev

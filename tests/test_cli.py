@@ -197,6 +197,38 @@ def test_validate_many_with_one_missing_is_its_row_and_exit_1(cli, tmp_path):
     assert cli("validate", tmp_path / "nope.json").exit_code == 2
 
 
+def test_validate_many_isolates_each_file_and_json_is_always_complete(cli, tmp_path, monkeypatch):
+    """Of four files — good, cut short, an .xls, one whose reading crashes — each is its own row;
+    --json is one complete document; an unusable --previous is the command's error, in JSON too."""
+    import reportkit.loading
+
+    cut = tmp_path / "cut.json"
+    cut.write_text(YUNXI.read_text(encoding="utf-8")[:300], encoding="utf-8")
+    xls = tmp_path / "old.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    crash = tmp_path / "crash.json"
+    crash.write_text(YUNXI.read_text(encoding="utf-8"), encoding="utf-8")
+    real = reportkit.loading.load
+
+    def load(source, **kw):
+        if str(source) == str(crash):
+            raise RecursionError("deep")
+        return real(source, **kw)
+
+    monkeypatch.setattr(reportkit.loading, "load", load)
+    r = cli("validate", "--json", YUNXI, cut, xls, crash)
+    assert r.exit_code == 1
+    files = r.json()["files"]
+    assert [f["file"] for f in files] == [str(p) for p in (YUNXI, cut, xls, crash)]
+    assert [f["ok"] for f in files] == [True, False, False, False]
+    assert "不是有效的 JSON" in files[1]["error"]["message"] and "Excel" in files[2]["error"]["message"]
+    assert files[3]["error"]["code"] == "internal" and "RecursionError" in files[3]["error"]["message"]
+    table = cli("validate", YUNXI, cut, xls, crash)
+    assert table.exit_code == 1 and table.stdout.count("结论：无法校验") == 3 and "结论：通过" in table.stdout
+    j = cli("validate", "--json", YUNXI, cut, "--previous", tmp_path / "nope.json")
+    assert j.exit_code == 2 and j.json()["ok"] is False and "文件不存在" in j.json()["error"]["message"]
+
+
 def test_validate_previous(cli, write):
     prev = example(YUNXI)
     prev["requests"]["carried_forward"]["natural"] += 5

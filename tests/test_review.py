@@ -26,8 +26,8 @@ from reportkit.reviewing import similarity
 from reportkit.reviewing.page import CHART_UNITS, SCRIPT
 
 from .conftest import needs_libreoffice
-from .review_batch import (batch, pair, plant_broken_carry_over, plant_copy, plant_imbalance, plant_jump,
-                           plant_late, plant_missing_date, prose)
+from .review_batch import (batch, fill_in, pair, plant_broken_carry_over, plant_copy, plant_imbalance,
+                           plant_jump, plant_late, plant_missing_date, prose, template_batch)
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 needs_chromium = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium (Debian package) is not installed")
@@ -205,19 +205,71 @@ def test_similarity_finds_edited_copies_among_many_without_comparing_every_pair(
     calls = []
     real = similarity._ratio
     monkeypatch.setattr(similarity, "_ratio", lambda a, b, t: calls.append(1) or real(a, b, t))
-    found = {(m.a.unit, m.b.unit): m.share for m in similarity.similar_sections(sections)}
-    assert set(found) == {(10, 400), (20, 500)}
-    assert found[(20, 500)] == 1.0 and 0.85 < found[(10, 400)] < 0.95
+    groups = similarity.similar_groups(sections)
+    assert [[s.unit for s in g.sections] for g in groups] == [[10, 400], [20, 500]]
+    (link,), (same,) = groups[0].links, groups[1].links
+    assert same.share == 1.0 and 0.85 < link.share < 0.95
+    assert groups[0].nearest(sections[400]) == link
     pairs = len(texts) * (len(texts) - 1) // 2
     assert len(calls) < pairs / 1000  # exact comparisons only on candidates
 
 
-def test_a_text_everybody_copied_is_flagged_for_every_pair():
-    text = prose(__import__("random").Random(9), (2, 2))
+def test_a_text_everybody_copied_is_one_group_not_every_pair(monkeypatch):
+    rng = __import__("random").Random(9)
+    text = prose(rng, (2, 2))
     sections = [similarity.Section(i, ("problems",), similarity.normalise(text)) for i in range(60)]
     sections += [similarity.Section(60, ("problems",), similarity.normalise(prose(__import__("random").Random(1))))]
-    found = similarity.similar_sections(sections)
-    assert len(found) == 60 * 59 // 2 and all(m.share == 1.0 for m in found)
+    (group,) = similarity.similar_groups(sections)
+    assert group.units == list(range(60)) and len(group.links) == 59 and all(m.share == 1.0 for m in group.links)
+
+
+def test_a_draft_filled_in_by_many_units_is_one_group_found_with_few_comparisons(monkeypatch):
+    """300 units filled in one draft (each its name, a few words changed, a clause of its own):
+    every unit's text is ≥ 80 % like every other's; one group, found with about one comparison a
+    text (not 300 × 299 / 2), each member joined by a link ≥ 80 %."""
+    rng = __import__("random").Random(4)
+    draft = prose(rng, (3, 3))
+    sections = [similarity.Section(i, ("problems",), similarity.normalise(fill_in(draft, rng, f"第{i}局", 0.04)))
+                for i in range(300)]
+    calls = []
+    real = similarity._ratio
+    monkeypatch.setattr(similarity, "_ratio", lambda a, b, t: calls.append(1) or real(a, b, t))
+    (group,) = similarity.similar_groups(sections)
+    assert group.units == list(range(300)) and len(group.links) == 299
+    assert all(m.share >= similarity.SIMILARITY_THRESHOLD and m.a.unit != m.b.unit for m in group.links)
+    assert len(calls) < 3 * 300
+    # the links are the ratio the single-report rule works out
+    for m in group.links[::50]:
+        assert m.share == pytest.approx(reportkit.rules.similarity_ratio(m.b.text, m.a.text), abs=0.02)
+
+
+def test_groups_match_every_pair_compared_on_a_small_draft_batch():
+    """On a batch small enough to compare every pair: the groups are the connected parts of the
+    pairs ≥ 80 % alike (nothing the index misses, nothing it adds)."""
+    from itertools import combinations
+
+    from reportkit.rules import similarity_ratio, texts
+
+    cur, _ = template_batch(24, rate=0.08)
+    sections = [similarity.Section(i, p, similarity.normalise(t)) for i, d in enumerate(cur)
+                for p, t in texts(d).items()]
+    long = [s for s in sections if len(s.text) >= similarity.MIN_CHARS]
+    parent = list(range(len(long)))
+
+    def find(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for i, j in combinations(range(len(long)), 2):
+        if long[i].unit != long[j].unit and similarity_ratio(long[i].text, long[j].text) >= 0.8:
+            parent[find(i)] = find(j)
+    want = {}
+    for i, s in enumerate(long):
+        want.setdefault(find(i), []).append(s)
+    want = sorted(sorted((s.unit, s.path) for s in g) for g in want.values() if len({s.unit for s in g}) > 1)
+    got = sorted(sorted((s.unit, s.path) for s in g.sections) for g in similarity.similar_groups(sections))
+    assert got == want and len(got) >= 3
 
 
 def test_short_stock_sentences_are_not_copies():
@@ -236,14 +288,15 @@ def test_files_folders_and_unreadable_inputs(tmp_path):
         for n, data in enumerate(d):
             (tmp_path / folder / f"u{n}.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     (tmp_path / "2022" / "manifest.json").write_text("{}", encoding="utf-8")  # a render's manifest: skipped
-    (tmp_path / "2022" / "notes.csv").write_text("x", encoding="utf-8")        # not a report file: skipped
+    (tmp_path / "2022" / "notes.csv").write_text("x", encoding="utf-8")        # not a report file: a row
     (tmp_path / "2022" / "broken.json").write_text("{\"format\": ", encoding="utf-8")
     result = reportkit.review([tmp_path / "2022", tmp_path / "missing.json"], previous=tmp_path / "2021")
-    assert [Path(u.source).name for u in result.units] == ["broken.json", "u0.json", "u1.json", "u2.json",
-                                                           "missing.json"]
-    broken, *ok, missing = result.units
-    assert broken.verdict == missing.verdict == "无法读取"
+    assert [Path(u.source).name for u in result.units] == ["broken.json", "notes.csv", "u0.json", "u1.json",
+                                                           "u2.json", "missing.json"]
+    broken, notes, *ok, missing = result.units
+    assert broken.verdict == notes.verdict == missing.verdict == "无法读取"
     assert "不是有效的 JSON" in broken.first_problem and "文件不存在" in missing.first_problem
+    assert "不支持的文件类型“.csv”" in notes.first_problem
     assert [u.verdict for u in ok] == ["通过"] * 3 and all(u.previous for u in ok)
     with pytest.raises(reportkit.UsageError):
         reportkit.review([])
@@ -339,7 +392,7 @@ def test_workbook_summary_checks_and_sums_with_cached_values(written):
     tmp, cur, _, _ = written
     wb = openpyxl.load_workbook(tmp / "审查结果.xlsx")
     cached = openpyxl.load_workbook(tmp / "审查结果.xlsx", data_only=True)
-    assert wb.sheetnames == ["汇总", "校验", "发布时限", "内容雷同", "年度衔接", "地区合计（2021格式）",
+    assert wb.sheetnames == ["汇总", "校验", "发布时限", "内容雷同", "雷同组", "年度衔接", "地区合计（2021格式）",
                              "各单位数字（2021格式）"]
     summary = wb["汇总"]
     heads = [c.value for c in summary[1]]
@@ -412,7 +465,8 @@ def test_page_is_valid_loads_nothing_and_admits_only_its_own_script(written):
     assert script.text == SCRIPT and not script.get("src")
     assert not re.search(r"(src|href)=\"(?!#)", text) and "url(" not in text
     tables = {t.get("id"): t for t in root.iter("table")}
-    assert set(tables) == {"t-summary", "t-validation", "t-deadline", "t-copy", "t-year_on_year", "t-sums-2021"}
+    assert set(tables) == {"t-summary", "t-validation", "t-deadline", "t-copy", "t-copy-groups", "t-year_on_year",
+                           "t-sums-2021"}
     body = tables["t-summary"].find("tbody")
     assert [tr[1].text for tr in body] == [d["agency"] for d in cur]
     assert len(tables["t-sums-2021"].find("tbody")) == len(layout.figures("2021"))
@@ -543,3 +597,271 @@ def test_each_unit_s_figures_are_worked_out_once(monkeypatch):
     result = reportkit.review(cur, previous=prev)
     assert result.sums and all(u.previous for u in result.units)
     assert len(seen) == len(set(seen)) == 2 * len(cur)  # this year's and last year's, each once
+
+
+# ------------------------------------------------------------------ every input a row
+
+#: files a supervising office is sent that the review cannot read: (name, bytes, words the row's reason holds)
+BROKEN = [
+    ("a.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("旧版 Excel", "另存为” .xlsx")),
+    ("b.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("旧版 Word", "另存为” .docx")),
+    ("c.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), ("WPS 文字", ".docx")),
+    ("d.ofd", b"PK\x03\x04" + bytes(60), ("OFD 版式文件", ".pdf")),
+    ("e.et", b"\xd0\xcf\x11\xe0" + bytes(60), ("WPS 表格", ".xlsx")),
+    ("f.csv", "单位,年度\n".encode(), ("不支持的文件类型“.csv”", ".json")),
+    ("g", b"{}", ("不支持的文件类型“（无扩展名）”",)),
+    ("h.json", b'{"format": "2021", ', ("不是有效的 JSON",)),
+    ("i.json", "{}".encode("utf-16"), ("UTF-8",)),
+    ("j.xlsx", b"not a workbook", ()),
+    ("k.docx", b"not a zip", ("不是有效的 .docx",)),
+    ("l.pdf", b"%PDF-1.4\n%broken", ()),
+    ("m.json", b"[1, 2]", ()),
+    ("n.html", b"", ()),
+    ("o.txt", "这不是年度报告。".encode(), ()),
+    ("p.xls", b"", ("旧版 Excel",)),
+    ("q.doc", b"", ("旧版 Word",)),
+    ("r.wps", b"", ("WPS",)),
+    ("s.ofd", b"", ("OFD",)),
+]
+
+
+def _broken_folder(folder: Path, good: list[dict]) -> list[str]:
+    """``folder`` with the good reports as JSON and every BROKEN file, and a sub-folder: the names."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, d in enumerate(good):
+        (folder / f"u{n:03d}.json").write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    for name, raw, _ in BROKEN:
+        (folder / name).write_bytes(raw)
+    (folder / "子文件夹").mkdir()
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_a_review_of_200_files_with_20_broken_lists_200_units(tmp_path, cli):
+    """Every file of the folder is a row of the command's JSON, the 20 broken ones 无法读取 with a
+    Chinese reason naming the file; the others reviewed as if alone; not ok, exit 1."""
+    cur, _ = batch(180)
+    names = _broken_folder(tmp_path / "2022", cur)
+    assert len(names) == 200
+    r = cli("review", tmp_path / "2022", "--json")
+    assert r.exit_code == 1, r.output
+    data = r.json()
+    assert len(data["units"]) == 200 and data["ok"] is False
+    assert [Path(u["source"]).name for u in data["units"]] == names
+    assert data["verdicts"] == {"通过": 180, "有警告": 0, "不通过": 0, "无法读取": 20}
+    rows = {Path(u["source"]).name: u for u in data["units"]}
+    for name, _, words in BROKEN:
+        row = rows[name]
+        assert row["verdict"] == "无法读取" and row["error"]["message"], name
+        assert row["first_problem"].startswith("无法读取：") and "Traceback" not in row["first_problem"], name
+        assert re.search("[\u4e00-\u9fff]", row["error"]["message"]), (name, row["error"]["message"])
+        for w in words:
+            assert w in row["error"]["message"], (name, row["error"]["message"])
+    assert "子文件夹不逐层审查" in rows["子文件夹"]["error"]["message"]
+    assert all(rows[f"u{n:03d}.json"]["verdict"] == "通过" for n in range(180))
+    # the table says the same
+    table = cli("review", tmp_path / "2022")
+    assert table.exit_code == 1 and "审查汇总：200 个单位" in table.stdout and "无法读取 20" in table.stdout
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="no named pipes here")
+def test_a_pipe_or_a_device_in_the_folder_is_a_row_not_a_hang(tmp_path):
+    import os
+
+    cur, _ = batch(2)
+    _write_batch(tmp_path, cur, [])
+    os.mkfifo(tmp_path / "2022" / "pipe.json")
+    (tmp_path / "2022" / "zero.pdf").symlink_to("/dev/zero")
+    result = reportkit.review(tmp_path / "2022")
+    rows = {Path(u.source).name: u for u in result.units}
+    assert [u.verdict for u in result.units].count("通过") == 2 and len(rows) == 4
+    for name in ("pipe.json", "zero.pdf"):
+        assert rows[name].verdict == "无法读取" and "不是普通文件" in rows[name].first_problem
+
+
+def test_the_workbook_and_page_list_unreadable_files(tmp_path):
+    import openpyxl
+
+    cur, _ = batch(3)
+    _broken_folder(tmp_path / "in", cur)
+    result = reportkit.review(tmp_path / "in")
+    result.write(tmp_path / "r.xlsx")
+    result.write(tmp_path / "r.html")
+    summary = openpyxl.load_workbook(tmp_path / "r.xlsx")["汇总"]
+    heads = [c.value for c in summary[1]]
+    rows = [dict(zip(heads, r)) for r in _cell_rows(summary)[1:]]
+    assert len(rows) == 3 + len(BROKEN) + 1
+    xls = next(r for r in rows if Path(r["输入文件"]).name == "a.xls")
+    assert xls["结论"] == "无法读取" and "旧版 Excel" in xls["首个问题"]
+    body = _parse((tmp_path / "r.html").read_text(encoding="utf-8")).find(".//table[@id='t-summary']/tbody")
+    assert len(body) == len(rows) and sum(tr[7].text == "无法读取" for tr in body) == len(BROKEN) + 1
+
+
+def test_a_bug_met_on_one_file_is_that_file_s_row(tmp_path, monkeypatch):
+    """A crash reading one file, and a crash validating another: those two rows say 内部错误 (the
+    traceback in JSON, for a bug report); the other units are reviewed, compared and summed."""
+    import reportkit.validation as validation
+
+    cur, _ = batch(4)
+    _write_batch(tmp_path, cur, [])
+    real_load, real_validate = reportkit.loading.load, validation.validate
+
+    def load(source, **kw):
+        if str(source).endswith("u01.json"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real_load(source, **kw)
+
+    def validate(data, **kw):
+        if isinstance(data, dict) and data.get("agency") == cur[2]["agency"]:
+            raise ZeroDivisionError("division by zero")
+        return real_validate(data, **kw)
+
+    monkeypatch.setattr(reportkit.loading, "load", load)
+    monkeypatch.setattr(validation, "validate", validate)
+    result = reportkit.review(tmp_path / "2022")
+    verdicts = [u.verdict for u in result.units]
+    assert verdicts == ["通过", "无法读取", "无法读取", "通过"]
+    for u, what in ((result.units[1], "RecursionError"), (result.units[2], "ZeroDivisionError")):
+        assert u.error.code == "internal" and "内部错误" in u.first_problem and what in u.first_problem
+        assert "Traceback" in u.to_dict()["error"]["traceback"]
+    (sums,) = result.sums
+    assert sums.units == [0, 3]
+    assert not result.ok and json.loads(json.dumps(result.to_dict()))["verdicts"]["无法读取"] == 2
+
+
+# ------------------------------------------------------------------ last year's reports
+
+def test_previous_that_does_not_exist_or_is_empty_is_a_usage_error(tmp_path, cli):
+    cur, prev = batch(2)
+    _write_batch(tmp_path, cur, prev)
+    (tmp_path / "empty").mkdir()
+    for where in (tmp_path / "nope", tmp_path / "empty"):
+        with pytest.raises(reportkit.UsageError):
+            reportkit.review(tmp_path / "2022", previous=where)
+        r = cli("review", tmp_path / "2022", "--previous", where)
+        assert r.exit_code == 2 and "上一年度的报告" in r.stderr and str(where) in r.stderr and r.stdout == ""
+        j = cli("review", tmp_path / "2022", "--previous", where, "--json")
+        assert j.exit_code == 2 and j.json()["ok"] is False and "--previous" in j.json()["error"]["message"]
+    assert "不存在" in cli("review", tmp_path / "2022", "-p", tmp_path / "nope").stderr
+    assert "没有文件" in cli("review", tmp_path / "2022", "-p", tmp_path / "empty").stderr
+
+
+def test_an_unreadable_last_year_file_is_said_on_its_unit_not_passed(tmp_path, cli):
+    """Last year's u01.json is cut short: unit 1 is not compared, and says so (a warning naming
+    the file), instead of passing as if it had no last year; the others pair as usual; the
+    review is not ok (exit 1) and lists the file."""
+    cur, prev = batch(3)
+    _write_batch(tmp_path, cur, prev)
+    last = tmp_path / "2021" / "u01.json"
+    last.write_text(last.read_text(encoding="utf-8")[:200], encoding="utf-8")
+    result = reportkit.review(tmp_path / "2022", previous=tmp_path / "2021")
+    a, b, c = result.units
+    assert a.previous and c.previous and b.previous is None
+    assert [u.verdict for u in result.units] == ["通过", "有警告", "通过"]
+    (issue,) = b.issues
+    assert (issue.check, issue.code, issue.severity) == ("year_on_year", "previous-unreadable", "warning")
+    assert str(last) in issue.message and "无法读取" in issue.message and "不是有效的 JSON" in issue.message
+    assert not result.ok and [p.source for p in result.previous_unreadable] == [str(last)]
+    r = cli("review", tmp_path / "2022", "-p", tmp_path / "2021", "--json")
+    assert r.exit_code == 1
+    data = r.json()
+    assert data["ok"] is False and [p["source"] for p in data["previous_unreadable"]] == [str(last)]
+    assert data["units"][1]["first_warning"].startswith(f"上一年度的报告 {last} 无法读取")
+
+
+def test_an_unreadable_last_year_file_no_unit_is_named_after_warns_every_unpaired_unit(tmp_path):
+    cur, prev = batch(3)
+    for n in range(3):
+        cur[n]["agency"] = f"第{n}局"
+    folder = tmp_path / "2021"
+    folder.mkdir()
+    (folder / "x.json").write_text(json.dumps(prev[0], ensure_ascii=False), encoding="utf-8")
+    (folder / "旧表.xls").write_bytes(b"\xd0\xcf\x11\xe0" + bytes(60))
+    cur[1].pop("agency_id")
+    cur[2].pop("agency_id")
+    result = reportkit.review(cur, previous=folder)
+    assert [u.previous is not None for u in result.units] == [True, False, False]
+    for u in result.units[1:]:
+        assert [i.code for i in u.issues] == ["previous-unreadable"] and "旧表.xls" in u.first_warning
+    assert result.units[0].issues == []
+
+
+# ------------------------------------------------------------------ one draft, many units: groups
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory):
+    """40 units whose prose came from one draft, plus one unit with prose of its own, through the
+    command: the workbook, the page and the JSON."""
+    from typer.testing import CliRunner
+
+    from reportkit.cli import app
+
+    tmp = tmp_path_factory.mktemp("draft")
+    cur, prev = template_batch(40)
+    own, own_last = pair(40)
+    cur.append(own)
+    prev.append(own_last)
+    _write_batch(tmp, cur, prev)
+    args = ["review", str(tmp / "2022"), "-p", str(tmp / "2021")]
+    r = CliRunner().invoke(app, args + ["-o", str(tmp / "r.xlsx"), "-o", str(tmp / "r.html")],
+                           catch_exceptions=False)
+    j = CliRunner().invoke(app, args + ["--json"], catch_exceptions=False)
+    return tmp, cur, r, json.loads(j.stdout)
+
+
+def test_a_shared_draft_is_reported_as_groups_one_issue_a_unit_s_section(drafted):
+    tmp, cur, r, data = drafted
+    from reportkit.findings import json_path
+    from reportkit.rules import texts
+
+    groups = data["copy_groups"]
+    drafted_units = [d["agency"] for d in cur[:40]]
+    # each long section of the draft: the units holding it are one group (nearly all), not n(n-1)/2 pairs
+    draft = {p for p, t in texts(cur[0]).items() if len(similarity.normalise(t)) >= 120}
+    holding: dict[str, set] = {}
+    for d in cur[:40]:
+        for p, t in texts(d).items():
+            if p in draft:   # (a unit with more sections than the draft wrote the others itself)
+                holding.setdefault(json_path(p), set()).add(d["agency"])
+    assert len(holding) >= 3
+    for path, names in holding.items():
+        (g,) = [g for g in groups if {m["path"] for m in g["members"]} == {path} and len(g["units"]) > 2]
+        assert set(g["units"]) <= names and len(g["units"]) >= 0.9 * len(names), path
+        assert len(g["members"]) == g["size"]
+        assert all(m["share"] >= 0.8 and m["nearest"] != m["unit"] for m in g["members"])
+    assert all(cur[40]["agency"] not in g["units"] for g in groups)
+    # each unit: one copy issue per section of it in a group, naming its group and how many share it
+    for u in data["units"][:40]:
+        copies = [i for i in u["issues"] if i["check"] == "copy"]
+        mine = [g for g in groups if u["agency"] in g["units"]]
+        assert sorted(i["group"] for i in copies) == sorted(g["group"] for g in mine for m in g["members"]
+                                                          if m["unit"] == u["agency"])
+        for i in copies:
+            g = groups[i["group"] - 1]
+            if g["size"] > 2:
+                assert f"属雷同组 {g['group']}：{g['size']} 个单位的“{g['label']}”彼此雷同" in i["message"]
+                # the group's names are in its list, not in each unit's issue: only the nearest is named
+                assert [n for n in g["units"] if n in i["message"]] == [i["other"]]
+    assert data["units"][40]["verdict"] == "通过"
+    assert data["checks"]["copy"]["problems"] == sum(len(g["members"]) for g in groups) < 40 * 39
+    assert f"雷同组 1：{groups[0]['size']} 个单位" in r.stdout
+
+
+def test_the_workbook_and_page_list_the_groups(drafted):
+    import openpyxl
+
+    tmp, cur, _, data = drafted
+    wb = openpyxl.load_workbook(tmp / "r.xlsx")
+    sheet = _cell_rows(wb["雷同组"])
+    assert sheet[0] == ["雷同组", "部分", "单位数", "彼此雷同的单位"]
+    assert [(r[0], r[1], r[2], r[3].split("、")) for r in sheet[1:]] == [
+        (g["group"], g["label"], g["size"], g["units"]) for g in data["copy_groups"]]
+    detail = _cell_rows(wb["内容雷同"])
+    heads = detail[0]
+    assert heads[-2:] == ["雷同组", "组内单位数"]
+    size = {g["group"]: g["size"] for g in data["copy_groups"]}
+    assert len(detail) - 1 == data["checks"]["copy"]["problems"]
+    assert all(size[r[-2]] == r[-1] for r in detail[1:])
+    root = _parse((tmp / "r.html").read_text(encoding="utf-8"))
+    body = root.find(".//table[@id='t-copy-groups']/tbody")
+    assert [(int(tr[0].text), tr[1].text, int(tr[2].text), tr[3].text.split("、")) for tr in body] == [
+        (g["group"], g["label"], g["size"], g["units"]) for g in data["copy_groups"]]

@@ -115,8 +115,8 @@ def validate_many(files: Sequence[Path], previous=None, *, pdf: bool = False) ->
             report = load(f)
             _identity(o, report.data)
             o.findings = validate(report, previous=prev, pdf=pdf)
-        except ReportkitError as exc:
-            o.error = exc
+        except Exception as exc:  # a bug met on one file is that file's row too; the rest go on
+            _fail(o, exc)
         outcomes.append(o)
     return outcomes
 

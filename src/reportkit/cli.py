@@ -187,7 +187,10 @@ def validate(
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     if [f for f in fmts if f not in FORMATS] or not fmts:
         _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}", as_json)
-    outcomes = validate_many(files, previous=previous, pdf="pdf" in fmts)
+    try:
+        outcomes = validate_many(files, previous=previous, pdf="pdf" in fmts)
+    except ReportkitError as exc:  # --previous unusable: the command's own input
+        _fail(exc, as_json)
     if as_json:
         typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
     else:
@@ -601,6 +604,10 @@ def _review_table(result) -> None:
     for u in result.units:
         table.add_row(u.name, str(u.year or ""), u.verdict, str(len(u.errors)), str(len(u.warnings)), u.first_problem)
     Console(width=None if sys.stdout.isatty() else 160).print(table)
+    for g in result.copy_groups:
+        typer.echo(f"内容雷同 雷同组 {g.number}：{len(g.units)} 个单位的“{g.label}”彼此雷同（{g.names(result.units, 10)}）")
+    for p in result.previous_unreadable:
+        typer.echo(f"上一年度的报告无法读取：{_shown(p.source)}：{_shown(p.error.message)}")
 
 
 # ------------------------------------------------------------------ templates

@@ -10,6 +10,7 @@ report, for the cross-year rules, is read defensively: what is not a figure ther
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
@@ -650,15 +651,27 @@ def normalise(text: str) -> str:
     return "".join(text.split())
 
 
+@lru_cache(maxsize=1024)
+def _characters(text: str) -> Counter:
+    """The characters of a text, counted (kept: a text is compared with several others; never
+    changed by its users)."""
+    return Counter(text)
+
+
 def similarity_ratio(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) -> float:
     """difflib's ratio of two normalised texts, or 0.0 when its quick upper bounds already fall
     below ``threshold`` (the ratio itself is not worked out then)."""
     import difflib
 
-    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if sm.real_quick_ratio() < threshold or sm.quick_ratio() < threshold:
+    total = len(a) + len(b)
+    # difflib's real_quick_ratio and quick_ratio (the characters in common, counted as multisets),
+    # worked out before difflib indexes b, each text's characters counted once: most texts
+    # compared stop here
+    if 2 * min(len(a), len(b)) < threshold * total:
         return 0.0
-    return sm.ratio()
+    if total and 2 * sum((_characters(a) & _characters(b)).values()) < threshold * total:
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def similar_text(data: dict, prev: dict, edition: str, file, readable: Readable) -> Iterator[Finding]:

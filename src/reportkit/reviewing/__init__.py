@@ -4,9 +4,11 @@ Each unit's report is validated (schema and 勾稽关系), then checked beyond i
 
 * **发布时限** — ``published`` after 1月31日 of the next year (after 3月31日 for a 县级以上人民政府's
   own report, ``rollup: true``), or missing;
-* **内容雷同** — any narrative section ≥ 80 % the same as another unit's (both named), or as the
-  unit's own last year (:mod:`reportkit.reviewing.similarity`: candidates from rare shingles, exact
-  ratio on those only);
+* **内容雷同** — narrative sections ≥ 80 % the same between units, reported as **groups** (these
+  37 units share 一（二） with each other: :attr:`Review.copy_groups`, one issue a unit's section
+  naming its group and the member it is most like), or as the unit's own last year
+  (:mod:`reportkit.reviewing.similarity`: each text compared with a few exemplars of the groups
+  found so far, not with every other);
 * **年度衔接** — paired with last year's report by ``agency_id``, else by name: the carry-over
   chain, the 现行有效件数 / 上一年项目数量 chains, applications received changing × 3 or more,
   tables all zero two years running;
@@ -15,9 +17,10 @@ Each unit's report is validated (schema and 勾稽关系), then checked beyond i
 
 Inputs are report JSON files, clerk's forms (``.xlsx``, through :func:`reportkit.load`) or
 published documents (``.docx .html .htm .pdf .txt .md``, through ``reportkit.import_report``),
-folders of them, or data already loaded.  A file that cannot be read is that unit's row, never
-the end of the review.  :meth:`Review.write` writes the workbook (``.xlsx``), the page
-(``.html``) or JSON.
+folders of them, or data already loaded.  Every file a folder holds is a row: one that cannot be
+read — of a type the review does not read (.xls, .doc, .wps, .ofd …), broken, or one on which
+reportkit meets a bug — says why, never ends the review and is never left out.
+:meth:`Review.write` writes the workbook (``.xlsx``), the page (``.html``) or JSON.
 
 (The package is ``reviewing``, not ``review``: a submodule named ``review`` would replace the
 ``reportkit.review`` function on the package the first time it is imported.)
@@ -33,9 +36,9 @@ from typing import Iterable
 from ..errors import ReportkitError, UsageError
 from .. import contract as c
 from . import checks
-from .checks import CHECKS, Issue, Sums
+from .checks import CHECKS, CopyGroup, Issue, Sums
 
-__all__ = ["review", "Review", "Unit", "Issue", "Sums", "CHECKS", "INPUT_SUFFIXES", "IMPORT_SUFFIXES"]
+__all__ = ["review", "Review", "Unit", "Issue", "Sums", "CopyGroup", "CHECKS", "INPUT_SUFFIXES", "IMPORT_SUFFIXES"]
 
 #: published documents, read through reportkit.import_report
 IMPORT_SUFFIXES = (".docx", ".html", ".htm", ".pdf", ".txt", ".md")
@@ -154,6 +157,8 @@ class Unit:
              "issues": [i.to_dict() for i in self.issues]}
         if self.error is not None:
             d["error"] = {"code": self.error.code, "message": self.error.message}
+            if getattr(self.error, "detail", None):
+                d["error"]["traceback"] = self.error.detail
         return d
 
 
@@ -162,10 +167,17 @@ class Review:
     units: list[Unit]
     sums: list[Sums]
     previous: list[Unit]          # last year's reports, as read
+    copy_groups: list[CopyGroup] = field(default_factory=list)   # 内容雷同, one entry a group
 
     @property
     def ok(self) -> bool:
-        return all(u.verdict in ("通过", "有警告") for u in self.units)
+        """Every unit passed (warnings allowed) and every input was read, last year's too."""
+        return all(u.verdict in ("通过", "有警告") for u in self.units) and not self.previous_unreadable
+
+    @property
+    def previous_unreadable(self) -> list[Unit]:
+        """Last year's files that could not be read (each with its error)."""
+        return [p for p in self.previous if p.error is not None]
 
     def issues(self, check: str) -> list[tuple[Unit, Issue]]:
         return [(u, i) for u in self.units for i in u.issues if i.check == check]
@@ -185,6 +197,9 @@ class Review:
             "verdicts": self.counts(),
             "checks": {k: {"name": v, "problems": sum(u.count(k) for u in self.units)} for k, v in CHECKS.items()},
             "previous": [u.source for u in self.previous],
+            "previous_unreadable": [{"source": p.source, "error": {"code": p.error.code, "message": p.error.message}}
+                                    for p in self.previous_unreadable],
+            "copy_groups": [g.to_dict(self.units) for g in self.copy_groups],
             "sums": [{"format": s.edition, "year": s.year, "units": [self.units[i].name for i in s.units],
                       "excluded": [{"unit": self.units[i].name, "why": why} for i, why in s.excluded],
                       "note": SUMS_NOTE,
@@ -230,7 +245,10 @@ SUMS_NOTE = ("本表为所列各单位报告数字的简单加总，仅供审核
 # ------------------------------------------------------------------------------ inputs
 
 def expand_inputs(items) -> list:
-    """Paths, folders (their report files, sorted; not recursive), dicts and Reports, in order."""
+    """Paths, folders, dicts and Reports, in order.  A folder gives every entry it holds, sorted
+    (not recursive): report files, and also files of a type that cannot be reviewed and
+    sub-folders, which become rows that say so — an input is never left out unsaid.  Only a
+    render's ``manifest.json``, hidden files and Office lock files (``~$…``) are passed over."""
     if items is None:
         return []
     if isinstance(items, (str, os.PathLike, dict)) or hasattr(items, "data") and hasattr(items, "source"):
@@ -238,12 +256,50 @@ def expand_inputs(items) -> list:
     out: list = []
     for item in items:
         if isinstance(item, (str, os.PathLike)) and Path(item).is_dir():
-            out += sorted(p for p in Path(item).iterdir()
-                          if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES and p.name not in _SKIP_NAMES
-                          and not p.name.startswith((".", "~$")))
+            try:
+                entries = sorted(Path(item).iterdir())
+            except OSError as exc:
+                from ..errors import os_message
+
+                raise UsageError(f"无法列出文件夹中的文件：{os_message(exc)}", file=str(item)) from None
+            out += [p for p in entries if p.name not in _SKIP_NAMES and not p.name.startswith((".", "~$"))]
         else:
             out.append(item)
     return out
+
+
+#: files that are somebody's report but in a form the review cannot read: what to do instead
+UNREADABLE_KINDS = {
+    ".xls": "是旧版 Excel 97-2003 工作簿（.xls）：填报表单请在 Excel 或 WPS 中“另存为” .xlsx 后再审查",
+    ".et": "是 WPS 表格文件（.et）：请在 WPS 中“另存为” .xlsx 后再审查",
+    ".doc": "是旧版 Word 97-2003 文档（.doc）：请在 Word 或 WPS 中“另存为” .docx 后再审查",
+    ".wps": "是 WPS 文字文件（.wps）：请在 WPS 中“另存为” .docx 后再审查",
+    ".ofd": "是 OFD 版式文件（.ofd），不能读取：请提供同一报告的 .docx、.pdf 或网页（.html）",
+    ".rtf": "是 RTF 文件：请在 Word 或 WPS 中“另存为” .docx 后再审查",
+    ".docm": "是启用宏的 Word 文档（.docm）：请“另存为” .docx 后再审查",
+    ".xlsm": "是启用宏的 Excel 工作簿（.xlsm）：请“另存为” .xlsx 后再审查",
+}
+
+
+def _unsupported(path: Path):
+    """Why a path given to the review cannot be one (a folder inside a folder, a file of a type
+    it does not read), as the error of its row; None for a report file."""
+    from ..errors import InputFileError
+
+    suffix = path.suffix.lower()
+    if path.exists() and not path.is_file() and not path.is_dir():
+        # reading a FIFO waits for ever, a device never ends: refused before anything is read
+        return InputFileError("不是普通文件（命名管道、设备或套接字），不能作为报告读取", file=str(path))
+    if suffix in INPUT_SUFFIXES:
+        return None
+    if path.is_dir():
+        return InputFileError("是文件夹：文件夹中的子文件夹不逐层审查；如要审查其中的报告，请把这个文件夹也作为输入",
+                              file=str(path))
+    if not path.exists() and not path.is_symlink():
+        return None  # said by reading it: 文件不存在
+    why = UNREADABLE_KINDS.get(suffix) or (
+        f"不支持的文件类型“{suffix or '（无扩展名）'}”：可审查的类型为 {'、'.join(INPUT_SUFFIXES)}")
+    return InputFileError(why, file=str(path))
 
 
 def read_unit(item, index: int = 0) -> Unit:
@@ -253,6 +309,10 @@ def read_unit(item, index: int = 0) -> Unit:
     source = str(item) if isinstance(item, (str, os.PathLike)) else getattr(item, "source", None)
     if not source or source.startswith("<"):
         source = f"<第 {index + 1} 份>"
+    if isinstance(item, (str, os.PathLike)):
+        refused = _unsupported(Path(item))
+        if refused is not None:
+            return Unit(source, error=refused)
     try:
         if isinstance(item, (str, os.PathLike)) and Path(item).suffix.lower() in IMPORT_SUFFIXES:
             report = _import(Path(item))
@@ -260,7 +320,20 @@ def read_unit(item, index: int = 0) -> Unit:
             report = load(item)
     except ReportkitError as exc:
         return Unit(source, error=exc)
+    except Exception as exc:  # a bug in reading one file is that file's row, not the end of the review
+        return Unit(source, error=_internal(exc, source))
     return Unit(source if report.source.startswith("<") else report.source, data=report.data)
+
+
+def _internal(exc: BaseException, source: str):
+    """A bug met on one unit, as that unit's error (with the traceback, for a bug report)."""
+    import traceback
+
+    from ..errors import InternalError
+
+    error = InternalError(f"内部错误（reportkit 的缺陷，请报告）：{type(exc).__name__}: {exc}", file=source)
+    error.detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:]
+    return error
 
 
 def _import(path: Path):
@@ -278,16 +351,19 @@ def review(reports: Iterable, previous=None) -> Review:
     """Review ``reports`` (paths, folders, dicts or :class:`reportkit.Report`\\ s) against
     ``previous`` (last year's, same kinds; paired by ``agency_id``, else by name).
 
-    Raises :class:`~reportkit.errors.UsageError` only when there is nothing to review; every
-    unreadable file becomes its unit's row.
+    Raises :class:`~reportkit.errors.UsageError` when there is nothing to review, or when a
+    ``previous`` path does not exist or is an empty folder (comparing with nothing would pass
+    every unit unsaid).  Every other input that cannot be read — this year's or last year's, a
+    file of a type the review does not read, a bug met on one file — is that unit's row (last
+    year's: a warning on the units it could have been, and :attr:`Review.previous_unreadable`).
     """
-    from ..validation import validate
-
+    previous_items = expand_inputs(previous)
+    _previous_paths(previous, previous_items)
     items = expand_inputs(reports)
     if not items:
-        raise UsageError("没有要审查的报告（文件夹中没有 .json/.xlsx/.docx/.html/.pdf/.txt 文件？）")
+        raise UsageError("没有要审查的报告（没有给出文件，或文件夹是空的）")
     units = [read_unit(x, n) for n, x in enumerate(items)]
-    prev_units = [read_unit(x, n) for n, x in enumerate(expand_inputs(previous))]
+    prev_units = [read_unit(x, n) for n, x in enumerate(previous_items)]
     by_id: dict[str, list[Unit]] = {}
     by_name: dict[str, list[Unit]] = {}
     for p in prev_units:
@@ -298,33 +374,17 @@ def review(reports: Iterable, previous=None) -> Review:
             by_id.setdefault(aid, []).append(p)
         if name:
             by_name.setdefault(name, []).append(p)
-
-    last_sound: dict[int, bool] = {}
-
-    def sound_last(p: Unit) -> bool:
-        """Last year's tables passed the schema (validated once, when a unit pairs with it)."""
-        if id(p) not in last_sound:
-            last_sound[id(p)] = checks.tables_sound(validate(p.data))
-        return last_sound[id(p)]
-
+    context = _Context(by_id, by_name, prev_units)
     seen: dict[tuple, int] = {}
     same: dict[int, int] = {}   # a unit sent twice → the index of its first copy
     for n, u in enumerate(units):
         if u.data is None:
             continue
-        prev = _pair(u, by_id, by_name)
-        u.previous = prev.source if prev is not None else None
-        u.findings = validate(u.data, previous=prev.data if prev is not None else None)
-        u.issues = [checks.from_finding(f) for f in u.findings if f.code not in checks.DATE_CODES]
-        u.issues += checks.deadlines(u.data, u.findings)
-        if prev is not None and not (checks.tables_sound(u.findings) and sound_last(prev)):
-            u.issues.append(Issue("year_on_year", "info", "not-compared",
-                                  "本年或上一年度报告的表格数据不符合数据规范，未比较两年的数字"))
-        elif prev is not None:
-            u.issues += checks.year_on_year(u, prev)
-        elif prev_units:
-            u.issues.append(Issue("year_on_year", "info", "no-previous",
-                                  "上一年度的报告中没有找到本单位（按单位标识和名称配对），未做年度衔接核对"))
+        try:
+            _check(u, context)
+        except Exception as exc:  # a bug met on one unit is that unit's row
+            u.error, u.findings, u.issues, u.previous = _internal(exc, u.source), [], [], None
+            continue
         aid, name = checks.pairing_key(u.data)
         key = (aid, u.year) if aid else (name, u.region, u.year)
         if key in seen:
@@ -335,13 +395,89 @@ def review(reports: Iterable, previous=None) -> Review:
                                        f"同一单位同一年度的报告提交了两份，另一份：{other.where}", other=other.name))
         else:
             seen[key] = n
-    for i, found in checks.copies(units, same).items():
-        units[i].issues += found
+    _previous_unreadable(units, prev_units)
+    found, groups = checks.copies(units, same)
+    for i, issues in found.items():
+        units[i].issues += issues
     order = list(CHECKS)
     rank = {"error": 0, "warning": 1, "info": 2}
     for u in units:
         u.issues.sort(key=lambda i: (rank[i.severity], order.index(i.check)))
-    return Review(units, checks.sums(units), prev_units)
+    return Review(units, checks.sums(units), prev_units, groups)
+
+
+def _previous_paths(previous, items: list) -> None:
+    """A path given for last year that does not exist, or a folder with nothing in it, is the
+    caller's mistake (a typo in --previous): said, not taken as "no last year"."""
+    given = previous if isinstance(previous, (list, tuple)) else [] if previous is None else [previous]
+    for item in given:
+        if not isinstance(item, (str, os.PathLike)):
+            continue
+        path = Path(item)
+        if not path.exists():
+            raise UsageError("上一年度的报告（--previous）不存在", file=str(path))
+        if path.is_dir() and not any(isinstance(x, Path) and x.parent == path for x in items):
+            raise UsageError("上一年度的报告文件夹（--previous）中没有文件", file=str(path))
+
+
+@dataclass
+class _Context:
+    by_id: dict
+    by_name: dict
+    previous: list
+    sound: dict = field(default_factory=dict)
+
+    def sound_last(self, p: Unit) -> bool:
+        """Last year's tables passed the schema (validated once, when a unit pairs with it)."""
+        from ..validation import validate
+
+        if id(p) not in self.sound:
+            try:
+                self.sound[id(p)] = checks.tables_sound(validate(p.data))
+            except Exception:  # a bug on last year's report: not compared, this year's still checked
+                self.sound[id(p)] = False
+        return self.sound[id(p)]
+
+
+def _check(u: Unit, context: _Context) -> None:
+    """Validate one unit (against last year's report it pairs with) and check it beyond that."""
+    from ..validation import validate
+
+    prev = _pair(u, context.by_id, context.by_name)
+    u.previous = prev.source if prev is not None else None
+    u.findings = validate(u.data, previous=prev.data if prev is not None else None)
+    u.issues = [checks.from_finding(f) for f in u.findings if f.code not in checks.DATE_CODES]
+    u.issues += checks.deadlines(u.data, u.findings)
+    if prev is not None and not (checks.tables_sound(u.findings) and context.sound_last(prev)):
+        u.issues.append(Issue("year_on_year", "info", "not-compared",
+                              "本年或上一年度报告的表格数据不符合数据规范，未比较两年的数字"))
+    elif prev is not None:
+        u.issues += checks.year_on_year(u, prev)
+    elif any(p.data is not None for p in context.previous):
+        u.issues.append(Issue("year_on_year", "info", "no-previous",
+                              "上一年度的报告中没有找到本单位（按单位标识和名称配对），未做年度衔接核对"))
+
+
+def _previous_unreadable(units: list[Unit], prev_units: list[Unit]) -> None:
+    """Last year's files that could not be read: a warning on each unit without last year's
+    report that one of them may be — the one of the same file name or holding its name, else
+    every such unit — instead of the unit passing as if it had none."""
+    broken = [p for p in prev_units if p.error is not None]
+    if not broken:
+        return
+    alone = [u for u in units if u.data is not None and u.error is None and u.previous is None]
+
+    def names(u: Unit, p: Unit) -> bool:
+        stem = Path(p.source).stem
+        return (not u.source.startswith("<") and Path(u.source).stem == stem) or bool(u.agency and u.agency in stem)
+
+    for p in broken:
+        mine = [u for u in alone if names(u, p)] or alone
+        for u in mine:
+            u.issues = [i for i in u.issues if i.code != "no-previous"]
+            u.issues.append(Issue("year_on_year", "warning", "previous-unreadable",
+                                  f"上一年度的报告 {p.source} 无法读取（{p.error.message}），"
+                                  "如其中有本单位的报告，年度衔接未能核对；请提供可读取的上一年度报告"))
 
 
 def _pair(unit: Unit, by_id, by_name) -> Unit | None:

@@ -15,7 +15,7 @@ from ..findings import json_path
 from ..reading.labels import fold
 from ..rules import texts
 from ..totals import amount, completed, get, row_total
-from .similarity import Section, normalise, similar_sections
+from .similarity import SIMILARITY_THRESHOLD, Section, normalise, similar_groups
 
 #: 条例第四十九条: a 部门 publishes by 1月31日, the 主管部门 the 本级政府's report by 3月31日
 DEADLINE_UNIT = (1, 31)
@@ -48,9 +48,10 @@ class Issue:
     message: str             # plain Chinese, complete in itself
     label: str = ""          # official label(s) of what it is about
     path: str = ""           # JSON path, where one applies
-    other: str = ""          # the other unit (内容雷同)
+    other: str = ""          # the other unit (内容雷同: the member of its group it is most alike)
     value: object = None     # the figure, date or share concerned
     expected: object = None  # what it should be
+    group: int = 0           # 内容雷同: the number of its group (:class:`CopyGroup`), from 1
 
     def text(self) -> str:
         return f"{self.label}：{self.message}" if self.label else self.message
@@ -60,6 +61,8 @@ class Issue:
              "label": self.label, "path": self.path}
         if self.other:
             d["other"] = self.other
+        if self.group:
+            d["group"] = self.group
         for k in ("value", "expected"):
             v = getattr(self, k)
             if v is not None:
@@ -127,29 +130,74 @@ def section_label(edition: str | None, path: tuple, data: dict | None = None) ->
     return c.label(edition, path)
 
 
-def copies(units, same: dict[int, int] | None = None) -> dict[int, list[Issue]]:
-    """内容雷同 between the units (a list of :class:`reportkit.reviewing.Unit`): {unit index: issues}.
-    ``same`` maps a unit sent twice to its first copy: the two are not compared."""
+@dataclass
+class CopyGroup:
+    """Units whose texts are ≥ 80 % alike each other (each joined to the group by one it is that
+    alike; :mod:`reportkit.reviewing.similarity`): reported once, not as every pair."""
+
+    number: int                       # from 1, in the order of the units
+    units: list[int]                  # unit indexes, each once
+    members: list[tuple]              # (unit index, section label, JSON path, nearest unit index, share)
+
+    @property
+    def label(self) -> str:
+        """The part(s) they share, each named once (the first three, when the units titled them
+        differently)."""
+        labels = list(dict.fromkeys(m[1] for m in self.members))
+        shown = "、".join(labels[:3])
+        return shown if len(labels) <= 3 else f"{shown}等 {len(labels)} 处"
+
+    def names(self, units, most: int = 0) -> str:
+        names = [units[i].name for i in self.units]
+        if most and len(names) > most:
+            return "、".join(names[:most]) + f"等 {len(names)} 个单位"
+        return "、".join(names)
+
+    def to_dict(self, units) -> dict:
+        return {"group": self.number, "label": self.label, "size": len(self.units),
+                "units": [units[i].name for i in self.units],
+                "members": [{"unit": units[i].name, "source": units[i].source, "label": label, "path": path,
+                             "nearest": units[j].name, "share": round(share, 4)}
+                            for i, label, path, j, share in self.members]}
+
+
+def copies(units, same: dict[int, int] | None = None) -> tuple[dict[int, list[Issue]], list[CopyGroup]]:
+    """内容雷同 between the units (a list of :class:`reportkit.reviewing.Unit`): ({unit index:
+    issues}, the groups).  ``same`` maps a unit sent twice to its first copy: the two are not
+    compared.  Each unit of a group gets one issue per section of it in the group, naming the
+    member it is most alike and the group."""
     same = same or {}
     sections = []
     for i, u in enumerate(units):
-        if u.data is None:
+        if u.data is None or u.error is not None:
             continue
         for path, text in texts(u.data).items():
             sections.append(Section(i, path, normalise(text)))
     out: dict[int, list[Issue]] = {}
-    for m in similar_sections(sections):
-        if same.get(m.a.unit, m.a.unit) == same.get(m.b.unit, m.b.unit):
-            continue
-        ua, ub = units[m.a.unit], units[m.b.unit]
-        la = section_label(ua.edition, m.a.path, ua.data)
-        lb = section_label(ub.edition, m.b.path, ub.data)
-        both = f"（两个单位：{ua.name}、{ub.name}）"
-        for me, other, mine, theirs in ((m.a, ub, la, lb), (m.b, ua, lb, la)):
-            out.setdefault(me.unit, []).append(Issue(
-                "copy", "warning", "copy", f"与{other.name}的“{theirs}”相同之处占 {m.share:.0%}{both}",
-                mine, json_path(me.path), other=other.name, value=round(m.share, 4)))
-    return out
+    groups: list[CopyGroup] = []
+    for g in similar_groups(sections, owner=lambda s: same.get(s.unit, s.unit)):
+        group = CopyGroup(len(groups) + 1, g.units, [])
+        groups.append(group)
+        nearest = []
+        for s in g.sections:
+            m = g.nearest(s)
+            near = m.b if m.a == s else m.a
+            nearest.append(near)
+            u = units[s.unit]
+            group.members.append((s.unit, section_label(u.edition, s.path, u.data), json_path(s.path),
+                                  near.unit, m.share))
+        if len(g.units) == 2:
+            rest = "（两个单位：{}）".format(group.names(units))
+        else:
+            rest = (f"；属雷同组 {group.number}：{len(g.units)} 个单位的“{group.label}”彼此雷同"
+                    f"（每个单位至少与组内另一个单位相同之处达 {SIMILARITY_THRESHOLD:.0%}；各单位见雷同组清单）")
+        for (i, mine, path, j, share), near in zip(group.members, nearest):
+            other = units[j]
+            theirs = section_label(other.edition, near.path, other.data)
+            out.setdefault(i, []).append(Issue(
+                "copy", "warning", "copy", f"与{other.name}的“{theirs}”相同之处占 {share:.0%}{rest}",
+                mine, path, other=other.name, value=round(share, 4), group=group.number))
+    return out, groups
 
 
 # ------------------------------------------------------------------------------ year on year
@@ -230,7 +278,7 @@ def sums(units) -> list[Sums]:
     whose tables break the schema are left out, and listed."""
     out: dict[str, Sums] = {}
     for i, u in enumerate(units):
-        if u.data is None or u.edition not in c.EDITIONS:
+        if u.data is None or u.error is not None or u.edition not in c.EDITIONS:
             continue
         s = out.setdefault(u.edition, Sums(u.edition, u.year, [], [], {}, {}))
         if s.year != u.year:

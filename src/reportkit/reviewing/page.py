@@ -113,7 +113,7 @@ def _table(table_id: str, heads: list[str], rows: list[list], row_classes: list[
 
 def _charted(units) -> list:
     """The units whose figures can be drawn: read, and tables that passed the schema."""
-    return [u for u in units if u.data and tables_sound(u.findings)]
+    return [u for u in units if u.data and u.error is None and tables_sound(u.findings)]
 
 
 def _received(u) -> int:
@@ -213,7 +213,9 @@ def page_html(review) -> str:
         "<title>政府信息公开工作年度报告审查结果</title>", f"<style>{CSS}</style>", "</head>", "<body>",
         "<h1>政府信息公开工作年度报告审查结果</h1>",
         f"<p>共 {len(units)} 个单位：" + "，".join(f"{k} {v} 个" for k, v in counts.items()) +
-        f"。上一年度报告 {len(review.previous)} 份。点击表头排序。</p>",
+        f"。上一年度报告 {len(review.previous)} 份" +
+        (f"，其中 {len(review.previous_unreadable)} 份无法读取（见年度衔接）" if review.previous_unreadable else "") +
+        (f"；内容雷同 {len(review.copy_groups)} 组" if review.copy_groups else "") + "。点击表头排序。</p>",
         '<nav><a href="#summary">汇总</a><a href="#charts">图表</a>' +
         "".join(f'<a href="#{k}">{v}</a>' for k, v in CHECKS.items()) +
         "".join(f'<a href="#sums-{s.edition}">地区合计（{s.edition}格式）</a>' for s in review.sums) + "</nav>",
@@ -237,7 +239,17 @@ def page_html(review) -> str:
                 if u.error is not None:
                     rows.append([u.name, "错误", "", f"无法读取：{u.error.message}", "", u.source])
                     classes.append("s-error")
-        parts += [f'<section id="{key}"><h2>{title}</h2>',
+        if key == "year_on_year":
+            for p in review.previous_unreadable:
+                rows.append(["（上一年度报告）", "错误", "", f"上一年度的报告无法读取：{p.error.message}", "", p.source])
+                classes.append("s-error")
+        groups = ""
+        if key == "copy" and review.copy_groups:
+            groups = ("<p>文字相同之处达 80% 的单位按组列出（组内各单位由彼此相近的文字相连）；下表之后为各单位的明细。</p>" +
+                      _table("t-copy-groups", ["雷同组", "部分", "单位数", "彼此雷同的单位"],
+                             [[g.number, g.label, len(g.units), g.names(units)] for g in review.copy_groups],
+                             cell_classes={1: "nw", 3: "wide"}))
+        parts += [f'<section id="{key}"><h2>{title}</h2>', groups,
                   _table(f"t-{key}", ["单位", "级别", "官方标签", "问题", "另一单位", "JSON 路径"], rows, classes,
                          {0: "nw", 1: "nw", 3: "wide"}),
                   "</section>"]

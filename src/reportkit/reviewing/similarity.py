@@ -1,39 +1,65 @@
-"""内容雷同 between units: every narrative section compared with every other unit's, without
-comparing every pair.
+"""内容雷同 between units, as **groups**: the sections that are alike, found without comparing
+every pair, reported once per group ("these 37 units share 一（二） with each other") rather
+than once per pair.
 
 A section is compared by the ratio the single-report rule uses (:data:`reportkit.rules.
-SIMILARITY_THRESHOLD`, :func:`difflib.SequenceMatcher` on the text without white space), but
-only for *candidate* pairs:
+SIMILARITY_THRESHOLD`, :func:`difflib.SequenceMatcher` on the text without white space).  Two
+sections of different units ≥ the threshold alike are in one group; a group is everything joined
+so (the connected parts of the "alike" relation, so a member may be joined through another).
 
-1. identical texts are grouped by their digest (linear);
-2. every other section is cut into character shingles of :data:`SHINGLE` characters; an inverted
-   index maps each shingle to the sections holding it.  Shingles held by more than
-   :func:`common_cap` sections are phrases everybody writes ("认真贯彻落实《条例》") and say nothing
-   about copying: they do not make pairs.  Two sections of different units sharing at least
-   :data:`MIN_SHARED` of the rarer shingles of the smaller one become a candidate;
-3. candidates of compatible length (a ratio ≥ 0.8 needs the shorter text to be ≥ 2/3 of the
-   longer) get difflib's cheap upper bounds, then the exact ratio.
+1. identical texts are joined by their digest (linear);
+2. the other texts are taken one after another against an index of *exemplars*: character
+   shingles of :data:`SHINGLE` characters → the exemplars holding them.  A text sharing at least
+   :data:`MIN_SHARED` of its shingles with an exemplar of another unit is compared with it
+   (lengths first: a ratio ≥ 0.8 needs the shorter text to be ≥ 2/3 of the longer; then difflib's
+   cheap upper bounds, then the ratio); alike, it joins that exemplar's group, and exemplars of
+   two groups it is alike both join those groups.  A text alike no exemplar is compared with a
+   few of the members of the nearest groups (:data:`CHAIN_TRIES`; a member can be alike a text
+   its exemplar is not), and failing those becomes an exemplar itself; so does a text that
+   joined at the edge of its group (a bridge to texts its exemplar is not alike), while the group
+   has few exemplars.  A shingle names at most :func:`common_cap` exemplars: phrases everybody
+   writes ("认真贯彻落实《条例》") cannot make every text a candidate of every other.
 
-The work grows with the total text and the number of candidate pairs, not with the square of
-the number of sections.
+When 1,000 units filled in one draft, the draft's text is one or a few exemplars and each unit's
+text is compared with those, not with 999 others: the work grows with the total text times the
+number of groups, not with the square of the number of units, and the memory with the exemplars'
+text only.  The price: the groups are the connected parts *as this search finds them*.  Two texts
+alike each other, but each joined to a different group whose exemplars and sampled members are
+not alike the other, can stay in two groups; the tests compare the groups with every pair worked
+out on batches small enough for that.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+from typing import Callable
 
-# the single-report rule's text normalisation and ratio (normalise is this module's too, for callers)
+# the single-report rule's text normalisation and threshold (normalise is this module's too, for callers)
 from ..rules import SIMILARITY_THRESHOLD, normalise  # noqa: F401
-from ..rules import similarity_ratio as _ratio
 
 SHINGLE = 5
 #: sections shorter than this (without white space) are not compared between units: short stock
 #: sentences ("本年度无其他需要报告的事项。") are the same everywhere
 MIN_CHARS = 50
-#: a candidate pair shares at least this share of the smaller section's rare shingles
+#: a candidate shares at least this share of the smaller text's shingles (common phrases left out)
 MIN_SHARED = 0.3
+#: a text alike no exemplar is compared with at most this many members of each of the two nearest groups
+CHAIN_TRIES = 8
+#: exemplars a text is compared with at most: those sharing the most shingles with it, and at most
+#: TRIES_PER_GROUP of one group
+MAX_CANDIDATES = 24
+TRIES_PER_GROUP = 6
+#: a text that joined a group with a share below threshold + EDGE becomes an exemplar too, while
+#: its group has fewer than GROUP_EXEMPLARS
+EDGE = 0.05
+GROUP_EXEMPLARS = 12
+#: difflib matchers kept with their index of the exemplar's text (an exemplar is compared many times)
+MATCHERS = 512
 
 
 @dataclass(frozen=True)
@@ -50,69 +76,171 @@ class Match:
     share: float       # difflib ratio, 0 … 1
 
 
+@dataclass
+class Group:
+    """Sections of two or more units alike each other, in the order they were given."""
+
+    sections: list[Section]
+    #: how they were found alike: each section but one joined to another by one link (a tree)
+    links: list[Match] = field(default_factory=list)
+    _nearest: dict | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def units(self) -> list[int]:
+        """The units in the group, each once, in order."""
+        return sorted({s.unit for s in self.sections})
+
+    def nearest(self, section: Section) -> Match:
+        """The link of ``section`` to the member it was found most alike (its best link)."""
+        if self._nearest is None:
+            best: dict[Section, Match] = {}
+            for m in self.links:
+                for s in (m.a, m.b):
+                    if s not in best or m.share > best[s].share:
+                        best[s] = m
+            self._nearest = best
+        return self._nearest[section]
+
+
 def common_cap(n_sections: int) -> int:
-    """Shingles in more sections than this are common phrases."""
+    """The exemplars a shingle names at most (later ones holding it are not indexed under it)."""
     return max(40, n_sections // 50)
 
 
-def similar_sections(sections: list[Section], threshold: float = SIMILARITY_THRESHOLD) -> list[Match]:
-    """Every pair of sections of different units whose texts are ≥ ``threshold`` alike, in the
-    order of the sections."""
+def _shingles(text: str) -> set[str]:
+    return {text[k:k + SHINGLE] for k in range(len(text) - SHINGLE + 1)}
+
+
+def _ratio(a: str, b: str, threshold: float) -> float:
+    """The single-report rule's ratio (:func:`reportkit.rules.similarity_ratio`: 0.0 when its
+    quick upper bounds fall below ``threshold``) with ``b`` an exemplar: difflib indexes ``b``
+    once and keeps it for the next text compared with it."""
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) < threshold * total:
+        return 0.0
+    sm, chars = _matcher(b)
+    if 2 * sum((_characters(a) & chars).values()) < threshold * total:
+        return 0.0
+    sm.set_seq1(a)
+    return sm.ratio()
+
+
+@lru_cache(maxsize=64)
+def _characters(a: str) -> Counter:
+    """The characters of a text being placed, counted once for the exemplars it is compared with."""
+    return Counter(a)
+
+
+@lru_cache(maxsize=MATCHERS)
+def _matcher(b: str) -> tuple[difflib.SequenceMatcher, Counter]:
+    sm = difflib.SequenceMatcher(None, autojunk=False)
+    sm.set_seq2(b)
+    return sm, Counter(b)
+
+
+def similar_groups(sections: list[Section], threshold: float = SIMILARITY_THRESHOLD,
+                   owner: Callable[[Section], object] | None = None) -> list[Group]:
+    """The groups of sections of different units ≥ ``threshold`` alike, in the order of their
+    first section.  ``owner`` says whose a section is (default: its unit; two copies of one
+    unit's report are one owner and are not compared)."""
+    owner = owner or (lambda s: s.unit)
     sections = [s for s in sections if len(s.text) >= MIN_CHARS]
-    matches: dict[tuple[int, int], float] = {}
+    parent = list(range(len(sections)))
+    links: list[tuple[int, int, float]] = []
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def join(i: int, j: int, share: float) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+            links.append((i, j, share))
 
     # 1. identical texts
     by_digest: dict[bytes, list[int]] = defaultdict(list)
     for i, s in enumerate(sections):
         by_digest[hashlib.blake2b(s.text.encode("utf-8"), digest_size=16).digest()].append(i)
-    first_of: dict[int, int] = {}
+    owners: dict[int, set] = {}          # representative → the owners of its identical texts
+    reps: list[int] = []
     for ids in by_digest.values():
-        for x in ids:
-            first_of[x] = ids[0]
-        for n, i in enumerate(ids):
-            for j in ids[n + 1:]:
-                if sections[i].unit != sections[j].unit:
-                    matches[(i, j)] = 1.0
+        owners[ids[0]] = {owner(sections[x]) for x in ids}
+        reps.append(ids[0])
+        for x in ids[1:]:
+            join(ids[0], x, 1.0)
+    reps.sort()
 
-    # 2. rare shingles → candidate pairs (one representative per group of identical texts)
-    reps = [i for i in range(len(sections)) if first_of[i] == i]
+    # 2. each text against the exemplars
     postings: dict[str, list[int]] = defaultdict(list)
-    shingles: dict[int, set[str]] = {}
-    for i in reps:
-        text = sections[i].text
-        own = {text[k:k + SHINGLE] for k in range(len(text) - SHINGLE + 1)}
-        shingles[i] = own
-        for sh in own:
-            postings[sh].append(i)
+    size: dict[int, int] = {}            # exemplar → its number of shingles
+    followers: dict[int, list[int]] = defaultdict(list)   # exemplar → texts that joined it
     cap = common_cap(len(reps))
-    rare_count: dict[int, int] = defaultdict(int)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for ids in postings.values():
-        if len(ids) > cap:
-            continue
-        for i in ids:
-            rare_count[i] += 1
-        if len(ids) == 1:
-            continue
-        for n, i in enumerate(ids):
-            for j in ids[n + 1:]:
-                shared[(i, j)] += 1
+    exemplars: dict[int, int] = defaultdict(int)           # group root → its exemplars (roughly: roots move)
 
-    # 3. exact ratio on candidates, then spread over the groups of identical texts
-    groups: dict[int, list[int]] = defaultdict(list)
-    for x, rep in first_of.items():
-        groups[rep].append(x)
-    for (i, j), count in shared.items():
-        a, b = sections[i].text, sections[j].text
-        if count < MIN_SHARED * min(rare_count[i], rare_count[j]):
-            continue
+    def alike(i: int, e: int) -> float:
+        if len(owners[i] | owners[e]) == 1:
+            return 0.0
+        a, b = sections[i].text, sections[e].text
         if min(len(a), len(b)) * 3 < 2 * max(len(a), len(b)):
-            continue
-        share = _ratio(a, b, threshold)
-        if share < threshold:
-            continue
-        for x in groups[i]:
-            for y in groups[j]:
-                if sections[x].unit != sections[y].unit:
-                    matches[(min(x, y), max(x, y))] = share
-    return [Match(sections[i], sections[j], share) for (i, j), share in sorted(matches.items())]
+            return 0.0
+        return _ratio(a, b, threshold)
+
+    for i in reps:
+        own = _shingles(sections[i].text)
+        get = postings.get
+        shared = Counter(chain.from_iterable(get(sh, ()) for sh in own))   # counted in C
+        candidates = sorted((e for e, n in shared.items() if n >= MIN_SHARED * min(len(own), size[e])),
+                            key=lambda e: (-shared[e], e))
+        joined, best, tried = False, 0.0, defaultdict(int)
+        for e in candidates[:MAX_CANDIDATES]:
+            root = find(e)
+            if root == find(i):
+                joined = True
+                continue
+            if tried[root] >= TRIES_PER_GROUP:
+                continue
+            tried[root] += 1
+            share = alike(i, e)
+            if share >= threshold:
+                join(e, i, share)
+                followers[e].append(i)
+                joined, best = True, max(best, share)
+        if not joined:
+            for e in candidates[:2]:
+                members = followers[e]
+                step = max(1, len(members) // CHAIN_TRIES)
+                for m in members[::step][:CHAIN_TRIES]:
+                    share = alike(i, m) if find(m) != find(i) else 0.0
+                    if share >= threshold:
+                        join(m, i, share)
+                        followers[e].append(i)
+                        joined, best = True, share
+                        break
+                if joined:
+                    break
+        # a text alike no exemplar is one; so is one at the edge of its group (a bridge to texts
+        # its exemplar is not alike), while the group has few exemplars
+        root = find(i)
+        if not joined or (best < threshold + EDGE and exemplars[root] < GROUP_EXEMPLARS):
+            exemplars[root] += 1
+            size[i] = len(own)
+            for sh in own:
+                held = postings[sh]
+                if len(held) < cap:
+                    held.append(i)
+
+    # 3. the groups of two or more owners
+    members: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(sections)):
+        members[find(i)].append(i)
+    edges: dict[int, list[Match]] = defaultdict(list)
+    for i, j, share in links:
+        a, b = min(i, j), max(i, j)
+        edges[find(a)].append(Match(sections[a], sections[b], share))
+    return [Group([sections[x] for x in ids], sorted(edges[root], key=lambda m: (m.b.unit, m.a.unit)))
+            for root, ids in sorted(members.items())
+            if len({owner(sections[x]) for x in ids}) > 1]
+

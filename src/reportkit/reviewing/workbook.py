@@ -24,6 +24,18 @@ SUMMARY_HEADS = (
 
 
 LINE_PT = 14.5
+#: the sheet listing each group of units whose texts are alike (内容雷同), one row a group
+GROUPS_SHEET = "雷同组"
+#: Excel holds at most 32,767 characters in a cell
+CELL_CHARS = 32_000
+
+
+def _cell_text(text: str) -> str:
+    """``text`` as one cell holds it: cut at the last name that fits, saying how many follow."""
+    if len(text) <= CELL_CHARS:
+        return text
+    cut = text.rfind("、", 0, CELL_CHARS - 40)
+    return f"{text[:cut]}……（其余 {text.count('、', cut) } 个单位略，见内容雷同表）"
 
 
 def _lines(text: str, width: float) -> int:
@@ -137,18 +149,25 @@ def _check_sheets(wb, review, f) -> None:
             for u, i in review.issues("deadline")]
     _table(ws, (("单位", 28), ("汇总报告", 8), ("年度", 6), ("发布日期", 11), ("公布时限", 11), ("级别", 6),
                 ("问题", 70)), rows, f)
-    # 内容雷同
+    # 内容雷同: one row a unit's section (its group's number to filter by), then one row a group
     ws = wb.add_worksheet(CHECKS["copy"])
+    size = {g.number: len(g.units) for g in review.copy_groups}
     rows = [[u.name, i.label, i.other or "（本单位上一年度）", i.value if i.code == "copy" else None,
-             sev[i.severity], i.message] for u, i in review.issues("copy")]
-    _table(ws, (("单位", 28), ("部分", 36), ("另一单位", 28), ("相同之处", 9), ("级别", 6), ("问题", 70)), rows, f)
+             sev[i.severity], i.message, i.group or None, size.get(i.group)] for u, i in review.issues("copy")]
+    _table(ws, (("单位", 28), ("部分", 36), ("另一单位", 28), ("相同之处", 9), ("级别", 6), ("问题", 70),
+                ("雷同组", 8), ("组内单位数", 10)), rows, f)
     for r, (_, i) in enumerate(review.issues("copy"), start=1):
         if i.code == "copy":
             ws.write_number(r, 3, float(i.value), f["pct"])
+    ws = wb.add_worksheet(GROUPS_SHEET)
+    rows = [[g.number, g.label, len(g.units), _cell_text(g.names(review.units))] for g in review.copy_groups]
+    _table(ws, (("雷同组", 8), ("部分", 40), ("单位数", 8), ("彼此雷同的单位", 90)), rows, f)
     # 年度衔接
     ws = wb.add_worksheet(CHECKS["year_on_year"])
     rows = [[u.name, u.previous, sev[i.severity], i.label, i.message, _number(i.value), _number(i.expected)]
             for u, i in review.issues("year_on_year")]
+    rows += [["（上一年度报告）", p.source, "错误", "", f"上一年度的报告无法读取：{p.error.message}", None, None]
+             for p in review.previous_unreadable]
     _table(ws, (("单位", 28), ("上一年度报告", 30), ("级别", 6), ("官方标签", 44), ("问题", 70), ("本年", 8),
                 ("上年或应为", 10)), rows, f)
 
