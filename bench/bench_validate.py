@@ -70,7 +70,7 @@ NOT_ON_THE_VALIDATE_PATH = ("docxtpl", "openpyxl", "lxml", "jsonschema", "fastjs
 def throughput(n: int, rounds: int) -> dict:
     import reportkit
     from jsonschema import Draft202012Validator
-    from reportkit.schema import schema
+    from reportkit.contract.schema import schema
 
     reports = [reportkit.load(p) for p in EXAMPLES]
     datas = [r.data for r in reports]

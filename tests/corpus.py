@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import random
 
-from reportkit import contract as c
-from reportkit.totals import results_total
+from reportkit.contract import official as c
+from reportkit.contract.totals import results_total
 
 AGENCIES = ("新义街道办事处", "云溪县自然资源局", "青山镇人民政府", "东湖区教育局", "临江市生态环境局",
             "北塘乡人民政府", "南岭县卫生健康委员会", "西城区市场监督管理局", "石门县交通运输局",

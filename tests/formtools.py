@@ -13,8 +13,8 @@ import warnings
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
 
-from reportkit import contract as c
-from reportkit import layout
+from reportkit.contract import official as c
+from reportkit.contract import tables as layout
 
 PREFIX = "rk."
 

@@ -12,7 +12,7 @@
 
 Both take the report data and return the bytes plus :class:`Expect` — what the importer must
 find: every printed figure's value, the cells printed blank, the label variants used (as printed,
-official).  Rows, labels and spans come from :mod:`reportkit.layout`.
+official).  Rows, labels and spans come from :mod:`reportkit.contract.tables`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import io
 import re
 from dataclasses import dataclass, field
 
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.context import build_context, cn_date, paragraphs
 from reportkit.reading.labels import key
 

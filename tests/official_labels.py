@@ -1,5 +1,5 @@
 """The official labels of tables 二, 三 and 四, spelt out here a second time, independently of
-``reportkit.contract`` and ``reportkit.layout``, from the official format (国办公开办函〔2019〕60号
+``reportkit.contract.official`` and ``reportkit.contract.tables``, from the official format (国办公开办函〔2019〕60号
 and 〔2021〕30号: the labels as official reports in each format print them), so that a typo in the
 layout cannot pass the tests that use the layout."""
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import copy
 import random
 
-from reportkit import contract as c
-from reportkit.totals import results_total
+from reportkit.contract import official as c
+from reportkit.contract.totals import results_total
 
 from .corpus import random_report
 

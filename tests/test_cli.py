@@ -326,7 +326,7 @@ def test_schema_per_edition_validates_its_example(cli, tmp_path, edition):
 
 
 def test_schema_has_titles_descriptions_and_closed_objects():
-    from reportkit.schema import schema
+    from reportkit.contract.schema import schema
 
     def walk(node, path):
         if isinstance(node, dict):

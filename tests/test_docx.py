@@ -3,7 +3,7 @@ with python-docx and lxml.
 
 Figures are found the way a reader finds them -- by the ROW label and the COLUMN label of
 the official table, honouring gridSpan and vMerge -- never by hard-coded cell indexes; the
-rows and columns to look for come from :mod:`reportkit.layout`, and the printed labels are
+rows and columns to look for come from :mod:`reportkit.contract.tables`, and the printed labels are
 compared with the independent spelling in ``tests/official_labels.py``.  Typography is checked
 against GB/T 9704-2012 and ``docs/templates.md``.
 """
@@ -23,10 +23,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from lxml import etree
 
 import reportkit
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.typesetting import signature_indents, text_width
 from reportkit.titles import title_lines
-from reportkit.totals import appeals_total, results_total, row_total
+from reportkit.contract.totals import appeals_total, results_total, row_total
 
 from . import official_labels as O
 from .conftest import ROOT, XINYI, YUNXI, example

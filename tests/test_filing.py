@@ -15,8 +15,8 @@ import openpyxl
 import pytest
 
 import reportkit
-from reportkit import contract as c
-from reportkit.totals import appeals_total, results_total, row_total
+from reportkit.contract import official as c
+from reportkit.contract.totals import appeals_total, results_total, row_total
 
 from .conftest import XINYI, YUNXI, example, soffice_available
 from .fakes import fake_soffice

@@ -176,7 +176,7 @@ def test_a_level_typed_into_the_form_is_read_with_the_listed_spelling():
 
 
 def test_next_years_skeleton_keeps_the_level_and_the_headings_not_the_text():
-    from reportkit.skeleton import skeleton
+    from reportkit.contract.skeleton import skeleton
 
     prev = example(YUNXI)
     prev["five_headings"] = False

@@ -12,14 +12,14 @@ import openpyxl
 import pytest
 
 import reportkit
-from reportkit import contract as c
-from reportkit import layout
+from reportkit.contract import official as c
+from reportkit.contract import tables as layout
 from reportkit.form import form_bytes
 from reportkit.form import fields as F
 from reportkit.reading import locate
 from reportkit.reading.xlsx import read_book, read_xlsx
-from reportkit.skeleton import skeleton
-from reportkit.totals import completed
+from reportkit.contract.skeleton import skeleton
+from reportkit.contract.totals import completed
 
 from .conftest import XINYI, YUNXI, example
 from .corpus import corpus

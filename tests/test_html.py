@@ -15,7 +15,7 @@ import html5lib
 import pytest
 
 import reportkit
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.context import build_context
 from reportkit.engines.html import render_html
 from reportkit.reading.html import read_html

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 import reportkit
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.importing import import_report
 from reportkit.reading.labels import key
 
@@ -199,7 +199,7 @@ def test_the_seed_report_text_reads_completely():
     result = import_report(ROOT / "tests" / "data" / "xinyi-2020-annual-report.txt")  # shipped with the tests
     assert result.complete
     want = example(XINYI)
-    from reportkit.totals import completed
+    from reportkit.contract.totals import completed
 
     want = completed(want, "2019")
     assert result.data["requests"] == want["requests"] and result.data["appeals"] == want["appeals"]

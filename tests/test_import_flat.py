@@ -3,7 +3,7 @@ what the table itself guarantees and accepted only when exactly one split satisf
 
 from __future__ import annotations
 
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.importing import import_report
 from reportkit.importing.flat import splits
 

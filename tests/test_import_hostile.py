@@ -31,7 +31,7 @@ T2_HEAD = "| 信息内容 | 本年制发件数 | 本年废止件数 | 现行有�
 def _md_report(extra_t2: list[str], t3_rows: list[str] | None = None) -> str:
     """A 2021-edition Markdown copy of a report with every table complete (all figures 0 but the
     ones given), ``extra_t2`` added as a separate table after 二's row 规章, ``t3_rows`` at the end of 三."""
-    from reportkit import layout
+    from reportkit.contract import tables as layout
 
     lines = ["# 某某局2021年政府信息公开工作年度报告", "", "一、总体情况", "", "本年度工作情况良好。", ""]
     for t in layout.tables("2021"):

@@ -126,7 +126,7 @@ def test_labels_split_over_two_rows_are_joined():
 def test_a_2019_report_with_2021_heads_in_table_two():
     """A 2019 report whose 表二 printed the 2021 heads: its columns do not map one to one; said so,
     not guessed; the rest of the report is read."""
-    from reportkit import layout
+    from reportkit.contract import tables as layout
 
     lines = ["# 某某局2019年政府信息公开工作年度报告", "", "一、总体情况", "", "良好。", ""]
     for t in layout.tables("2019"):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.importing import PROBLEMS, import_report
 
 REAL = Path(__file__).parent / "data" / "real"

@@ -29,7 +29,7 @@ import reportkit
 from reportkit.context import paragraphs, standard_preface
 from reportkit.filing import FRAGMENT_SUFFIX
 from reportkit.importing import import_report
-from reportkit.totals import amount_text, completed
+from reportkit.contract.totals import amount_text, completed
 
 from .corpus import random_report
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from reportkit import contract, layout
-from reportkit.contract import iter_leaves, report_field
+from reportkit.contract import official as contract, tables as layout
+from reportkit.contract.official import iter_leaves, report_field
 
 from . import official_labels as O
 

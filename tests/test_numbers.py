@@ -11,7 +11,7 @@ import pytest
 import reportkit
 from reportkit.errors import UsageError
 from reportkit.package import build_time
-from reportkit.totals import amount_text
+from reportkit.contract.totals import amount_text
 
 from .conftest import YUNXI, example
 

@@ -66,7 +66,7 @@ def test_emoji_are_an_error_only_when_a_pdf_is_requested(e):
 
 
 def _faces():
-    from reportkit.characters import font_coverage
+    from reportkit.contract.characters import font_coverage
     from reportkit.engines.pdf import _environment
     from reportkit.rules import _template_families
 
@@ -77,7 +77,7 @@ def _faces():
 
 
 def test_a_character_none_of_the_pdfs_faces_has_is_an_error_when_a_pdf_is_requested():
-    from reportkit.characters import covered
+    from reportkit.contract.characters import covered
 
     ranges = _faces()
     assert covered("中", ranges) and covered("，", ranges) and covered("A", ranges)
@@ -95,7 +95,7 @@ def test_symbols_outside_the_faces_are_refused_before_libreoffice_drops_what_fol
     """✔ ☑ ☐ are in no face of the PDF (with the free substitutes): LibreOffice borrows a glyph
     from another font and loses the punctuation after it at a line end; validation says so first.
     The symbols the faces have (√ □ ★ ① ℃ …) print whole."""
-    from reportkit.characters import covered
+    from reportkit.contract.characters import covered
 
     ranges = _faces()
     outside = [c for c in "✔☑☐" if not covered(c, ranges)]

@@ -11,7 +11,7 @@ import zipfile
 import pytest
 
 import reportkit
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.context import build_context
 from reportkit.errors import RenderError
 from reportkit.readback import expected_figures, expected_paragraphs, verify_docx, verify_xlsx

@@ -19,7 +19,7 @@ import html5lib
 import pytest
 
 import reportkit
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.context import build_context
 from reportkit.readback import expected_figures
 from reportkit.reviewing import similarity

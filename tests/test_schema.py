@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from reportkit import contract as c
-from reportkit.schema import fast_check, schema, validator
+from reportkit.contract import official as c
+from reportkit.contract.schema import fast_check, schema, validator
 
 from .conftest import ROOT, XINYI, YUNXI, example
 
@@ -79,7 +79,7 @@ def test_fast_path_and_jsonschema_agree_on_every_kind_of_mistake(src):
 
 
 def test_the_fast_path_is_exactly_as_strict_on_integers_dates_and_amounts():
-    from reportkit.contract import MAX_COUNT
+    from reportkit.contract.official import MAX_COUNT
 
     d = example(YUNXI)
     cases = [(("year",), 2021.0), (("requests", "received", "natural"), 5.0), (("published",), "2022-02-29"),
@@ -129,7 +129,7 @@ def test_every_pattern_is_ecma_262_and_means_the_same_in_python():
 
 def test_the_compiled_fast_path_is_committed_and_needs_no_schema_library_at_run_time():
     for ed in c.EDITIONS:
-        text = (ROOT / "src" / "reportkit" / f"schema_compiled_{ed}.py").read_text(encoding="utf-8")
+        text = (ROOT / "src" / "reportkit" / "contract" / f"schema_compiled_{ed}.py").read_text(encoding="utf-8")
         assert "import fastjsonschema" not in text and "from fastjsonschema" not in text
         assert "jsonschema" not in text.split('"""', 2)[2]  # outside the docstring
 

@@ -120,7 +120,7 @@ def test_printed_totals_are_checked(d2019):
 
 
 def test_printed_totals_that_agree_pass(d2021):
-    from reportkit.totals import completed
+    from reportkit.contract.totals import completed
     assert reportkit.validate(completed(d2021, "2021")) == []
 
 
@@ -152,7 +152,7 @@ def _next_year(prev):
     d["published"] = f"{d['year'] + 1}-01-20"
     d["requests"]["carried_over"] = dict(prev["requests"]["carried_forward"])
     # rebalance: put the difference in carried_forward
-    from reportkit.totals import results_total
+    from reportkit.contract.totals import results_total
     tot = results_total(d["requests"]["results"], "2021")
     for k in ("natural", "business", "research", "nonprofit", "legal", "other"):
         d["requests"]["carried_forward"][k] = (d["requests"]["received"][k] + d["requests"]["carried_over"][k]
@@ -239,7 +239,7 @@ def test_finding_round_trips_to_dict():
 
 
 def test_a_clean_report_takes_the_compiled_fast_path_and_never_asks_jsonschema(monkeypatch):
-    import reportkit.schema as schema
+    import reportkit.contract.schema as schema
 
     calls = []
     real = schema._compiled
@@ -294,7 +294,7 @@ INTEGER_CELLS = [
 
 @pytest.mark.parametrize("path, where, key, label", INTEGER_CELLS, ids=[p for p, *_ in INTEGER_CELLS])
 def test_an_integral_float_is_not_an_integer(d2021, path, where, key, label):
-    from reportkit.totals import completed
+    from reportkit.contract.totals import completed
     d = completed(d2021, "2021")  # printed totals present, so that total cells can be tested too
     obj = where(d)
     obj[key] = float(obj[key])
@@ -310,7 +310,7 @@ def test_signed_count_in_2019_rejects_a_float_too(d2019):
 
 
 def test_the_jsonschema_validator_itself_rejects_integral_floats(d2021):
-    from reportkit.schema import fast_check, validator
+    from reportkit.contract.schema import fast_check, validator
     d2021["appeals"]["litigation"]["upheld"] = 12.0
     assert not fast_check(d2021, "2021")
     assert [e.validator for e in validator().iter_errors(d2021)] == ["type"]
@@ -330,7 +330,7 @@ def test_a_float_in_a_results_row_gives_no_false_balance_error(d2021):
 
 
 def test_totals_refuse_anything_but_validated_counts():
-    from reportkit.totals import appeals_total, row_total
+    from reportkit.contract.totals import appeals_total, row_total
     row = {k: 1 for k in ("natural", "business", "research", "nonprofit", "legal")}
     with pytest.raises(TypeError):
         row_total({**row, "other": 12.0})
@@ -361,7 +361,7 @@ def test_an_unknown_top_level_key_does_not_switch_off_the_arithmetic(d2019):
 
 
 def test_a_string_in_one_cell_skips_only_the_checks_that_read_it(d2019):
-    from reportkit.totals import completed
+    from reportkit.contract.totals import completed
     d = completed(d2019, "2019")
     d["requests"]["results"]["denied"]["inquiry"]["research"] = "1"
     d["requests"]["carried_over"]["natural"] += 4          # 自然人 column: checked, wrong
@@ -493,13 +493,13 @@ def test_amounts_within_the_bounds_pass(d2021, value):
 def test_correct_printed_totals_above_the_cell_bound_are_accepted(d2021):
     # nearly the cell bound more in every column of 一 and of （一）: the computed 总计 is over six
     # times the bound of a cell, and so may the printed one be
-    from reportkit import contract as c
+    from reportkit.contract import official as c
     big = c.MAX_COUNT - 1000
     for k in c.COLUMN_KEYS:
         d2021["requests"]["received"][k] += big
         d2021["requests"]["results"]["granted"][k] += big
     d2021["appeals"]["reconsideration"].update(upheld=big, corrected=big, other=big, pending=big)
-    from reportkit.totals import completed
+    from reportkit.contract.totals import completed
     d = completed(d2021, "2021")
     assert d["requests"]["received"]["total"] > c.MAX_COUNT and d["appeals"]["reconsideration"]["total"] == 4 * big
     assert errors(d) == []

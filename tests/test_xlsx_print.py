@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import reportkit
-from reportkit import layout
+from reportkit.contract import tables as layout
 from reportkit.engines import pdf as pdf_engine
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice

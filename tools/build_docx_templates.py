@@ -12,7 +12,7 @@ the same script always writes the same files (fixed core properties, fixed zip t
 
 What the templates contain, and which context they see, is documented in
 ``docs/templates.md``; tables 二, 三 and 四 -- rows, spans, labels, figure paths -- come from
-``reportkit.layout`` (the official format as data); the typography follows GB/T 9704-2012
+``reportkit.contract.tables`` (the official format as data); the typography follows GB/T 9704-2012
 and lives entirely in named styles
 (``Title``, ``Normal``, ``Heading 1``, ``Heading 2``, ``表格文字``, ``表格文字左``,
 ``落款署名``, ``落款日期``, ``footer``) -- no run carries direct formatting.
@@ -32,7 +32,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from reportkit import contract, layout, titles, typesetting  # noqa: E402  (tables and labels: the layout)
+from reportkit.contract import official as contract, tables as layout  # noqa: E402  (tables and labels: the layout)
+from reportkit import titles, typesetting  # noqa: E402  (tables and labels: the layout)
 
 import _build  # noqa: E402  (the shared write/--check main)
 import docx
@@ -362,7 +363,7 @@ def _page_number(footer, jc, ind) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# Tables: rows, spans, labels and figure paths from reportkit.layout; widths, alignment and
+# Tables: rows, spans, labels and figure paths from reportkit.contract.tables; widths, alignment and
 # page-break behaviour are the builder's
 # --------------------------------------------------------------------------------------
 

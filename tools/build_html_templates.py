@@ -6,7 +6,7 @@ Run from the repository root::
     python tools/build_html_templates.py            # writes templates/html/
     python tools/build_html_templates.py --check    # exit 1 if the committed files differ
 
-The three tables are written from :mod:`reportkit.layout` (rows, spans, labels — never a copy),
+The three tables are written from :mod:`reportkit.contract.tables` (rows, spans, labels — never a copy),
 one ``{{ path }}`` placeholder per figure cell.  Every element carries its own inline style:
 CMS editors such as UEditor drop ``<style>`` blocks, ``class`` and ``border`` attributes and
 ``%`` widths when an article is pasted, so each cell has its own ``border`` declaration and no
@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from reportkit import layout  # noqa: E402  (rows, spans and labels come from the layout)
+from reportkit.contract import tables as layout  # noqa: E402  (rows, spans and labels come from the layout)
 
 import _build  # noqa: E402  (the shared write/--check main)
 
@@ -67,7 +67,7 @@ VERTICAL = CELL + "text-align:center;width:24px;writing-mode:vertical-rl;letter-
 SCROLL_BOX = "overflow-x:auto;margin:8px 0 16px 0;"
 #: a word of a column head: the head breaks between words, never inside one (商业/企业, not 商业企/业)
 WORD = "white-space:nowrap;"
-#: the words of every column head, where a head may break (the heads of reportkit.layout)
+#: the words of every column head, where a head may break (the heads of reportkit.contract.tables)
 HEAD_WORDS = {
     "上一年项目数量": ("上一年", "项目", "数量"),
     "信息内容": ("信息", "内容"),

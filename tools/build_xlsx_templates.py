@@ -7,7 +7,7 @@ Run from the repository root::
     python tools/build_xlsx_templates.py --out DIR  # writes DIR/report-2019.xlsx, DIR/report-2021.xlsx
     python tools/build_xlsx_templates.py --check    # writes nothing; exit 1 if a committed file differs
 
-Tables 二, 三 and 四 come from :mod:`reportkit.layout` through the writer the clerk's form uses
+Tables 二, 三 and 四 come from :mod:`reportkit.contract.tables` through the writer the clerk's form uses
 too (:mod:`reportkit.xlsx_tables`): labels, merges and fonts are the official ones, and every
 figure cell holds one ``{{ path }}`` placeholder of the report context (``docs/templates.md``).
 The output is deterministic (fixed document properties and zip timestamps), so the committed
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import _build  # noqa: E402  (the shared write/--check main)
 import xlsxwriter  # noqa: E402
 
-from reportkit import layout  # noqa: E402
+from reportkit.contract import tables as layout  # noqa: E402
 from reportkit.package import normalise  # noqa: E402
 from reportkit.xlsx_tables import SHEETS, Styles, page_setup, text_height, write_table  # noqa: E402
 

@@ -34,7 +34,7 @@ from .findings import Finding  # noqa: E402
 from .limits import TemplateLimits  # noqa: E402
 from .loading import load  # noqa: E402
 from .options import RenderOptions  # noqa: E402
-from .report import Report  # noqa: E402
+from .contract.report import Report  # noqa: E402
 from .validation import validate  # noqa: E402
 
 

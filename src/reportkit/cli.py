@@ -140,7 +140,7 @@ def _error_dict(exc: ReportkitError) -> dict:
 def _shown(text) -> str:
     """``text`` as it can be printed: a character no output encoding has (a lone surrogate from a
     JSON escape, a surrogate-escaped byte of a file name) as ``<U+XXXX>``."""
-    from .characters import printable
+    from .contract.characters import printable
 
     return printable(str(text))
 
@@ -249,7 +249,7 @@ def init(
     -o 2021.xlsx 生成填报表单（官方表格样式，在 Excel/WPS 中填写）。
     未填写的骨架不会通过校验：每个空白的文字项都会提示应写什么。
     """
-    from .skeleton import skeleton
+    from .contract.skeleton import skeleton
 
     if edition is not None and edition not in ("2019", "2021"):
         _usage(f"--format 应为 2019 或 2021，实为 {edition}")
@@ -357,7 +357,7 @@ def schema(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
     """输出报告数据的 JSON Schema（draft 2020-12），供编辑器补全和提示。"""
-    from .schema import schema_for
+    from .contract.schema import schema_for
 
     if edition is not None and edition not in ("2019", "2021"):
         _usage(f"--format 应为 2019 或 2021，实为 {edition}")

@@ -15,10 +15,10 @@ import re
 from pathlib import Path
 from typing import Any, Mapping
 
-from .characters import printable
+from .contract.characters import printable
 from .errors import DataError, InputFileError
 from .findings import json_path
-from .report import Report  # noqa: F401  (its home is reportkit.report)
+from .contract.report import Report  # noqa: F401  (its home is reportkit.contract.report)
 
 MAX_BYTES = 20 * 1024 * 1024
 #: an integer literal longer than this is refused while reading.  Every figure of the contract

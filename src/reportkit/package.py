@@ -13,7 +13,7 @@ import datetime as dt
 import os
 import re
 
-from .characters import printable
+from .contract.characters import printable
 from .errors import UsageError
 from .ooxml.write import COMPRESS_LEVEL, CORE_PROPERTIES, SharedMembers, normalise, zip_members  # noqa: F401
 

@@ -22,7 +22,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from . import layout
+from .contract import tables as layout
 from .errors import RenderError
 from .reading import locate
 from .reading.labels import fold

@@ -14,12 +14,12 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
-from . import contract as c
-from .characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls, code_point,
+from .contract import official as c
+from .contract.characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls, code_point,
                          covered, described, emoji, font_coverage, has_special, invisible_marks, name_breaks,
                          xml_invalid)
 from .findings import Finding, json_path
-from .totals import amount, amount_text, appeals_total, column_total, get, row_total
+from .contract.totals import amount, amount_text, appeals_total, column_total, get, row_total
 
 REQ = ("requests",)
 RESULTS = ("requests", "results")

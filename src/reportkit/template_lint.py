@@ -29,7 +29,7 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import contract as c
+from .contract import official as c
 from .context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
 from .engines.docx import around, plain_text, unclosed_paragraphs  # noqa: F401  (the engine's reading of Word XML)
 from .errors import TemplateError, UsageError
@@ -212,7 +212,7 @@ def _figure_problems(name: str, figures: dict[str, str], uses: dict, used: set[s
 
 def sample_report(edition: str) -> dict:
     """A report of ``edition`` with every row at 0 and every text present, to try a template on."""
-    from .skeleton import skeleton
+    from .contract.skeleton import skeleton
 
     year = 2020 if edition == "2019" else 2021
     data = skeleton(year, "示例单位", edition=edition)

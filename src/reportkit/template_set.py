@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .contract import EDITIONS
+from .contract.official import EDITIONS
 from .errors import UsageError
 from .output import write_bytes
 from .resources import template_name, template_path

@@ -2,7 +2,7 @@
 
 The filing-set template (``tools/build_xlsx_templates.py``) and the clerk's form
 (:mod:`reportkit.form`) both print tables 二, 三 and 四 through :func:`write_table`, from
-:mod:`reportkit.layout`: the same rows, merges, labels, fonts, borders and row heights.  What a
+:mod:`reportkit.contract.tables`: the same rows, merges, labels, fonts, borders and row heights.  What a
 figure cell holds is the caller's business (a ``{{ path }}`` placeholder, an input cell, a
 formula); the writer only says where each one is.
 
@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import layout
+from .contract import tables as layout
 
 __all__ = ["SHEETS", "WIDTHS", "Styles", "Placed", "write_table", "page_setup", "text_height", "stacked_height",
            "FONT_NAME", "BOTTOM_MARGIN", "FOOTER_MARGIN", "FOOTER"]

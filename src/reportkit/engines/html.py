@@ -1,7 +1,7 @@
 """The HTML engine: the report as one self-contained web page, and the paste-ready fragment.
 
 A template is a UTF-8 HTML file with Jinja2 placeholders (``templates/html/report-<edition>.html``,
-built by ``tools/build_html_templates.py`` from :mod:`reportkit.layout`), rendered in the same
+built by ``tools/build_html_templates.py`` from :mod:`reportkit.contract.tables`), rendered in the same
 sandboxed, autoescaping, strict environment as the Word templates
 (:func:`reportkit.engines.jinja.environment`).  The page's ``{% block article %}`` rendered alone is
 the fragment a webmaster pastes into the website's editor.

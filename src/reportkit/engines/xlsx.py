@@ -51,7 +51,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, Any, Union
 
-from ..characters import XML_INVALID
+from ..contract.characters import XML_INVALID
 from ..errors import DataError, TemplateError
 from ..ooxml.package import Limits as _Limits
 from ..ooxml.scan import MAIN as _MAIN

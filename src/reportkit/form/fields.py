@@ -3,7 +3,7 @@
 The writer (:mod:`reportkit.form.write`) lays these inputs out; the reader
 (:mod:`reportkit.form.read`) finds each one again through its defined name, never by position,
 so a clerk may insert rows, restyle or move a table.  Labels and instructions come from
-:mod:`reportkit.contract`; the figure inputs of tables 二, 三 and 四 from :mod:`reportkit.layout`.
+:mod:`reportkit.contract.official`; the figure inputs of tables 二, 三 and 四 from :mod:`reportkit.contract.tables`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .. import contract as c
-from .. import layout
+from ..contract import official as c
+from ..contract import tables as layout
 
 #: bumped when a form of an older version can no longer be read the same way
 FORM_VERSION = 1

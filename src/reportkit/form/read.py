@@ -28,16 +28,16 @@ import unicodedata
 from decimal import Decimal
 from typing import Any
 
-from .. import contract as c
-from .. import layout
+from ..contract import official as c
+from ..contract import tables as layout
 from ..errors import DataError
 from ..findings import Finding, json_path
-from ..report import Report
+from ..contract.report import Report
 from ..reading.grid import column_letters
 from ..ooxml.cells import MAX_NUMBER_CHARS
 from ..ooxml.cells import number as _cell_number
 from ..reading.xlsx import BadWorkbook, Book, RawCell, col_index, read_book
-from ..totals import completed, get
+from ..contract.totals import completed, get
 from ..xlsx_tables import SHEETS
 from . import fields as F
 

@@ -24,10 +24,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .. import contract as c
-from .. import layout
+from ..contract import official as c
+from ..contract import tables as layout
 from ..errors import DataError
-from ..totals import completed, get
+from ..contract.totals import completed, get
 from ..xlsx_tables import SHEETS, Styles, page_setup, text_height, write_table
 from . import fields as F
 

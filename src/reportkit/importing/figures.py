@@ -1,7 +1,7 @@
 """The located figures of tables 二, 三 and 四 → the ``proactive``, ``requests`` and ``appeals``
 objects of the contract, with a note for everything interpreted.
 
-Every figure of :func:`reportkit.layout.figures` is looked up by its path in the
+Every figure of :func:`reportkit.contract.tables.figures` is looked up by its path in the
 :class:`~reportkit.reading.locate.Located` hits; the figure's path is its contract path.  Printed
 总计 cells become the data's printed ``total``\\ s; a 总计 the report does not print is left to
 reportkit to compute.  The 2019 采购总金额 takes its unit from the column head (``采购总金额（元）``)
@@ -12,7 +12,7 @@ in 元 is converted (and said so).
 from __future__ import annotations
 
 from . import FigureRead, Note
-from .. import layout
+from ..contract import tables as layout
 from ..reading.labels import fold
 from .values import read_value, yuan_to_wan
 

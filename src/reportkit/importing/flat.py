@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .. import layout
+from ..contract import tables as layout
 from ..reading.docx import WordContent
 from ..reading.grid import expand
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
-from .. import layout
+from ..contract import tables as layout
 from . import PROBLEMS, ImportResult
 
 
@@ -59,7 +59,7 @@ def _skeleton(edition: str) -> dict:
 def partial_form(result: ImportResult) -> tuple[bytes, list[Mark]]:
     """(the form's bytes, the marked cells) of an import result, complete or not."""
     from ..form.write import form_bytes
-    from ..totals import completed, get
+    from ..contract.totals import completed, get
 
     edition = result.edition
     data = copy.deepcopy(result.data) if result.data else _skeleton(edition)

@@ -1,7 +1,7 @@
 """Find the official figures in the tables of a document by their labels, as a person does.
 
 :func:`locate` takes the :class:`~reportkit.reading.grid.Grid`\\ s of a document in reading order
-and returns, for every figure of :mod:`reportkit.layout` it finds, the text printed in its cell
+and returns, for every figure of :mod:`reportkit.contract.tables` it finds, the text printed in its cell
 and where it was found.  A figure is found by its row label and its column head — never by its
 position — so a table may be split across pages or tables, restyled, have rows in another order,
 lack the 总计 column, or carry the section's three tables in one.
@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .. import layout
+from ..contract import tables as layout
 from .grid import Grid
 from .labels import VARIANTS, canonical, fold, key
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..errors import ReportkitError, UsageError
-from .. import contract as c
+from ..contract import official as c
 from . import checks
 from .checks import CHECKS, CopyGroup, Issue, Sums
 
@@ -189,7 +189,7 @@ class Review:
         return out
 
     def to_dict(self) -> dict:
-        from ..layout import figures
+        from ..contract.tables import figures
 
         return {
             "ok": self.ok,

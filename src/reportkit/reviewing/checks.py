@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from .. import contract as c
-from .. import layout
+from ..contract import official as c
+from ..contract import tables as layout
 from ..context import cn_date
 from ..findings import json_path
 from ..reading.labels import fold
 from ..rules import texts
-from ..totals import amount, completed, get, row_total
+from ..contract.totals import amount, completed, get, row_total
 from .similarity import SIMILARITY_THRESHOLD, Section, normalise, similar_groups
 
 #: 条例第四十九条: a 部门 publishes by 1月31日, the 主管部门 the 本级政府's report by 3月31日

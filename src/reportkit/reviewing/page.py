@@ -15,7 +15,7 @@ import base64
 import hashlib
 from html import escape
 
-from ..totals import row_total
+from ..contract.totals import row_total
 from .checks import CHECKS, SEVERITY_TEXT, tables_sound
 
 #: units shown in a chart at most (the tables list them all)
@@ -196,7 +196,7 @@ def chart_outcomes(units) -> str:
 # ------------------------------------------------------------------------------ the page
 
 def page_html(review) -> str:
-    from ..layout import figures
+    from ..contract.tables import figures
     from . import SUMS_NOTE
 
     counts = review.counts()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-from .. import layout
+from ..contract import tables as layout
 from ..package import build_time
 from .checks import CHECKS, SEVERITY_TEXT
 

@@ -19,7 +19,7 @@ import importlib
 import json
 from functools import lru_cache
 
-from .resources import schema_path
+from ..resources import schema_path
 
 
 class SchemaMismatch(Exception):

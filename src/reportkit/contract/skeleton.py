@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import contract as c
+from . import official as c
 from .totals import get
 
 #: the five aspects the official format asks 一、总体情况 to cover

@@ -3,7 +3,7 @@ and every reader uses.
 
 The Word and Excel template builders, the clerk's form, the HTML page, the read-back guard, the
 importer and the tests all take the rows, columns, spans and labels of the three tables from
-here; every label comes from :mod:`reportkit.contract`, the one source of the official text.
+here; every label comes from :mod:`reportkit.contract.official`, the one source of the official text.
 
 Each table is described twice, by the same function:
 
@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from . import contract as c
+from . import official as c
 
 __all__ = ["Cell", "Table", "Figure", "Block", "BlockColumn", "RowItem", "tables", "table", "figures",
            "figure_paths", "procurement_amount_head", "APPLICANT_HEADS", "APPEAL_HEADS",

@@ -16,7 +16,7 @@ import copy
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .contract import APPEAL_BLOCKS, APPEAL_COLUMNS, COLUMN_KEYS, applicant_rows
+from .official import APPEAL_BLOCKS, APPEAL_COLUMNS, COLUMN_KEYS, applicant_rows
 
 APPEAL_KEYS = tuple(k for k, _ in APPEAL_COLUMNS)
 
