@@ -63,7 +63,7 @@ def _write(folder: Path, reports: list[dict]) -> None:
 
 def _sections(reports: list[dict]):
     from reportkit.reviewing.similarity import Section, normalise
-    from reportkit.rules import texts
+    from reportkit.validation.rules import texts
 
     return [Section(i, p, normalise(t)) for i, d in enumerate(reports) for p, t in texts(d).items()]
 

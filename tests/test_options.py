@@ -68,7 +68,8 @@ def test_template_memory_limit_reaches_every_report_of_a_batch(tmp_path, cli):
 
 
 def test_a_report_is_loaded_and_validated_once_and_files_read_back_from_memory(tmp_path, monkeypatch):
-    from reportkit import batch, filing, loading, validation
+    from reportkit import batch, filing, loading
+    from reportkit.validation import checks as validation
 
     calls = {"load": 0, "parse": 0, "validate": 0, "reads": []}
     real_parse, real_validate = loading._parse, validation.validate

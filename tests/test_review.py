@@ -240,7 +240,7 @@ def test_a_draft_filled_in_by_many_units_is_one_group_found_with_few_comparisons
     assert len(calls) < 3 * 300
     # the links are the ratio the single-report rule works out
     for m in group.links[::50]:
-        assert m.share == pytest.approx(reportkit.rules.similarity_ratio(m.b.text, m.a.text), abs=0.02)
+        assert m.share == pytest.approx(reportkit.validation.rules.similarity_ratio(m.b.text, m.a.text), abs=0.02)
 
 
 def test_groups_match_every_pair_compared_on_a_small_draft_batch():
@@ -248,7 +248,7 @@ def test_groups_match_every_pair_compared_on_a_small_draft_batch():
     pairs ≥ 80 % alike (nothing the index misses, nothing it adds)."""
     from itertools import combinations
 
-    from reportkit.rules import similarity_ratio, texts
+    from reportkit.validation.rules import similarity_ratio, texts
 
     cur, _ = template_batch(24, rate=0.08)
     sections = [similarity.Section(i, p, similarity.normalise(t)) for i, d in enumerate(cur)
@@ -699,7 +699,7 @@ def test_the_workbook_and_page_list_unreadable_files(tmp_path):
 def test_a_bug_met_on_one_file_is_that_file_s_row(tmp_path, monkeypatch):
     """A crash reading one file, and a crash validating another: those two rows say 内部错误 (the
     traceback in JSON, for a bug report); the other units are reviewed, compared and summed."""
-    import reportkit.validation as validation
+    import reportkit.validation.checks as validation
 
     cur, _ = batch(4)
     _write_batch(tmp_path, cur, [])
@@ -810,8 +810,8 @@ def drafted(tmp_path_factory):
 
 def test_a_shared_draft_is_reported_as_groups_one_issue_a_unit_s_section(drafted):
     tmp, cur, r, data = drafted
-    from reportkit.findings import json_path
-    from reportkit.rules import texts
+    from reportkit.validation.findings import json_path
+    from reportkit.validation.rules import texts
 
     groups = data["copy_groups"]
     drafted_units = [d["agency"] for d in cur[:40]]

@@ -3,7 +3,7 @@
 import pytest
 
 import reportkit
-from reportkit.findings import Finding
+from reportkit.validation.findings import Finding
 
 from .conftest import XINYI, YUNXI, example
 
@@ -253,7 +253,7 @@ def test_a_clean_report_takes_the_compiled_fast_path_and_never_asks_jsonschema(m
 
     monkeypatch.setattr(schema, "_compiled", counting)
     monkeypatch.setattr(schema, "validator", refuse)
-    monkeypatch.setattr(reportkit.validation, "validator", refuse)
+    monkeypatch.setattr(reportkit.validation.checks, "validator", refuse)
     assert reportkit.validate(YUNXI) == []
     assert [f.code for f in reportkit.validate(XINYI)] == ["published-missing"]
     assert calls == ["2021", "2019"]

@@ -30,12 +30,12 @@ from .errors import (  # noqa: E402
     UsageError,
     ValidationFailed,
 )
-from .findings import Finding  # noqa: E402
+from .validation.findings import Finding  # noqa: E402
 from .limits import TemplateLimits  # noqa: E402
 from .loading import load  # noqa: E402
 from .options import RenderOptions  # noqa: E402
 from .contract.report import Report  # noqa: E402
-from .validation import validate  # noqa: E402
+from .validation.checks import validate  # noqa: E402
 
 
 def render(report, out_dir, *, formats=None, templates=None, previous=None, force=None, pdfa=None, wait=None,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from .errors import InternalError, InputFileError, ReportkitError, UsageError
-from .findings import Finding
+from .validation.findings import Finding
 from .options import RenderOptions
 
 PDF_CHUNK = 20  # reports per LibreOffice start in a batch
@@ -105,7 +105,7 @@ def _load_previous(previous):
 def validate_many(files: Sequence[Path], previous=None, *, pdf: bool = False) -> list[Outcome]:
     """Validate every file; ``pdf``: a PDF is to be made (characters it cannot show are errors)."""
     from .loading import load
-    from .validation import validate
+    from .validation.checks import validate
 
     prev = _load_previous(previous)
     outcomes = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .findings import Finding
+    from .validation.findings import Finding
 
 
 class ReportkitError(Exception):

@@ -32,13 +32,13 @@ from typing import Sequence
 
 from . import __version__
 from .errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed, os_message
-from .findings import Finding, has_errors
+from .validation.findings import Finding, has_errors
 from .limits import TemplateLimits
 from .loading import load
 from .options import RenderOptions
 from .output import safe_name
 from .staging import MANIFEST, OutputFolder, sha256_file, write_file
-from .validation import validate
+from .validation.checks import validate
 
 TITLE = "政府信息公开工作年度报告"
 #: the html format also writes the article alone, for pasting into a website's editor

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from .contract.characters import printable
 from .errors import DataError, InputFileError
-from .findings import json_path
+from .validation.findings import json_path
 from .contract.report import Report  # noqa: F401  (its home is reportkit.contract.report)
 
 MAX_BYTES = 20 * 1024 * 1024

@@ -31,7 +31,7 @@ from typing import Any
 from ..contract import official as c
 from ..contract import tables as layout
 from ..errors import DataError
-from ..findings import Finding, json_path
+from ..validation.findings import Finding, json_path
 from ..contract.report import Report
 from ..reading.grid import column_letters
 from ..ooxml.cells import MAX_NUMBER_CHARS

@@ -458,7 +458,7 @@ def form_bytes(data: dict, *, name: str = "<数据>", marks: dict | None = None,
 
 
 def _unknown_keys(node: Any, field: c.Field, path: tuple = ()) -> list[str]:
-    from ..findings import json_path
+    from ..validation.findings import json_path
 
     out: list[str] = []
     if field.kind == c.LIST:

@@ -265,7 +265,7 @@ def _no_tables(kind: str) -> str:
 
 
 def _check_schema(result: ImportResult) -> None:
-    from ..validation import validate
+    from ..validation.checks import validate
 
     for finding in validate(result.data):
         if finding.code.startswith("schema") and not _reported(result, finding.path):

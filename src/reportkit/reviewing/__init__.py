@@ -429,7 +429,7 @@ class _Context:
 
     def sound_last(self, p: Unit) -> bool:
         """Last year's tables passed the schema (validated once, when a unit pairs with it)."""
-        from ..validation import validate
+        from ..validation.checks import validate
 
         if id(p) not in self.sound:
             try:
@@ -441,7 +441,7 @@ class _Context:
 
 def _check(u: Unit, context: _Context) -> None:
     """Validate one unit (against last year's report it pairs with) and check it beyond that."""
-    from ..validation import validate
+    from ..validation.checks import validate
 
     prev = _pair(u, context.by_id, context.by_name)
     u.previous = prev.source if prev is not None else None

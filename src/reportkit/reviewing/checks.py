@@ -11,9 +11,9 @@ from functools import lru_cache
 from ..contract import official as c
 from ..contract import tables as layout
 from ..context import cn_date
-from ..findings import json_path
+from ..validation.findings import json_path
 from ..reading.labels import fold
-from ..rules import texts
+from ..validation.rules import texts
 from ..contract.totals import amount, completed, get, row_total
 from .similarity import SIMILARITY_THRESHOLD, Section, normalise, similar_groups
 

@@ -2,7 +2,7 @@
 every pair, reported once per group ("these 37 units share 一（二） with each other") rather
 than once per pair.
 
-A section is compared by the ratio the single-report rule uses (:data:`reportkit.rules.
+A section is compared by the ratio the single-report rule uses (:data:`reportkit.validation.rules.
 SIMILARITY_THRESHOLD`, :func:`difflib.SequenceMatcher` on the text without white space).  Two
 sections of different units ≥ the threshold alike are in one group; a group is everything joined
 so (the connected parts of the "alike" relation, so a member may be joined through another).
@@ -40,7 +40,7 @@ from itertools import chain
 from typing import Callable
 
 # the single-report rule's text normalisation and threshold (normalise is this module's too, for callers)
-from ..rules import SIMILARITY_THRESHOLD, normalise  # noqa: F401
+from ..validation.rules import SIMILARITY_THRESHOLD, normalise  # noqa: F401
 
 SHINGLE = 5
 #: sections shorter than this (without white space) are not compared between units: short stock
@@ -112,7 +112,7 @@ def _shingles(text: str) -> set[str]:
 
 
 def _ratio(a: str, b: str, threshold: float) -> float:
-    """The single-report rule's ratio (:func:`reportkit.rules.similarity_ratio`: 0.0 when its
+    """The single-report rule's ratio (:func:`reportkit.validation.rules.similarity_ratio`: 0.0 when its
     quick upper bounds fall below ``threshold``) with ``b`` an exemplar: difflib indexes ``b``
     once and keeps it for the next text compared with it."""
     total = len(a) + len(b)

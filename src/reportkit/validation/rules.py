@@ -14,12 +14,12 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
-from .contract import official as c
-from .contract.characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls, code_point,
+from ..contract import official as c
+from ..contract.characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls, code_point,
                          covered, described, emoji, font_coverage, has_special, invisible_marks, name_breaks,
                          xml_invalid)
 from .findings import Finding, json_path
-from .contract.totals import amount, amount_text, appeals_total, column_total, get, row_total
+from ..contract.totals import amount, amount_text, appeals_total, column_total, get, row_total
 
 REQ = ("requests",)
 RESULTS = ("requests", "results")
@@ -521,8 +521,8 @@ _drawn: dict[int, set[str]] = {}
 @lru_cache(maxsize=4)
 def _template_families(edition: str) -> tuple[str, ...]:
     """The font families the default Word template of ``edition`` asks for."""
-    from .filing import requested_fonts
-    from .resources import template_path
+    from ..filing import requested_fonts
+    from ..resources import template_path
 
     import zipfile
 
@@ -533,7 +533,7 @@ def _template_families(edition: str) -> tuple[str, ...]:
 
 
 def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
-    from .engines.pdf import _environment
+    from ..engines.pdf import _environment
 
     families = _template_families(edition or c.EDITIONS[-1])
     ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), families)

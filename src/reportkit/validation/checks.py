@@ -17,11 +17,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Iterable, Iterator
 
-from .contract import official as c
+from ..contract import official as c
 from . import rules
 from .findings import Finding
-from .loading import load
-from .contract.schema import fast_check, validator
+from ..loading import load
+from ..contract.schema import fast_check, validator
 
 
 class Broken:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .contract.characters import XML_INVALID, printable
+from ..contract.characters import XML_INVALID, printable
 
 
 def json_path(path: tuple) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable, Iterator
 
-from .contract import official as c
+from ..contract import official as c
 from .findings import Finding, json_path
 
 _TYPES = {"integer": "整数", "number": "数字", "string": "文本（字符串）", "object": "对象 {…}",
