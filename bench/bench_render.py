@@ -138,7 +138,7 @@ def breakdown_once(path: Path, out_dir: Path) -> dict:
     from reportkit.package import build_time
     from reportkit.readback import verify_docx, verify_xlsx
     from reportkit.staging import MANIFEST, OutputFolder, write_file
-    from reportkit.template_set import resolve
+    from reportkit.templating.sets import resolve
 
     t: dict[str, float] = {}
     clock = time.perf_counter
@@ -301,7 +301,7 @@ def budget_cost(rounds: int = 200) -> dict:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
     from reportkit.context import build_context
     from reportkit.engines import docx as engine
-    from reportkit.engines.jinja import Budget, render
+    from reportkit.templating.jinja import Budget, render
     from reportkit.limits import DEFAULT_LIMITS
     from reportkit.resources import template_path
 

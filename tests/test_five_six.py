@@ -224,7 +224,7 @@ def test_templates_check_warns_when_a_template_prints_no_parts_of_five(tmp_path,
     """A template written before doc.five (e.g. exported by an older reportkit) still renders old
     reports, and ``templates check`` says what it cannot print."""
     from reportkit.resources import template_path
-    from reportkit.template_lint import check_docx, check_html
+    from reportkit.templating.check import check_docx, check_html
 
     from .test_docx import template_dir
 

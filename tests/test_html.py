@@ -25,7 +25,7 @@ from reportkit.readback import expected_figures, expected_paragraphs, verify_htm
 from reportkit.reading import expand, locate
 from reportkit.reading.labels import fold
 from reportkit.resources import template_path
-from reportkit.template_lint import check_set
+from reportkit.templating.check import check_set
 
 from .conftest import ROOT, XINYI, YUNXI, example
 from .corpus import corpus
@@ -344,7 +344,7 @@ def test_templates_export_and_check_include_html(cli, tmp_path):
 
 
 def _custom(tmp_path, edit) -> Path:
-    from reportkit.template_set import export
+    from reportkit.templating.sets import export
 
     export(tmp_path / "t")
     path = tmp_path / "t" / "html" / "report-2021.html"

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 import reportkit
-from reportkit import template_set
+from reportkit.templating import sets as template_set
 from reportkit.engines import pdf as pdf_engine
-from reportkit.template_lint import check_set
+from reportkit.templating.check import check_set
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 

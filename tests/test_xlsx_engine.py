@@ -34,7 +34,7 @@ import reportkit
 from reportkit.engines.pdf import find_soffice
 from reportkit.engines.xlsx import PLACEHOLDER_RE, iter_placeholders, render_xlsx
 from reportkit.errors import DataError, TemplateError
-from reportkit.template_lint import check_xlsx
+from reportkit.templating.check import check_xlsx
 
 from .conftest import YUNXI, soffice_available
 

@@ -618,7 +618,7 @@ def templates_export(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的模板文件。"),
 ) -> None:
     """导出默认模板（两个格式版本的 Word、Excel 和网页），供修改措辞、字体、版头后用 --templates 使用。"""
-    from .template_set import export
+    from .templating.sets import export
 
     try:
         written = export(directory, force=force)
@@ -634,7 +634,7 @@ def templates_check(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出检查结果。"),
 ) -> None:
     """检查模板：Jinja 语法、不在数据规范中的字段、缺少或未原样输出的官方数字、外部资源，并用示例数据在限额内试生成。"""
-    from .template_lint import check_set
+    from .templating.check import check_set
 
     try:
         problems = check_set(directory)

@@ -108,7 +108,7 @@ def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
     decide its set under ``options``; raises ``ValidationFailed`` on invalid data."""
     from .context import build_context
     from .package import build_time
-    from .template_set import resolve
+    from .templating.sets import resolve
 
     options = options or RenderOptions()
     report = load(report)

@@ -6,7 +6,7 @@ report needs (the largest report the data contract allows renders in well under 
 produces a few megabytes), and far below what would hurt the machine.  A template that exceeds
 either is stopped with a :class:`~reportkit.errors.TemplateError` naming the template and the part.
 
-How the budget is enforced is described in ``reportkit.engines.jinja``.
+How the budget is enforced is described in ``reportkit.templating.jinja``.
 """
 
 from __future__ import annotations

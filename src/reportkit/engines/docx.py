@@ -1,7 +1,7 @@
 """The Word engine: docxtpl templates, prepared once per process, rendered under a budget.
 
 Preparing a template (:func:`prepare`, cached by the SHA-256 of the file and the engine's
-fingerprint): read the package as untrusted input (``reportkit.template_files``: sizes, CRCs,
+fingerprint): read the package as untrusted input (``reportkit.templating.files``: sizes, CRCs,
 XML of every part, no external relationships), list the parts docxtpl renders
 (:func:`template_parts`: the body, every header and footer, footnotes, the string core
 properties -- ``templates check`` lints exactly this list), refuse Jinja tags that do not close
@@ -162,7 +162,7 @@ def open_word(path, data: bytes | None = None) -> _Word:
     from docx.oxml.ns import qn
     from docxtpl import DocxTemplate
 
-    from ..template_files import open_package, target_member
+    from ..templating.files import open_package, target_member
 
     pkg = open_package(path, data)
     for name in pkg.members:  # every XML part must parse: a broken one would break the report
@@ -306,7 +306,7 @@ def owned_settings(word: _Word) -> tuple[dict, list[str]]:
         notes.append(f"段落关闭了“行尾标点控制”（w:overflowPunct，位于 {'、'.join(parts)}）：生成时已改回开启")
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
-    from ..template_files import target_member
+    from ..templating.files import target_member
 
     settings = next((target_member(r) for r in pkg.part_relationships(word.main) if r.type == RT.SETTINGS), None)
     if settings in pkg.members:
@@ -328,7 +328,7 @@ def where(part: Part, lineno: int | None) -> str:
 
 
 def _environment(part: Part):
-    from .jinja import environment
+    from ..templating.jinja import environment
 
     return environment(autoescape=part.kind != "core")  # core properties are text, not XML
 
@@ -370,9 +370,10 @@ def fingerprint() -> tuple:
     import jinja2
     from lxml import etree
 
-    from .. import __version__, template_files
+    from .. import __version__
+    from ..templating import files as template_files
     from ..ooxml import package
-    from . import jinja
+    from ..templating import jinja
 
     sources = hashlib.sha256()
     for module in (sys.modules[__name__], jinja, template_files, package):
@@ -385,7 +386,7 @@ def prepare(template, *, cache: bool = True) -> Prepared:
     """``template`` ready to render: from this process's cache when its bytes were seen, else
     from the disk cache (``engines/disk_cache.py``), else prepared now and kept in both.
     ``cache=False`` prepares afresh and keeps nothing."""
-    from ..template_files import read_file
+    from ..templating.files import read_file
     from . import disk_cache
 
     data = read_file(template)
@@ -521,7 +522,7 @@ def render_docx(template: Path, context: dict, when: dt.datetime, *, limits: Tem
 
     ``limits`` bounds what the template may cost (:class:`~reportkit.limits.TemplateLimits`);
     ``cache=False`` prepares the template afresh and keeps nothing."""
-    from .jinja import Budget
+    from ..templating.jinja import Budget
 
     prepared = prepare(template, cache=cache)
     budget = Budget(limits or DEFAULT_LIMITS)
@@ -552,7 +553,7 @@ def _render(p: Prepared, name: str, context: dict, when: dt.datetime, budget) ->
 
 
 def _run(part: Part, template, name: str, context: dict, budget) -> str:
-    from .jinja import run
+    from ..templating.jinja import run
 
     return run(template, context, budget, name=name, label=f"位置 {part.label}", source=part.source,
                where=lambda lineno: where(part, lineno))

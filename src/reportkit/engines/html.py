@@ -3,7 +3,7 @@
 A template is a UTF-8 HTML file with Jinja2 placeholders (``templates/html/report-<edition>.html``,
 built by ``tools/build_html_templates.py`` from :mod:`reportkit.contract.tables`), rendered in the same
 sandboxed, autoescaping, strict environment as the Word templates
-(:func:`reportkit.engines.jinja.environment`).  The page's ``{% block article %}`` rendered alone is
+(:func:`reportkit.templating.jinja.environment`).  The page's ``{% block article %}`` rendered alone is
 the fragment a webmaster pastes into the website's editor.
 
 Besides the report context the template sees ``page``: ``page.signature_indent`` and
@@ -57,7 +57,7 @@ def template_source(path: Path) -> str:
 def _compile(path: Path):
     from jinja2 import TemplateSyntaxError
 
-    from .jinja import environment
+    from ..templating.jinja import environment
 
     source = template_source(path)
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
@@ -100,7 +100,7 @@ def render_html(template: Path, context: dict, *, limits: TemplateLimits | None 
     """Render ``template`` with ``context``: (the page, the article fragment), both under one
     budget ``limits`` (:class:`~reportkit.limits.TemplateLimits`, the defaults when None).  What
     the template's code raises is a :class:`~reportkit.errors.TemplateError` naming its line."""
-    from .jinja import Budget, run
+    from ..templating.jinja import Budget, run
 
     name = str(template)
     tpl = _compile(Path(template))

@@ -210,7 +210,7 @@ def run(template, context: dict, budget: Budget, *, name: str, label: str, where
         if lineno is None:  # not raised while the template's code ran: a bug of reportkit's
             raise
         if isinstance(exc, UndefinedError):
-            from ..template_analysis import undefined_field
+            from .analysis import undefined_field
 
             field = undefined_field(source, exc.message or "", lineno)
             raise ReportTemplateError(f"模板中的字段不存在：{field}（{exc.message}）{at(where(lineno))}",

@@ -18,8 +18,8 @@ import posixpath
 from dataclasses import dataclass
 from functools import cached_property
 
-from .errors import TemplateError
-from .ooxml.package import MAX_DEPTH, Limits, resolve
+from ..errors import TemplateError
+from ..ooxml.package import MAX_DEPTH, Limits, resolve
 
 MiB = 1024 * 1024
 #: the template file itself (ours are ~30 kB; a letterhead image makes a few MB)
@@ -127,7 +127,7 @@ def target_member(rel: Relationship) -> str:
 
 def read_file(path) -> bytes:
     """The bytes of a template file: a regular file of at most :data:`MAX_FILE` bytes."""
-    from .files import FileProblem, read_regular
+    from ..files import FileProblem, read_regular
 
     try:
         return read_regular(path, MAX_FILE)
@@ -143,8 +143,8 @@ def open_package(path, data: bytes | None = None, *, max_part: int | None = MAX_
     """Read and check the zip package at ``path`` (or its bytes ``data``) through
     :class:`reportkit.ooxml.Package`; an XML member larger than ``max_part`` is refused before
     it is unpacked."""
-    from .ooxml import Package as Zip
-    from .ooxml import PackageError
+    from ..ooxml import Package as Zip
+    from ..ooxml import PackageError
 
     name = str(path)
     if data is None:

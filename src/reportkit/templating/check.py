@@ -16,7 +16,7 @@ same functions render uses, so that check passes only what render accepts:
 
 Excel templates: ``check_xlsx``.
 
-What a template's Jinja reads and prints is worked out by :mod:`reportkit.template_analysis`;
+What a template's Jinja reads and prints is worked out by :mod:`reportkit.templating.analysis`;
 how Word XML is read as text, by the engine (:mod:`reportkit.engines.docx`).  Neither this
 module nor the analysis is part of the prepared-template cache key: editing the lint command
 does not drop anyone's prepared templates.
@@ -29,12 +29,12 @@ import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .contract import official as c
-from .context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
-from .engines.docx import around, plain_text, unclosed_paragraphs  # noqa: F401  (the engine's reading of Word XML)
-from .errors import TemplateError, UsageError
-from .resources import template_name
-from .template_analysis import figure_uses, jinja_paths  # noqa: F401  (the Jinja analysis)
+from ..contract import official as c
+from ..context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
+from ..engines.docx import around, plain_text, unclosed_paragraphs  # noqa: F401  (the engine's reading of Word XML)
+from ..errors import TemplateError, UsageError
+from ..resources import template_name
+from .analysis import figure_uses, jinja_paths  # noqa: F401  (the Jinja analysis)
 
 
 @dataclass
@@ -121,8 +121,8 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
     that what fails only when it runs (or runs away) is found here and not at render."""
     from jinja2 import TemplateSyntaxError
 
-    from .engines.docx import compile_part, open_word, owned_settings, template_parts
-    from .engines.jinja import environment
+    from ..engines.docx import compile_part, open_word, owned_settings, template_parts
+    from .jinja import environment
 
     name = str(path)
     try:
@@ -212,7 +212,7 @@ def _figure_problems(name: str, figures: dict[str, str], uses: dict, used: set[s
 
 def sample_report(edition: str) -> dict:
     """A report of ``edition`` with every row at 0 and every text present, to try a template on."""
-    from .contract.skeleton import skeleton
+    from ..contract.skeleton import skeleton
 
     year = 2020 if edition == "2019" else 2021
     data = skeleton(year, "示例单位", edition=edition)
@@ -231,16 +231,16 @@ def _trial(path: Path, edition: str) -> list[Problem]:
     """The template rendered with :func:`sample_report`: what its code raises at run time."""
     import datetime as dt
 
-    from .context import build_context
+    from ..context import build_context
 
     context = build_context(sample_report(edition))
     try:
         if path.suffix.lower() == ".docx":
-            from .engines.docx import render_docx
+            from ..engines.docx import render_docx
 
             render_docx(path, context, dt.datetime(2022, 1, 20))
         else:
-            from .engines.html import render_html
+            from ..engines.html import render_html
 
             render_html(path, context)
     except TemplateError as exc:
@@ -252,7 +252,7 @@ def check_xlsx(path: Path, edition: str) -> list[Problem]:
     """Everything rendering with an Excel template would refuse (formulas, external links,
     malformed placeholders: each located), fields not in the contract, fields that are not a
     single value or a list of paragraphs (an Excel cell holds nothing else), figures not placed."""
-    from .engines.xlsx import inspect_template
+    from ..engines.xlsx import inspect_template
 
     name = str(path)
     try:
@@ -294,8 +294,8 @@ PAGE_KEYS = ("signature_indent", "date_indent")
 def check_html(path: Path, edition: str) -> list[Problem]:
     from jinja2 import TemplateSyntaxError
 
-    from .engines.html import ARTICLE_BLOCK, external_references, template_source
-    from .engines.jinja import environment
+    from ..engines.html import ARTICLE_BLOCK, external_references, template_source
+    from .jinja import environment
 
     name = str(path)
     try:
@@ -310,7 +310,7 @@ def check_html(path: Path, edition: str) -> list[Problem]:
         return problems + [Problem("error", name, f"Jinja 语法错误：{exc.message}",
                                    where=f"第 {exc.lineno} 行：{around(source, exc.lineno)}")]
     except (RecursionError, MemoryError):   # Jinja's parser (or the walk of its tree) gave up
-        from .engines.html import NESTED_TOO_DEEP
+        from ..engines.html import NESTED_TOO_DEEP
 
         return problems + [Problem("error", name, NESTED_TOO_DEEP)]
     from jinja2 import nodes

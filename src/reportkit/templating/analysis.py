@@ -14,7 +14,7 @@ import re
 def _tree(source):
     """A source's syntax tree (a tree is passed through)."""
     if isinstance(source, str):
-        from .engines.jinja import environment
+        from .jinja import environment
 
         return environment().parse(source)
     return source
