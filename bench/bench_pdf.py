@@ -64,7 +64,7 @@ def batch(files: list[Path], out: Path, extra: list[str]) -> float:
 
 def run(n: int, pdfa: bool) -> dict:
     import reportkit
-    from reportkit.engines.pdf import sandbox_name, soffice
+    from reportkit.writing.pdf import sandbox_name, soffice
 
     exe = soffice()
     work = Path(tempfile.mkdtemp(prefix="bench-pdf-"))

@@ -16,7 +16,7 @@ something on any machine; the absolute numbers only describe this one.
   median and mean.
 * baseline ("plain"): the same default templates (``templates/docx/report-<edition>.docx``,
   ``templates/xlsx/report-<edition>.xlsx``) and the same context
-  (``reportkit.context.build_context(data)``, built once per example outside the timing):
+  (``reportkit.writing.context.build_context(data)``, built once per example outside the timing):
   ``DocxTemplate(t).render(ctx)`` + ``save``, and ``openpyxl.load_workbook(t)`` + every
   ``{{ path }}`` in a text cell replaced by a plain dict walk + ``save``.  No validation, no
   sandbox, no template checks, no zip normalisation, no manifest, no staging folder.
@@ -132,10 +132,10 @@ def breakdown_once(path: Path, out_dir: Path) -> dict:
     """One render of ``path`` into ``out_dir`` through reportkit's own functions, each timed."""
     import reportkit
     from reportkit import filing
-    from reportkit.context import build_context
-    from reportkit.engines.docx import render_docx
-    from reportkit.engines.xlsx import render_xlsx
-    from reportkit.package import build_time
+    from reportkit.writing.context import build_context
+    from reportkit.writing.docx import render_docx
+    from reportkit.writing.xlsx import render_xlsx
+    from reportkit.writing.stamps import build_time
     from reportkit.readback import verify_docx, verify_xlsx
     from reportkit.staging import MANIFEST, OutputFolder, write_file
     from reportkit.templating.sets import resolve
@@ -198,7 +198,7 @@ def _stats(xs: list[float]) -> dict:
 
 def run(k: int, pdf: bool, cold_runs: int) -> dict:
     import reportkit
-    from reportkit.context import build_context
+    from reportkit.writing.context import build_context
     from reportkit.resources import template_path
 
     work = Path(tempfile.mkdtemp(prefix="bench-render-"))
@@ -299,8 +299,8 @@ def budget_cost(rounds: int = 200) -> dict:
     import reportkit
     from jinja2 import StrictUndefined
     from jinja2.sandbox import ImmutableSandboxedEnvironment
-    from reportkit.context import build_context
-    from reportkit.engines import docx as engine
+    from reportkit.writing.context import build_context
+    from reportkit.writing import docx as engine
     from reportkit.templating.jinja import Budget, render
     from reportkit.limits import DEFAULT_LIMITS
     from reportkit.resources import template_path
@@ -365,7 +365,7 @@ def _sizes(rk_dir: Path, plain_dir: Path) -> dict:
 
 def _pdf(work: Path) -> dict:
     import reportkit
-    from reportkit.engines.pdf import convert_to_pdf, find_soffice
+    from reportkit.writing.pdf import convert_to_pdf, find_soffice
 
     exe = find_soffice()
     if exe is None:

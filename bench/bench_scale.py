@@ -83,7 +83,7 @@ def measure(n: int, pdf_n: int, jobs: int) -> dict:
         b["ten_thousand_measured"] = n == 10_000
         shutil.rmtree(work / "out", ignore_errors=True)
         if pdf_n:
-            from reportkit.engines.pdf import find_soffice
+            from reportkit.writing.pdf import find_soffice
 
             if find_soffice():
                 res["with_pdf"] = p = _batch(files[:pdf_n], work / "out-pdf", "docx,xlsx,pdf", jobs, work)

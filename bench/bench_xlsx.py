@@ -45,8 +45,8 @@ def _ms(xs: list[float]) -> dict:
 
 def run(n: int) -> dict:
     import reportkit
-    from reportkit.context import build_context
-    from reportkit.engines import xlsx
+    from reportkit.writing.context import build_context
+    from reportkit.writing import xlsx
     from reportkit.resources import template_path
 
     inputs = []

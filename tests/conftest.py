@@ -81,7 +81,7 @@ def cli():
 
 
 def soffice_available() -> bool:
-    from reportkit.engines.pdf import find_soffice
+    from reportkit.writing.pdf import find_soffice
 
     return find_soffice() is not None and shutil.which("pdftotext") is not None
 

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from reportkit.contract import tables as layout
-from reportkit.context import build_context, cn_date, paragraphs
+from reportkit.writing.context import build_context, cn_date, paragraphs
 from reportkit.reading.labels import key
 
 MISPRINT = ("2.其他法律行政法规禁止公开", "2.其他法律法规禁止公开")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import reportkit
-from reportkit.engines.pdf import convert_many
+from reportkit.writing.pdf import convert_many
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 from .fakes import fake_soffice
@@ -114,7 +114,7 @@ def test_a_single_hostile_file_with_json_gets_json(tmp_path, write, cli, case):
 
 
 def test_a_single_file_internal_bug_gives_json_not_a_traceback(tmp_path, cli, monkeypatch):
-    import reportkit.engines.xlsx as x
+    import reportkit.writing.xlsx as x
 
     def broken(*a, **k):
         raise RuntimeError("injected fault")

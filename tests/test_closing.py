@@ -50,7 +50,7 @@ CASES = {
 @pytest.fixture(scope="module")
 def committed(tmp_path_factory) -> dict:
     """Every case rendered to .docx and PDF through the library's batch steps."""
-    from reportkit.engines import pdf as pdf_engine
+    from reportkit.writing import pdf as pdf_engine
 
     if pdf_engine.find_soffice() is None:
         pytest.skip("LibreOffice is not installed")
@@ -68,7 +68,7 @@ def committed(tmp_path_factory) -> dict:
 def closing_on_last_page(pdf, data: dict) -> tuple[list[str], list[str]]:
     """(the body lines of the last page before the 落款, the 落款's lines); fails when the 落款 is
     not whole at the end of the last page."""
-    from reportkit.context import build_context
+    from reportkit.writing.context import build_context
 
     doc = build_context(data)["doc"]
     closing = squash(doc["signature"]) + squash(doc["date"])

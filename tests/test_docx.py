@@ -24,8 +24,8 @@ from lxml import etree
 
 import reportkit
 from reportkit.contract import tables as layout
-from reportkit.typesetting import signature_indents, text_width
-from reportkit.titles import title_lines
+from reportkit.writing.typesetting import signature_indents, text_width
+from reportkit.writing.titles import title_lines
 from reportkit.contract.totals import appeals_total, results_total, row_total
 
 from . import official_labels as O

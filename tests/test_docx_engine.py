@@ -1,4 +1,4 @@
-"""The Word engine itself (``reportkit.engines.docx``): the same report as docxtpl makes it,
+"""The Word engine itself (``reportkit.writing.docx``): the same report as docxtpl makes it,
 prepared once per process, under limits, from untrusted template files.
 
 What the report *contains* is tested in test_docx.py; here: that the compiled, cached engine
@@ -23,10 +23,10 @@ import pytest
 from lxml import etree
 
 import reportkit
-from reportkit.context import build_context
-from reportkit.engines import docx as engine
+from reportkit.writing.context import build_context
+from reportkit.writing import docx as engine
 from reportkit.limits import TemplateLimits
-from reportkit.package import normalise
+from reportkit.writing.stamps import normalise
 
 from .conftest import ROOT, XINYI, YUNXI, example
 
@@ -330,7 +330,7 @@ def test_each_report_deflates_only_what_it_changed(monkeypatch):
     import zlib
 
     from reportkit.ooxml import write as package  # the zip writer
-    from reportkit.engines.xlsx import render_xlsx
+    from reportkit.writing.xlsx import render_xlsx
     from reportkit.resources import template_path
 
     ctx = context_of(YUNXI)
@@ -711,7 +711,7 @@ def test_a_cache_that_cannot_be_written_is_skipped(tmp_path, monkeypatch):
 
 
 def test_an_empty_cache_folder_setting_turns_the_disk_cache_off(tmp_path, monkeypatch):
-    from reportkit.engines import disk_cache
+    from reportkit.writing import disk_cache
 
     monkeypatch.setenv("REPORTKIT_CACHE_DIR", "")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))  # where platformdirs would put it
@@ -723,7 +723,7 @@ def test_an_empty_cache_folder_setting_turns_the_disk_cache_off(tmp_path, monkey
 
 
 def test_the_disk_cache_keeps_only_the_newest_entries(disk, monkeypatch):
-    from reportkit.engines import disk_cache
+    from reportkit.writing import disk_cache
 
     monkeypatch.setattr(disk_cache, "KEEP", 2)
     for i in range(4):
@@ -735,7 +735,7 @@ def test_the_disk_cache_keeps_only_the_newest_entries(disk, monkeypatch):
 def test_tables_are_checked_for_fixing_only_where_a_template_can_change_their_shape(tmp_path):
     """docxtpl's fix_tables is needed only when rendering can change a table's shape: the default
     templates' tables are regular and hold no column loop, so no report pays for the check."""
-    from reportkit.engines.docx import prepare
+    from reportkit.writing.docx import prepare
     from reportkit.resources import template_path
 
     for edition in ("2019", "2021"):

@@ -13,14 +13,14 @@ import pytest
 
 import reportkit
 from reportkit.contract import tables as layout
-from reportkit.engines.pdf import find_soffice
+from reportkit.writing.pdf import find_soffice
 from reportkit.form import fields as F
 from reportkit.form import form_bytes
 from reportkit.reading import locate
 from reportkit.reading.xlsx import read_book, read_xlsx
 from reportkit.contract.skeleton import skeleton
 from reportkit.contract.totals import completed
-from reportkit.xlsx_tables import BOTTOM_MARGIN, FOOTER_MARGIN
+from reportkit.writing.sheet_tables import BOTTOM_MARGIN, FOOTER_MARGIN
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 from .corpus import random_report

@@ -16,8 +16,8 @@ import pytest
 
 import reportkit
 from reportkit.contract import tables as layout
-from reportkit.context import build_context
-from reportkit.engines.html import render_html
+from reportkit.writing.context import build_context
+from reportkit.writing.html import render_html
 from reportkit.reading.html import read_html
 from reportkit.errors import RenderError, TemplateError, UnsafeTemplateError
 from reportkit.filing import FRAGMENT_SUFFIX, output_stem
@@ -297,7 +297,7 @@ def test_chromium_renders_the_page_and_shows_every_table(tmp_path):
 
 @needs_chromium
 def test_chromium_prints_rows_and_blocks_whole(tmp_path):
-    pytest.importorskip("reportkit.engines.pdf")
+    pytest.importorskip("reportkit.writing.pdf")
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     data = distinct_2021()

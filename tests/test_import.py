@@ -158,7 +158,7 @@ def test_text_copy_with_tab_separated_tables():
 def test_markdown_copy():
     data = example(YUNXI)
     expect_figs = {}
-    from reportkit.context import build_context
+    from reportkit.writing.context import build_context
 
     ctx = build_context(data)
     md = [f"# {data['agency']}{data['year']}年政府信息公开工作年度报告", "", "## 一、总体情况", ""]

@@ -26,7 +26,7 @@ import copy
 import pytest
 
 import reportkit
-from reportkit.context import paragraphs, standard_preface
+from reportkit.writing.context import paragraphs, standard_preface
 from reportkit.filing import FRAGMENT_SUFFIX
 from reportkit.importing import import_report
 from reportkit.contract.totals import amount_text, completed

@@ -10,7 +10,7 @@ import pytest
 
 import reportkit
 from reportkit.errors import UsageError
-from reportkit.package import build_time
+from reportkit.writing.stamps import build_time
 from reportkit.contract.totals import amount_text
 
 from .conftest import YUNXI, example

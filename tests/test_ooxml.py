@@ -480,7 +480,7 @@ def test_a_strict_excel_template_is_checked_and_rendered_alike(template_set_dir,
 
 
 def test_an_excel_template_nested_past_the_depth_limit_is_refused(tmp_path):
-    from reportkit.engines.xlsx import render_xlsx
+    from reportkit.writing.xlsx import render_xlsx
     from reportkit.errors import TemplateError
     from reportkit.resources import template_path
 

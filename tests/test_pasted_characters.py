@@ -67,7 +67,7 @@ def test_emoji_are_an_error_only_when_a_pdf_is_requested(e):
 
 def _faces():
     from reportkit.contract.characters import font_coverage
-    from reportkit.engines.pdf import _environment
+    from reportkit.writing.pdf import _environment
     from reportkit.validation.rules import _template_families
 
     ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), _template_families("2021"))

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import reportkit
-from reportkit.engines import pdf as pdf_engine
+from reportkit.writing import pdf as pdf_engine
 from reportkit.pdf_inspect import inspect_pdf
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice

@@ -12,7 +12,7 @@ import pytest
 
 import reportkit
 from reportkit.contract import tables as layout
-from reportkit.context import build_context
+from reportkit.writing.context import build_context
 from reportkit.errors import RenderError
 from reportkit.readback import expected_figures, expected_paragraphs, verify_docx, verify_xlsx
 from reportkit.reading import expand, locate

@@ -20,7 +20,7 @@ import pytest
 
 import reportkit
 from reportkit.contract import tables as layout
-from reportkit.context import build_context
+from reportkit.writing.context import build_context
 from reportkit.readback import expected_figures
 from reportkit.reviewing import similarity
 from reportkit.reviewing.page import CHART_UNITS, SCRIPT
@@ -429,7 +429,7 @@ def test_workbook_summary_checks_and_sums_with_cached_values(written):
 def test_libreoffice_recalculates_the_sums_to_the_cached_values(written, tmp_path):
     import openpyxl
 
-    from reportkit.engines.pdf import find_soffice
+    from reportkit.writing.pdf import find_soffice
 
     tmp, _, _, _ = written
     src = tmp_path / "in.xlsx"

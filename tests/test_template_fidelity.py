@@ -22,7 +22,7 @@ import pytest
 
 import reportkit
 from reportkit.templating import sets as template_set
-from reportkit.engines import pdf as pdf_engine
+from reportkit.writing import pdf as pdf_engine
 from reportkit.templating.check import check_set
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice

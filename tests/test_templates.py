@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 
 import reportkit
-from reportkit.engines import docx as engine
+from reportkit.writing import docx as engine
 from reportkit.limits import TemplateLimits
 
 from .conftest import ROOT, XINYI, YUNXI

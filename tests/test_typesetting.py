@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 import reportkit
-from reportkit import titles
-from reportkit.context import build_context
-from reportkit.engines import pdf as pdf_engine
+from reportkit.writing import titles
+from reportkit.writing.context import build_context
+from reportkit.writing import pdf as pdf_engine
 from reportkit.readback import expected_paragraphs
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice

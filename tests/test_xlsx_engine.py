@@ -1,4 +1,4 @@
-"""Tests of the Excel engine (``reportkit.engines.xlsx``) on hand-built contexts.
+"""Tests of the Excel engine (``reportkit.writing.xlsx``) on hand-built contexts.
 
 Templates: the committed ones, the same re-saved by LibreOffice Calc (shared strings, its own
 styles), ones edited with openpyxl, and workbooks written part by part (``package``) for what
@@ -31,8 +31,8 @@ import pytest
 
 import reportkit
 
-from reportkit.engines.pdf import find_soffice
-from reportkit.engines.xlsx import PLACEHOLDER_RE, iter_placeholders, render_xlsx
+from reportkit.writing.pdf import find_soffice
+from reportkit.writing.xlsx import PLACEHOLDER_RE, iter_placeholders, render_xlsx
 from reportkit.errors import DataError, TemplateError
 from reportkit.templating.check import check_xlsx
 
@@ -1200,7 +1200,7 @@ def test_the_largest_numbers_excel_holds_are_written(tmp_path):
 # -- preparing each template once -----------------------------------------------------------
 
 def test_each_template_is_prepared_once(tmp_path, monkeypatch):
-    from reportkit.engines import xlsx
+    from reportkit.writing import xlsx
 
     calls = []
     prepare = xlsx._prepare
@@ -1231,7 +1231,7 @@ def test_each_template_is_prepared_once(tmp_path, monkeypatch):
 
 def test_bytes_depend_on_nothing_but_template_and_context(tmp_path):
     """Other processes, other hash seeds, another moment: the same bytes."""
-    script = ("import sys, json; from reportkit.engines.xlsx import render_xlsx; "
+    script = ("import sys, json; from reportkit.writing.xlsx import render_xlsx; "
               "render_xlsx(sys.argv[1], json.loads(open(sys.argv[2], encoding='utf-8').read()), sys.argv[3])")
     ctx = make_context("2019")
     (tmp_path / "ctx.json").write_text(json.dumps(ctx, ensure_ascii=False), encoding="utf-8")
@@ -1293,7 +1293,7 @@ def test_a_workbook_written_with_when_is_the_normalised_one():
     """Filing asks the engine for reproducible bytes directly (no second zip pass)."""
     import datetime as dt
 
-    from reportkit.package import normalise
+    from reportkit.writing.stamps import normalise
 
     ctx = make_context("2021")
     when = dt.datetime(2022, 1, 20)

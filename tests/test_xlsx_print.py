@@ -23,7 +23,7 @@ import pytest
 
 import reportkit
 from reportkit.contract import tables as layout
-from reportkit.engines import pdf as pdf_engine
+from reportkit.writing import pdf as pdf_engine
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 

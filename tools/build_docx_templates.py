@@ -33,7 +33,7 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from reportkit.contract import official as contract, tables as layout  # noqa: E402  (tables and labels: the layout)
-from reportkit import titles, typesetting  # noqa: E402  (tables and labels: the layout)
+from reportkit.writing import titles, typesetting  # noqa: E402  (tables and labels: the layout)
 
 import _build  # noqa: E402  (the shared write/--check main)
 import docx
@@ -68,7 +68,7 @@ TITLE_PT = 22  # 2号
 FOOTER_PT = 14  # 4号
 TABLE_PT = 9  # 小五
 LINE_PITCH = 579  # 28.95 pt: 22 lines fill the 225 mm text block
-CHARS_PER_LINE = typesetting.BODY_LINE_CHARS  # 28: the 落款 rule of reportkit.typesetting counts on it
+CHARS_PER_LINE = typesetting.BODY_LINE_CHARS  # 28: the 落款 rule of reportkit.writing.typesetting counts on it
 # 28 characters of 16 pt need 448 pt, the line is 442.25 pt (156 mm).  A character grid
 # (docGrid linesAndChars, charSpace ≈ -841) squeezes them in Word, but LibreOffice (the
 # usual PDF converter) then gives every 16 pt character two 15.8 pt grid cells and the
@@ -79,7 +79,7 @@ CONDENSE = -5  # twentieths of a point
 assert CHARS_PER_LINE * (BODY_PT * 20 + CONDENSE) <= TEXT_WIDTH
 
 TABLE_WIDTH = twips(156)  # 8844 twips, the full text width
-# reportkit.titles breaks the title into lines of titles.LINE_CHARS 2号 characters
+# reportkit.writing.titles breaks the title into lines of titles.LINE_CHARS 2号 characters
 assert titles.LINE_CHARS * TITLE_PT * 20 <= TEXT_WIDTH < (titles.LINE_CHARS + 1) * TITLE_PT * 20
 CELL_MARGIN = 40  # twips ≈ 0.7 mm left and right
 BORDER = 4  # eighths of a point: 0.5 pt
@@ -572,7 +572,7 @@ def build_body(document, edition: str) -> None:
         para("{%p endfor %}")
 
     # GB/T 9704 §7.3.3: the title over several lines, broken where the meaning allows
-    # (reportkit.titles); Title's contextual spacing puts the blank line after the last one.
+    # (reportkit.writing.titles); Title's contextual spacing puts the blank line after the last one.
     loop("doc.title_lines", "line", "Title")
     loop("doc.preface")
 
@@ -587,7 +587,7 @@ def build_body(document, edition: str) -> None:
         para(table.heading, "Heading1")
         add(build_table(table))
 
-    # 五 and 六 in parts (reportkit.context: doc.five, doc.six), each with its sub-heading or none
+    # 五 and 六 in parts (reportkit.writing.context: doc.five, doc.six), each with its sub-heading or none
     para(report.child("problems").title, "Heading1")
     blocks("doc.five", ("（一）存在的主要问题", "（二）改进情况"))
 

@@ -180,7 +180,7 @@ def build(edition: str) -> str:
     for table in (two, three, four):
         article.append(f'<h2 style="{H2}">{html.escape(table.heading, quote=False)}</h2>')
         article += table_html(table)
-    # 五 and 六 in parts (reportkit.context: doc.five, doc.six), each with its sub-heading or none
+    # 五 and 六 in parts (reportkit.writing.context: doc.five, doc.six), each with its sub-heading or none
     article.append(f'<h2 style="{H2}">五、存在的主要问题及改进情况</h2>')
     article += blocks("doc.five")
     article.append(f'<h2 style="{H2}">六、其他需要报告的事项</h2>')

@@ -8,7 +8,7 @@ Run from the repository root::
     python tools/build_xlsx_templates.py --check    # writes nothing; exit 1 if a committed file differs
 
 Tables 二, 三 and 四 come from :mod:`reportkit.contract.tables` through the writer the clerk's form uses
-too (:mod:`reportkit.xlsx_tables`): labels, merges and fonts are the official ones, and every
+too (:mod:`reportkit.writing.sheet_tables`): labels, merges and fonts are the official ones, and every
 figure cell holds one ``{{ path }}`` placeholder of the report context (``docs/templates.md``).
 The output is deterministic (fixed document properties and zip timestamps), so the committed
 files change only when this script or the layout does.
@@ -28,8 +28,8 @@ import _build  # noqa: E402  (the shared write/--check main)
 import xlsxwriter  # noqa: E402
 
 from reportkit.contract import tables as layout  # noqa: E402
-from reportkit.package import normalise  # noqa: E402
-from reportkit.xlsx_tables import SHEETS, Styles, page_setup, text_height, write_table  # noqa: E402
+from reportkit.writing.stamps import normalise  # noqa: E402
+from reportkit.writing.sheet_tables import SHEETS, Styles, page_setup, text_height, write_table  # noqa: E402
 
 EDITIONS = ("2019", "2021")
 FIXED_TIME = _dt.datetime(2021, 9, 29, 0, 0, 0)   # 国办公开办函〔2021〕30号 published

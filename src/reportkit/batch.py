@@ -27,8 +27,8 @@ from .options import RenderOptions
 
 PDF_CHUNK = 20  # reports per LibreOffice start in a batch
 #: what every render worker needs, imported once into the fork server: rendering and the read-back guard
-PRELOAD = ("reportkit.batch", "reportkit.filing", "reportkit.engines.docx", "reportkit.engines.xlsx",
-           "reportkit.engines.html", "reportkit.engines.pdf", "reportkit.readback", "reportkit.reading.docx",
+PRELOAD = ("reportkit.batch", "reportkit.filing", "reportkit.writing.docx", "reportkit.writing.xlsx",
+           "reportkit.writing.html", "reportkit.writing.pdf", "reportkit.readback", "reportkit.reading.docx",
            "reportkit.reading.xlsx", "docxtpl", "lxml.etree")
 
 

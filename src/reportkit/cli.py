@@ -669,7 +669,7 @@ def fonts_list(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from .fonts import faces
+    from .writing.fonts import faces
 
     found = faces()
     if as_json:
@@ -683,7 +683,7 @@ def fonts_list(
 
 
 def _print_faces(found) -> None:
-    from .fonts import INSTALL_HINT, WINDOWS_FILES
+    from .writing.fonts import INSTALL_HINT, WINDOWS_FILES
 
     for f in found:
         state = "替代字体" if f.substitute else "官方字体"
@@ -707,7 +707,7 @@ def fonts_install(
     例如把 Windows 电脑 C:\\Windows\\Fonts 中的 SIMFANG.TTF、FZXBSJW.TTF、SIMKAI.TTF、SIMHEI.TTF
     复制到一个文件夹，再运行 reportkit fonts install 这个文件夹。不是字体的文件会被拒绝，且不安装任何文件。
     """
-    from .fonts import install
+    from .writing.fonts import install
 
     try:
         result = install(paths)

@@ -65,7 +65,7 @@ def output_stem(data: dict) -> str:
 
 def _converter() -> bool:
     """A PDF will be made (LibreOffice is there): only then do characters it cannot show stop a set."""
-    from .engines.pdf import find_soffice
+    from .writing.pdf import find_soffice
 
     return find_soffice() is not None
 
@@ -106,8 +106,8 @@ class Plan:
 def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
     """Validate ``report`` (loaded if it is not a :class:`~reportkit.Report` yet, once) and
     decide its set under ``options``; raises ``ValidationFailed`` on invalid data."""
-    from .context import build_context
-    from .package import build_time
+    from .writing.context import build_context
+    from .writing.stamps import build_time
     from .templating.sets import resolve
 
     options = options or RenderOptions()
@@ -190,17 +190,17 @@ class StagedSet:
         p = self.plan
         try:
             if "docx" in p.templates:
-                from .engines.docx import render_docx
+                from .writing.docx import render_docx
 
                 self._write(self.docx.name, render_docx(p.templates["docx"], p.context, p.when, limits=p.limits))
             if "xlsx" in p.formats:
-                from .engines.xlsx import render_xlsx
+                from .writing.xlsx import render_xlsx
 
                 buf = io.BytesIO()
                 render_xlsx(p.templates["xlsx"], p.context, buf, when=p.when)
                 self._write(p.names["xlsx"], buf.getvalue())
             if "html" in p.formats:
-                from .engines.html import render_html
+                from .writing.html import render_html
 
                 page, fragment = render_html(p.templates["html"], p.context, limits=p.limits)
                 self._write(p.names["html"], page.encode("utf-8"))
@@ -210,8 +210,8 @@ class StagedSet:
 
     def take_pdf(self, converted, sandbox: str) -> None:
         """Move a converted and checked PDF into staging and keep what was read from it."""
-        from .engines.pdf import PDFA_LEVEL, font_resolution
-        from .fonts import substitutes
+        from .writing.pdf import PDFA_LEVEL, font_resolution
+        from .writing.fonts import substitutes
 
         pdf = self.staging / self.plan.names["pdf"]
         shutil.move(converted.path, pdf)  # another set's staging: maybe another disk
@@ -228,7 +228,7 @@ class StagedSet:
     def _check_fonts(self, resolved: dict | None) -> None:
         """Say which faces the PDF printed in a substitute; with ``fonts="strict"`` refuse the set
         (its commit raises), also when this machine cannot tell (no fontconfig)."""
-        from .fonts import strict_error, substitute_note, substitutes
+        from .writing.fonts import strict_error, substitute_note, substitutes
 
         subs = substitutes(resolved)
         self.fonts_note = substitute_note(subs)
@@ -291,7 +291,7 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
     """Convert the staged .docx of every set that wants a PDF, in one LibreOffice call where
     possible.  A set whose PDF fails gets ``failure`` (its commit raises it); without
     LibreOffice every set gets a note and no PDF."""
-    from .engines.pdf import convert_many, sandbox_name, sandbox_note
+    from .writing.pdf import convert_many, sandbox_name, sandbox_note
 
     want = [s for s in sets if s.wants_pdf]
     if not want:
@@ -325,8 +325,8 @@ def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, p
     """Where LibreOffice left the 落款 alone on a page (it will not split a keep-with-next
     paragraph), convert again a copy of the .docx whose last paragraph of 六 is split at a line
     LibreOffice broke (``engines.docx.split_closing``); the .docx in the set is not changed."""
-    from .engines.docx import closing_split_point, split_closing
-    from .engines.pdf import convert_many
+    from .writing.docx import closing_split_point, split_closing
+    from .writing.pdf import convert_many
 
     again = []
     for i, (s, r) in enumerate(zip(group, results)):

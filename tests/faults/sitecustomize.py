@@ -13,7 +13,7 @@ if _spec:
     import signal
     import time
 
-    import reportkit.engines.xlsx as _xlsx
+    import reportkit.writing.xlsx as _xlsx
 
     _faults = [part.partition(":")[::2] for part in _spec.split(";") if part]
     _original = _xlsx.render_xlsx

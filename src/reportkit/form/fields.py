@@ -84,7 +84,7 @@ def section_inputs(edition: str, n: int) -> tuple[Input, Input]:
 
 
 def _cn(n: int) -> str:
-    from ..context import cn_number
+    from ..writing.context import cn_number
 
     return cn_number(n)
 

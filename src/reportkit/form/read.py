@@ -38,7 +38,7 @@ from ..ooxml.cells import MAX_NUMBER_CHARS
 from ..ooxml.cells import number as _cell_number
 from ..reading.xlsx import BadWorkbook, Book, RawCell, col_index, read_book
 from ..contract.totals import completed, get
-from ..xlsx_tables import SHEETS
+from ..writing.sheet_tables import SHEETS
 from . import fields as F
 
 _NAME_REF = re.compile(r"^=?(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]{1,7})(?::\$?[A-Z]{1,3}\$?[0-9]{1,7})?$")

@@ -2,7 +2,7 @@
 
 ``form_bytes(data)`` turns a report (a skeleton from ``reportkit init`` or a full report) into
 the form: 基本信息, 正文, tables 二/三/四 written by the same writer as the filing set
-(:mod:`reportkit.xlsx_tables`), input cells unlocked and tinted, everything else locked (sheet
+(:mod:`reportkit.writing.sheet_tables`), input cells unlocked and tinted, everything else locked (sheet
 protection without a password: an accident guard), the workbook's structure locked, data
 validation with Chinese prompts on every input, live formulas for every 总计 and a 勾稽 check
 per column of 三 that turns red when it is not 0 — each formula with its computed value written
@@ -28,7 +28,7 @@ from ..contract import official as c
 from ..contract import tables as layout
 from ..errors import DataError
 from ..contract.totals import completed, get
-from ..xlsx_tables import SHEETS, Styles, page_setup, text_height, write_table
+from ..writing.sheet_tables import SHEETS, Styles, page_setup, text_height, write_table
 from . import fields as F
 
 INPUT_FILL = "#FFF2CC"
@@ -441,7 +441,7 @@ def form_bytes(data: dict, *, name: str = "<数据>", marks: dict | None = None,
     one Excel cell.  ``marks`` (contract path → (``missing`` or ``guess``, comment)) tints those
     input cells and comments them: an imported report's cells to complete or to check; ``basis``
     (the data with its blanks as 0) gives the totals' cached values when ``data`` is partial."""
-    from ..package import build_time, zip_members
+    from ..writing.stamps import build_time, zip_members
 
     edition = data.get("format")
     if edition not in c.EDITIONS:

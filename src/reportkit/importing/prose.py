@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..context import cn_number, fee_sentence, standard_preface
+from ..writing.context import cn_number, fee_sentence, standard_preface
 from ..reading.labels import fold
 from ..reading.pdf import PAGE_NUMBER
 

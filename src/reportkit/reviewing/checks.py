@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from ..contract import official as c
 from ..contract import tables as layout
-from ..context import cn_date
+from ..writing.context import cn_date
 from ..validation.findings import json_path
 from ..reading.labels import fold
 from ..validation.rules import texts

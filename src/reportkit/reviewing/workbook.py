@@ -13,7 +13,7 @@ import io
 from decimal import Decimal
 
 from ..contract import tables as layout
-from ..package import build_time
+from ..writing.stamps import build_time
 from .checks import CHECKS, SEVERITY_TEXT
 
 SUMMARY_HEADS = (

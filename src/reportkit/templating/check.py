@@ -17,7 +17,7 @@ same functions render uses, so that check passes only what render accepts:
 Excel templates: ``check_xlsx``.
 
 What a template's Jinja reads and prints is worked out by :mod:`reportkit.templating.analysis`;
-how Word XML is read as text, by the engine (:mod:`reportkit.engines.docx`).  Neither this
+how Word XML is read as text, by the engine (:mod:`reportkit.writing.docx`).  Neither this
 module nor the analysis is part of the prepared-template cache key: editing the lint command
 does not drop anyone's prepared templates.
 """
@@ -30,8 +30,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..contract import official as c
-from ..context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
-from ..engines.docx import around, plain_text, unclosed_paragraphs  # noqa: F401  (the engine's reading of Word XML)
+from ..writing.context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
+from ..writing.docx import around, plain_text, unclosed_paragraphs  # noqa: F401  (the engine's reading of Word XML)
 from ..errors import TemplateError, UsageError
 from ..resources import template_name
 from .analysis import figure_uses, jinja_paths  # noqa: F401  (the Jinja analysis)
@@ -121,7 +121,7 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
     that what fails only when it runs (or runs away) is found here and not at render."""
     from jinja2 import TemplateSyntaxError
 
-    from ..engines.docx import compile_part, open_word, owned_settings, template_parts
+    from ..writing.docx import compile_part, open_word, owned_settings, template_parts
     from .jinja import environment
 
     name = str(path)
@@ -231,16 +231,16 @@ def _trial(path: Path, edition: str) -> list[Problem]:
     """The template rendered with :func:`sample_report`: what its code raises at run time."""
     import datetime as dt
 
-    from ..context import build_context
+    from ..writing.context import build_context
 
     context = build_context(sample_report(edition))
     try:
         if path.suffix.lower() == ".docx":
-            from ..engines.docx import render_docx
+            from ..writing.docx import render_docx
 
             render_docx(path, context, dt.datetime(2022, 1, 20))
         else:
-            from ..engines.html import render_html
+            from ..writing.html import render_html
 
             render_html(path, context)
     except TemplateError as exc:
@@ -252,7 +252,7 @@ def check_xlsx(path: Path, edition: str) -> list[Problem]:
     """Everything rendering with an Excel template would refuse (formulas, external links,
     malformed placeholders: each located), fields not in the contract, fields that are not a
     single value or a list of paragraphs (an Excel cell holds nothing else), figures not placed."""
-    from ..engines.xlsx import inspect_template
+    from ..writing.xlsx import inspect_template
 
     name = str(path)
     try:
@@ -287,14 +287,14 @@ def check_xlsx(path: Path, edition: str) -> list[Problem]:
     return problems + _missing(name, used, edition)
 
 
-#: what an HTML template sees beyond the report context (see reportkit.engines.html)
+#: what an HTML template sees beyond the report context (see reportkit.writing.html)
 PAGE_KEYS = ("signature_indent", "date_indent")
 
 
 def check_html(path: Path, edition: str) -> list[Problem]:
     from jinja2 import TemplateSyntaxError
 
-    from ..engines.html import ARTICLE_BLOCK, external_references, template_source
+    from ..writing.html import ARTICLE_BLOCK, external_references, template_source
     from .jinja import environment
 
     name = str(path)
@@ -310,7 +310,7 @@ def check_html(path: Path, edition: str) -> list[Problem]:
         return problems + [Problem("error", name, f"Jinja 语法错误：{exc.message}",
                                    where=f"第 {exc.lineno} 行：{around(source, exc.lineno)}")]
     except (RecursionError, MemoryError):   # Jinja's parser (or the walk of its tree) gave up
-        from ..engines.html import NESTED_TOO_DEEP
+        from ..writing.html import NESTED_TOO_DEEP
 
         return problems + [Problem("error", name, NESTED_TOO_DEEP)]
     from jinja2 import nodes

@@ -533,7 +533,7 @@ def _template_families(edition: str) -> tuple[str, ...]:
 
 
 def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
-    from ..engines.pdf import _environment
+    from ..writing.pdf import _environment
 
     families = _template_families(edition or c.EDITIONS[-1])
     ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), families)

@@ -13,9 +13,9 @@ import datetime as dt
 import os
 import re
 
-from .contract.characters import printable
-from .errors import UsageError
-from .ooxml.write import COMPRESS_LEVEL, CORE_PROPERTIES, SharedMembers, normalise, zip_members  # noqa: F401
+from ..contract.characters import printable
+from ..errors import UsageError
+from ..ooxml.write import COMPRESS_LEVEL, CORE_PROPERTIES, SharedMembers, normalise, zip_members  # noqa: F401
 
 #: what a zip entry's time can hold (MS-DOS date and time: 1980-01-01 to 2107-12-31 23:59:58)
 ZIP_TIME_MIN = dt.datetime(1980, 1, 1)

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from ..errors import TemplateError
 from ..limits import DEFAULT_LIMITS, TemplateLimits
-from ..typesetting import BODY_LINE_CHARS, signature_indents
+from .typesetting import BODY_LINE_CHARS, signature_indents
 
 SIGNATURE_STYLE, DATE_STYLE = "落款署名", "落款日期"
 BODY_PT = 16  # 3号
@@ -99,7 +99,7 @@ class Prepared:
 
     @cached_property
     def shared(self):
-        """The template's members deflated once (:class:`~reportkit.package.SharedMembers`)."""
+        """The template's members deflated once (:class:`~reportkit.writing.stamps.SharedMembers`)."""
         from ..ooxml.write import SharedMembers
 
         return SharedMembers(self.members)

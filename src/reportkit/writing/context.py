@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .contract import official as c
-from .contract.characters import strip_invisible_all
-from .contract.tables import procurement_amount_head
+from ..contract import official as c
+from ..contract.characters import strip_invisible_all
+from ..contract.tables import procurement_amount_head
 from .titles import title_lines
-from .contract.totals import amount, amount_text, completed, row_total
+from ..contract.totals import amount, amount_text, completed, row_total
 
 CN_NUMBERS = "一二三四五六七八九十"
 

@@ -89,7 +89,7 @@ def _line(source: str, lineno: int | None) -> str:
 
 def page_values(context: dict) -> dict:
     """``page``: what the HTML templates need beyond the report context."""
-    from ..typesetting import signature_indents
+    from .typesetting import signature_indents
 
     doc = context["doc"]
     sig, date = signature_indents(doc["signature"], doc["date"])

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .errors import InputFileError, RenderError
+from ..errors import InputFileError, RenderError
 
 #: the official faces the Word report asks for, and what each is used for
 OFFICIAL_FACES = (
@@ -63,7 +63,7 @@ def _fc(tool: str) -> str | None:
 
 
 def _environment() -> dict:
-    from .engines.pdf import _environment
+    from .pdf import _environment
 
     return _environment()
 
@@ -101,7 +101,7 @@ def faces() -> list[Face] | None:
 
 def substitutes(resolved: dict[str, str | None] | None) -> dict[str, str | None]:
     """Of the families a document asked for (``{family: family used}``, as
-    :func:`reportkit.engines.pdf.font_resolution` gives them), those printed in another face."""
+    :func:`reportkit.writing.pdf.font_resolution` gives them), those printed in another face."""
     if not resolved:
         return {}
     order = [f for f, _ in OFFICIAL_FACES]
@@ -231,7 +231,7 @@ def install(paths: Sequence[Path], *, folder: Path | None = None) -> InstallResu
             official = [fam for fam, _ in OFFICIAL_FACES if is_official(fam, families)]
             installed.append(Installed(str(f), str(dest), families, official, font_families(f, "postscriptname")))
     except OSError as exc:
-        from .errors import os_message
+        from ..errors import os_message
 
         raise InputFileError(f"无法写入字体文件夹 {target}：{os_message(exc)}", file=str(target)) from None
     cache = _fc("fc-cache")
@@ -241,7 +241,7 @@ def install(paths: Sequence[Path], *, folder: Path | None = None) -> InstallResu
                            stdin=subprocess.DEVNULL)
         except (OSError, subprocess.SubprocessError):
             pass
-    from .engines.pdf import _resolve_fonts
+    from .pdf import _resolve_fonts
 
     _resolve_fonts.cache_clear()
     return InstallResult(str(target), installed, skipped, faces(), sample_pdf(installed))
@@ -254,7 +254,7 @@ def sample_pdf(installed: Sequence[Installed]) -> dict[str, bool] | None:
     LibreOffice or when the sample cannot be made."""
     import tempfile
 
-    from .engines.pdf import convert_many, find_soffice
+    from .pdf import convert_many, find_soffice
 
     wanted = {fam: [ps for i in installed if fam in i.official for ps in i.postscript]
               for fam in dict.fromkeys(fam for i in installed for fam in i.official)}

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .contract import tables as layout
+from ..contract import tables as layout
 
 __all__ = ["SHEETS", "WIDTHS", "Styles", "Placed", "write_table", "page_setup", "text_height", "stacked_height",
            "FONT_NAME", "BOTTOM_MARGIN", "FOOTER_MARGIN", "FOOTER"]

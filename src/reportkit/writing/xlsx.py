@@ -490,7 +490,7 @@ class _Template:
 
     @cached_property
     def shared(self):
-        """The template's members deflated once (:class:`~reportkit.package.SharedMembers`)."""
+        """The template's members deflated once (:class:`~reportkit.writing.stamps.SharedMembers`)."""
         from ..ooxml.write import SharedMembers
 
         return SharedMembers((member, body) for member, _, body in self.members)
@@ -878,7 +878,7 @@ def render_xlsx(template_path: PathLike, context: Mapping[str, Any],
 
     ``template_path`` is a path or a binary file object, ``out_path`` too.  With ``when`` the zip
     is written reproducibly (every entry and the core properties' dates stamped ``when``: the
-    bytes :func:`reportkit.package.normalise` would make).  Raises
+    bytes :func:`reportkit.writing.stamps.normalise` would make).  Raises
     :class:`TemplateError` for a file that is not a valid .xlsx, a template that holds what
     Excel would run or fetch (formulas, external links, macros), a malformed placeholder, or
     a path that is not in the context; nothing is written then.
