@@ -131,13 +131,13 @@ def plain(template_docx: Path, template_xlsx: Path, ctx: dict, out_dir: Path) ->
 def breakdown_once(path: Path, out_dir: Path) -> dict:
     """One render of ``path`` into ``out_dir`` through reportkit's own functions, each timed."""
     import reportkit
-    from reportkit import filing
+    from reportkit.filing import set as filing
     from reportkit.writing.context import build_context
     from reportkit.writing.docx import render_docx
     from reportkit.writing.xlsx import render_xlsx
     from reportkit.writing.stamps import build_time
-    from reportkit.readback import verify_docx, verify_xlsx
-    from reportkit.staging import MANIFEST, OutputFolder, write_file
+    from reportkit.filing.guard import verify_docx, verify_xlsx
+    from reportkit.filing.staging import MANIFEST, OutputFolder, write_file
     from reportkit.templating.sets import resolve
 
     t: dict[str, float] = {}

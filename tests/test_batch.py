@@ -202,8 +202,8 @@ def test_sigterm_makes_a_worker_discard_its_staging_wherever_it_was(tmp_path):
     reached the code that cleans up, and left staging folders behind."""
     code = ("import os, signal, sys, time\n"
             "from pathlib import Path\n"
-            "from reportkit.staging import OutputFolder\n"
-            "from reportkit.workers import _terminate\n"
+            "from reportkit.filing.staging import OutputFolder\n"
+            "from reportkit.filing.workers import _terminate\n"
             "signal.signal(signal.SIGTERM, _terminate)\n"
             "folder = OutputFolder(Path(sys.argv[1])).__enter__()\n"
             "staging = folder.new_staging()\n"
@@ -288,7 +288,7 @@ def test_a_batch_of_forms_names_folders_from_a_light_read_of_each(tmp_path, cli,
     (read_identity, never the whole form): the names are those the whole form gives; two forms of
     one unit and year get distinct folders; a workbook that is not a form is its own row with the
     loader's message."""
-    from reportkit.batch import _scan
+    from reportkit.filing.batch import _scan
     from reportkit.form import form_bytes
     from reportkit.form import read as form_read
     from reportkit.form.read import read_identity

@@ -18,7 +18,7 @@ from contextlib import ExitStack
 import docx
 import pytest
 
-from reportkit.filing import StagedSet, convert_pdfs, plan
+from reportkit.filing.set import StagedSet, convert_pdfs, plan
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 from .test_typesetting import PAGE_NUMBER, read_pdf, squash

@@ -423,7 +423,7 @@ def test_a_staging_folder_without_journal_is_deleted_and_the_old_set_kept(tmp_pa
 def test_staging_is_inside_the_output_folder(tmp_path, monkeypatch):
     """A writable output folder under a parent that cannot be written, and a mount point, need
     the staging folder inside the output folder: seen while the render runs."""
-    from reportkit import staging
+    from reportkit.filing import staging
 
     seen = []
     real = staging.OutputFolder.new_staging
@@ -662,7 +662,7 @@ def test_every_command_says_a_full_disk_plainly(tmp_path, cli, monkeypatch):
     in Chinese there too (it once printed "No space left on device")."""
     import errno
 
-    from reportkit import output
+    from reportkit.filing import output
 
     def full(*_):
         raise OSError(errno.ENOSPC, "No space left on device")

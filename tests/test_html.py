@@ -20,8 +20,8 @@ from reportkit.writing.context import build_context
 from reportkit.writing.html import render_html
 from reportkit.reading.html import read_html
 from reportkit.errors import RenderError, TemplateError, UnsafeTemplateError
-from reportkit.filing import FRAGMENT_SUFFIX, output_stem
-from reportkit.readback import expected_figures, expected_paragraphs, verify_html
+from reportkit.filing.set import FRAGMENT_SUFFIX, output_stem
+from reportkit.filing.guard import expected_figures, expected_paragraphs, verify_html
 from reportkit.reading import expand, locate
 from reportkit.reading.labels import fold
 from reportkit.resources import template_path

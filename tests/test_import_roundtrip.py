@@ -27,7 +27,7 @@ import pytest
 
 import reportkit
 from reportkit.writing.context import paragraphs, standard_preface
-from reportkit.filing import FRAGMENT_SUFFIX
+from reportkit.filing.set import FRAGMENT_SUFFIX
 from reportkit.importing import import_report
 from reportkit.contract.totals import amount_text, completed
 

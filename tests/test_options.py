@@ -29,8 +29,8 @@ def test_render_options_are_frozen_normalised_and_exported():
         RenderOptions(formats=("doc",))
     assert RenderOptions.of(o, force=True).force and not o.force
     assert RenderOptions.of(o, force=None) is o
-    from reportkit import staging
-    from reportkit.options import LOCK_WAIT
+    from reportkit.filing import staging
+    from reportkit.filing.options import LOCK_WAIT
 
     assert staging.LOCK_WAIT is LOCK_WAIT   # the 60 s wait, defined once
 
@@ -68,7 +68,8 @@ def test_template_memory_limit_reaches_every_report_of_a_batch(tmp_path, cli):
 
 
 def test_a_report_is_loaded_and_validated_once_and_files_read_back_from_memory(tmp_path, monkeypatch):
-    from reportkit import batch, filing, loading
+    from reportkit.filing import batch, set as filing
+    from reportkit import loading
     from reportkit.validation import checks as validation
 
     calls = {"load": 0, "parse": 0, "validate": 0, "reads": []}

@@ -14,7 +14,7 @@ import reportkit
 from reportkit.contract import tables as layout
 from reportkit.writing.context import build_context
 from reportkit.errors import RenderError
-from reportkit.readback import expected_figures, expected_paragraphs, verify_docx, verify_xlsx
+from reportkit.filing.guard import expected_figures, expected_paragraphs, verify_docx, verify_xlsx
 from reportkit.reading import expand, locate
 from reportkit.reading.docx import read_docx
 from reportkit.reading.xlsx import read_xlsx
@@ -416,7 +416,7 @@ def test_a_converter_that_loses_a_comma_is_stopped(tmp_path, d2021, monkeypatch)
 def test_a_pdf_that_cannot_show_a_private_use_character_says_why(monkeypatch):
     """No font of the converter has a 造字: its PDF shows the character out of place or not at all
     (PDFium read LibreOffice's as "（含造字 ） \ue000"); the guard refuses it and says why."""
-    from reportkit import readback
+    from reportkit.filing import guard as readback
 
     d = example(YUNXI)
     d["problems"] += "（含造字 \ue000\ue8a5）"
@@ -439,7 +439,7 @@ def test_the_pdf_guard_passes_a_faithful_pdf(tmp_path, d2021, monkeypatch):
 def test_the_pdf_guard_tells_a_page_number_from_a_negative_figure_before_it(monkeypatch):
     """A table that runs over a page: ``行政事业性收费 423 -8`` then the footer ``— 3 —`` (LibreOffice's text
     order): the -8 is a figure, the 3 a page number."""
-    from reportkit import readback
+    from reportkit.filing import guard as readback
 
     ctx = build_context(distinct_2019())
     real = readback.pdf_text

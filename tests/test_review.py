@@ -21,7 +21,7 @@ import pytest
 import reportkit
 from reportkit.contract import tables as layout
 from reportkit.writing.context import build_context
-from reportkit.readback import expected_figures
+from reportkit.filing.guard import expected_figures
 from reportkit.reviewing import similarity
 from reportkit.reviewing.page import CHART_UNITS, SCRIPT
 

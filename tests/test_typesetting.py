@@ -26,7 +26,7 @@ import reportkit
 from reportkit.writing import titles
 from reportkit.writing.context import build_context
 from reportkit.writing import pdf as pdf_engine
-from reportkit.readback import expected_paragraphs
+from reportkit.filing.guard import expected_paragraphs
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 from .corpus import corpus

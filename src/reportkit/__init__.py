@@ -33,18 +33,18 @@ from .errors import (  # noqa: E402
 from .validation.findings import Finding  # noqa: E402
 from .limits import TemplateLimits  # noqa: E402
 from .loading import load  # noqa: E402
-from .options import RenderOptions  # noqa: E402
+from .filing.options import RenderOptions  # noqa: E402
 from .contract.report import Report  # noqa: E402
 from .validation.checks import validate  # noqa: E402
 
 
 def render(report, out_dir, *, formats=None, templates=None, previous=None, force=None, pdfa=None, wait=None,
            limits=None, fonts=None, options=None):
-    """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.render`.
+    """Validate ``report`` and write its filing set into ``out_dir``; see :func:`reportkit.filing.set.render`.
 
     ``options`` is a :class:`RenderOptions`; the keyword arguments given (not None) are laid over
     it (or over the defaults)."""
-    from .filing import render as _render
+    from .filing.set import render as _render
 
     return _render(report, out_dir, RenderOptions.of(options, formats=formats, templates=templates, previous=previous,
                                                      force=force, pdfa=pdfa, wait=wait, limits=limits,

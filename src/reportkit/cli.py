@@ -15,11 +15,12 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__, interrupts
+from . import __version__
+from .filing import interrupts
 from .errors import ReportkitError, UsageError
 from .limits import DEFAULT_LIMITS
-from .options import LOCK_WAIT
-from .output import DEFAULT_FORMATS, FORMATS
+from .filing.options import LOCK_WAIT
+from .filing.output import DEFAULT_FORMATS, FORMATS
 
 
 def _chinese_help() -> None:
@@ -182,7 +183,7 @@ def validate(
     退出码：0 通过（可有警告）；1 有报告不通过或无法读取；2 命令本身用错（参数不对，唯一的输入文件不存在或无法读取）。
     批量时，无法读取的文件是它那一行的失败，退出码为 1。
     """
-    from .batch import validate_many
+    from .filing.batch import validate_many
 
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     if [f for f in fmts if f not in FORMATS] or not fmts:
@@ -281,7 +282,7 @@ def _is_form(path: Path) -> bool:
 
 def _write_report(data: dict, out: Path, *, force: bool) -> Path:
     """A report written as the form (``.xlsx``) or as JSON; the path written (a name too long shortened)."""
-    from .output import write_bytes, write_text
+    from .filing.output import write_bytes, write_text
 
     if _is_form(out):
         from .form import form_bytes
@@ -366,7 +367,7 @@ def schema(
         typer.echo(text, nl=False)
         return
     try:
-        from .output import write_text
+        from .filing.output import write_text
 
         output = write_text(output, text, force=force)
     except ReportkitError as exc:
@@ -410,13 +411,13 @@ def render(
 （参数不对、唯一的输入文件不存在、已存在且未加 --force）。批量时某个文件不存在或无法读取只是\
 它那一行的失败，退出码为 1。
     """
-    from .batch import render_many
+    from .filing.batch import render_many
     from .limits import TemplateLimits
-    from .options import RenderOptions
+    from .filing.options import RenderOptions
 
     if output is not None and not output.strip():
         _usage("-o 给出的输出文件夹是空的；请给出文件夹路径（当前文件夹请写 -o .）", as_json)
-    from .output import fit_path
+    from .filing.output import fit_path
 
     output = fit_path(Path(output)) if output is not None else None   # a name too long: shortened as file names are
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -499,7 +500,7 @@ def import_(
     数据不完整时不写文件（退出码 1）；文件无法读取时退出码 1；只给一个文件而它不存在或类型不支持时退出码 2（多个文件时记在该文件名下，退出码 1）。
     """
     from .importing import import_files
-    from .output import fit_path
+    from .filing.output import fit_path
 
     try:
         outcomes = import_files(files, output if output is None else fit_path(output), force=force, partial=partial)
@@ -567,7 +568,7 @@ def review(
     from .reviewing import OUTPUT_SUFFIXES
     from .reviewing import review as run_review
 
-    from .output import fit_path
+    from .filing.output import fit_path
 
     outputs = [fit_path(o) for o in output or []]
     bad = [str(o) for o in outputs if o.suffix.lower() not in OUTPUT_SUFFIXES]
@@ -734,7 +735,7 @@ def fonts_install(
 
 class _Terminated(SystemExit):
     """SIGTERM or Ctrl-C (SIGINT), raised once the handler has cleaned up (staging folders and
-    LibreOffice's process group, in :func:`reportkit.interrupts.clean_up`): unwinding then stops
+    LibreOffice's process group, in :func:`reportkit.filing.interrupts.clean_up`): unwinding then stops
     a batch's workers; exit status 128 + the signal (143, 130)."""
 
 

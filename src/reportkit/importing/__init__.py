@@ -339,7 +339,7 @@ def import_files(files: list[Path], output: Path | None = None, *, force: bool =
     import json
 
     from ..errors import ReportkitError
-    from ..output import write_bytes, write_text
+    from ..filing.output import write_bytes, write_text
 
     outcomes = []
     for f, target in zip(files, output_paths(files, output)):

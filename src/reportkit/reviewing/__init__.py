@@ -211,7 +211,7 @@ class Review:
 
     def write(self, path, *, force: bool = False) -> Path:
         """Write the review as ``.xlsx`` (the workbook), ``.html`` (the page) or ``.json``."""
-        from ..output import write_bytes
+        from ..filing.output import write_bytes
 
         path = Path(path)
         suffix = path.suffix.lower()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..contract.official import EDITIONS
 from ..errors import UsageError
-from ..output import write_bytes
+from ..filing.output import write_bytes
 from ..resources import template_name, template_path
 
 KINDS = ("docx", "xlsx", "html")

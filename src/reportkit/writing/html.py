@@ -15,7 +15,7 @@ or image is refused (:func:`external_references`), at ``templates check`` and at
 
 A rendered page is read back by the same reader that imports published pages
 (:func:`reportkit.reading.html.read_html`), for the read-back guard
-(:func:`reportkit.readback.verify_html`) and the tests.
+(:func:`reportkit.filing.guard.verify_html`) and the tests.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@
 * **Reaped.** LibreOffice runs in its own process group (under bwrap: its own PID namespace
   with ``--die-with-parent``, so the kernel ends every process of it when reportkit dies,
   even by SIGKILL); the group is killed on timeout, on an exception and on SIGTERM (the CLI's
-  and the batch workers' signal handlers kill it first: :func:`reportkit.interrupts.clean_up`).
+  and the batch workers' signal handlers kill it first: :func:`reportkit.filing.interrupts.clean_up`).
 """
 
 from __future__ import annotations

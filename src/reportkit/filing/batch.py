@@ -5,7 +5,7 @@ stops the others: whatever goes wrong with one report — invalid data, an unrea
 broken template, a bug in reportkit, a worker process that dies — becomes that report's
 outcome, and the rest are rendered.
 
-Rendering several files runs in worker processes (:mod:`reportkit.workers`; ``jobs`` of
+Rendering several files runs in worker processes (:mod:`reportkit.filing.workers`; ``jobs`` of
 them).  A worker takes a *chunk* of reports: it renders each one's Word and Excel files into
 its staging folder, converts all their PDFs with one LibreOffice start, then commits each set
 on its own.  Reports without PDF go one per chunk.
@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .errors import InternalError, InputFileError, ReportkitError, UsageError
-from .validation.findings import Finding
+from ..errors import InternalError, InputFileError, ReportkitError, UsageError
+from ..validation.findings import Finding
 from .options import RenderOptions
 
 PDF_CHUNK = 20  # reports per LibreOffice start in a batch
 #: what every render worker needs, imported once into the fork server: rendering and the read-back guard
-PRELOAD = ("reportkit.batch", "reportkit.filing", "reportkit.writing.docx", "reportkit.writing.xlsx",
-           "reportkit.writing.html", "reportkit.writing.pdf", "reportkit.readback", "reportkit.reading.docx",
+PRELOAD = ("reportkit.filing.batch", "reportkit.filing.set", "reportkit.writing.docx", "reportkit.writing.xlsx",
+           "reportkit.writing.html", "reportkit.writing.pdf", "reportkit.filing.guard", "reportkit.reading.docx",
            "reportkit.reading.xlsx", "docxtpl", "lxml.etree")
 
 
@@ -97,15 +97,15 @@ def _identity(outcome: Outcome, data: dict) -> None:
 def _load_previous(previous):
     if previous is None:
         return None
-    from .loading import load
+    from ..loading import load
 
     return load(previous)
 
 
 def validate_many(files: Sequence[Path], previous=None, *, pdf: bool = False) -> list[Outcome]:
     """Validate every file; ``pdf``: a PDF is to be made (characters it cannot show are errors)."""
-    from .loading import load
-    from .validation.checks import validate
+    from ..loading import load
+    from ..validation.checks import validate
 
     prev = _load_previous(previous)
     outcomes = []
@@ -124,7 +124,7 @@ def validate_many(files: Sequence[Path], previous=None, *, pdf: bool = False) ->
 def folder_names(reports: Sequence[tuple[Path, dict, str | None]]) -> list[str]:
     """Sub-folder names for a batch: ``<agency>-<year>``, made unique by the agency_id or a
     digest of the input where two reports would share one; long names are shortened in bytes
-    with a stable hash (:func:`reportkit.output.safe_name`)."""
+    with a stable hash (:func:`reportkit.filing.output.safe_name`)."""
     from .output import safe_name
 
     def parts(p: Path, d: dict) -> tuple[str, str]:
@@ -171,13 +171,13 @@ def _scan(path: Path):
     """(data, sha256, None) or ({}, None, error): what the folder name is chosen from.  A form is
     read only as far as its agency, year and agency_id (the worker reads it whole): a fifth of
     the cost, paid one file after another before any worker starts."""
-    from .loading import is_form, load, read_input
+    from ..loading import is_form, load, read_input
 
     o = Outcome(path)
     try:
         raw = read_input(path)
         if is_form(raw):
-            from .form.read import read_identity
+            from ..form.read import read_identity
 
             return read_identity(raw, str(path)), hashlib.sha256(raw).hexdigest(), None
         report = load(raw, name=str(path))
@@ -189,7 +189,7 @@ def _scan(path: Path):
 
 def render_many(files: Sequence[Path], output: Path | None, options: RenderOptions | None = None, *, jobs=1,
                 progress: Callable[[int, int], None] | bool = False, **loose) -> list[Outcome]:
-    """Render every file under ``options`` (:class:`~reportkit.options.RenderOptions`; its fields
+    """Render every file under ``options`` (:class:`~reportkit.filing.options.RenderOptions`; its fields
     may also be given as keyword arguments); one :class:`Outcome` per file, in order.  A single
     file renders in this process; several render in ``jobs`` worker processes, each file into its
     own sub-folder of ``output``."""
@@ -241,7 +241,7 @@ def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -
     all, then each set committed on its own.  ``emit`` receives every outcome as it is known."""
     from contextlib import ExitStack
 
-    from .filing import StagedSet, convert_pdfs, plan
+    from .set import StagedSet, convert_pdfs, plan
 
     with ExitStack() as stack:
         staged: list[tuple[Task, Outcome, StagedSet]] = []
@@ -284,7 +284,7 @@ def render_task(task: Task) -> Outcome:
 
 def _start(t: Task):
     """The outcome of ``t`` and its report, or (outcome, None) when it cannot be read."""
-    from .loading import load
+    from ..loading import load
 
     o = Outcome(t.file, out_dir=t.out_dir)
     if t.error is not None:

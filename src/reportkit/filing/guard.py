@@ -22,10 +22,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
-from .contract import tables as layout
-from .errors import RenderError
-from .reading import locate
-from .reading.labels import fold
+from ..contract import tables as layout
+from ..errors import RenderError
+from ..reading import locate
+from ..reading.labels import fold
 
 __all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx", "verify_html",
            "verify_pdf"]
@@ -105,7 +105,7 @@ def _same(printed: str, expected: str) -> bool:
 
 def verify_docx(data: bytes, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the .docx ``data`` shows every figure and paragraph."""
-    from .reading.docx import read_docx
+    from ..reading.docx import read_docx
 
     content = read_docx(data)
     problems = _figure_problems(locate(content.grids, context["format"]), context, numeric=False)
@@ -136,7 +136,7 @@ def _paragraph_problems(paragraphs: list[str], context: dict) -> list[str]:
 
 def verify_xlsx(data: bytes, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the .xlsx ``data`` holds every figure, as a number."""
-    from .reading.xlsx import read_xlsx
+    from ..reading.xlsx import read_xlsx
 
     problems = _figure_problems(locate(read_xlsx(data), context["format"]), context, numeric=True)
     if problems:
@@ -247,8 +247,8 @@ def _find_run(tokens: list[str], run: list[str], start: int) -> int:
 def verify_html(text: str, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the HTML ``text`` (a page or its fragment) shows every
     figure in its table and every paragraph, in order."""
-    from .errors import DocumentError
-    from .reading.html import read_html
+    from ..errors import DocumentError
+    from ..reading.html import read_html
 
     try:
         content = read_html(text.encode("utf-8"), template or "")

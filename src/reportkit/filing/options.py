@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .limits import DEFAULT_LIMITS, TemplateLimits
+from ..limits import DEFAULT_LIMITS, TemplateLimits
 from .output import DEFAULT_FORMATS, FORMATS
 
 #: seconds a render waits for another reportkit process writing into the same output folder
@@ -77,6 +77,6 @@ class RenderOptions:
         """These options with ``previous`` loaded once (a batch shares it with every report)."""
         if self.previous is None:
             return self
-        from .loading import load
+        from ..loading import load
 
         return replace(self, previous=load(self.previous))

@@ -1,7 +1,7 @@
 """A generic supervisor of worker processes: a task that kills its worker fails alone, and no
 worker outlives the supervisor.  It knows nothing of reports: :func:`run_units` takes the work
 function (``work(unit, emit)``, a module-level function, so that it can be sent to a worker) and
-what to preload; :mod:`reportkit.batch` gives it ``render_chunk``.
+what to preload; :mod:`reportkit.filing.batch` gives it ``render_chunk``.
 
 * Each worker has its own pipe to the batch and takes one *unit* (a list of tasks) at a
   time; it reports every outcome as soon as it is known, so when a worker dies the batch
@@ -191,7 +191,7 @@ def _worker_main(conn, lifeline) -> None:
 
 def _terminate(signum, frame) -> None:
     """SIGTERM: discard this worker's staging folders, kill its converter, end
-    (:mod:`reportkit.interrupts`)."""
+    (:mod:`reportkit.filing.interrupts`)."""
     signal.signal(signum, signal.SIG_IGN)  # once: the lifeline or PR_SET_PDEATHSIG may send another
     try:
         interrupts.clean_up()

@@ -15,7 +15,7 @@ import sys
 
 
 def clean_up() -> None:
-    for module, function in (("reportkit.writing.pdf", "kill_running"), ("reportkit.staging", "release_all")):
+    for module, function in (("reportkit.writing.pdf", "kill_running"), ("reportkit.filing.staging", "release_all")):
         loaded = sys.modules.get(module)
         if loaded is not None and hasattr(loaded, function):
             getattr(loaded, function)()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import OutputExistsError, RenderError, os_message
+from ..errors import OutputExistsError, RenderError, os_message
 
 #: the one list of the formats a set can have, in manifest order
 FORMATS = ("docx", "xlsx", "pdf", "html")

@@ -42,7 +42,7 @@ import threading
 import time
 from pathlib import Path
 
-from .errors import OutputBusyError, RenderError, UsageError, os_message
+from ..errors import OutputBusyError, RenderError, UsageError, os_message
 from .options import LOCK_WAIT  # seconds a render waits for another one into the same folder (defined once)
 
 MANIFEST = "manifest.json"

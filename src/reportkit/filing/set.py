@@ -10,8 +10,8 @@ A render goes through three steps, each its own piece so that a batch can interl
    from the staged .docx (:func:`convert_pdfs`).
 3. :meth:`StagedSet.commit` — :meth:`StagedSet.seal` is the one point where every byte of the
    set is in staging and nothing is in place yet: there every rendered file is read back and
-   compared with the validated data (:mod:`reportkit.readback`), then the set is moved into place
-   whole, manifest last (:mod:`reportkit.staging` describes the on-disk protocol and what a
+   compared with the validated data (:mod:`reportkit.filing.guard`), then the set is moved into place
+   whole, manifest last (:mod:`reportkit.filing.staging` describes the on-disk protocol and what a
    reader can rely on).
 
 A failure at any step leaves the output folder as it was: no partial set, nothing
@@ -30,15 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from . import __version__
-from .errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed, os_message
-from .validation.findings import Finding, has_errors
-from .limits import TemplateLimits
-from .loading import load
+from .. import __version__
+from ..errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed, os_message
+from ..validation.findings import Finding, has_errors
+from ..limits import TemplateLimits
+from ..loading import load
 from .options import RenderOptions
 from .output import safe_name
 from .staging import MANIFEST, OutputFolder, sha256_file, write_file
-from .validation.checks import validate
+from ..validation.checks import validate
 
 TITLE = "政府信息公开工作年度报告"
 #: the html format also writes the article alone, for pasting into a website's editor
@@ -65,7 +65,7 @@ def output_stem(data: dict) -> str:
 
 def _converter() -> bool:
     """A PDF will be made (LibreOffice is there): only then do characters it cannot show stop a set."""
-    from .writing.pdf import find_soffice
+    from ..writing.pdf import find_soffice
 
     return find_soffice() is not None
 
@@ -106,9 +106,9 @@ class Plan:
 def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
     """Validate ``report`` (loaded if it is not a :class:`~reportkit.Report` yet, once) and
     decide its set under ``options``; raises ``ValidationFailed`` on invalid data."""
-    from .writing.context import build_context
-    from .writing.stamps import build_time
-    from .templating.sets import resolve
+    from ..writing.context import build_context
+    from ..writing.stamps import build_time
+    from ..templating.sets import resolve
 
     options = options or RenderOptions()
     report = load(report)
@@ -190,17 +190,17 @@ class StagedSet:
         p = self.plan
         try:
             if "docx" in p.templates:
-                from .writing.docx import render_docx
+                from ..writing.docx import render_docx
 
                 self._write(self.docx.name, render_docx(p.templates["docx"], p.context, p.when, limits=p.limits))
             if "xlsx" in p.formats:
-                from .writing.xlsx import render_xlsx
+                from ..writing.xlsx import render_xlsx
 
                 buf = io.BytesIO()
                 render_xlsx(p.templates["xlsx"], p.context, buf, when=p.when)
                 self._write(p.names["xlsx"], buf.getvalue())
             if "html" in p.formats:
-                from .writing.html import render_html
+                from ..writing.html import render_html
 
                 page, fragment = render_html(p.templates["html"], p.context, limits=p.limits)
                 self._write(p.names["html"], page.encode("utf-8"))
@@ -210,8 +210,8 @@ class StagedSet:
 
     def take_pdf(self, converted, sandbox: str) -> None:
         """Move a converted and checked PDF into staging and keep what was read from it."""
-        from .writing.pdf import PDFA_LEVEL, font_resolution
-        from .writing.fonts import substitutes
+        from ..writing.pdf import PDFA_LEVEL, font_resolution
+        from ..writing.fonts import substitutes
 
         pdf = self.staging / self.plan.names["pdf"]
         shutil.move(converted.path, pdf)  # another set's staging: maybe another disk
@@ -228,7 +228,7 @@ class StagedSet:
     def _check_fonts(self, resolved: dict | None) -> None:
         """Say which faces the PDF printed in a substitute; with ``fonts="strict"`` refuse the set
         (its commit raises), also when this machine cannot tell (no fontconfig)."""
-        from .writing.fonts import strict_error, substitute_note, substitutes
+        from ..writing.fonts import strict_error, substitute_note, substitutes
 
         subs = substitutes(resolved)
         self.fonts_note = substitute_note(subs)
@@ -258,9 +258,9 @@ class StagedSet:
         return manifest
 
     def _verify(self) -> None:
-        """The read-back guard (:mod:`reportkit.readback`): every figure and every paragraph of
+        """The read-back guard (:mod:`reportkit.filing.guard`): every figure and every paragraph of
         what is about to be published, in every file, equals what was validated."""
-        from . import readback
+        from . import guard as readback
 
         p, checks = self.plan, []
         if "docx" in p.formats:
@@ -291,7 +291,7 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
     """Convert the staged .docx of every set that wants a PDF, in one LibreOffice call where
     possible.  A set whose PDF fails gets ``failure`` (its commit raises it); without
     LibreOffice every set gets a note and no PDF."""
-    from .writing.pdf import convert_many, sandbox_name, sandbox_note
+    from ..writing.pdf import convert_many, sandbox_name, sandbox_note
 
     want = [s for s in sets if s.wants_pdf]
     if not want:
@@ -325,8 +325,8 @@ def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, p
     """Where LibreOffice left the 落款 alone on a page (it will not split a keep-with-next
     paragraph), convert again a copy of the .docx whose last paragraph of 六 is split at a line
     LibreOffice broke (``engines.docx.split_closing``); the .docx in the set is not changed."""
-    from .writing.docx import closing_split_point, split_closing
-    from .writing.pdf import convert_many
+    from ..writing.docx import closing_split_point, split_closing
+    from ..writing.pdf import convert_many
 
     again = []
     for i, (s, r) in enumerate(zip(group, results)):
@@ -338,7 +338,7 @@ def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, p
             write_file(copy, split_closing(s.written[s.docx.name], at))
             again.append((i, copy))
     if again:
-        from .readback import verify_pdf
+        from .guard import verify_pdf
 
         redone = convert_many([copy for _, copy in again], work / "closing", pdfa=pdfa)
         for (i, _), r in zip(again, redone):
@@ -354,7 +354,7 @@ def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, p
 
 def render(report, out_dir, options: RenderOptions | None = None, **loose) -> RenderResult:
     """Validate ``report`` and write its filing set into ``out_dir`` under ``options`` (a
-    :class:`~reportkit.options.RenderOptions`; its fields may also be given as keyword arguments,
+    :class:`~reportkit.filing.options.RenderOptions`; its fields may also be given as keyword arguments,
     laid over it).
 
     Raises :class:`~reportkit.errors.ValidationFailed` (with the findings) when the data has
@@ -373,7 +373,7 @@ def render(report, out_dir, options: RenderOptions | None = None, **loose) -> Re
 # ------------------------------------------------------------------ the manifest
 
 def _manifest(p: Plan, made: list[tuple[str, bytes]], pdf: dict | None) -> dict:
-    from .resources import data_dir
+    from ..resources import data_dir
 
     def template_entry(t: Path) -> dict:
         default = data_dir("templates") in t.resolve().parents
@@ -413,8 +413,8 @@ def requested_fonts(docx: "Path | bytes") -> list[str]:
 
     found: set[str] = set()
     attr = re.compile(rb'w:(?:ascii|hAnsi|eastAsia|cs)="([^"]+)"')
-    from .ooxml.package import Package
-    from .ooxml.write import OWN
+    from ..ooxml.package import Package
+    from ..ooxml.write import OWN
 
     z = Package(docx.read_bytes() if isinstance(docx, Path) else bytes(docx), OWN)
     for name in z.names:
