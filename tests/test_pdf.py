@@ -24,7 +24,7 @@ import pytest
 
 import reportkit
 from reportkit.writing import pdf as pdf_engine
-from reportkit.pdf_inspect import inspect_pdf
+from reportkit.reading.pdf_inspect import inspect_pdf
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 from .fakes import fake_soffice, tiny_pdf

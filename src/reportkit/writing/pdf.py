@@ -6,7 +6,7 @@
   it left without a valid PDF is converted again on its own, so one bad document fails
   alone.  The timeout is per document: a call is killed when no new PDF has appeared for
   ``timeout`` seconds.
-* **Checked output.** Every PDF is opened with :func:`reportkit.pdf_inspect.inspect_pdf`
+* **Checked output.** Every PDF is opened with :func:`reportkit.reading.pdf_inspect.inspect_pdf`
   (pages, fonts, PDF/A claim); a file that is not a PDF with pages is an error, never
   accepted.
 * **No external links.** Every conversion starts with a fresh profile that tells LibreOffice
@@ -226,7 +226,7 @@ class Converted:
     """A PDF made and checked: where it is and what :func:`inspect_pdf` read from it."""
 
     path: Path
-    info: object  # reportkit.pdf_inspect.PdfInfo
+    info: object  # reportkit.reading.pdf_inspect.PdfInfo
 
 
 def convert_many(docs: Sequence[Path], work: Path, *, timeout: float = TIMEOUT,
@@ -275,7 +275,7 @@ def _result(staged: Path, outdir: Path, failure: RenderError | None, work: Path,
             doc: Path) -> "Converted | RenderError":
     """The checked PDF of one document after a call, or why there is none (a partial or
     garbage file is removed, so that a retry starts clean)."""
-    from ..pdf_inspect import inspect_pdf
+    from ..reading.pdf_inspect import inspect_pdf
 
     pdf = outdir / (staged.stem + ".pdf")
     try:

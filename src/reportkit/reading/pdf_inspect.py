@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import RenderError
+from ..errors import RenderError
 
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
 _PDFAID = re.compile(rb"pdfaid:(part|conformance)\s*(?:=\s*[\"']([^\"']*)[\"']|>\s*([^<\s]*)\s*<)")
