@@ -35,7 +35,7 @@ something on any machine; the absolute numbers only describe this one.
    start in an editable install), the same is measured again with a bytecode cache in a
    temporary ``PYTHONPYCACHEPREFIX`` folder, as an installed wheel would have.
    Then one subprocess runs the validate command in-process
-   (``reportkit.cli.app(standalone_mode=False)``) and reports whether ``docxtpl``,
+   (``reportkit.cli.app.app(standalone_mode=False)``) and reports whether ``docxtpl``,
    ``openpyxl``, ``lxml`` or (for this clean report) ``jsonschema`` and ``fastjsonschema``
    (and a few other heavy modules) ended up in ``sys.modules``.
 """
@@ -202,7 +202,7 @@ def _console_scripts() -> list[tuple[str, list[str]]]:
 _IMPORT_CHECK_CODE = r"""
 import io, json, sys, contextlib
 sys.argv = ["reportkit", "validate", %r]
-from reportkit.cli import app
+from reportkit.cli.app import app
 code = None
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     try:

@@ -25,7 +25,7 @@ def test_readme_embedding_example_runs(tmp_path):
 
 def test_validate_never_imports_the_renderers():
     code = ("import sys, reportkit; reportkit.validate(sys.argv[1]);"
-            "from reportkit.cli import app\n"
+            "from reportkit.cli.app import app\n"
             "try:\n    app(['validate', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
             "print(sorted(m for m in ('docxtpl', 'openpyxl', 'docx', 'lxml') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code, str(ROOT / "examples" / "xinyi-2020.json")],

@@ -40,7 +40,7 @@ def _command_paths(command=None, path=()):
     added later is checked too): (), ("render",), ("templates", "check"), …"""
     import typer.main
 
-    from reportkit.cli import app
+    from reportkit.cli.app import app
 
     command = command or typer.main.get_command(app)
     yield path, command
@@ -70,7 +70,7 @@ def test_every_help_page_reads_whole_and_in_chinese(columns):
     commands = list(_command_paths())
     # one process prints every page, each through the console script's entry point (main), as
     # `reportkit … --help` in a terminal of that width does
-    script = ("import sys\nfrom reportkit.cli import main\n"
+    script = ("import sys\nfrom reportkit.cli.app import main\n"
               f"for path in {[list(p) for p, _ in commands]!r}:\n"
               "    sys.argv = ['reportkit', *path, '--help']\n"
               "    try:\n        main()\n    except SystemExit as e:\n        assert not e.code, (path, e.code)\n"
@@ -98,7 +98,7 @@ def test_every_help_page_reads_whole_and_in_chinese(columns):
 def test_help_wraps_chinese_between_characters_not_before_closing_marks():
     """The line breaker behind the help: Chinese may break between any two characters, never
     before ，。）” nor after （“; Latin words, numbers, file names and options stay whole."""
-    from reportkit.cli_help import breaks
+    from reportkit.cli.help import breaks
 
     text = "输出文件夹（如 2020.json、2020.xlsx → 2020/），用 --force 覆盖。"
     words = [w for _, _, w in breaks(text)]
@@ -111,7 +111,7 @@ def test_help_wraps_chinese_between_characters_not_before_closing_marks():
 def test_help_rejoins_sentences_wrapped_in_the_source():
     """A docstring wrapped mid-sentence in the source reads as one sentence (rich keeps single
     line breaks); a line that ends a sentence keeps its break; Latin words keep a space."""
-    from reportkit.cli_help import reflow
+    from reportkit.cli.help import reflow
 
     assert reflow("写出汇总表和带公式的地区合计，\n    -o 审查结果.html 写出网页。\n    退出码：0 通过") == \
         "写出汇总表和带公式的地区合计，-o 审查结果.html 写出网页。\n退出码：0 通过"
@@ -124,7 +124,7 @@ def test_the_top_level_help_says_what_reportkit_is(cli):
     each command's one-line description is whole at 80 columns (checked above)."""
     import typer.main
 
-    from reportkit.cli import app
+    from reportkit.cli.app import app
 
     text = typer.main.get_command(app).help
     for words in ("填报表单", "reportkit render", "reportkit import", "reportkit review", "reportkit serve",

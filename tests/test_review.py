@@ -339,7 +339,7 @@ def _write_batch(tmp_path, cur, prev):
 def written(tmp_path_factory):
     from typer.testing import CliRunner
 
-    from reportkit.cli import app
+    from reportkit.cli.app import app
 
     tmp = tmp_path_factory.mktemp("review")
     cur, prev = planted_batch()
@@ -793,7 +793,7 @@ def drafted(tmp_path_factory):
     command: the workbook, the page and the JSON."""
     from typer.testing import CliRunner
 
-    from reportkit.cli import app
+    from reportkit.cli.app import app
 
     tmp = tmp_path_factory.mktemp("draft")
     cur, prev = template_batch(40)

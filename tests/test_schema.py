@@ -136,7 +136,7 @@ def test_the_compiled_fast_path_is_committed_and_needs_no_schema_library_at_run_
 
 def _imports_after(args) -> set[str]:
     code = ("import sys, io, contextlib\n"
-            "from reportkit.cli import app\n"
+            "from reportkit.cli.app import app\n"
             "with contextlib.redirect_stdout(io.StringIO()):\n"
             "    try:\n        app(sys.argv[1:])\n    except SystemExit:\n        pass\n"
             "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
