@@ -23,24 +23,24 @@ something on any machine; the absolute numbers only describe this one.
   Runs are interleaved with reportkit's (report by report).
 * breakdown: reportkit's steps timed by calling its functions directly, in the order
   ``filing.render`` calls them: validate (``reportkit.validate``), context
-  (``build_context``), docx (``engines.docx.render_docx``: template check, sandboxed
-  render, signature, the zip written reproducibly), xlsx (``engines.xlsx.render_xlsx`` to a buffer,
+  (``build_context``), docx (``writing.docx.render_docx``: template check, sandboxed
+  render, signature, the zip written reproducibly), xlsx (``writing.xlsx.render_xlsx`` to a buffer,
   the zip written reproducibly), verify (the read-back guard,
   ``readback.verify_docx`` and ``verify_xlsx``), write (lock, staging folder inside the output
   folder, file writes, manifest with SHA-256s, journaled commit).  The docx and xlsx steps are set against the plain
   baseline's docx and xlsx halves.  ``render - sum(steps)`` is what is left (loading the
   JSON, template resolution, ...).
 * ``--pdf``: one LibreOffice conversion of each example's rendered .docx
-  (``engines.pdf.convert_to_pdf``, a fresh LibreOffice profile each time, as reportkit
+  (``writing.pdf.convert_to_pdf``, a fresh LibreOffice profile each time, as reportkit
   does), plus the ``reportkit.render(..., formats=["docx", "xlsx", "pdf"])`` total.
 
 * speed-ups (issue 9 targets): plain / reportkit per report for the docx half (target: docx
   <= 15 ms), the xlsx half (<= 10 ms), the two engines together, and the whole
   ``reportkit.render`` (docx+xlsx+manifest, >= 8x the plain loop).
-* the template budget (``engines/jinja.py``): the compiled body of each default template
+* the template budget (``templating/jinja.py``): the compiled body of each default template
   rendered with the budget (``jinja.render``) and the same source compiled in a plain
   ``ImmutableSandboxedEnvironment`` (``Template.render``), so the cost of the limits per render
-  is measured, not guessed; and what preparing a template costs (``engines.docx.prepare`` with
+  is measured, not guessed; and what preparing a template costs (``writing.docx.prepare`` with
   ``cache=False``: docxtpl's ``patch_xml`` + the sandboxed compile), paid once per process.
 * cold: ``python -m reportkit render examples/yunxi-zrzyj-2021.json --formats docx`` in a fresh
   process, ``--cold-runs`` times each (interleaved): with the disk cache of prepared templates
@@ -431,7 +431,7 @@ def print_table(res: dict) -> None:
           f"render >= {tg['render_speedup_min']:.0f}x {'MET' if tg['render_met'] else 'NOT MET'} "
           f"({r['speedups']['reportkit.render (whole set)']:.2f}x)")
     print()
-    print("   template budget (engines/jinja.py), the body of each default template, per render")
+    print("   template budget (templating/jinja.py), the body of each default template, per render")
     for name, v in r["budget"].items():
         print(f"     {name:18} budgeted {1000 * v['body_budgeted_s']:.2f} ms, plain sandbox "
               f"{1000 * v['body_plain_s']:.2f} ms, budget costs {1000 * v['budget_overhead_s']:+.2f} ms; "

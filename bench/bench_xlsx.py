@@ -9,7 +9,7 @@ Run from the repository root (or anywhere; paths are resolved from this file)::
 Every figure is compared with a baseline measured in the same run, so the ratio means
 something on any machine; the absolute numbers only describe this one.
 
-* reportkit: ``engines.xlsx.render_xlsx(template, context, BytesIO())`` with the default
+* reportkit: ``writing.xlsx.render_xlsx(template, context, BytesIO())`` with the default
   template of each example's edition and the context ``build_context(data)`` (built once per
   example, outside the timing), ``--n`` times each. Every call reads and hashes the template
   file, as a batch does; the template is prepared on the first call of the process only.

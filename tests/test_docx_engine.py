@@ -366,7 +366,7 @@ def test_each_report_deflates_only_what_it_changed(monkeypatch):
     "<w:p><w:r><w:t>没有要改的</w:t></w:r></w:p>",
 ])
 def test_after_jinja_the_part_is_what_docxtpl_makes_of_it(xml):
-    """engines.docx does docxtpl's steps after Jinja (render_xml_part) with cheap tests first: the
+    """writing.docx does docxtpl's steps after Jinja (render_xml_part) with cheap tests first: the
     result is docxtpl's, character for character."""
     import re
 

@@ -105,3 +105,35 @@ def _cycles(graph: dict[str, set[str]]) -> list[str]:
 def test_no_import_cycles_at_module_top():
     graph = {name: _imports(name, path, top_only=True) for name, path in MODULES.items() if not _is_platform(name)}
     assert _cycles(graph) == []
+
+
+def _readme_layout() -> set[str]:
+    """The modules the README's 布局 section names: ``src/reportkit/`` and its continuation lines
+    hold the top level, a line ``  pkg/`` (and its continuation lines) one package; braces expand."""
+    import re
+
+    text = (ROOT.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = text.split("## 布局", 1)[1].split("```", 2)[1]
+    named, package = set(), None
+    for line in block.splitlines():
+        if line.startswith("src/reportkit/"):
+            package = ""
+        elif m := re.match(r"  (\w+)/ ", line):
+            package = m.group(1) + "/"
+        elif not line.startswith("    "):
+            package = None
+        if package is None:
+            continue
+        for token in re.findall(r"[A-Za-z0-9_{},]+\.py\b", line):
+            stem, braces = token[:-3], re.search(r"\{([^}]*)\}", token)
+            stems = [stem.replace(braces.group(0), v) for v in braces.group(1).split(",")] if braces else [stem]
+            named |= {package + s + ".py" for s in stems}
+    return named
+
+
+def test_the_readme_layout_matches_the_tree():
+    """Every module of the package is in the README's 布局 section, where it is, and the section
+    names no module that is gone (``__init__.py`` of a package is left out)."""
+    tree = {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py")
+            if not (p.name == "__init__.py" and p.parent != ROOT) and not _is_platform(_name(p))}
+    assert _readme_layout() == tree

@@ -7,7 +7,7 @@ rows (7.10).
 
 The reports are rendered to .docx with ``reportkit.render`` and converted in one LibreOffice
 run (a few seconds for the whole set), with reportkit's font substitutes
-(``engines/fonts.conf``), as the PDF step does.
+(``writing/fonts.conf``), as the PDF step does.
 """
 
 from __future__ import annotations

@@ -324,7 +324,7 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
 def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, pdfa: bool) -> list:
     """Where LibreOffice left the 落款 alone on a page (it will not split a keep-with-next
     paragraph), convert again a copy of the .docx whose last paragraph of 六 is split at a line
-    LibreOffice broke (``engines.docx.split_closing``); the .docx in the set is not changed."""
+    LibreOffice broke (``writing.docx.split_closing``); the .docx in the set is not changed."""
     from ..writing.docx import closing_split_point, split_closing
     from ..writing.pdf import convert_many
 

@@ -1,10 +1,10 @@
 """``reportkit templates check``: lint a template set before anyone renders with it.
 
-For a Word template it checks exactly what render renders (``engines.docx.template_parts``:
+For a Word template it checks exactly what render renders (``writing.docx.template_parts``:
 the body, headers, footers, footnotes, the string core properties), opened and compiled by the
 same functions render uses, so that check passes only what render accepts:
 
-- the file itself (``template_files``: a regular file, a sane zip, intact members, XML that
+- the file itself (``templating.files``: a regular file, a sane zip, intact members, XML that
   parses, no relationship to anything outside the file);
 - Jinja syntax, with the part and the surrounding text; tags not closed within their paragraph;
 - fields that are not in the contract (dotted paths checked against the contract, with a
@@ -115,7 +115,7 @@ def figure_paths(edition: str) -> dict[str, str]:
 # ------------------------------------------------------------------ the checks
 
 def check_docx(path: Path, edition: str) -> list[Problem]:
-    """Lint a Word template: exactly the parts render renders (``engines.docx.template_parts``),
+    """Lint a Word template: exactly the parts render renders (``writing.docx.template_parts``),
     each compiled as render compiles it; its fields against the contract; every official figure
     printed exactly as computed; then one render of a sample report under the same limits, so
     that what fails only when it runs (or runs away) is found here and not at render."""

@@ -3,7 +3,7 @@
 Each rule is a generator of findings.  Its checks say exactly which cells they read (JSON paths
 as tuples) and run only when ``readable(paths)`` holds, i.e. when none of those cells, nor any
 object above them, broke the schema: a missing paragraph switches off nothing, and a float in
-one cell switches off only the checks that add that cell (see ``validation.py``).  Last year's
+one cell switches off only the checks that add that cell (see ``validation.checks``).  Last year's
 report, for the cross-year rules, is read defensively: what is not a figure there is skipped.
 """
 

@@ -6,7 +6,7 @@ XML of every part, no external relationships), list the parts docxtpl renders
 (:func:`template_parts`: the body, every header and footer, footnotes, the string core
 properties -- ``templates check`` lints exactly this list), refuse Jinja tags that do not close
 within their paragraph (docxtpl would swallow the paragraphs in between), run docxtpl's own
-``patch_xml`` on each part and compile it in the budgeted sandbox (``engines/jinja.py``).
+``patch_xml`` on each part and compile it in the budgeted sandbox (``templating/jinja.py``).
 
 Rendering a report (:func:`render_docx`): run the compiled parts under the
 :class:`~reportkit.limits.TemplateLimits`, apply docxtpl's own post-processing (``{_{``
@@ -362,7 +362,7 @@ _FORMAT = "reportkit-docx-prepared-3"
 def fingerprint() -> tuple:
     """Everything besides the template's bytes that changes what :func:`prepare` makes: the
     versions of reportkit, Jinja2, docxtpl, python-docx and lxml, Python's bytecode format, and
-    the source of the modules that prepare — this engine, ``engines.jinja``, ``template_files``
+    the source of the modules that prepare — this engine, ``templating.jinja``, ``templating.files``
     and the package reader ``ooxml.package`` (an edited checkout is a new engine); not the lint
     command nor the Jinja analysis, which change no prepared template."""
     import docx
@@ -384,7 +384,7 @@ def fingerprint() -> tuple:
 
 def prepare(template, *, cache: bool = True) -> Prepared:
     """``template`` ready to render: from this process's cache when its bytes were seen, else
-    from the disk cache (``engines/disk_cache.py``), else prepared now and kept in both.
+    from the disk cache (``writing/disk_cache.py``), else prepared now and kept in both.
     ``cache=False`` prepares afresh and keeps nothing."""
     from ..templating.files import read_file
     from . import disk_cache

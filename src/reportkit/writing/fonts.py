@@ -3,7 +3,7 @@ office's own font files for the PDF conversion.
 
 The Word report names the faces of Chinese official documents (GB/T 9704 practice); the PDF
 is made by LibreOffice, which finds fonts through fontconfig with reportkit's configuration
-(``engines/fonts.conf``): a face the machine has is used as it is, one it lacks is replaced by
+(``writing/fonts.conf``): a face the machine has is used as it is, one it lacks is replaced by
 a free face of the same kind.  Offices own the official faces (their Windows PCs carry them in
 ``C:\\Windows\\Fonts``): :func:`install` copies such files into the user's own font folder,
 which fontconfig reads (no root), and checks that each official face is then found.
