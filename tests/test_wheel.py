@@ -34,6 +34,16 @@ def test_wheel_contains_schema_and_templates(wheel):
         assert n in names
 
 
+def test_wheel_holds_every_package_and_the_font_configuration(wheel):
+    """The layers' packages (an __init__.py each) and the PDF engine's fonts.conf beside it."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    src = ROOT / "src"
+    for path in (src / "reportkit").rglob("*"):
+        if path.suffix in (".py", ".conf") and "__pycache__" not in path.parts:
+            assert path.relative_to(src).as_posix() in names
+    assert "reportkit/writing/fonts.conf" in names and "reportkit/cli/__init__.py" in names
+
+
 def test_installed_wheel_validates_and_renders_from_elsewhere(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
