@@ -4,7 +4,6 @@ with the batch; PDFs of a batch share LibreOffice starts and a crashing document
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys

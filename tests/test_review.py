@@ -814,7 +814,6 @@ def test_a_shared_draft_is_reported_as_groups_one_issue_a_unit_s_section(drafted
     from reportkit.validation.rules import texts
 
     groups = data["copy_groups"]
-    drafted_units = [d["agency"] for d in cur[:40]]
     # each long section of the draft: the units holding it are one group (nearly all), not n(n-1)/2 pairs
     draft = {p for p, t in texts(cur[0]).items() if len(similarity.normalise(t)) >= 120}
     holding: dict[str, set] = {}

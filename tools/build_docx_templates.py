@@ -479,7 +479,7 @@ def kept_rows(table: layout.Table) -> set[int]:
     return keep | set(range(outcome_row - 1)) | set(range(outcome_row, last))
 
 
-def build_table(table: layout.Table) -> "lxml element":
+def build_table(table: layout.Table):
     """A fixed-layout, fully bordered ``w:tbl`` for ``table``."""
     grid = widths_twips(GRID_MM[table.key])
     min_heights = vertical_min_heights(table)
