@@ -19,6 +19,7 @@ import docx
 import pytest
 
 from reportkit.filing import StagedSet, convert_pdfs, plan
+from reportkit.options import RenderOptions
 
 from .conftest import XINYI, YUNXI, example, needs_libreoffice
 from .test_typesetting import PAGE_NUMBER, read_pdf, squash
@@ -57,7 +58,7 @@ def committed(tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("closing")
     out = {}
     with ExitStack() as stack:
-        sets = {name: stack.enter_context(StagedSet(plan(data, work / name, formats=["docx", "pdf"]), wait=60))
+        sets = {name: stack.enter_context(StagedSet(plan(data, work / name, RenderOptions(formats=("docx", "pdf")))))
                 for name, data in CASES.items()}
         convert_pdfs(list(sets.values()))
         for name, s in sets.items():
