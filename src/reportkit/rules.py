@@ -520,7 +520,7 @@ _drawn: dict[int, set[str]] = {}
 @lru_cache(maxsize=4)
 def _template_families(edition: str) -> tuple[str, ...]:
     """The font families the default Word template of ``edition`` asks for."""
-    from .filing import requested_fonts
+    from .ooxml.fonts import requested_fonts  # not from .filing: see bench/bench_validate.py
     from .resources import template_path
 
     import zipfile
