@@ -221,3 +221,25 @@ def test_a_non_breaking_hyphen_is_refused_for_the_pdf_and_kept_otherwise(tmp_pat
     assert f.code == "pdf-character" and "U+2011" in f.message and "“-”" in f.message
     d["problems"] = d["problems"].replace("\u2011", "-")
     reportkit.render(d, tmp_path, formats=["docx", "pdf"])  # the guard finds every character
+
+
+def test_the_faces_are_asked_for_only_until_every_character_is_found():
+    """``not_in_faces`` answers as the merged ranges of all the faces do, but runs ``fc-match``
+    only for the faces it needs: a clean report's characters are in the first faces, so a
+    clean ``reportkit validate`` does not start six fc-match processes (its start-up)."""
+    from reportkit import characters
+    from reportkit.engines.pdf import _environment
+    from reportkit.rules import _template_families
+
+    conf, families = _environment().get("FONTCONFIG_FILE"), _template_families("2021")
+    ranges = _faces()
+    text = json.dumps(example(YUNXI), ensure_ascii=False)
+    chars = {ch for ch in text if ord(ch) > 0x7f and not ch.isspace()}
+    assert chars and all(characters.covered(ch, ranges) for ch in chars)
+    characters._face_cache.clear()
+    assert characters.not_in_faces(chars, conf, families) == set()
+    assert 0 < len(characters._face_cache) < len(families)
+    odd = next(c for c in map(chr, range(0x10FFFD, 0x100000, -1)) if not characters.covered(c, ranges))
+    assert characters.not_in_faces(chars | {odd}, conf, families) == {odd}
+    assert len(characters._face_cache) == len(families)
+    assert characters.not_in_faces(set(), conf, families) == set()
