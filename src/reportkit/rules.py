@@ -531,10 +531,10 @@ def _template_families(edition: str) -> tuple[str, ...]:
 
 
 def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
-    from .engines.pdf import _environment
+    from .engines.fontconfig import environment  # not from .engines.pdf: see bench/bench_validate.py
 
     families = _template_families(edition or c.EDITIONS[-1])
-    conf = _environment().get("FONTCONFIG_FILE")
+    conf = environment().get("FONTCONFIG_FILE")
     chars: set[str] = set()
     for _, text in strings:
         chars.update(text)
