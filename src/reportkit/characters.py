@@ -149,14 +149,16 @@ def not_in_faces(chars: "set[str]", conf: str | None, families: tuple[str, ...])
     """The characters of ``chars`` that none of the faces of ``families`` has (see
     :func:`font_coverage`), or None where that is unknown.  The faces are asked for one by one
     (one ``fc-match`` each, ~8 ms) and only until every character is found: a report's
-    characters are usually all in the first two faces, and asking for all six was most of the
+    characters are usually all in the first face asked, and asking for all six was most of the
     start-up of ``reportkit validate`` (bench/bench_validate.py).  The answer is the same as
     :func:`font_coverage`'s ranges would give."""
     todo = set(chars)
     if not todo:
         return set()
     asked = []
-    for family in families:
+    # the families named in Chinese first: their faces are the CJK ones, which have the Latin
+    # letters too, so one face usually answers (the order changes nothing but how many are asked)
+    for family in sorted(families, key=str.isascii):
         ranges = face_coverage(conf, family)
         if ranges is None:
             return None
