@@ -8,6 +8,7 @@ name) holds no line break and no invisible mark."""
 import json
 import random
 import subprocess
+import sys
 
 import pytest
 
@@ -243,3 +244,22 @@ def test_the_faces_are_asked_for_only_until_every_character_is_found():
     assert characters.not_in_faces(chars | {odd}, conf, families) == {odd}
     assert len(characters._face_cache) == len(families)
     assert characters.not_in_faces(set(), conf, families) == set()
+
+
+def test_the_pdf_character_check_of_validate_needs_neither_the_filing_code_nor_the_converter():
+    """``reportkit validate`` (pdf among the default formats) checks the characters against the
+    PDF's faces; for that it reads the template's families and asks fontconfig, without importing
+    the filing code, the staging or the LibreOffice driver (they cost its start-up)."""
+    code = ("import sys, io, contextlib\n"
+            "from reportkit.cli import app\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    try:\n        app(['validate', sys.argv[1]])\n    except SystemExit as exc:\n        code = exc.code\n"
+            "print(code, out.getvalue().splitlines()[-1])\n"
+            "print(sorted(m for m in ('reportkit.filing', 'reportkit.staging', 'reportkit.engines.pdf', "
+            "'reportkit.engines.fontconfig', 'reportkit.ooxml.fonts') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code, str(YUNXI)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    verdict, loaded = r.stdout.strip().splitlines()[-2:]
+    assert verdict == "0   结论：通过"
+    assert loaded == "['reportkit.engines.fontconfig', 'reportkit.ooxml.fonts']"
