@@ -58,7 +58,7 @@ class Server:
         return out.stdout
 
     def shell(self, code: str) -> str:
-        return self.manage("shell", "-c", code)
+        return self.manage("shell", "--no-imports", "-c", code)
 
 
 class Client:
