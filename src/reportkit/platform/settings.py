@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "reportkit.platform.apps.PlatformConfig",
+    "reportkit.platform.workflow.apps.WorkflowConfig",  # issue 17: submit, review, publish
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("renders/<int:pk>/", views.render_job, name="render_job"),
     path("renders/<int:pk>/files/<str:name>", views.render_file, name="render_file"),
     path("admin/", admin.site.urls),
+    path("", include("reportkit.platform.workflow.urls")),
 ]
