@@ -151,7 +151,16 @@ def test_bulk_approve_and_bulk_return_with_one_reason(server, region):
 def test_export_every_units_current_json_and_form(server, region):
     import reportkit
 
-    r = region["client"].get(f"/office/export.zip?region={region['region']}&year={YEAR}")
+    c = region["client"]
+    r = c.post("/office/export", {"region": str(region["region"]), "year": str(YEAR)})
+    assert r.status_code == 302
+    run = r.headers["Location"]
+    deadline = time.monotonic() + 600
+    while (job := c.get(run, headers=JSON).json())["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, job
+        time.sleep(1)
+    assert job["state"] == "done" and job["reports"] == N - N // 10, job
+    r = c.get(run + "zip")
     assert r.status_code == 200
     z = zipfile.ZipFile(io.BytesIO(r.content))
     names = z.namelist()
@@ -163,4 +172,6 @@ def test_export_every_units_current_json_and_form(server, region):
     form = reportkit.load(z.read(f"{stem}/{stem}-填报表单.xlsx"), name=f"{stem}-填报表单.xlsx")
     assert form.data["requests"] == data["requests"] and form.data["problems"] == data["problems"]
     assert "清单.txt" in names
-    assert server.client("reviewer").get(f"/office/export.zip?region={region['region']}&year={YEAR}").status_code == 404
+    other = server.client("reviewer")  # the reviewer of another county
+    assert other.get(run + "zip").status_code == 404
+    assert other.post("/office/export", {"region": str(region["region"]), "year": str(YEAR)}).status_code == 404

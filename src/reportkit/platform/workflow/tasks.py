@@ -12,7 +12,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from ..models import Report, ReportVersion
-from .models import ReviewRun
+from .models import ExportRun, ReviewRun
 
 FILES = {"xlsx": "审查结果.xlsx", "html": "审查结果.html"}
 
@@ -70,4 +70,56 @@ def run(run_id: int) -> str:
         raise
     ReviewRun.objects.filter(pk=run_id).update(state=ReviewRun.State.DONE, finished=timezone.now(), results=results,
                                              message=f"审查了 {len(this)} 份报告（上一年度 {len(last)} 份）")
+    return "done"
+
+
+# ------------------------------------------------------------------------------ exports
+
+def export_path(run: ExportRun) -> Path:
+    return Path(settings.DATA_DIR) / "exports" / f"{run.pk}.zip"
+
+
+def enqueue_export(run: ExportRun) -> None:
+    from django_q.tasks import async_task
+
+    async_task("reportkit.platform.workflow.tasks.export", run.pk, task_name=f"export-{run.pk}")
+
+
+def export(run_id: int) -> str:
+    """Write the zip: ``<unit>-<year>/<unit>-<year>.json`` (the version's text as saved) and
+    ``…-填报表单.xlsx`` per unit, and ``清单.txt`` (unit, state, version, SHA-256 of the JSON)."""
+    import os
+    import zipfile
+
+    from reportkit.form import form_bytes
+
+    run = ExportRun.objects.select_related("region").get(pk=run_id)
+    ExportRun.objects.filter(pk=run_id).update(state=ExportRun.State.RUNNING)
+    path = export_path(run)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_suffix(".part")
+    try:
+        ids = [rid for rid, _, _ in _current(run.region.subtree_ids(), run.year)]
+        reports = Report.objects.filter(pk__in=ids).select_related("unit").order_by("unit__name", "pk")
+        lines = []
+        with zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as z:
+            for report in reports:
+                v = report.current()
+                stem = f"{report.unit.name}-{run.year}"
+                z.writestr(f"{stem}/{stem}.json", v.data_json)
+                note = ""
+                try:
+                    z.writestr(f"{stem}/{stem}-填报表单.xlsx", form_bytes(v.data, name=stem))
+                except Exception as exc:  # noqa: BLE001 - a report the form cannot hold is said in the list
+                    note = f"（未能生成填报表单：{exc}）"
+                lines.append(f"{report.unit.name}\t{report.get_state_display()}\t第 {v.number} 版\t{v.sha256}{note}")
+            z.writestr("清单.txt", f"{run.region.name} {run.year} 年度 各单位当前版本（单位、状态、版本、JSON 的 SHA-256）\n"
+                                  + "\n".join(lines) + "\n")
+        os.replace(part, path)
+    except Exception as exc:  # noqa: BLE001
+        ExportRun.objects.filter(pk=run_id).update(state=ExportRun.State.FAILED, finished=timezone.now(),
+                                                 message=f"导出失败：{type(exc).__name__}: {exc}")
+        raise
+    ExportRun.objects.filter(pk=run_id).update(state=ExportRun.State.DONE, finished=timezone.now(),
+                                             reports=len(lines), message=f"导出了 {len(lines)} 份报告")
     return "done"

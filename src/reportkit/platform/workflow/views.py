@@ -8,7 +8,6 @@ import csv
 import difflib
 import io
 import json
-import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -29,7 +28,7 @@ from ..models import AuditEvent, Region, RenderJob, Report, ReportVersion, Unit
 from ..versions import Conflict, NotEditable, save_version
 from . import dashboard as dash
 from . import states
-from .models import Comment, Publication, Reply, ReviewRun, StateChange
+from .models import Comment, ExportRun, Publication, Reply, ReviewRun, StateChange
 
 
 def _wants_json(request) -> bool:
@@ -435,34 +434,49 @@ def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
 
 
 @login_required
-@require_GET
-def export_zip(request):
-    """Every unit's current version of the region and year: its JSON and its Excel form, one zip."""
-    from reportkit.form import form_bytes
+@require_POST
+def export_start(request):
+    """Every unit's current version of the region and year, its JSON and its Excel form, as one
+    zip made in the background (:func:`.tasks.export`)."""
+    from .tasks import enqueue_export
 
-    region = _region_for(request.user, request.GET.get("region"))
-    year = _int(request.GET.get("year"), 0)
-    current = ReportVersion.objects.filter(report__unit__region_id__in=region.subtree_ids(), report__year=year)
-    latest = {}
-    for v in current.select_related("report__unit").order_by("report_id", "number"):
-        latest[v.report_id] = v
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        lines = []
-        for v in sorted(latest.values(), key=lambda v: v.report.unit.name):
-            unit = v.report.unit
-            stem = f"{unit.name}-{year}"
-            z.writestr(f"{stem}/{stem}.json", v.data_json)
-            try:
-                z.writestr(f"{stem}/{stem}-填报表单.xlsx", form_bytes(v.data, name=stem))
-                form_note = ""
-            except Exception as exc:  # noqa: BLE001 - a report the form cannot hold is said in the list
-                form_note = f"（未能生成填报表单：{exc}）"
-            lines.append(f"{unit.name}\t{v.report.get_state_display()}\t第 {v.number} 版\t{v.sha256}{form_note}")
-        z.writestr("清单.txt", f"{region.name} {year} 年度 各单位当前版本（单位、状态、版本、JSON 的 SHA-256）\n"
-                              + "\n".join(lines) + "\n")
-    audit.record(request, "export.zip", region, year=year, reports=len(latest))
-    return _attachment(buf.getvalue(), f"{region.name}-{year}-各单位报告.zip", "application/zip")
+    region = _region_for(request.user, request.POST.get("region"))
+    year = _int(request.POST.get("year"), 0)
+    if not 2019 <= year <= 2100:
+        raise Http404("报告年度有误")
+    run = ExportRun.objects.create(region=region, year=year, requested_by=request.user)
+    audit.record(request, "export.request", run, region=region.pk, year=year)
+    enqueue_export(run)
+    return redirect("export_run", run.pk)
+
+
+def _export_for(user, pk) -> ExportRun:
+    run = ExportRun.objects.select_related("region").filter(pk=_int(pk, 0)).first()
+    if run is None or not (user.is_superuser or run.region_id in access.region_ids(user)):
+        raise Http404("没有这次导出，或您无权查看")
+    return run
+
+
+@login_required
+@require_GET
+def export_run(request, pk):
+    run = _export_for(request.user, pk)
+    if _wants_json(request):
+        return JsonResponse({"id": run.pk, "state": run.state, "message": run.message, "reports": run.reports})
+    return render(request, "workflow/export.html", {"run": run, "refresh": run.state in ("queued", "running")})
+
+
+@login_required
+@require_GET
+def export_file(request, pk):
+    from .tasks import export_path
+
+    run = _export_for(request.user, pk)
+    path = export_path(run)
+    if run.state != ExportRun.State.DONE or not path.is_file():
+        raise Http404("文件尚未生成")
+    audit.record(request, "export.download", run, region=run.region_id, year=run.year)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"{run.region.name}-{run.year}-各单位报告.zip")
 
 
 AUDIT_HEAD = ["时间", "账号", "操作", "对象类型", "对象", "来源地址", "详情"]
