@@ -13,7 +13,7 @@
   var status = document.getElementById("save-status");
   var AUTOSAVE_MS = parseInt(form.getAttribute("data-autosave-ms") || "10000", 10);
   var CHECK_MS = 350;
-  var dirty = false, saving = false, conflict = false, submitting = false;
+  var dirty = false, saving = false, conflict = false, submitting = false, submitAfterSave = false;
   var edits = 0, checkSeq = 0, checkTimer = null, saveTimer = null;
 
   function ascii(text) {
@@ -130,6 +130,7 @@
       setStatus("未保存：无法连接服务器，稍后自动重试");
     }).then(function () {
       saving = false;
+      if (submitAfterSave) { submitting = true; form.submit(); return; }  // the page's own save waited for this one
       if (dirty && !conflict && !saveTimer) { saveTimer = setTimeout(save, AUTOSAVE_MS); }
     });
   }
@@ -193,7 +194,11 @@
   form.addEventListener("change", function (e) { if (e.target.type === "checkbox") { changed(); } });
   var pasteTables = form.querySelectorAll("table[data-paste]");
   for (var i = 0; i < pasteTables.length; i++) { pasteTables[i].addEventListener("paste", onPaste); }
-  form.addEventListener("submit", function () { submitting = true; });
+  form.addEventListener("submit", function (e) {
+    if (saveTimer) { clearTimeout(saveTimer); saveTimer = null; }
+    if (saving) { e.preventDefault(); submitAfterSave = true; return; }  // same base: wait, or it would conflict
+    submitting = true;
+  });
   window.addEventListener("beforeunload", function (e) {
     if (dirty && !submitting) { e.preventDefault(); e.returnValue = ""; return ""; }
     return undefined;
