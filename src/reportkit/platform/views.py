@@ -161,7 +161,7 @@ def report(request, pk):
             version = current  # nothing changed: no new version
         else:
             version = save_version(rep, data, base=base, user=request.user, request=request,
-                                   source=ReportVersion.Source.TYPED)
+                                   source=ReportVersion.Source.TYPED, findings=findings)
     except Conflict as exc:
         if _wants_json(request):
             return JsonResponse({"ok": False, "conflict": True, "message": str(exc),
@@ -178,14 +178,12 @@ def report(request, pk):
 
 
 def _check_payload(rep: Report, data: dict, findings) -> dict:
+    """The live check's answer: the findings with the input each is shown at (the page sums its
+    totals itself)."""
     names = formpage.page_names(rep.edition, data)
-    totals = {}
-    for fig in formpage.layout.figures(rep.edition):
-        if fig.computed:
-            totals[fig.path] = formpage.total_value(data, formpage.sums_of(fig.path, rep.edition))
     errors = sum(f.is_error for f in findings)
     return {"findings": [formpage.finding_dict(f, names) for f in findings], "errors": errors,
-            "warnings": len(findings) - errors, "totals": totals}
+            "warnings": len(findings) - errors}
 
 
 @login_required

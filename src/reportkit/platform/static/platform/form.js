@@ -47,7 +47,8 @@
 
   function send(url) {
     return fetch(url, {
-      method: "POST", body: new FormData(form), credentials: "same-origin",
+      // url-encoded, not multipart: the server parses 200 fields of it several times faster
+      method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
       headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", "Accept": "application/json" }
     });
   }
@@ -85,12 +86,6 @@
     });
     document.getElementById("count-errors").textContent = String(payload.errors);
     document.getElementById("count-warnings").textContent = String(payload.warnings);
-    if (payload.totals) {
-      Object.keys(payload.totals).forEach(function (name) {
-        var out = document.getElementById("f-" + name);
-        if (out && out.tagName === "OUTPUT") { out.textContent = String(payload.totals[name]); }
-      });
-    }
   }
 
   function check() {
