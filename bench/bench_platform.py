@@ -11,7 +11,7 @@ One ``reportkit serve`` is started on a free loopback port with a fresh data fol
 ``--database``, a fresh PostgreSQL database that is dropped afterwards); N units and N clerks are
 seeded.  Each clerk (a thread with its own session) logs in, opens its unit's 2021 report, and
 then, until the time is up, changes one figure of table 三 (keeping the report balanced) or a
-sentence of 五, and posts the page to the live check (``/reports/<id>/check``), as the page does
+sentence of 五, and posts the page (as JSON, as its script does) to the live check (``/reports/<id>/check``), as the page does
 after each change; every ``--save-every``-th change is an autosave (a new version, based on the
 last one it saved).  Between changes a clerk pauses ``--think`` seconds on average (randomised
 ±50 %: people type; 0 hammers the server).  Everything stops by itself after ``--seconds``.
@@ -148,11 +148,11 @@ class Clerk(threading.Thread):
             marker = f"【编辑 {self.i}-{n}】"
             self.fields["problems"] = re.sub(r"【编辑 [0-9-]+】$", "", self.fields["problems"]) + marker
             save = n % self.args.save_every == 0
-            body = {**self.fields, "base": str(base), "csrfmiddlewaretoken": token}
+            body = {**self.fields, "base": str(base)}
             url = f"{self.url}/reports/{rid}/" if save else f"{self.url}/reports/{rid}/check"
             t0 = time.perf_counter()
             try:
-                r = s.post(url, data=body, headers=headers, timeout=60)
+                r = s.post(url, json=body, headers=headers, timeout=60)  # as the page's script posts
                 took = time.perf_counter() - t0
                 if r.status_code != 200:
                     self.errors.append(f"{r.status_code} {url}")

@@ -26,6 +26,23 @@ from .models import LoginFailure, RenderJob, Report, ReportVersion
 from .versions import Conflict, NotEditable, save_version
 
 
+def _posted(request):
+    """The page's inputs: a JSON object from the page's script, or the plain form post."""
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+            raise BadPost("请求内容应为 JSON 对象，每个值都是文字")
+        return body
+    return request.POST
+
+
+class BadPost(Exception):
+    pass
+
+
 def _wants_json(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch" or "application/json" in request.headers.get("Accept", "")
 
@@ -150,10 +167,14 @@ def report(request, pk):
         return HttpResponseNotAllowed(["GET", "POST"])
     rep = access.report_for(request.user, pk, edit=True)
     current = rep.current()
-    data = formpage.read_post(request.POST, rep.edition, current.data if current else {"year": rep.year})
+    try:
+        posted = _posted(request)
+    except BadPost as exc:
+        return JsonResponse({"ok": False, "message": str(exc)}, status=400)
+    data = formpage.read_post(posted, rep.edition, current.data if current else {"year": rep.year})
     findings = validate(data)
     try:
-        base = int(request.POST.get("base", ""))
+        base = int(posted.get("base", ""))
     except ValueError:
         base = -1
     try:
@@ -192,7 +213,11 @@ def report_check(request, pk):
     """The live check: the page's current inputs validated by reportkit, nothing saved."""
     rep = access.report_for(request.user, pk)
     current = rep.current()
-    data = formpage.read_post(request.POST, rep.edition, current.data if current else {"year": rep.year})
+    try:
+        posted = _posted(request)
+    except BadPost as exc:
+        return JsonResponse({"ok": False, "message": str(exc)}, status=400)
+    data = formpage.read_post(posted, rep.edition, current.data if current else {"year": rep.year})
     return JsonResponse({"ok": True, **_check_payload(rep, data, validate(data))})
 
 

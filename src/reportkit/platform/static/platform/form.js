@@ -45,11 +45,19 @@
 
   function setStatus(text) { if (status) { status.textContent = text; } }
 
+  function fields() {
+    var out = {};
+    new FormData(form).forEach(function (value, name) { if (name !== "csrfmiddlewaretoken") { out[name] = value; } });
+    return out;
+  }
+
   function send(url) {
+    // the inputs as one JSON object (not multipart nor url-encoded: the server reads 200 fields
+    // of Chinese prose from JSON many times faster), the CSRF token in its header
     return fetch(url, {
-      // url-encoded, not multipart: the server parses 200 fields of it several times faster
-      method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", "Accept": "application/json" }
+      method: "POST", body: JSON.stringify(fields()), credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch", "Accept": "application/json",
+                 "Content-Type": "application/json" }
     });
   }
 
