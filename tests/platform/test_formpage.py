@@ -109,3 +109,12 @@ def test_the_core_never_imports_the_platform():
             "print(sorted(m for m in sys.modules if m.startswith(('django', 'reportkit.platform', 'waitress'))))")
     out = subprocess.run([sys.executable, "-c", code], cwd=SRC.parent.parent, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_serve_without_the_platform_extra_says_how_to_install_it():
+    code = ("import sys; sys.modules['waitress'] = None; sys.argv = ['reportkit', 'serve', '--data', 'x'];"
+            "from reportkit.cli import main; main()")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "pip install 'reportkit[platform]'" in out.stderr and "waitress" in out.stderr
+    assert "Traceback" not in out.stderr
