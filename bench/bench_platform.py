@@ -16,7 +16,8 @@ after each change; every ``--save-every``-th change is an autosave (a new versio
 last one it saved).  Between changes a clerk pauses ``--think`` seconds on average (randomised
 ±50 %: people type; 0 hammers the server).  Everything stops by itself after ``--seconds``.
 
-Reported: requests per second, p50/p95/max of the live check and of the save, errors (any answer
+Before the others start, one clerk posts 40 live checks with the server to itself: the request's
+own cost, without the queueing.  Reported: requests per second, p50/p95/max of the live check and of the save, errors (any answer
 other than 200), and **lost edits**: at the end every save the server acknowledged is looked
 up in the database (its version number and the marker it carried), a missing or different one
 counts as lost.  Baseline in the same run: ``reportkit.validate`` of the same data in-process
@@ -168,6 +169,29 @@ class Clerk(threading.Thread):
                 time.sleep(self.rng.uniform(0.5, 1.5) * self.args.think)
 
 
+def alone(url: str, password: str, unit_id: int, fields: dict, n: int = 40) -> list[float]:
+    """The live check of one clerk with the server to itself (clerk0, before the others start)."""
+    import requests
+
+    s = requests.Session()
+    s.get(url + "/login/", timeout=60)
+    s.post(url + "/login/", data={"username": "clerk0", "password": password,
+                                  "csrfmiddlewaretoken": s.cookies["csrftoken"]}, allow_redirects=False, timeout=120)
+    token = s.cookies["csrftoken"]
+    r = s.post(f"{url}/units/{unit_id}/reports/new", data={"year": "2021", "csrfmiddlewaretoken": token},
+               allow_redirects=False, timeout=120)
+    rid = int(re.search(r"/reports/(\d+)/", r.headers["Location"]).group(1))
+    headers = {"X-CSRFToken": token, "X-Requested-With": "fetch", "Referer": url + "/"}
+    times = []
+    for i in range(n + 5):
+        t0 = time.perf_counter()
+        r = s.post(f"{url}/reports/{rid}/check", json={**fields, "base": "1"}, headers=headers, timeout=60)
+        assert r.status_code == 200, r.status_code
+        if i >= 5:
+            times.append(time.perf_counter() - t0)
+    return times
+
+
 def measure(args) -> dict:
     import requests
 
@@ -222,6 +246,7 @@ def measure(args) -> dict:
                                 capture_output=True, text=True, check=True)
         unit_ids = json.loads(seeded.stdout.strip().splitlines()[-1])
         fields = page_fields(data)
+        solo = alone(url, password, unit_ids[0], fields)
         clerks: list[Clerk] = []
         began = []
 
@@ -265,6 +290,7 @@ def measure(args) -> dict:
         "errors": len(errors), "error_samples": errors[:5],
         "acknowledged_saves": verdict["checked"], "lost_edits": len(verdict["lost"]),
         "baseline_validate_ms": round(baseline * 1000, 2),
+        "check_alone_ms": {"n": len(solo), "p50": ms(pct(solo, 50)), "p95": ms(pct(solo, 95))},
         "check_p50_over_validate": round(pct(checks, 50) / baseline, 1) if checks else None,
     }
 
@@ -278,8 +304,10 @@ def print_table(res: dict) -> None:
     print(f"  autosave (ms)      n={s['n']}  p50={s['p50']}  p95={s['p95']}  max={s['max']}")
     print(f"  errors             {res['errors']} {res['error_samples'] or ''}")
     print(f"  lost edits         {res['lost_edits']} of {res['acknowledged_saves']} acknowledged saves")
+    a = res["check_alone_ms"]
+    print(f"  one clerk alone    live check p50={a['p50']} ms  p95={a['p95']} ms (same server, before the others)")
     print(f"  baseline           reportkit.validate in-process {res['baseline_validate_ms']} ms "
-          f"(live check p50 = {res['check_p50_over_validate']}x)")
+          f"(live check p50 under load = {res['check_p50_over_validate']}x)")
     print(f"  load average       {res['loadavg_1min']}")
 
 
