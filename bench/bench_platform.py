@@ -17,7 +17,8 @@ last one it saved).  Between changes a clerk pauses ``--think`` seconds on avera
 ±50 %: people type; 0 hammers the server).  Everything stops by itself after ``--seconds``.
 
 Before the others start, one clerk posts 40 live checks with the server to itself: the request's
-own cost, without the queueing.  Reported: requests per second, p50/p95/max of the live check and of the save, errors (any answer
+own cost, without the queueing.  The server process's CPU time over the run, per request, is the
+figure other load on a shared machine does not change.  Reported: requests per second, p50/p95/max of the live check and of the save, errors (any answer
 other than 200), and **lost edits**: at the end every save the server acknowledged is looked
 up in the database (its version number and the marker it carried), a missing or different one
 counts as lost.  Baseline in the same run: ``reportkit.validate`` of the same data in-process
@@ -96,6 +97,15 @@ def page_fields(data: dict) -> dict[str, str]:
         if v is not None and not isinstance(v, (dict, list)):
             out[name] = "on" if v is True else str(v)
     return out
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process so far (Linux /proc; None elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -261,9 +271,11 @@ def measure(args) -> dict:
             c.start()
         gate.wait(timeout=900)
         start = began[0]
+        cpu_before = cpu_seconds(server.pid)
         for c in clerks:
             c.join(timeout=args.seconds + 120)
         elapsed = time.monotonic() - start
+        cpu_after = cpu_seconds(server.pid)
         acks = [a for c in clerks for a in c.acks]
         (tmp / "acks.json").write_text(json.dumps(acks), encoding="utf-8")
         verified = subprocess.run([sys.executable, "-c", VERIFY, str(tmp / "acks.json")], env=env,
@@ -287,6 +299,8 @@ def measure(args) -> dict:
         "requests": len(checks) + len(saves), "requests_per_s": round((len(checks) + len(saves)) / elapsed, 1),
         "check_ms": {"n": len(checks), "p50": ms(pct(checks, 50)), "p95": ms(pct(checks, 95)), "max": ms(max(checks or [0]))},
         "save_ms": {"n": len(saves), "p50": ms(pct(saves, 50)), "p95": ms(pct(saves, 95)), "max": ms(max(saves or [0]))},
+        "server_cpu_ms_per_request": (round((cpu_after - cpu_before) * 1000 / max(1, len(checks) + len(saves)), 1)
+                                      if cpu_before is not None and cpu_after is not None else None),
         "errors": len(errors), "error_samples": errors[:5],
         "acknowledged_saves": verdict["checked"], "lost_edits": len(verdict["lost"]),
         "baseline_validate_ms": round(baseline * 1000, 2),
@@ -302,6 +316,8 @@ def print_table(res: dict) -> None:
     c, s = res["check_ms"], res["save_ms"]
     print(f"  live check (ms)    n={c['n']}  p50={c['p50']}  p95={c['p95']}  max={c['max']}")
     print(f"  autosave (ms)      n={s['n']}  p50={s['p50']}  p95={s['p95']}  max={s['max']}")
+    print(f"  server CPU         {res['server_cpu_ms_per_request']} ms per request (the waitress process, "
+          "whatever else the machine runs)")
     print(f"  errors             {res['errors']} {res['error_samples'] or ''}")
     print(f"  lost edits         {res['lost_edits']} of {res['acknowledged_saves']} acknowledged saves")
     a = res["check_alone_ms"]
