@@ -212,12 +212,12 @@ def _check_payload(rep: Report, data: dict, findings) -> dict:
 def report_check(request, pk):
     """The live check: the page's current inputs validated by reportkit, nothing saved."""
     rep = access.report_for(request.user, pk)
-    current = rep.current()
     try:
         posted = _posted(request)
     except BadPost as exc:
         return JsonResponse({"ok": False, "message": str(exc)}, status=400)
-    data = formpage.read_post(posted, rep.edition, current.data if current else {"year": rep.year})
+    # the page holds everything but the year (the saved version is not read: the check is hot)
+    data = formpage.read_post(posted, rep.edition, {"year": rep.year})
     return JsonResponse({"ok": True, **_check_payload(rep, data, validate(data))})
 
 
