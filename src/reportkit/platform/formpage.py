@@ -82,7 +82,12 @@ def read_post(post, edition: str, base: dict) -> dict:
     for key in ("proactive", "requests", "appeals"):
         data[key] = {}
     for fig in F.figure_inputs(edition):
-        _put(data, fig.path.split("."), number_value(post.get(fig.path, ""), fig.value_kind))
+        raw = post.get(fig.path, "")
+        before = get(base, tuple(fig.path.split(".")))
+        # an amount shown and posted unchanged keeps its JSON value (0 stays 0, not "0")
+        keep = fig.value_kind == c.AMOUNT and before is not None and not isinstance(before, bool) \
+            and raw.strip() == str(before)
+        _put(data, fig.path.split("."), before if keep else number_value(raw, fig.value_kind))
     unit = F.unit_input(edition)
     if unit is not None and post.get(unit.path, "").strip():
         _put(data, unit.path.split("."), post.get(unit.path).strip())

@@ -14,6 +14,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+# the platform extra: an ImportError here is what `reportkit serve` reports as a missing install
+import django  # noqa: F401
+import django_q  # noqa: F401
+import waitress  # noqa: F401
+import whitenoise  # noqa: F401
+
 
 class ServeError(Exception):
     """Something the office has to fix before the platform can start; said in Chinese."""

@@ -31,21 +31,21 @@ class NotEditable(Exception):
     pass
 
 
-def counts(data: dict) -> tuple[int, int]:
-    """(errors, warnings) of ``data`` by reportkit's validation."""
-    findings = validate(data)
+def counts(data: dict, findings=None) -> tuple[int, int]:
+    """(errors, warnings) of ``data`` by reportkit's validation (``findings`` when already known)."""
+    findings = validate(data) if findings is None else findings
     errors = sum(f.is_error for f in findings)
     return errors, len(findings) - errors
 
 
 def save_version(report: Report, data: dict, *, base: int | None, user, source: str, request=None,
-                 source_name: str = "", action: str = "report.save") -> ReportVersion:
+                 source_name: str = "", action: str = "report.save", findings=None) -> ReportVersion:
     """Store ``data`` as the next version of ``report``, based on version number ``base`` (None or 0
     for a report without versions).  Raises :class:`Conflict` when ``base`` is stale."""
     if not report.editable:
         raise NotEditable(f"报告当前状态为“{report.get_state_display()}”，不能修改")
     text, digest = ReportVersion.encode(data)
-    errors, warnings = counts(data)
+    errors, warnings = counts(data, findings)
     try:
         with transaction.atomic():
             current = report.versions.order_by("-number").first()

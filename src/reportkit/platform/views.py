@@ -26,6 +26,23 @@ from .models import LoginFailure, RenderJob, Report, ReportVersion
 from .versions import Conflict, NotEditable, save_version
 
 
+def _posted(request):
+    """The page's inputs: a JSON object from the page's script, or the plain form post."""
+    if request.content_type == "application/json":
+        try:
+            body = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            body = None
+        if not isinstance(body, dict) or not all(isinstance(v, str) for v in body.values()):
+            raise BadPost("请求内容应为 JSON 对象，每个值都是文字")
+        return body
+    return request.POST
+
+
+class BadPost(Exception):
+    pass
+
+
 def _wants_json(request) -> bool:
     return request.headers.get("X-Requested-With") == "fetch" or "application/json" in request.headers.get("Accept", "")
 
@@ -150,10 +167,14 @@ def report(request, pk):
         return HttpResponseNotAllowed(["GET", "POST"])
     rep = access.report_for(request.user, pk, edit=True)
     current = rep.current()
-    data = formpage.read_post(request.POST, rep.edition, current.data if current else {"year": rep.year})
+    try:
+        posted = _posted(request)
+    except BadPost as exc:
+        return JsonResponse({"ok": False, "message": str(exc)}, status=400)
+    data = formpage.read_post(posted, rep.edition, current.data if current else {"year": rep.year})
     findings = validate(data)
     try:
-        base = int(request.POST.get("base", ""))
+        base = int(posted.get("base", ""))
     except ValueError:
         base = -1
     try:
@@ -161,7 +182,7 @@ def report(request, pk):
             version = current  # nothing changed: no new version
         else:
             version = save_version(rep, data, base=base, user=request.user, request=request,
-                                   source=ReportVersion.Source.TYPED)
+                                   source=ReportVersion.Source.TYPED, findings=findings)
     except Conflict as exc:
         if _wants_json(request):
             return JsonResponse({"ok": False, "conflict": True, "message": str(exc),
@@ -178,14 +199,12 @@ def report(request, pk):
 
 
 def _check_payload(rep: Report, data: dict, findings) -> dict:
+    """The live check's answer: the findings with the input each is shown at (the page sums its
+    totals itself)."""
     names = formpage.page_names(rep.edition, data)
-    totals = {}
-    for fig in formpage.layout.figures(rep.edition):
-        if fig.computed:
-            totals[fig.path] = formpage.total_value(data, formpage.sums_of(fig.path, rep.edition))
     errors = sum(f.is_error for f in findings)
     return {"findings": [formpage.finding_dict(f, names) for f in findings], "errors": errors,
-            "warnings": len(findings) - errors, "totals": totals}
+            "warnings": len(findings) - errors}
 
 
 @login_required
@@ -193,8 +212,12 @@ def _check_payload(rep: Report, data: dict, findings) -> dict:
 def report_check(request, pk):
     """The live check: the page's current inputs validated by reportkit, nothing saved."""
     rep = access.report_for(request.user, pk)
-    current = rep.current()
-    data = formpage.read_post(request.POST, rep.edition, current.data if current else {"year": rep.year})
+    try:
+        posted = _posted(request)
+    except BadPost as exc:
+        return JsonResponse({"ok": False, "message": str(exc)}, status=400)
+    # the page holds everything but the year (the saved version is not read: the check is hot)
+    data = formpage.read_post(posted, rep.edition, {"year": rep.year})
     return JsonResponse({"ok": True, **_check_payload(rep, data, validate(data))})
 
 

@@ -1,0 +1,174 @@
+"""The form in a real browser (Debian's chromium and chromedriver, headless): a clerk logs in,
+fills the 2021 form of examples/yunxi-zrzyj-2021.json by typing and by pasting a table-三 row,
+sees a planted imbalance flagged at its cell, fixes it, renders and downloads — the .docx and
+.xlsx byte-identical to ``reportkit render`` of the same JSON."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import reportkit
+from reportkit import layout
+
+from .conftest import _pg_database, start_server, stop_server
+from .helpers import YUNXI, yunxi
+
+pytestmark = pytest.mark.slow
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+CHROMEDRIVER = "/usr/bin/chromedriver"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def fresh(request, tmp_path_factory):
+    database = _pg_database(request) if request.param == "postgresql" else ""
+    srv = start_server(tmp_path_factory.mktemp(f"browser-{request.param}"), database, request.param)
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (shutil.which(CHROMEDRIVER) and shutil.which(CHROMIUM)):
+        pytest.skip("需要 Debian 的 chromium 和 chromium-driver（apt-get install chromium chromium-driver）")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1000"):
+        opts.add_argument(a)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+
+
+def _type(el, value: str) -> None:
+    el.clear()
+    el.send_keys(value)
+
+
+def _paste(driver, el, text: str) -> None:
+    """What the browser does on Ctrl-V with ``text`` on the clipboard: a paste event carrying it."""
+    driver.execute_script(
+        "var dt = new DataTransfer(); dt.setData('text/plain', arguments[1]);"
+        "arguments[0].focus();"
+        "arguments[0].dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));",
+        el, text)
+
+
+def _checked(driver) -> None:
+    """Wait until the live check of the latest change has answered."""
+    WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "report-form").get_attribute("data-checked"))
+
+
+def _at(driver, name: str) -> list[str]:
+    return [li.text for li in driver.find_element(By.ID, "fx-" + name).find_elements(By.TAG_NAME, "li")]
+
+
+def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fresh, browser, tmp_path):
+    d = browser
+    data = yunxi()
+    d.get(fresh.url + "/")
+    _type(d.find_element(By.ID, "id_username"), "clerk_a")
+    _type(d.find_element(By.ID, "id_password"), fresh.password)
+    d.find_element(By.ID, "login-submit").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "units"))
+    year = d.find_element(By.CSS_SELECTOR, "#units input[name=year]")
+    _type(year, "2021")
+    d.find_element(By.CSS_SELECTOR, f"#units button[data-unit='{fresh.ids['units']['zrzyj']}']").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]"))
+
+    def field(name):
+        return d.find_element(By.ID, "f-" + name)
+
+    # 基本信息 and the prose, typed
+    assert field("agency").get_attribute("value") == data["agency"]
+    assert field("agency_id").get_attribute("value") == data["agency_id"]
+    _type(field("published"), data["published"])
+    _type(field("overview.summary"), data["overview"]["summary"])
+    for i, section in enumerate(data["overview"]["sections"], 1):
+        _type(field(f"overview.sections.{i}.title"), section["title"])
+        _type(field(f"overview.sections.{i}.text"), section["text"])
+    for key in ("problems", "improvements", "other_matters"):
+        _type(field(key), data[key])
+    for key in ("notices", "notice_amount", "collected_amount"):
+        _type(field(f"fees.{key}"), str(data["fees"][key]))
+
+    # the figures: 一、本年新收 of table 三 pasted as a row copied from a spreadsheet (label, 件, total
+    # included), every other figure typed
+    received = data["requests"]["received"]
+    row = "一、本年新收政府信息公开申请数量\t" + "\t".join(f"{received[k]}件" for k in
+                                                  ("natural", "business", "research", "nonprofit", "legal", "other"))
+    _paste(d, field("requests.received.natural"), row + f"\t{sum(received.values())}\r\n")
+    for fig in layout.figures("2021"):
+        if fig.computed or fig.path.startswith("requests.received."):
+            continue
+        _type(field(fig.path), str(_get(data, fig.path)))
+    _checked(d)
+    for k, v in received.items():
+        assert field(f"requests.received.{k}").get_attribute("value") == str(v)
+    assert field("requests.received.total").text == str(sum(received.values()))  # summed as typed
+    assert field("requests.results.total.total").text == str(
+        sum(sum(r.values()) for r in _result_rows(data)))
+    assert d.find_element(By.ID, "count-errors").text == "0", d.find_element(By.ID, "findings").text
+
+    # a planted imbalance: one more 上年结转 by 自然人 than the results account for
+    _type(field("requests.carried_over.natural"), str(data["requests"]["carried_over"]["natural"] + 1))
+    _checked(d)
+    flagged = _at(d, "requests.received.natural")
+    assert flagged and any("勾稽" in t for t in flagged), flagged
+    assert field("requests.received.natural").get_attribute("aria-invalid") == "true"
+    assert int(d.find_element(By.ID, "count-errors").text) >= 1
+    assert "勾稽" in d.find_element(By.ID, "findings").text
+
+    # fixed
+    _type(field("requests.carried_over.natural"), str(data["requests"]["carried_over"]["natural"]))
+    _checked(d)
+    assert _at(d, "requests.received.natural") == []
+    assert d.find_element(By.ID, "count-errors").text == "0"
+
+    d.find_element(By.ID, "save").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]")
+                               and d.find_element(By.ID, "save-status").text == "")
+    assert d.find_element(By.ID, "count-errors").text == "0"
+    d.find_element(By.ID, "render").click()
+    WebDriverWait(d, 300).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#job-files a"))
+    assert d.find_element(By.ID, "job-state").text == "已完成"
+    links = {a.get_attribute("data-format"): a.get_attribute("href")
+             for a in d.find_elements(By.CSS_SELECTOR, "#job-files a")}
+
+    # download with the browser's session; compare with `reportkit render` of the example itself
+    import requests
+
+    s = requests.Session()
+    for c in d.get_cookies():
+        s.cookies.set(c["name"], c["value"])
+    cli = subprocess.run([sys.executable, "-m", "reportkit", "render", str(YUNXI), "-o", str(tmp_path / "cli"),
+                          "--formats", "docx,xlsx"], env=fresh.env, capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 0, cli.stderr
+    for fmt in ("docx", "xlsx"):
+        (path,) = (tmp_path / "cli").glob(f"*.{fmt}")
+        got = s.get(links[fmt], timeout=60)
+        assert got.status_code == 200
+        assert got.content == path.read_bytes(), fmt
+
+
+def _get(data, dotted):
+    node = data
+    for p in dotted.split("."):
+        node = node[p]
+    return node
+
+
+def _result_rows(data):
+    from reportkit import contract
+
+    return [_get(data["requests"]["results"], ".".join(p)) for p, _ in contract.applicant_rows("2021")]
