@@ -71,10 +71,13 @@ def roles(user, report: Report) -> set[str]:
         return set()
     if user.is_superuser:
         return {CLERK, REVIEWER}
+    scope = getattr(user, "_workflow_scope", None)
+    if scope is None:  # worked out once per request (the user object is the request's own)
+        scope = user._workflow_scope = (access.clerk_unit_ids(user), access.region_ids(user))
     out = set()
-    if report.unit_id in access.clerk_unit_ids(user):
+    if report.unit_id in scope[0]:
         out.add(CLERK)
-    if report.unit.region_id in access.region_ids(user):
+    if report.unit.region_id in scope[1]:
         out.add(REVIEWER)
     return out
 

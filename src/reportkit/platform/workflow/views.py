@@ -255,7 +255,7 @@ def office(request):
              "last_activity": r.last_activity.isoformat() if r.last_activity else None, "problems": r.problems}
             for r in shown]})
     return render(request, "workflow/office.html", {
-        "regions": regions, "region": region, "year": year, "rows": shown, "total": len(all_rows), "run": run,
+        "regions": regions, "region": region, "year": year, "table": mark_safe(dash.rows_html(shown)), "total": len(all_rows), "run": run,
         "state": state, "problem": problem, "states": dash.STATE_LABELS, "filters": dash.FILTERS,
         "counts": [(dash.STATE_LABELS[k], v) for k, v in counts.items()],
         "deadline": dash.deadline(year, False), "deadline_rollup": dash.deadline(year, True),
