@@ -141,3 +141,19 @@ def test_rollup_starts_from_the_sums_of_approved_reports(server):
     c, rid = filled(server, "clerk_a", "zrzyj", 2089)
     r = c.post(f"/reports/{rid}/rollup", headers=JSON)
     assert r.status_code == 400 and "本级政府" in r.json()["message"]
+
+
+def test_a_comment_on_a_finding_is_shown_at_the_input_it_concerns(server):
+    c, rid = filled(server, "clerk_b", "jyj", 2099, published="2099-12-30")  # a warning: dated before the year ended
+    rev = server.client("reviewer")
+    options = page(rev.get(f"/reports/{rid}/").text).findall(".//select[@id='wf-comment-path']/optgroup[1]/option")
+    assert [o.get("value") for o in options] == ["finding:published-early|$.published"]
+    r = rev.post(f"/reports/{rid}/comments/", {"path": options[0].get("value"), "text": "落款日期请与印发日期一致"},
+                 headers=JSON)
+    assert r.status_code == 200
+    at = page(c.get(f"/reports/{rid}/").text).find(".//div[@data-box='published']/ul[@class='comments']")
+    assert at is not None and "落款日期请与印发日期一致" in "".join(at.itertext())
+    r = rev.post(f"/reports/{rid}/comments/", {"path": "finding:balance|$.requests", "text": "x"}, headers=JSON)
+    assert r.status_code == 409  # not a finding of the current version
+    added = [d for _, a, d, _ in events(server, rid) if a == "comment.add"]
+    assert added[0]["finding"] == "published-early" and added[0]["path"] == "published"

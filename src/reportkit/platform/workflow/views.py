@@ -108,15 +108,27 @@ def comment_add(request, pk):
     if version is None or not text:
         return _refused(request, report, states.Refused("审核意见不能为空", 400))
     labels = _labels(report.edition, version.data)
-    if path not in labels:
+    finding = ""
+    if path.startswith("finding:"):  # a finding of the current version: shown at the input it concerns
+        code, _, json_path = path.removeprefix("finding:").partition("|")
+        found = next((f for f in states.submission_findings(report, version.data)
+                      if f.code == code and f.path == json_path), None)
+        if found is None:
+            return _refused(request, report, states.Refused("这个检查结果已不在当前版本中，请刷新后再写意见", 409))
+        path = formpage.anchor_of(found.path, formpage.page_names(report.edition, version.data))
+        path = path if path in labels else ""
+        finding, label = found.code, f"{found.label}：{found.message}"
+    elif path not in labels:
         return _refused(request, report, states.Refused(f"报告中没有“{path}”这个位置", 400))
-    comment = Comment.objects.create(report=report, version=version, path=path, label=labels[path],
-                                     finding=request.POST.get("finding", "")[:64], text=text, author=request.user)
-    audit.record(request, "comment.add", comment, report=report.pk, path=path, label=labels[path], text=text,
-                 version=version.number)
+    else:
+        label = labels[path]
+    comment = Comment.objects.create(report=report, version=version, path=path, label=label[:300],
+                                     finding=finding, text=text, author=request.user)
+    audit.record(request, "comment.add", comment, report=report.pk, path=path, label=label, finding=finding,
+                 text=text, version=version.number)
     if _wants_json(request):
         return JsonResponse({"ok": True, "comment": comment.pk})
-    messages.success(request, f"已在“{labels[path]}”处写下审核意见")
+    messages.success(request, f"已在“{label}”处写下审核意见")
     return redirect("report", report.pk)
 
 

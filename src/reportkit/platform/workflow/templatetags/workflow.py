@@ -51,7 +51,9 @@ def workflow_panel(context):
         "changes": StateChange.objects.filter(report=report).select_related("user", "version").order_by("at", "id"),
         "publications": Publication.objects.filter(report=report).select_related("version").order_by("published"),
         "places": views._labels(report.edition, version.data).items() if version and states.REVIEWER in roles else [],
-        "findings": context.get("findings") or [],
+        "finding_places": [(f"finding:{states.warning_key(f)}", f"{'✗' if f.is_error else '⚠'} {f.label}：{f.message}")
+                           for f in (states.submission_findings(report, version.data) if version and states.REVIEWER in roles
+                                     else [])],
         "rollup": report.unit.rollup and report.editable and states.CLERK in roles,
         "rollup_version": version is not None and version.source_name.startswith(views.ROLLUP_NOTE),
         "csrf_token": context.get("csrf_token"),
