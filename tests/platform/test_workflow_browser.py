@@ -60,12 +60,20 @@ class Page:
         return self.d.find_element(By.ID, id_)
 
     def click_and_load(self, element, timeout=120):
-        from selenium.webdriver.support import expected_conditions as EC
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = self.d.find_element("tag name", "html")
         element.click()
-        WebDriverWait(self.d, timeout).until(EC.staleness_of(old))
+
+        def gone(_):  # the old page's root is stale (chromedriver says so in one of two ways)
+            try:
+                old.tag_name
+            except WebDriverException:
+                return True
+            return False
+
+        WebDriverWait(self.d, timeout).until(gone)
         self.wait("body")
 
     def login(self, username, password):

@@ -86,9 +86,11 @@ def rows(region: Region, year: int, *, today: dt.date | None = None) -> tuple[li
         if row.overdue:
             row.problems.append(f"已过发布期限 {-row.days_left} 天")
         if row.review:
+            stale = row.review["version"] != row.version
             for issue in row.review["issues"]:
                 if issue["severity"] != "info":
-                    row.problems.append(issue["text"])
+                    row.problems.append(issue["text"] + (f"（审查的是第 {row.review['version']} 版，现为第 {row.version} 版）"
+                                                         if stale else ""))
         out.append(row)
     return out, run
 
