@@ -113,6 +113,8 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
             continue
         _type(field(fig.path), str(_get(data, fig.path)))
     _checked(d)
+    # typing all this took longer than the autosave interval: a draft version was saved on its own
+    WebDriverWait(d, 60).until(lambda d: d.find_element(By.ID, "report-form").get_attribute("data-saved"))
     for k, v in received.items():
         assert field(f"requests.received.{k}").get_attribute("value") == str(v)
     assert field("requests.received.total").text == str(sum(received.values()))  # summed as typed
@@ -129,6 +131,10 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
     assert int(d.find_element(By.ID, "count-errors").text) >= 1
     assert "勾稽" in d.find_element(By.ID, "findings").text
 
+    # leaving now would lose an edit: the page asks first
+    assert d.execute_script("var e = new Event('beforeunload', {cancelable: true});"
+                            "window.dispatchEvent(e); return e.defaultPrevented;")
+
     # fixed
     _type(field("requests.carried_over.natural"), str(data["requests"]["carried_over"]["natural"]))
     _checked(d)
@@ -139,6 +145,8 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
     WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]")
                                and d.find_element(By.ID, "save-status").text == "")
     assert d.find_element(By.ID, "count-errors").text == "0"
+    assert not d.execute_script("var e = new Event('beforeunload', {cancelable: true});"
+                                "window.dispatchEvent(e); return e.defaultPrevented;")  # saved: leave freely
     d.find_element(By.ID, "render").click()
     WebDriverWait(d, 300).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#job-files a"))
     assert d.find_element(By.ID, "job-state").text == "已完成"
