@@ -180,3 +180,68 @@ def _result_rows(data):
     from reportkit import contract
 
     return [_get(data["requests"]["results"], ".".join(p)) for p, _ in contract.applicant_rows("2021")]
+
+
+def _login(d, server, username):
+    d.delete_all_cookies()
+    d.get(server.url + "/login/")
+    _type(d.find_element(By.ID, "id_username"), username)
+    _type(d.find_element(By.ID, "id_password"), server.password)
+    d.find_element(By.ID, "login-submit").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "units"))
+
+
+def _open_report(d, server, unit_key, year):
+    _type(d.find_element(By.CSS_SELECTOR, f"#units button[data-unit='{server.ids['units'][unit_key]}']")
+          .find_element(By.XPATH, "..").find_element(By.NAME, "year"), str(year))
+    d.find_element(By.CSS_SELECTOR, f"#units button[data-unit='{server.ids['units'][unit_key]}']").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]"))
+
+
+def _upload(d, path):
+    d.find_element(By.ID, "upload-link").click()
+    d.find_element(By.ID, "upload-file").send_keys(str(path))
+    d.find_element(By.ID, "upload-submit").click()
+
+
+def test_a_clerk_imports_a_published_report_and_a_form_in_the_browser(fresh, browser, tmp_path):
+    from reportkit.form import form_bytes
+
+    d = browser
+    data = yunxi()
+    published = reportkit.render(data, tmp_path / "published", formats=["docx", "html"])
+    docx = next(p for p in published.paths if p.suffix == ".docx")
+    _login(d, fresh, "clerk_b")
+
+    # last year's published report (a Word file) starts this year's report: carried over
+    _open_report(d, fresh, "jyj", 2022)
+    _upload(d, docx)
+    WebDriverWait(d, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".messages li.success"))
+    assert "沿用" in d.find_element(By.CSS_SELECTOR, ".messages").text
+    carried = data["requests"]["carried_forward"]
+    for key, value in carried.items():
+        if key != "total":
+            assert d.find_element(By.ID, f"f-requests.carried_over.{key}").get_attribute("value") == str(value)
+    assert d.find_element(By.ID, "f-overview.sections.1.text").get_attribute("value") == ""
+
+    # this year's form (.xlsx) becomes the next version, figures and prose as filled
+    form = tmp_path / "2022.xlsx"
+    form.write_bytes(form_bytes(data | {"year": 2022, "published": "2023-01-20", "agency": "云溪县教育局",
+                                        "agency_id": "11339901MB1F27999X"}))
+    _upload(d, form)
+    WebDriverWait(d, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".messages li.success"))
+    assert "上传填报表单" in d.find_element(By.CSS_SELECTOR, ".messages").text
+    assert d.find_element(By.ID, "f-requests.received.natural").get_attribute("value") == str(
+        data["requests"]["received"]["natural"])
+    assert d.find_element(By.ID, "f-problems").get_attribute("value") == data["problems"]
+
+    # a file the importer cannot read completely: its reasons on the page, nothing imported
+    broken = tmp_path / "残缺.docx"
+    broken.write_bytes(docx.read_bytes()[:4000])
+    number = d.find_element(By.ID, "version-number").text
+    _upload(d, broken)
+    WebDriverWait(d, 60).until(lambda d: d.find_elements(By.ID, "refusal"))
+    assert "残缺.docx" in d.find_element(By.ID, "refusal").text
+    d.find_element(By.LINK_TEXT, "← 返回 云溪县教育局 2022 年度").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]"))
+    assert d.find_element(By.ID, "version-number").text == number
