@@ -30,4 +30,6 @@ for name, unit in (("clerk_a", "zrzyj"), ("clerk_b", "jyj"), ("clerk_c", "ling")
     users[name] = u.pk
 rev = User.objects.create_user("reviewer", password=PASSWORD)
 Membership.objects.create(user=rev, role=Membership.REVIEWER, region=county)
+city_rev = User.objects.create_user("city_reviewer", password=PASSWORD)  # reviews the city and its counties
+Membership.objects.create(user=city_rev, role=Membership.REVIEWER, region=city)
 print(json.dumps({"units": {k: u.pk for k, u in units.items()}, "users": users}))

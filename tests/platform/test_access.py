@@ -71,6 +71,14 @@ def test_a_reviewer_sees_the_region_but_changes_nothing(server, owned):
     assert "云溪县自然资源局" in home and "云岭县民政局" not in home
 
 
+def test_a_reviewer_of_the_city_sees_the_counties_below(server, owned):
+    c = server.client("city_reviewer")
+    assert c.get(f"/reports/{owned['rid']}/").status_code == 200
+    assert c.get(owned["gets"][-1]).status_code == 200
+    assert c.post(f"/reports/{owned['rid']}/render").status_code == 302  # a reviewer may have the set made
+    assert c.post(f"/reports/{owned['rid']}/", {**owned["fields"], "base": "2"}).status_code == 404
+
+
 def test_post_without_csrf_token_is_refused(server, owned):
     c = owned["client"]
     r = c.s.post(server.url + f"/reports/{owned['rid']}/", data={**owned["fields"], "base": "2"},

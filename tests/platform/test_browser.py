@@ -113,6 +113,8 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
             continue
         _type(field(fig.path), str(_get(data, fig.path)))
     _checked(d)
+    # typing all this took longer than the autosave interval: a draft version was saved on its own
+    WebDriverWait(d, 60).until(lambda d: d.find_element(By.ID, "report-form").get_attribute("data-saved"))
     for k, v in received.items():
         assert field(f"requests.received.{k}").get_attribute("value") == str(v)
     assert field("requests.received.total").text == str(sum(received.values()))  # summed as typed
@@ -129,6 +131,10 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
     assert int(d.find_element(By.ID, "count-errors").text) >= 1
     assert "勾稽" in d.find_element(By.ID, "findings").text
 
+    # leaving now would lose an edit: the page asks first
+    assert d.execute_script("var e = new Event('beforeunload', {cancelable: true});"
+                            "window.dispatchEvent(e); return e.defaultPrevented;")
+
     # fixed
     _type(field("requests.carried_over.natural"), str(data["requests"]["carried_over"]["natural"]))
     _checked(d)
@@ -139,6 +145,8 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
     WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]")
                                and d.find_element(By.ID, "save-status").text == "")
     assert d.find_element(By.ID, "count-errors").text == "0"
+    assert not d.execute_script("var e = new Event('beforeunload', {cancelable: true});"
+                                "window.dispatchEvent(e); return e.defaultPrevented;")  # saved: leave freely
     d.find_element(By.ID, "render").click()
     WebDriverWait(d, 300).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#job-files a"))
     assert d.find_element(By.ID, "job-state").text == "已完成"
@@ -172,3 +180,68 @@ def _result_rows(data):
     from reportkit import contract
 
     return [_get(data["requests"]["results"], ".".join(p)) for p, _ in contract.applicant_rows("2021")]
+
+
+def _login(d, server, username):
+    d.delete_all_cookies()
+    d.get(server.url + "/login/")
+    _type(d.find_element(By.ID, "id_username"), username)
+    _type(d.find_element(By.ID, "id_password"), server.password)
+    d.find_element(By.ID, "login-submit").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.ID, "units"))
+
+
+def _open_report(d, server, unit_key, year):
+    _type(d.find_element(By.CSS_SELECTOR, f"#units button[data-unit='{server.ids['units'][unit_key]}']")
+          .find_element(By.XPATH, "..").find_element(By.NAME, "year"), str(year))
+    d.find_element(By.CSS_SELECTOR, f"#units button[data-unit='{server.ids['units'][unit_key]}']").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]"))
+
+
+def _upload(d, path):
+    d.find_element(By.ID, "upload-link").click()
+    d.find_element(By.ID, "upload-file").send_keys(str(path))
+    d.find_element(By.ID, "upload-submit").click()
+
+
+def test_a_clerk_imports_a_published_report_and_a_form_in_the_browser(fresh, browser, tmp_path):
+    from reportkit.form import form_bytes
+
+    d = browser
+    data = yunxi()
+    published = reportkit.render(data, tmp_path / "published", formats=["docx", "html"])
+    docx = next(p for p in published.paths if p.suffix == ".docx")
+    _login(d, fresh, "clerk_b")
+
+    # last year's published report (a Word file) starts this year's report: carried over
+    _open_report(d, fresh, "jyj", 2022)
+    _upload(d, docx)
+    WebDriverWait(d, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".messages li.success"))
+    assert "沿用" in d.find_element(By.CSS_SELECTOR, ".messages").text
+    carried = data["requests"]["carried_forward"]
+    for key, value in carried.items():
+        if key != "total":
+            assert d.find_element(By.ID, f"f-requests.carried_over.{key}").get_attribute("value") == str(value)
+    assert d.find_element(By.ID, "f-overview.sections.1.text").get_attribute("value") == ""
+
+    # this year's form (.xlsx) becomes the next version, figures and prose as filled
+    form = tmp_path / "2022.xlsx"
+    form.write_bytes(form_bytes(data | {"year": 2022, "published": "2023-01-20", "agency": "云溪县教育局",
+                                        "agency_id": "11339901MB1F27999X"}))
+    _upload(d, form)
+    WebDriverWait(d, 120).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".messages li.success"))
+    assert "上传填报表单" in d.find_element(By.CSS_SELECTOR, ".messages").text
+    assert d.find_element(By.ID, "f-requests.received.natural").get_attribute("value") == str(
+        data["requests"]["received"]["natural"])
+    assert d.find_element(By.ID, "f-problems").get_attribute("value") == data["problems"]
+
+    # a file the importer cannot read completely: its reasons on the page, nothing imported
+    broken = tmp_path / "残缺.docx"
+    broken.write_bytes(docx.read_bytes()[:4000])
+    number = d.find_element(By.ID, "version-number").text
+    _upload(d, broken)
+    WebDriverWait(d, 60).until(lambda d: d.find_elements(By.ID, "refusal"))
+    assert "残缺.docx" in d.find_element(By.ID, "refusal").text
+    d.find_element(By.LINK_TEXT, "← 返回 云溪县教育局 2022 年度").click()
+    WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]"))
+    assert d.find_element(By.ID, "version-number").text == number

@@ -66,6 +66,11 @@ def test_the_admin_is_for_administrators_only(server):
         r = admin.get(url)
         assert r.status_code == 200, url
     assert "云溪县自然资源局" in admin.get("/admin/platform/unit/").text
+    # a clerk's role given a region instead of a unit: the constraint's own message, nothing saved
+    user_id = server.ids["users"]["clerk_b"]
+    r = admin.post("/admin/platform/membership/add/", {"user": str(user_id), "role": "clerk", "unit": "",
+                                                      "region": "1", "_save": "保存"})
+    assert r.status_code == 200 and "填报人须选择单位" in r.text
     clerk = server.client("clerk_a")
     r = clerk.get("/admin/platform/unit/")
     assert r.status_code == 302 and "/admin/login/" in r.headers["Location"]

@@ -35,12 +35,46 @@ def units(user):
 
 
 def clerk_unit_ids(user) -> set[int]:
-    return set(Membership.objects.filter(user=user, role=Membership.CLERK).values_list("unit_id", flat=True))
+    return _scope(user)[0]
+
+
+def _scope(user) -> tuple[set[int], set[int]]:
+    """(units the user is clerk of, regions the user reviews — without their subtrees), read once
+    per request (cached on the request's user object)."""
+    cached = getattr(user, "_reportkit_scope", None)
+    if cached is None:
+        clerk, reviewer = set(), set()
+        for role, unit, region in Membership.objects.filter(user=user).values_list("role", "unit_id", "region_id"):
+            if role == Membership.CLERK:
+                clerk.add(unit)
+            elif role == Membership.REVIEWER:
+                reviewer.add(region)
+        cached = user._reportkit_scope = (clerk, reviewer)
+    return cached
+
+
+def can_see_unit(user, unit: Unit) -> bool:
+    """Whether ``user`` may see ``unit`` and its reports: administrator, clerk of the unit, or
+    reviewer of the unit's region or of a region above it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    clerk, reviewer = _scope(user)
+    if unit.pk in clerk:
+        return True
+    region, seen = unit.region_id, set()
+    while reviewer and region is not None and region not in seen:  # up the tree: a few levels
+        if region in reviewer:
+            return True
+        seen.add(region)
+        region = Region.objects.filter(pk=region).values_list("parent_id", flat=True).first()
+    return False
 
 
 def can_edit_unit(user, unit: Unit) -> bool:
     """Whether ``user`` may change ``unit``'s reports (clerk of the unit, or administrator)."""
-    return user.is_authenticated and (user.is_superuser or unit.pk in clerk_unit_ids(user))
+    return user.is_authenticated and (user.is_superuser or unit.pk in _scope(user)[0])
 
 
 def reports(user):
@@ -49,19 +83,23 @@ def reports(user):
 
 def unit_for(user, pk) -> Unit:
     try:
-        return units(user).get(pk=pk)
+        unit = Unit.objects.select_related("region").get(pk=pk)
     except (Unit.DoesNotExist, ValueError):
         raise Http404("没有这个单位，或您无权查看") from None
+    if not can_see_unit(user, unit):
+        raise Http404("没有这个单位，或您无权查看")
+    return unit
 
 
 def report_for(user, pk, *, edit: bool = False) -> Report:
-    """The report ``pk`` if ``user`` may see it (and change it, with ``edit``); 404 otherwise."""
+    """The report ``pk`` if ``user`` may see it (and change it, with ``edit``); 404 otherwise —
+    the same answer whether the report exists or not."""
     try:
-        report = reports(user).get(pk=pk)
+        report = Report.objects.select_related("unit", "unit__region").get(pk=pk)
     except (Report.DoesNotExist, ValueError):
         raise Http404("没有这份报告，或您无权查看") from None
-    if edit and not can_edit_unit(user, report.unit):
-        raise Http404("没有这份报告，或您无权修改")
+    if not can_see_unit(user, report.unit) or (edit and not can_edit_unit(user, report.unit)):
+        raise Http404("没有这份报告，或您无权查看")
     return report
 
 

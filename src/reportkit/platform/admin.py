@@ -43,7 +43,10 @@ class ReadOnly(admin.ModelAdmin):
 class ReportAdmin(admin.ModelAdmin):
     list_display = ("unit", "year", "edition", "state")
     list_filter = ("year", "state")
-    readonly_fields = ("edition",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # a report's unit and year (hence its edition) are fixed once it has versions
+        return ("edition",) if obj is None else ("unit", "year", "edition")
 
     def has_delete_permission(self, request, obj=None):
         return False

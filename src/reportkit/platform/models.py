@@ -71,7 +71,8 @@ class Unit(models.Model):
         verbose_name = verbose_name_plural = "单位"
         ordering = ["name"]
         constraints = [models.UniqueConstraint(fields=["agency_id"], condition=~models.Q(agency_id=""),
-                                               name="unit_agency_id_unique")]
+                                               name="unit_agency_id_unique",
+                                               violation_error_message="已有单位使用这个单位标识")]
 
     def __str__(self) -> str:
         return self.name
@@ -98,8 +99,10 @@ class Membership(models.Model):
             models.CheckConstraint(
                 condition=(models.Q(role="clerk", unit__isnull=False, region__isnull=True)
                            | models.Q(role="reviewer", region__isnull=False, unit__isnull=True)),
-                name="membership_role_scope"),
-            models.UniqueConstraint(fields=["user", "role", "unit", "region"], name="membership_unique"),
+                name="membership_role_scope",
+                violation_error_message="填报人须选择单位（不选地区）；审核人须选择地区（不选单位）"),
+            models.UniqueConstraint(fields=["user", "role", "unit", "region"], name="membership_unique",
+                                    violation_error_message="这个账号已有这个角色"),
         ]
 
     def __str__(self) -> str:
@@ -129,7 +132,8 @@ class Report(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "年度报告"
         ordering = ["-year", "unit__name"]
-        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="report_unit_year_unique")]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="report_unit_year_unique",
+                                               violation_error_message="这个单位这一年度的报告已经存在")]
 
     def __str__(self) -> str:
         return f"{self.unit.name} {self.year} 年度"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -90,16 +90,15 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request):
     user = request.user
-    reports = access.reports(user).order_by("-year", "unit__name")
+    newest = ReportVersion.objects.filter(report=OuterRef("pk")).order_by("-number").values("pk")[:1]
+    reports = list(access.reports(user).annotate(newest=Subquery(newest)).order_by("-year", "unit__name"))
+    versions = ReportVersion.objects.defer("data_json").select_related("author").in_bulk(
+        [r.newest for r in reports if r.newest])
     units = access.units(user).select_related("region").order_by("name")
-    editable = {u.pk for u in units if access.can_edit_unit(user, u)}
-    latest = {}
-    for r in reports:
-        latest[r.pk] = r.current()
     year = timezone.localdate().year - 1
     return render(request, "platform/home.html", {
-        "reports": [(r, latest[r.pk]) for r in reports], "units": [(u, u.pk in editable) for u in units],
-        "default_year": year,
+        "reports": [(r, versions.get(r.newest)) for r in reports],
+        "units": [(u, access.can_edit_unit(user, u)) for u in units], "default_year": year,
     })
 
 
