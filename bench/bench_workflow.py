@@ -121,7 +121,7 @@ def measure(args) -> dict:
             out["dashboards"].append({"units": n, "median_s": statistics.median(runs), "max_s": max(runs),
                                       "queries": len(q.captured_queries), "bytes": len(r.content)})
         n = args.bulk
-        s = next((v for k, v in seeded.items() if k >= n), None)
+        s = next((v for v in seeded.values() if len(v["reports"]) >= n), None)
         if s is not None:
             c = Client()
             c.force_login(User.objects.get(username=s["reviewer"]))
