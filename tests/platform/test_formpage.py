@@ -118,3 +118,12 @@ def test_serve_without_the_platform_extra_says_how_to_install_it():
     assert out.returncode == 2, out.stdout + out.stderr
     assert "pip install 'reportkit[platform]'" in out.stderr and "waitress" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_serve_help_is_chinese_and_names_the_extra():
+    out = subprocess.run([sys.executable, "-m", "reportkit", "serve", "--help"], capture_output=True, text=True,
+                         env={**__import__("os").environ, "COLUMNS": "200"})
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    assert "启动填报平台" in text and "pip install 'reportkit[platform]'" in text
+    assert "--database" in text and "REPORTKIT_DATABASE" in text and "--admin-password-file" in text
