@@ -127,3 +127,14 @@ def test_serve_help_is_chinese_and_names_the_extra():
     text = " ".join(out.stdout.split())
     assert "启动填报平台" in text and "pip install 'reportkit[platform]'" in text
     assert "--database" in text and "REPORTKIT_DATABASE" in text and "--admin-password-file" in text
+
+
+@pytest.mark.parametrize("flag, secure", [("1", True), ("0", False)])
+def test_secure_cookies_behind_https(tmp_path, flag, secure):
+    code = ("from django.conf import settings; import django; django.setup();"
+            "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY)")
+    env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "reportkit.platform.settings",
+           "REPORTKIT_DATA": str(tmp_path), "REPORTKIT_DATABASE": "", "REPORTKIT_SECURE_COOKIES": flag}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(secure), str(secure), "True"]
