@@ -138,3 +138,23 @@ def test_secure_cookies_behind_https(tmp_path, flag, secure):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [str(secure), str(secure), "True"]
+
+
+def test_the_vendored_scripts_run_on_chromium_90():
+    """信创 desktops run Chromium 90-106: no API or syntax that came later (.at() 92, Object.hasOwn
+    93, static blocks 94, findLast 97, structuredClone 98), no module script, no framework."""
+    import re
+
+    static = SRC / "platform" / "static" / "platform"
+    scripts = sorted(static.glob("*.js"))
+    assert scripts
+    later = re.compile(r"\.at\(|Object\.hasOwn|\bstatic\s*\{|\.findLast(Index)?\(|structuredClone|\bimport\s*\(|^\s*import\s|^\s*export\s",
+                       re.M)
+    for js in scripts:
+        text = js.read_text(encoding="utf-8")
+        assert not later.search(text), (js.name, later.search(text).group(0))
+        assert "http://" not in text and "https://" not in text  # nothing fetched from elsewhere
+    for html in (SRC / "platform" / "templates" / "platform").glob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "<script>" not in text and " on" + "click=" not in text and "style=" not in text, html.name
+        assert "http://" not in text and "https://" not in text, html.name
