@@ -130,6 +130,8 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
     assert field("requests.received.natural").get_attribute("aria-invalid") == "true"
     assert int(d.find_element(By.ID, "count-errors").text) >= 1
     assert "勾稽" in d.find_element(By.ID, "findings").text
+    link = d.find_element(By.CSS_SELECTOR, "#findings a[href='#f-requests.received.natural']")
+    assert "勾稽" in link.text  # the list links to the cell
 
     # leaving now would lose an edit: the page asks first
     assert d.execute_script("var e = new Event('beforeunload', {cancelable: true});"

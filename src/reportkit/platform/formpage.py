@@ -283,8 +283,11 @@ def build(edition: str, data: dict, findings) -> dict:
     containers = {"overview.sections", "overview", "proactive", "requests", "appeals", "fees", "requests.results"}
     names = set(boxes) | containers
     placed: dict[str, list] = {}
+    listed = []
     for f in findings:
-        placed.setdefault(anchor_of(f.path, names), []).append(f)
+        anchor = anchor_of(f.path, names)
+        placed.setdefault(anchor, []).append(f)
+        listed.append((f, anchor))
     for name, fs in placed.items():
         if name in boxes:
             boxes[name].findings = fs
@@ -295,6 +298,7 @@ def build(edition: str, data: dict, findings) -> dict:
         "unit_box": unit_box, "tables": tables, "sections_findings": placed.get("overview.sections", []),
         "overview_title": c.report_field(edition).child("overview").title,
         "general_findings": placed.get("", []) + placed.get("overview", []) + placed.get("fees", []),
+        "findings_list": listed,  # every finding with the input it is shown at (the list links there)
     }
 
 
