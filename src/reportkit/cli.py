@@ -562,7 +562,8 @@ def serve(
                               help="数据文件夹：SQLite 数据库、密钥、生成的申报材料都在这里（不存在时创建）。"),
     database: Optional[str] = typer.Option(None, "--database",
                                            help="PostgreSQL 数据库地址，如 postgresql://用户:密码@主机:5432/数据库；"
-                                                "不写则使用数据文件夹中的 SQLite。"),
+                                                "不写则使用数据文件夹中的 SQLite。也可写在环境变量 REPORTKIT_DATABASE 中"
+                                                "（密码不出现在进程列表里），或把密码放在 ~/.pgpass。"),
     host: str = typer.Option("127.0.0.1", "--host", help="监听地址；供内网其他电脑访问时写 0.0.0.0。"),
     port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="监听端口。"),
     admin_user: Optional[str] = typer.Option(None, "--admin-user", help="首次启动时创建的管理员账号（不写则在终端中询问）。"),
@@ -575,7 +576,7 @@ def serve(
     """启动填报平台（浏览器中填报、检查、生成申报材料）：各单位填报人在线填写，审核人查看本地区的报告。
 
     首次启动时建立数据库并创建管理员账号；之后在“管理”页面中添加地区、单位和账号。
-    需要安装平台组件：pip install 'reportkit[platform]'。
+    需要安装平台组件：pip install 'reportkit\\[platform]'。
     """
     try:
         from .platform.serve import ServeError, run

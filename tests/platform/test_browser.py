@@ -130,6 +130,8 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
     assert field("requests.received.natural").get_attribute("aria-invalid") == "true"
     assert int(d.find_element(By.ID, "count-errors").text) >= 1
     assert "勾稽" in d.find_element(By.ID, "findings").text
+    link = d.find_element(By.CSS_SELECTOR, "#findings a[href='#f-requests.received.natural']")
+    assert "勾稽" in link.text  # the list links to the cell
 
     # leaving now would lose an edit: the page asks first
     assert d.execute_script("var e = new Event('beforeunload', {cancelable: true});"
@@ -245,3 +247,16 @@ def test_a_clerk_imports_a_published_report_and_a_form_in_the_browser(fresh, bro
     d.find_element(By.LINK_TEXT, "← 返回 云溪县教育局 2022 年度").click()
     WebDriverWait(d, 30).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#report-form[data-ready]"))
     assert d.find_element(By.ID, "version-number").text == number
+
+    # pasting into table 三: a column (one number a line, "-" and "/" as empty) fills downwards,
+    # a row separated by commas fills to the right, units and full-width digits taken off
+    _paste(d, d.find_element(By.ID, "f-requests.received.natural"), "1\n-\n／\n")
+    assert [d.find_element(By.ID, f"f-requests.{p}.natural").get_attribute("value")
+            for p in ("received", "carried_over", "results.granted")] == ["1", "0", "0"]
+    _paste(d, d.find_element(By.ID, "f-requests.carried_forward.business"), "５，6件, 7")
+    assert [d.find_element(By.ID, f"f-requests.carried_forward.{k}").get_attribute("value")
+            for k in ("business", "research", "nonprofit")] == ["5", "6", "7"]
+    _checked(d)
+    assert d.find_element(By.ID, "f-requests.carried_forward.total").text == str(
+        sum(int(d.find_element(By.ID, f"f-requests.carried_forward.{k}").get_attribute("value"))
+            for k in ("natural", "business", "research", "nonprofit", "legal", "other")))

@@ -118,3 +118,43 @@ def test_serve_without_the_platform_extra_says_how_to_install_it():
     assert out.returncode == 2, out.stdout + out.stderr
     assert "pip install 'reportkit[platform]'" in out.stderr and "waitress" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_serve_help_is_chinese_and_names_the_extra():
+    out = subprocess.run([sys.executable, "-m", "reportkit", "serve", "--help"], capture_output=True, text=True,
+                         env={**__import__("os").environ, "COLUMNS": "200"})
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    assert "启动填报平台" in text and "pip install 'reportkit[platform]'" in text
+    assert "--database" in text and "REPORTKIT_DATABASE" in text and "--admin-password-file" in text
+
+
+@pytest.mark.parametrize("flag, secure", [("1", True), ("0", False)])
+def test_secure_cookies_behind_https(tmp_path, flag, secure):
+    code = ("from django.conf import settings; import django; django.setup();"
+            "print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY)")
+    env = {**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "reportkit.platform.settings",
+           "REPORTKIT_DATA": str(tmp_path), "REPORTKIT_DATABASE": "", "REPORTKIT_SECURE_COOKIES": flag}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [str(secure), str(secure), "True"]
+
+
+def test_the_vendored_scripts_run_on_chromium_90():
+    """信创 desktops run Chromium 90-106: no API or syntax that came later (.at() 92, Object.hasOwn
+    93, static blocks 94, findLast 97, structuredClone 98), no module script, no framework."""
+    import re
+
+    static = SRC / "platform" / "static" / "platform"
+    scripts = sorted(static.glob("*.js"))
+    assert scripts
+    later = re.compile(r"\.at\(|Object\.hasOwn|\bstatic\s*\{|\.findLast(Index)?\(|structuredClone|\bimport\s*\(|^\s*import\s|^\s*export\s",
+                       re.M)
+    for js in scripts:
+        text = js.read_text(encoding="utf-8")
+        assert not later.search(text), (js.name, later.search(text).group(0))
+        assert "http://" not in text and "https://" not in text  # nothing fetched from elsewhere
+    for html in (SRC / "platform" / "templates" / "platform").glob("*.html"):
+        text = html.read_text(encoding="utf-8")
+        assert "<script>" not in text and " on" + "click=" not in text and "style=" not in text, html.name
+        assert "http://" not in text and "https://" not in text, html.name

@@ -65,6 +65,8 @@ def test_typing_the_example_saves_a_version_and_findings_show_at_their_cell(serv
     doc = page(r.text)
     assert doc.find(".//input[@id='f-requests.received.natural']").get("aria-invalid") == "true"
     assert doc.find(".//span[@id='count-errors']").text != "0"
+    links = [a.get("href") for a in doc.findall(".//ul[@id='findings']/li/a")]
+    assert f"#f-{BALANCE}" in links  # the list links to the cell
     # the totals are computed on the server too (the page works without JavaScript)
     assert doc.find(".//output[@id='f-requests.received.total']").text.strip() == str(
         sum(data["requests"]["received"].values()) + 1)

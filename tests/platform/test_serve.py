@@ -71,6 +71,13 @@ def test_the_admin_is_for_administrators_only(server):
     r = admin.post("/admin/platform/membership/add/", {"user": str(user_id), "role": "clerk", "unit": "",
                                                       "region": "1", "_save": "保存"})
     assert r.status_code == 200 and "填报人须选择单位" in r.text
+    # a change in the admin is in the audit log, with who and from where
+    r = admin.post("/admin/platform/region/add/", {"name": "云峰县", "code": "", "parent": "1", "_save": "保存"})
+    assert r.status_code == 302
+    events = server.shell("from reportkit.platform.models import AuditEvent as A\n"
+                          "for e in A.objects.filter(action='admin.add', object_type='Region'):\n"
+                          "    print(e.username, e.ip, e.details['shown'])")
+    assert "admin 127.0.0.1 云峰县" in events
     clerk = server.client("clerk_a")
     r = clerk.get("/admin/platform/unit/")
     assert r.status_code == 302 and "/admin/login/" in r.headers["Location"]

@@ -92,6 +92,8 @@ def _refused(r) -> str:
 def test_refusals_are_clear_and_import_nothing(server, published):
     c, rid = new_report(server, "clerk_a", "zrzyj", 2026)
     before = c.get(f"/reports/{rid}/versions/").text.count("<tr>")
+    msg = _refused(_upload(c, rid, "大.pdf", b"%PDF-1.7\n" + b"0" * (20 * 1024 * 1024)))
+    assert "大.pdf" in msg and "文件过大" in msg
     msg = _refused(_upload(c, rid, "setup.exe", b"MZ\x90\x00"))
     assert "setup.exe" in msg and "不能上传 .exe" in msg
     msg = _refused(_upload(c, rid, "报告.docx", published[".docx"].read_bytes()[:3000]))

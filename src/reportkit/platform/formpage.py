@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from reportkit import contract as c
 from reportkit import layout
@@ -83,11 +84,14 @@ def read_post(post, edition: str, base: dict) -> dict:
         data[key] = {}
     for fig in F.figure_inputs(edition):
         raw = post.get(fig.path, "")
-        before = get(base, tuple(fig.path.split(".")))
-        # an amount shown and posted unchanged keeps its JSON value (0 stays 0, not "0")
-        keep = fig.value_kind == c.AMOUNT and before is not None and not isinstance(before, bool) \
-            and raw.strip() == str(before)
-        _put(data, fig.path.split("."), before if keep else number_value(raw, fig.value_kind))
+        parts = fig.path.split(".")
+        if fig.value_kind == c.AMOUNT:
+            # an amount shown and posted unchanged keeps its JSON value (0 stays 0, not "0")
+            before = get(base, tuple(parts))
+            if before is not None and not isinstance(before, bool) and raw.strip() == str(before):
+                _put(data, parts, before)
+                continue
+        _put(data, parts, number_value(raw, fig.value_kind))
     unit = F.unit_input(edition)
     if unit is not None and post.get(unit.path, "").strip():
         _put(data, unit.path.split("."), post.get(unit.path).strip())
@@ -236,7 +240,8 @@ def build(edition: str, data: dict, findings) -> dict:
     before, after = F.text_inputs(edition)
     texts_before = [box(i) for i in before]
     sections = []
-    n_sections = len(_value(data, "overview.sections") or []) + SPARE_SECTIONS
+    sections_now = _value(data, "overview.sections")
+    n_sections = (len(sections_now) if isinstance(sections_now, list) else 0) + SPARE_SECTIONS
     for n in range(1, n_sections + 1):
         t, x = F.section_inputs(edition, n)
         sections.append((box(t, f"（{_cn(n)}）小标题"), box(x, f"（{_cn(n)}）正文")))
@@ -278,8 +283,11 @@ def build(edition: str, data: dict, findings) -> dict:
     containers = {"overview.sections", "overview", "proactive", "requests", "appeals", "fees", "requests.results"}
     names = set(boxes) | containers
     placed: dict[str, list] = {}
+    listed = []
     for f in findings:
-        placed.setdefault(anchor_of(f.path, names), []).append(f)
+        anchor = anchor_of(f.path, names)
+        placed.setdefault(anchor, []).append(f)
+        listed.append((f, anchor))
     for name, fs in placed.items():
         if name in boxes:
             boxes[name].findings = fs
@@ -290,6 +298,7 @@ def build(edition: str, data: dict, findings) -> dict:
         "unit_box": unit_box, "tables": tables, "sections_findings": placed.get("overview.sections", []),
         "overview_title": c.report_field(edition).child("overview").title,
         "general_findings": placed.get("", []) + placed.get("overview", []) + placed.get("fees", []),
+        "findings_list": listed,  # every finding with the input it is shown at (the list links there)
     }
 
 
@@ -314,9 +323,15 @@ def finding_dict(f, names: set[str] | None = None) -> dict:
     return d
 
 
-def page_names(edition: str, data: dict) -> set[str]:
+def page_names(edition: str, data: dict) -> frozenset[str]:
     """The input names of the page for ``data`` (what findings are placed at)."""
-    return set(_names(edition, len(_value(data, "overview.sections") or []) + SPARE_SECTIONS))
+    sections = _value(data, "overview.sections")
+    return _page_names(edition, (len(sections) if isinstance(sections, list) else 0) + SPARE_SECTIONS)
+
+
+@lru_cache(maxsize=64)
+def _page_names(edition: str, n_sections: int) -> frozenset[str]:
+    return frozenset(_names(edition, n_sections))
 
 
 def _names(edition: str, n_sections: int):

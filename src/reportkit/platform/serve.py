@@ -103,6 +103,8 @@ def start_worker(env: dict) -> subprocess.Popen:
 
 def run(*, data: Path, database: str | None, host: str, port: int, admin_user: str | None,
         admin_password_file: Path | None, threads: int = 8, secure_cookies: bool = False) -> None:
+    # the URL may come from the environment, so that a password is not shown in the process list
+    database = database or os.environ.get("REPORTKIT_DATABASE") or None
     env = configure(data, database, secure_cookies=secure_cookies)
     migrate()
     created = ensure_admin(admin_user, admin_password_file)

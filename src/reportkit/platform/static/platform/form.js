@@ -77,7 +77,13 @@
     payload.findings.forEach(function (f) {
       var li = document.createElement("li");
       li.className = f.severity;
-      li.textContent = (f.severity === "error" ? "✗ 错误" : "⚠ 警告") + "　" + f.text;
+      var text = (f.severity === "error" ? "✗ 错误" : "⚠ 警告") + "　" + f.text;
+      if (f.anchor) {  // the list links to the input the finding is shown at
+        var a = document.createElement("a");
+        a.href = "#f-" + f.anchor;
+        a.textContent = text;
+        li.appendChild(a);
+      } else { li.textContent = text; }
       list.appendChild(li);
       var at = document.getElementById("fx-" + f.anchor) || document.getElementById("fx-");
       var item = document.createElement("li");
