@@ -82,6 +82,9 @@ def read_flat(text: str, name: str = "") -> WordContent:
 #: the headings as printed, a character dropped or added by a typist (``行政法复议``) allowed
 _HEADING_RX = [re.compile("".join(re.escape(ch) + ("" if n < 3 else ".?") for n, ch in enumerate(h)))
                for h in _HEADINGS]
+#: the headings numbered otherwise (a department's report puts its tables under 一、二、三)
+_RENUMBERED_RX = [re.compile(r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*(?:政府信息公开工作)?" + re.escape(h[2:]))
+                  for h in _HEADINGS]
 
 
 _LAYOUT_ROW = re.compile(r"本年新收政府信息公开申请数量[ \u3000]{2,}\d+[ \u3000]{2,}\d+")
@@ -138,7 +141,7 @@ def _sections(body: str) -> dict[int, tuple[int, int]]:
         j = body.find(h, pos)
         end = j + len(h)
         if j < 0:
-            m = _HEADING_RX[i].search(body, pos)
+            m = _HEADING_RX[i].search(body, pos) or _RENUMBERED_RX[i].search(body, pos)
             if m is None:
                 continue
             j, end = m.start(), m.end()
@@ -215,18 +218,35 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
     in order, each listed in ``guesses`` as (row index, label as printed)."""
     text = segment
     if last:  # 四: the one row of figures is the last run of figures in the section
-        runs = list(_FIGURES.finditer(text))
-        return [runs[-1].group(0).strip() if runs else None]
+        runs = [r.group(0).strip() for r in _FIGURES.finditer(text)]
+        width = len(rows[0][1])
+        whole = [r for r in runs if len(r.split()) == width]  # one token a cell: the row itself
+        if whole:  # (a year in the text after the table, its next heading not found, is no row)
+            return [whole[-1]]
+        third = width // 3  # the three blocks printed as three tables (复议, 直接起诉, 复议后起诉)
+        if len(runs) >= 3 and all(len(r.split()) == third for r in runs[-3:]):
+            return [" ".join(runs[-3:])]
+        return [runs[-1] if runs else None]
     out: list[str | None] = []
     pos = 0
     found = []
-    for label, _ in rows:
+    for n, (label, _) in enumerate(rows):
         j = text.find(label, pos)
         if j < 0:
             found.append(None)
             continue
-        found.append((j, j + len(label)))
-        pos = j + len(label)
+        # the label printed first as a heading over its row (a Markdown copy: ``### 一、本年新收…``,
+        # then the row): no figures after it, the same label again before the next row's
+        nxt = text.find(rows[n + 1][0], j + len(label)) if n + 1 < len(rows) else -1
+        size = len(label)
+        bare = re.sub(r"^[(（]?[一二三四五六七八九十\d]{1,3}[)）.、．]", "", label)  # the row printed without its number
+        while not re.match(r"\s*\d", text[j + size:]):
+            k = min(((i, len(t)) for t in (label, bare) if (i := text.find(t, j + size)) >= 0), default=None)
+            if k is None or (nxt >= 0 and k[0] > nxt):
+                break
+            j, size = k
+        found.append((j, j + size))
+        pos = j + size
     ends: dict[int, int] = {}
     for n, f in enumerate(found):
         if f is None:
