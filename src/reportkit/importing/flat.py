@@ -209,6 +209,11 @@ def _groups(edition: str) -> dict[int, str]:
     return out
 
 
+#: full-width forms as their ASCII twins and 、 as a comma, one character for one (positions kept):
+#: a label is found however its brackets and commas were typed (（一） (一), 、 ,)
+_HALF = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x3001: ord(",")}
+
+
 def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
           guesses: list | None = None, groups: dict | None = None) -> list[str | None]:
     """The digits printed after each row's label (None: label not found).  Rows whose label is not
@@ -216,7 +221,8 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
     the labels found around them: when it holds exactly as many runs of figures as rows are
     missing there, and each run's label has the row's number and is spelled alike, they are read
     in order, each listed in ``guesses`` as (row index, label as printed)."""
-    text = segment
+    text = segment.translate(_HALF)
+    rows = [(label.translate(_HALF), paths) for label, paths in rows]
     if last:  # 四: the one row of figures is the last run of figures in the section
         runs = [r.group(0).strip() for r in _FIGURES.finditer(text)]
         width = len(rows[0][1])
@@ -231,15 +237,17 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
     pos = 0
     found = []
     for n, (label, _) in enumerate(rows):
+        bare = re.sub(r"^[(]?[一二三四五六七八九十\d]{1,3}[).,]", "", label)  # the row printed without its number
         j = text.find(label, pos)
+        size = len(label)
+        if j < 0 and bare != label and len(bare) >= 4:
+            j, size = text.find(bare, pos), len(bare)
         if j < 0:
             found.append(None)
             continue
         # the label printed first as a heading over its row (a Markdown copy: ``### 一、本年新收…``,
         # then the row): no figures after it, the same label again before the next row's
-        nxt = text.find(rows[n + 1][0], j + len(label)) if n + 1 < len(rows) else -1
-        size = len(label)
-        bare = re.sub(r"^[(（]?[一二三四五六七八九十\d]{1,3}[)）.、．]", "", label)  # the row printed without its number
+        nxt = text.find(rows[n + 1][0], j + size) if n + 1 < len(rows) else -1
         while not re.match(r"\s*\d", text[j + size:]):
             k = min(((i, len(t)) for t in (label, bare) if (i := text.find(t, j + size)) >= 0), default=None)
             if k is None or (nxt >= 0 and k[0] > nxt):
@@ -255,7 +263,7 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
         nxt = next((g[0] for g in found[n + 1:] if g is not None), len(text))
         m = _RUN.match(text[f[1]:nxt])
         run = m.group(0) if m else ""
-        numbering = re.search(r"\s*\d{1,2}[.、．]\s*$", run)  # the next row's number when its label is not found
+        numbering = re.search(r"\s*\d{1,2}[.、．,]\s*$", run)  # the next row's number when its label is not found
         if numbering:
             run = run[:numbering.start()]
         out.append(run.strip())
@@ -284,7 +292,7 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
             # the 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0
             group = {groups.get(k) for k in range(n, m)}
             name = group.pop() if len(group) == 1 else None
-            if name and re.sub(r"\s", "", name) in re.sub(r"\s", "", pieces[0][0]) and \
+            if name and re.sub(r"\s", "", name.translate(_HALF)) in re.sub(r"\s", "", pieces[0][0]) and \
                     all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
                 for k in range(n, m):
                     out[k] = pieces[0][1]
@@ -295,8 +303,8 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
 
 
 #: a run of figures: numbers separated by white space, not a row's numbering (``1、`` ``2.``)
-_FIGURES = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:元|万元)?(?:\s*[+\-]?\d+(?:\.\d+)?(?:元|万元)?)*(?![.、．\d])")
-_ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．]|[（(]([一二三四五六七八九十]{1,2})[）)])")
+_FIGURES = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:元|万元)?(?:\s*[+\-]?\d+(?:\.\d+)?(?:元|万元)?)*(?![.、．,\d])")
+_ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．,]|[（(]([一二三四五六七八九十]{1,2})[）)])")
 
 
 def _alike(printed: str, label: str) -> bool:
