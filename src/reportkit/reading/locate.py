@@ -296,6 +296,8 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
+                if len(chain) > 3 and not any(is_value(t) and t.strip() for t in texts):
+                    hit = None  # a row of words and no figure (四's heads cut into 维持 / 纠正 / …) is no 三 row
                 if hit is not None and hit[0] is not None and max(cols3) >= len(texts) and len(_aligned(
                         g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
                         len(order3))) != len(order3):  # narrower than its head, and not one cell a head
