@@ -218,6 +218,7 @@ def _second_reading(raw: bytes, content, shown: str) -> ImportResult | None:
     text = decode(raw, shown)
     lines = [ln.replace("|", "  ").replace("\t", "  ") for ln in text.splitlines() if not _MD_RULE.match(ln.strip())]
     lines = [re.sub(r"^#{1,6}\s+", "", ln) for ln in lines]
+    lines = [ln for ln in lines if not re.fullmatch(r"\s*\d{1,3}\s*", ln)]  # a page number on its own line
     try:
         second = read_layout("\n".join(lines), shown)
     except DocumentError:

@@ -214,8 +214,44 @@ def _groups(edition: str) -> dict[int, str]:
 _HALF = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x3001: ord(",")}
 
 
+def _spread(out: list, rows: list, guesses: list | None) -> None:
+    """三: a run holding k rows' figures after one row's label, beside rows whose labels were printed
+    away from their figures (a PDF converted to Markdown moves a wrapped label out of its row) or not
+    found: the run is shared out in table order over k consecutive rows that include its own and whose
+    others have no figures — only when exactly one such window is left (windows decided settle the
+    others, in turn), one token a cell, every share adding up to its 总计."""
+    width = len(rows[0][1])
+
+    def empty(i: int) -> bool:
+        return out[i] is None or out[i] == ""
+
+    todo = {}
+    for i in range(len(rows)):
+        toks = (out[i] or "").split()
+        if len(toks) > width and not len(toks) % width and all(_NUMBER.match(t) for t in toks):
+            shares = [[int(t) for t in toks[c * width:(c + 1) * width]] for c in range(len(toks) // width)]
+            if all(sum(c[:-1]) == c[-1] for c in shares):
+                todo[i] = shares
+    changed = True
+    while todo and changed:
+        changed = False
+        for i, shares in list(todo.items()):
+            k = len(shares)
+            windows = [list(range(i - p, i - p + k)) for p in range(k)
+                       if i - p >= 0 and i - p + k <= len(rows)
+                       and all(r == i or (empty(r) and r not in todo) for r in range(i - p, i - p + k))]
+            if len(windows) != 1:
+                continue
+            for r, share in zip(windows[0], shares):
+                out[r] = " ".join(map(str, share))
+                if guesses is not None and r != i:
+                    guesses.append((r, None))
+            del todo[i]
+            changed = True
+
+
 def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
-          guesses: list | None = None, groups: dict | None = None) -> list[str | None]:
+          guesses: list | None = None, groups: dict | None = None, anyorder: bool = False) -> list[str | None]:
     """The digits printed after each row's label (None: label not found).  Rows whose label is not
     found (misprinted, cut short by a line break, ``1、`` for ``1.``) are decided by the text between
     the labels found around them: when it holds exactly as many runs of figures as rows are
@@ -242,6 +278,8 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
         size = len(label)
         if j < 0 and bare != label and len(bare) >= 4:
             j, size = text.find(bare, pos), len(bare)
+        if j < 0 and anyorder and text.count(label) == 1:  # 表二's blocks printed in another order
+            j = text.find(label)
         if j < 0:
             found.append(None)
             continue
@@ -299,6 +337,8 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
                     if guesses is not None:
                         guesses.append((k, f"2019 版的单行{name}（全为 0）"))
         n = m
+    if groups is not None:
+        _spread(out, rows, guesses)
     return out
 
 
@@ -392,8 +432,12 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
     rows = _rows(edition, key)
     guessed: list = []
     groups = _groups(edition) if key == "requests" else None
-    runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups)
+    runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups, anyorder=key == "proactive")
     for i, printed in guessed:
+        if printed is None:
+            notes.append(("guess", f"“{rows[i][0]}”的标签没有印在它的数字旁：数字与相邻一行的连在一起，"
+                                   f"按表中各行的次序和每行的总计读取", rows[i][1][0], f"文本中“{rows[i][0]}”一行"))
+            continue
         notes.append(("guess", f"标签“{printed}”与官方标签不同（印错、折行截断或编号写法），按前后各行的位置和编号"
                                f"判断为“{rows[i][0]}”", rows[i][1][0], f"文本中“{printed}”之后"))
     cands: list[list[tuple] | None] = []
