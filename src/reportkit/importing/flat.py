@@ -339,6 +339,28 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
         n = m
     if groups is not None:
         _spread(out, rows, guesses)
+        # a label with no figures after it but other rows' labels, already read, then one row of figures
+        # (a converter moved those labels between this one and its figures): the figures are this row's
+        width = len(rows[0][1])
+        for n, f in enumerate(found):
+            if f is None or out[n]:
+                continue
+            stop = next((g[0] for g in found[n + 1:] if g is not None), len(text))
+            seg, moved = text[f[1]:stop], True
+            while moved:
+                moved = False
+                for r, (lab, _) in enumerate(rows):
+                    if r != n and out[r] and seg.lstrip().startswith(lab):
+                        seg, moved = seg.lstrip()[len(lab):], True
+            if seg == text[f[1]:stop]:
+                continue
+            m = _RUN.match(seg)
+            toks = (m.group(0) if m else "").split()
+            if (len(toks) == width and all(_NUMBER.match(t) for t in toks)
+                    and sum(int(t) for t in toks[:-1]) == int(toks[-1])):
+                out[n] = " ".join(toks)
+                if guesses is not None:
+                    guesses.append((n, None))
     return out
 
 
@@ -435,13 +457,14 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
     runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups, anyorder=key == "proactive")
     for i, printed in guessed:
         if printed is None:
-            notes.append(("guess", f"“{rows[i][0]}”的标签没有印在它的数字旁：数字与相邻一行的连在一起，"
+            notes.append(("guess", f"“{rows[i][0]}”的标签没有印在它的数字旁（转换时被移开），"
                                    f"按表中各行的次序和每行的总计读取", rows[i][1][0], f"文本中“{rows[i][0]}”一行"))
             continue
         notes.append(("guess", f"标签“{printed}”与官方标签不同（印错、折行截断或编号写法），按前后各行的位置和编号"
                                f"判断为“{rows[i][0]}”", rows[i][1][0], f"文本中“{printed}”之后"))
     cands: list[list[tuple] | None] = []
-    for (label, paths), run in zip(rows, runs):
+    blank_total: set[int] = set()
+    for n, ((label, paths), run) in enumerate(zip(rows, runs)):
         if run is None or not run:
             cands.append(None)
             continue
@@ -450,6 +473,12 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
         spaced = len(re.sub(r"万元|元", " ", run).split()) == len(paths)  # one token a cell: no arithmetic needed
         if key == "requests" and not spaced:
             found = [c for c in found if sum(c[:6]) == c[6]]
+        toks = run.split()
+        if key == "requests" and not found and len(toks) == len(paths) - 1 and all(_NUMBER.match(t) for t in toks):
+            # six figures, one token a cell, that cannot be five and a 总计: the 总计 printed blank; kept
+            # only if the columns' sums (一 + 二 = 七 + 四, the （七）总计 row) agree with them
+            found = [tuple(int(t) for t in toks) + (sum(int(t) for t in toks),)]
+            blank_total.add(n)
         if key == "appeals" and not spaced:
             found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
         cands.append(found if len(found) <= MAX_SPLITS else [])
@@ -461,6 +490,8 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
             continue
         if options is not None and len(options) == 1:
             values.update(zip(paths, options[0]))
+            if i in blank_total:
+                values[paths[-1]] = ""  # printed blank: a total not printed
             digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
             if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
                 notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
