@@ -151,6 +151,9 @@ def random_report(seed: int, *, year: int | None = None, printed_totals: bool | 
             fees["notice_amount"] = _amount(rng)
         if "notice_amount" in fees and rng.random() < 0.7:
             fees["collected_amount"] = "0"
+        unpaid = sum(data["requests"]["results"]["other"]["unpaid_fee"][k] for k in c.COLUMN_KEYS)
+        if fees.get("notices") == 0 and unpaid:  # requests dropped for an unpaid fee had a notice (a warning otherwise)
+            fees["notices"] = unpaid
         data["fees"] = fees
     return data
 

@@ -60,13 +60,18 @@ def test_every_figure_of_a_real_report(spec_path):
     assert unread <= listed, f"not read and not listed: {unread - listed}"
     knowable = {p for p in unread if expect[p] != UNKNOWABLE}
     assert sorted(knowable) == sorted(spec.get("missing", [])), "the list of what is missing"
-    assert result.complete == (not unread)
+    # the figures are complete exactly when nothing about a figure is listed (a report may still lack
+    # a section of prose — kewei-2024.md has no 四/五 headings — which the result lists apart)
+    figure_paths = {f.path for f in layout.figures(spec["edition"])}
+    figure_problems = [n for n in result.notes if n.kind in PROBLEMS and n.path in figure_paths]
+    assert (not figure_problems) == (not unread)
+    assert not result.complete or not unread
 
 
 def test_corpus_summary(capsys):
     """≥ 90 % of the real reports whose every figure can be told complete and exact, no wrong figure;
     the figures printed."""
-    complete = right = total = unknowable = knowable_reports = knowable_complete = 0
+    complete = whole = right = total = unknowable = knowable_reports = knowable_complete = 0
     kinds = {}
     for spec_path in CORPUS:
         spec, result = _read(spec_path)
@@ -76,14 +81,18 @@ def test_corpus_summary(capsys):
         right += sum(1 for p, v in expect.items() if got.get(p) == v)
         unknowable += sum(1 for v in expect.values() if v == UNKNOWABLE)
         assert all(got[p] == v for p, v in expect.items() if p in got)
-        complete += result.complete and len(got) == len(expect)
+        figures_complete = len(got) == len(expect) and not any(
+            n.kind in PROBLEMS and n.path in expect for n in result.notes)
+        complete += figures_complete
+        whole += result.complete
         if UNKNOWABLE not in expect.values():
             knowable_reports += 1
-            knowable_complete += result.complete and len(got) == len(expect)
+            knowable_complete += figures_complete
         kinds[result.kind] = kinds.get(result.kind, 0) + 1
     with capsys.disabled():
-        print(f"\n真实报告：完整 {complete}/{len(CORPUS)}，数字正确 {right}/{total}（其中 {unknowable} 个印得无法分辨，"
-              f"未读取并列出），错误 0，类型 {kinds}")
+        print(f"\n真实报告：数字完整 {complete}/{len(CORPUS)}（连同各节文字都完整 {whole}），数字正确 {right}/{total}"
+              f"（其中 {unknowable} 个印得无法分辨，未读取并列出），错误 0；数字都能分辨的 {knowable_reports} 份中"
+              f"完整 {knowable_complete} 份；类型 {kinds}")
     # a report printing figures no reader can tell apart cannot be complete: it stops with the exact
     # list (test_every_figure_of_a_real_report); of the others at least 90 % are complete and exact
     assert knowable_complete >= 0.9 * knowable_reports

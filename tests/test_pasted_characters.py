@@ -8,6 +8,7 @@ name) holds no line break and no invisible mark."""
 import json
 import random
 import subprocess
+import sys
 
 import pytest
 
@@ -221,3 +222,44 @@ def test_a_non_breaking_hyphen_is_refused_for_the_pdf_and_kept_otherwise(tmp_pat
     assert f.code == "pdf-character" and "U+2011" in f.message and "“-”" in f.message
     d["problems"] = d["problems"].replace("\u2011", "-")
     reportkit.render(d, tmp_path, formats=["docx", "pdf"])  # the guard finds every character
+
+
+def test_the_faces_are_asked_for_only_until_every_character_is_found():
+    """``not_in_faces`` answers as the merged ranges of all the faces do, but runs ``fc-match``
+    only for the faces it needs: a clean report's characters are in the first faces, so a
+    clean ``reportkit validate`` does not start six fc-match processes (its start-up)."""
+    from reportkit.contract import characters
+    from reportkit.writing.pdf import _environment
+    from reportkit.validation.rules import _template_families
+
+    conf, families = _environment().get("FONTCONFIG_FILE"), _template_families("2021")
+    ranges = _faces()
+    text = json.dumps(example(YUNXI), ensure_ascii=False)
+    chars = {ch for ch in text if ord(ch) > 0x7f and not ch.isspace()}
+    assert chars and all(characters.covered(ch, ranges) for ch in chars)
+    characters._face_cache.clear()
+    assert characters.not_in_faces(chars, conf, families) == set()
+    assert 0 < len(characters._face_cache) < len(families)
+    odd = next(c for c in map(chr, range(0x10FFFD, 0x100000, -1)) if not characters.covered(c, ranges))
+    assert characters.not_in_faces(chars | {odd}, conf, families) == {odd}
+    assert len(characters._face_cache) == len(families)
+    assert characters.not_in_faces(set(), conf, families) == set()
+
+
+def test_the_pdf_character_check_of_validate_needs_neither_the_filing_code_nor_the_converter():
+    """``reportkit validate`` (pdf among the default formats) checks the characters against the
+    PDF's faces; for that it reads the template's families and asks fontconfig, without importing
+    the filing code, the staging or the LibreOffice driver (they cost its start-up)."""
+    code = ("import sys, io, contextlib\n"
+            "from reportkit.cli.app import app\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out):\n"
+            "    try:\n        app(['validate', sys.argv[1]])\n    except SystemExit as exc:\n        code = exc.code\n"
+            "print(code, out.getvalue().splitlines()[-1])\n"
+            "print(sorted(m for m in ('reportkit.filing.set', 'reportkit.filing.staging', 'reportkit.writing.pdf', "
+            "'reportkit.writing.fontconfig', 'reportkit.ooxml.fonts') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code, str(YUNXI)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    verdict, loaded = r.stdout.strip().splitlines()[-2:]
+    assert verdict == "0   结论：通过"
+    assert loaded == "['reportkit.ooxml.fonts', 'reportkit.writing.fontconfig']"

@@ -76,3 +76,13 @@ def test_installed_wheel_validates_and_renders_from_elsewhere(wheel, tmp_path):
                        capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stdout + r.stderr
     assert len(list((work / "xinyi-2020").glob("*.docx"))) == 1
+
+
+def test_wheel_contains_the_platform_package_data(wheel):
+    """reportkit serve needs its templates, vendored scripts and styles, and migrations."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    src = ROOT / "src" / "reportkit" / "platform"
+    shipped = [p for p in src.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    assert any(p.suffix == ".html" for p in shipped) and any(p.suffix == ".js" for p in shipped)
+    for p in shipped:
+        assert "reportkit/platform/" + p.relative_to(src).as_posix() in names, p

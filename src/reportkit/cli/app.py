@@ -5,8 +5,9 @@ It maps options to library calls, prints what they return in Chinese (or JSON wi
 0 ok, 1 invalid data, 2 usage.  No logic lives here.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: typer reads every command's parameters at each
+# start (typing.get_type_hints), and annotations kept as strings are then compiled and evaluated
+# one by one, ~5 ms of a clean ``reportkit validate`` (bench/bench_validate.py).
 import json
 import signal
 import sys
@@ -609,6 +610,43 @@ def _review_table(result) -> None:
         typer.echo(f"内容雷同 雷同组 {g.number}：{len(g.units)} 个单位的“{g.label}”彼此雷同（{g.names(result.units, 10)}）")
     for p in result.previous_unreadable:
         typer.echo(f"上一年度的报告无法读取：{_shown(p.source)}：{_shown(p.error.message)}")
+
+
+# ------------------------------------------------------------------ serve
+
+@app.command()
+def serve(
+    data: Path = typer.Option(Path("reportkit-data"), "--data", "-d",
+                              help="数据文件夹：SQLite 数据库、密钥、生成的申报材料都在这里（不存在时创建）。"),
+    database: Optional[str] = typer.Option(None, "--database",
+                                           help="PostgreSQL 数据库地址，如 postgresql://用户:密码@主机:5432/数据库；"
+                                                "不写则使用数据文件夹中的 SQLite。也可写在环境变量 REPORTKIT_DATABASE 中"
+                                                "（密码不出现在进程列表里），或把密码放在 ~/.pgpass。"),
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址；供内网其他电脑访问时写 0.0.0.0。"),
+    port: int = typer.Option(8000, "--port", "-p", min=1, max=65535, help="监听端口。"),
+    admin_user: Optional[str] = typer.Option(None, "--admin-user", help="首次启动时创建的管理员账号（不写则在终端中询问）。"),
+    admin_password_file: Optional[Path] = typer.Option(None, "--admin-password-file",
+                                                       help="首次启动时管理员的密码所在的文件（密码不写在命令行上）。"),
+    threads: int = typer.Option(8, "--threads", min=1, max=64, help="同时处理的请求数。"),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies",
+                                        help="经 HTTPS 反向代理访问时打开：登录凭据只经 HTTPS 发送。"),
+) -> None:
+    """启动填报平台（浏览器中填报、检查、生成申报材料）：各单位填报人在线填写，审核人查看本地区的报告。
+
+    首次启动时建立数据库并创建管理员账号；之后在“管理”页面中添加地区、单位和账号。
+    需要安装平台组件：pip install 'reportkit\\[platform]'。
+    """
+    try:
+        from ..platform.serve import ServeError, run
+    except ImportError as exc:
+        _usage(f"填报平台需要安装平台组件（缺少 {exc.name}）：pip install 'reportkit[platform]'")
+        return
+    try:
+        run(data=data, database=database, host=host, port=port, admin_user=admin_user,
+            admin_password_file=admin_password_file, threads=threads, secure_cookies=secure_cookies)
+    except ServeError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(2)
 
 
 # ------------------------------------------------------------------ templates

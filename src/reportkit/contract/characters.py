@@ -125,7 +125,7 @@ def strip_invisible_all(value):
 
 # ------------------------------------------------------------ which characters the PDF's fonts have
 
-_coverage_cache: dict[tuple, "list[tuple[int, int]] | None"] = {}
+_face_cache: dict[tuple, "list[tuple[int, int]] | None"] = {}
 
 
 def font_coverage(conf: str | None, families: tuple[str, ...]) -> "list[tuple[int, int]] | None":
@@ -135,43 +135,82 @@ def font_coverage(conf: str | None, families: tuple[str, ...]) -> "list[tuple[in
     font where it is installed, else its substitute).  A character outside them is drawn from
     some other font glyph by glyph, and LibreOffice then loses what follows it at a line end
     (seen with ✔ ☑ ☐ and emoji).  Read once per process; None where there is no fontconfig
-    (Windows, macOS): unknown."""
-    key = (conf, families)
-    if key in _coverage_cache:
-        return _coverage_cache[key]
+    (Windows, macOS): unknown.  :func:`not_in_faces` asks only for the faces it needs."""
+    found: list[tuple[int, int]] = []
+    for family in families:
+        ranges = face_coverage(conf, family)
+        if ranges is None:
+            return None
+        found += ranges
+    return _merged(found) or None
+
+
+def not_in_faces(chars: "set[str]", conf: str | None, families: tuple[str, ...]) -> "set[str] | None":
+    """The characters of ``chars`` that none of the faces of ``families`` has (see
+    :func:`font_coverage`), or None where that is unknown.  The faces are asked for one by one
+    (one ``fc-match`` each, ~8 ms) and only until every character is found: a report's
+    characters are usually all in the first face asked, and asking for all six was most of the
+    start-up of ``reportkit validate`` (bench/bench_validate.py).  The answer is the same as
+    :func:`font_coverage`'s ranges would give."""
+    todo = set(chars)
+    if not todo:
+        return set()
+    asked = []
+    # the families named in Chinese first: their faces are the CJK ones, which have the Latin
+    # letters too, so one face usually answers (the order changes nothing but how many are asked)
+    for family in sorted(families, key=str.isascii):
+        ranges = face_coverage(conf, family)
+        if ranges is None:
+            return None
+        asked += ranges
+        todo = {ch for ch in todo if not covered(ch, ranges)}
+        if not todo:
+            return todo
+    return todo if asked else None
+
+
+def face_coverage(conf: str | None, family: str) -> "list[tuple[int, int]] | None":
+    """The code points of the face fontconfig gives for ``family`` with the configuration
+    ``conf``, as sorted, merged ranges (empty when fontconfig gives no charset); None where
+    there is no ``fc-match`` or it cannot be run.  Read once per process."""
+    key = (conf, family)
+    if key in _face_cache:
+        return _face_cache[key]
     import os
     import shutil
     import subprocess
 
     exe = shutil.which("fc-match")
     ranges: list[tuple[int, int]] | None = None
-    if exe is not None and families:
+    if exe is not None:
         env = dict(os.environ)
         if conf:
             env["FONTCONFIG_FILE"] = conf
-        found: list[tuple[int, int]] = []
-        for family in families:
-            try:
-                out = subprocess.run([exe, "-f", "%{charset}", family], capture_output=True, env=env, timeout=60,
-                                     stdin=subprocess.DEVNULL).stdout.decode("ascii", "replace")
-            except (OSError, subprocess.SubprocessError):
-                found = []
-                break
+        try:
+            out = subprocess.run([exe, "-f", "%{charset}", family], capture_output=True, env=env, timeout=60,
+                                 stdin=subprocess.DEVNULL).stdout.decode("ascii", "replace")
+        except (OSError, subprocess.SubprocessError):
+            out = None
+        if out is not None:
+            found: list[tuple[int, int]] = []
             for token in out.split():
                 lo, _, hi = token.partition("-")
                 try:
                     found.append((int(lo, 16), int(hi or lo, 16)))
                 except ValueError:
                     continue
-        if found:
-            found.sort()
-            ranges = []
-            for lo, hi in found:
-                if ranges and lo <= ranges[-1][1] + 1:
-                    ranges[-1] = (ranges[-1][0], max(ranges[-1][1], hi))
-                else:
-                    ranges.append((lo, hi))
-    _coverage_cache[key] = ranges
+            ranges = _merged(found)
+    _face_cache[key] = ranges
+    return ranges
+
+
+def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    ranges: list[tuple[int, int]] = []
+    for lo, hi in sorted(found):
+        if ranges and lo <= ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], hi))
+        else:
+            ranges.append((lo, hi))
     return ranges
 
 

@@ -35,6 +35,7 @@ from ..errors import ConverterMissing, OutputExistsError, RenderError, Validatio
 from ..validation.findings import Finding, has_errors
 from ..limits import TemplateLimits
 from ..loading import load
+from ..ooxml.fonts import requested_fonts
 from .options import RenderOptions
 from .output import safe_name
 from .staging import MANIFEST, OutputFolder, sha256_file, write_file
@@ -404,21 +405,3 @@ def _manifest(p: Plan, made: list[tuple[str, bytes]], pdf: dict | None) -> dict:
         "validation": {"valid": True, "errors": 0, "warnings": len(p.findings),
                        "findings": [f.to_dict() for f in p.findings]},
     }
-
-
-def requested_fonts(docx: "Path | bytes") -> list[str]:
-    """The font families the Word file asks for (``w:rFonts`` of its styles and text; theme
-    fonts aside), sorted."""
-    import re
-
-    found: set[str] = set()
-    attr = re.compile(rb'w:(?:ascii|hAnsi|eastAsia|cs)="([^"]+)"')
-    from ..ooxml.package import Package
-    from ..ooxml.write import OWN
-
-    z = Package(docx.read_bytes() if isinstance(docx, Path) else bytes(docx), OWN)
-    for name in z.names:
-        if name.startswith("word/") and name.endswith(".xml") and "/_rels/" not in name:
-            for tag in re.findall(rb"<w:rFonts\b[^>]*>", z.read(name)):
-                found.update(v.decode("utf-8") for v in attr.findall(tag))
-    return sorted(found)

@@ -180,7 +180,69 @@ def import_report(source, *, name: str | None = None, kind: str | None = None) -
         if exc.file is None:
             exc.file = shown
         raise
-    return _assemble(content, kind, shown)
+    if kind != "text" or hasattr(content, "flat_notes"):
+        return _assemble(content, kind, shown)
+    try:
+        result = _assemble(content, kind, shown)
+    except DocumentError:
+        merged = _second_reading(raw, content, shown)
+        if merged is None:
+            raise
+        return merged
+    if result.complete:
+        return result
+    merged = _second_reading(raw, content, shown)
+    if merged is None or len(merged.figures) <= len(result.figures):
+        return result
+    return merged
+
+
+def _second_reading(raw: bytes, content, shown: str) -> ImportResult | None:
+    """A Markdown (or tab/space) copy whose tables came apart (a PDF converted to Markdown: a row's
+    label in one table and its figures in the next, a head row missing its label column) read a
+    second time as one run of text, its rows split by the tables' own arithmetic (as for
+    ``pdftotext -layout``), and laid beside the first reading: a figure both read must be the same
+    (read differently it is a conflict, not read); a figure one of them read is taken.  A problem
+    the first reading met about a figure the second read is dropped; the result is None when the
+    second reading finds no table."""
+    import re
+
+    from ..reading.docx import WordContent
+    from ..reading.text import _MD_RULE, decode
+    from .flat import read_layout
+
+    text = decode(raw, shown)
+    lines = [ln.replace("|", "  ").replace("\t", "  ") for ln in text.splitlines() if not _MD_RULE.match(ln.strip())]
+    lines = [re.sub(r"^#{1,6}\s+", "", ln) for ln in lines]
+    lines = [ln for ln in lines if not re.fullmatch(r"\s*\d{1,3}\s*", ln)]  # a page number on its own line
+    try:
+        second = read_layout("\n".join(lines), shown)
+    except DocumentError:
+        return None
+    if not second.grids:
+        return None
+    both = WordContent()
+    both.grids = list(content.grids) + list(second.grids)
+    both.paragraphs = list(content.paragraphs)
+    both.flat_notes = second.flat_notes  # type: ignore[attr-defined]
+    try:
+        merged = _assemble(both, "text", shown)
+    except DocumentError:
+        return None
+    from ..contract import tables as layout
+
+    read = {f.path for f in merged.figures}
+    every = {f.path for f in layout.figures(merged.edition)} if merged.edition else set()
+    merged.notes = [n for n in merged.notes
+                    if not (n.kind in PROBLEMS and ((n.path is not None and n.path in read)
+                                                    or (n.path is None and every <= read)))]
+    for i, n in enumerate(merged.notes):  # a 总计 "not printed" beside figures of its row not read: not read either
+        if n.kind == "not-printed" and n.path and n.path.endswith(".total"):
+            row = n.path[:-len("total")]
+            if any(p.startswith(row) and p not in read for p in every - {n.path}):
+                merged.notes[i] = Note("missing", f"{n.message.split('：')[0]}：这一行的数字没有全部读出，总计也未读取",
+                                       path=n.path, where=n.where)
+    return merged
 
 
 def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:

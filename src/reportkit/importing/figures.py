@@ -17,6 +17,21 @@ from ..reading.labels import fold
 from .values import read_value, yuan_to_wan
 
 
+_BLANKS = ("", "/", "-", "—", "——", "–", "\\")
+
+
+def _in_printed_total_row(path: str, located) -> bool:
+    """A blank cell of the （七）总计 row beside figures printed in that row: a blank like any other
+    row's (read as 0), not a row left unprinted — the row is written whole or not at all."""
+    head, _, col = path.rpartition(".")
+    if head != "requests.results.total" or col == "total":
+        return False
+    from ..contract.tables import APPLICANT_HEADS
+
+    return any((h := located.hits.get(f"{head}.{c}")) is not None and fold(h.text) not in _BLANKS
+               for c, _ in APPLICANT_HEADS if c != "total")
+
+
 def _put(tree: dict, path: str, value) -> None:
     parts = path.split(".")
     node = tree
@@ -62,7 +77,8 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                 else:
                     notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
                                       where=hit.where, printed=printed, official=as_official))
-        if fig.computed and fold(hit.text) in ("", "/", "-", "—", "——", "–", "\\"):  # a blank 总计: not printed
+        if fig.computed and fold(hit.text) in _BLANKS and not _in_printed_total_row(fig.path, located):
+            # a blank 总计: not printed
             notes.append(Note("not-printed", f"{fig.label}：总计一格空白，视为未印出（不是 0），由 reportkit 计算",
                               path=fig.path, where=hit.where, printed=hit.text))
             continue

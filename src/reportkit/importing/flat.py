@@ -82,6 +82,9 @@ def read_flat(text: str, name: str = "") -> WordContent:
 #: the headings as printed, a character dropped or added by a typist (``行政法复议``) allowed
 _HEADING_RX = [re.compile("".join(re.escape(ch) + ("" if n < 3 else ".?") for n, ch in enumerate(h)))
                for h in _HEADINGS]
+#: the headings numbered otherwise (a department's report puts its tables under 一、二、三)
+_RENUMBERED_RX = [re.compile(r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*(?:政府信息公开工作)?" + re.escape(h[2:]))
+                  for h in _HEADINGS]
 
 
 _LAYOUT_ROW = re.compile(r"本年新收政府信息公开申请数量[ \u3000]{2,}\d+[ \u3000]{2,}\d+")
@@ -138,7 +141,7 @@ def _sections(body: str) -> dict[int, tuple[int, int]]:
         j = body.find(h, pos)
         end = j + len(h)
         if j < 0:
-            m = _HEADING_RX[i].search(body, pos)
+            m = _HEADING_RX[i].search(body, pos) or _RENUMBERED_RX[i].search(body, pos)
             if m is None:
                 continue
             j, end = m.start(), m.end()
@@ -206,27 +209,90 @@ def _groups(edition: str) -> dict[int, str]:
     return out
 
 
+#: full-width forms as their ASCII twins and 、 as a comma, one character for one (positions kept):
+#: a label is found however its brackets and commas were typed (（一） (一), 、 ,)
+_HALF = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x3001: ord(",")}
+
+
+def _spread(out: list, rows: list, guesses: list | None) -> None:
+    """三: a run holding k rows' figures after one row's label, beside rows whose labels were printed
+    away from their figures (a PDF converted to Markdown moves a wrapped label out of its row) or not
+    found: the run is shared out in table order over k consecutive rows that include its own and whose
+    others have no figures — only when exactly one such window is left (windows decided settle the
+    others, in turn), one token a cell, every share adding up to its 总计."""
+    width = len(rows[0][1])
+
+    def empty(i: int) -> bool:
+        return out[i] is None or out[i] == ""
+
+    todo = {}
+    for i in range(len(rows)):
+        toks = (out[i] or "").split()
+        if len(toks) > width and not len(toks) % width and all(_NUMBER.match(t) for t in toks):
+            shares = [[int(t) for t in toks[c * width:(c + 1) * width]] for c in range(len(toks) // width)]
+            if all(sum(c[:-1]) == c[-1] for c in shares):
+                todo[i] = shares
+    changed = True
+    while todo and changed:
+        changed = False
+        for i, shares in list(todo.items()):
+            k = len(shares)
+            windows = [list(range(i - p, i - p + k)) for p in range(k)
+                       if i - p >= 0 and i - p + k <= len(rows)
+                       and all(r == i or (empty(r) and r not in todo) for r in range(i - p, i - p + k))]
+            if len(windows) != 1:
+                continue
+            for r, share in zip(windows[0], shares):
+                out[r] = " ".join(map(str, share))
+                if guesses is not None and r != i:
+                    guesses.append((r, None))
+            del todo[i]
+            changed = True
+
+
 def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
-          guesses: list | None = None, groups: dict | None = None) -> list[str | None]:
+          guesses: list | None = None, groups: dict | None = None, anyorder: bool = False) -> list[str | None]:
     """The digits printed after each row's label (None: label not found).  Rows whose label is not
     found (misprinted, cut short by a line break, ``1、`` for ``1.``) are decided by the text between
     the labels found around them: when it holds exactly as many runs of figures as rows are
     missing there, and each run's label has the row's number and is spelled alike, they are read
     in order, each listed in ``guesses`` as (row index, label as printed)."""
-    text = segment
+    text = segment.translate(_HALF)
+    rows = [(label.translate(_HALF), paths) for label, paths in rows]
     if last:  # 四: the one row of figures is the last run of figures in the section
-        runs = list(_FIGURES.finditer(text))
-        return [runs[-1].group(0).strip() if runs else None]
+        runs = [r.group(0).strip() for r in _FIGURES.finditer(text)]
+        width = len(rows[0][1])
+        whole = [r for r in runs if len(r.split()) == width]  # one token a cell: the row itself
+        if whole:  # (a year in the text after the table, its next heading not found, is no row)
+            return [whole[-1]]
+        third = width // 3  # the three blocks printed as three tables (复议, 直接起诉, 复议后起诉)
+        if len(runs) >= 3 and all(len(r.split()) == third for r in runs[-3:]):
+            return [" ".join(runs[-3:])]
+        return [runs[-1] if runs else None]
     out: list[str | None] = []
     pos = 0
     found = []
-    for label, _ in rows:
+    for n, (label, _) in enumerate(rows):
+        bare = re.sub(r"^[(]?[一二三四五六七八九十\d]{1,3}[).,]", "", label)  # the row printed without its number
         j = text.find(label, pos)
+        size = len(label)
+        if j < 0 and bare != label and len(bare) >= 4:
+            j, size = text.find(bare, pos), len(bare)
+        if j < 0 and anyorder and text.count(label) == 1:  # 表二's blocks printed in another order
+            j = text.find(label)
         if j < 0:
             found.append(None)
             continue
-        found.append((j, j + len(label)))
-        pos = j + len(label)
+        # the label printed first as a heading over its row (a Markdown copy: ``### 一、本年新收…``,
+        # then the row): no figures after it, the same label again before the next row's
+        nxt = text.find(rows[n + 1][0], j + size) if n + 1 < len(rows) else -1
+        while not re.match(r"\s*\d", text[j + size:]):
+            k = min(((i, len(t)) for t in (label, bare) if (i := text.find(t, j + size)) >= 0), default=None)
+            if k is None or (nxt >= 0 and k[0] > nxt):
+                break
+            j, size = k
+        found.append((j, j + size))
+        pos = j + size
     ends: dict[int, int] = {}
     for n, f in enumerate(found):
         if f is None:
@@ -235,7 +301,7 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
         nxt = next((g[0] for g in found[n + 1:] if g is not None), len(text))
         m = _RUN.match(text[f[1]:nxt])
         run = m.group(0) if m else ""
-        numbering = re.search(r"\s*\d{1,2}[.、．]\s*$", run)  # the next row's number when its label is not found
+        numbering = re.search(r"\s*\d{1,2}[.、．,]\s*$", run)  # the next row's number when its label is not found
         if numbering:
             run = run[:numbering.start()]
         out.append(run.strip())
@@ -264,19 +330,43 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
             # the 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0
             group = {groups.get(k) for k in range(n, m)}
             name = group.pop() if len(group) == 1 else None
-            if name and re.sub(r"\s", "", name) in re.sub(r"\s", "", pieces[0][0]) and \
+            if name and re.sub(r"\s", "", name.translate(_HALF)) in re.sub(r"\s", "", pieces[0][0]) and \
                     all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
                 for k in range(n, m):
                     out[k] = pieces[0][1]
                     if guesses is not None:
                         guesses.append((k, f"2019 版的单行{name}（全为 0）"))
         n = m
+    if groups is not None:
+        _spread(out, rows, guesses)
+        # a label with no figures after it but other rows' labels, already read, then one row of figures
+        # (a converter moved those labels between this one and its figures): the figures are this row's
+        width = len(rows[0][1])
+        for n, f in enumerate(found):
+            if f is None or out[n]:
+                continue
+            stop = next((g[0] for g in found[n + 1:] if g is not None), len(text))
+            seg, moved = text[f[1]:stop], True
+            while moved:
+                moved = False
+                for r, (lab, _) in enumerate(rows):
+                    if r != n and out[r] and seg.lstrip().startswith(lab):
+                        seg, moved = seg.lstrip()[len(lab):], True
+            if seg == text[f[1]:stop]:
+                continue
+            m = _RUN.match(seg)
+            toks = (m.group(0) if m else "").split()
+            if (len(toks) == width and all(_NUMBER.match(t) for t in toks)
+                    and sum(int(t) for t in toks[:-1]) == int(toks[-1])):
+                out[n] = " ".join(toks)
+                if guesses is not None:
+                    guesses.append((n, None))
     return out
 
 
 #: a run of figures: numbers separated by white space, not a row's numbering (``1、`` ``2.``)
-_FIGURES = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:元|万元)?(?:\s*[+\-]?\d+(?:\.\d+)?(?:元|万元)?)*(?![.、．\d])")
-_ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．]|[（(]([一二三四五六七八九十]{1,2})[）)])")
+_FIGURES = re.compile(r"[+\-]?\d+(?:\.\d+)?(?:元|万元)?(?:\s*[+\-]?\d+(?:\.\d+)?(?:元|万元)?)*(?![.、．,\d])")
+_ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．,]|[（(]([一二三四五六七八九十]{1,2})[）)])")
 
 
 def _alike(printed: str, label: str) -> bool:
@@ -364,12 +454,17 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
     rows = _rows(edition, key)
     guessed: list = []
     groups = _groups(edition) if key == "requests" else None
-    runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups)
+    runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups, anyorder=key == "proactive")
     for i, printed in guessed:
+        if printed is None:
+            notes.append(("guess", f"“{rows[i][0]}”的标签没有印在它的数字旁（转换时被移开），"
+                                   f"按表中各行的次序和每行的总计读取", rows[i][1][0], f"文本中“{rows[i][0]}”一行"))
+            continue
         notes.append(("guess", f"标签“{printed}”与官方标签不同（印错、折行截断或编号写法），按前后各行的位置和编号"
                                f"判断为“{rows[i][0]}”", rows[i][1][0], f"文本中“{printed}”之后"))
     cands: list[list[tuple] | None] = []
-    for (label, paths), run in zip(rows, runs):
+    blank_total: set[int] = set()
+    for n, ((label, paths), run) in enumerate(zip(rows, runs)):
         if run is None or not run:
             cands.append(None)
             continue
@@ -378,6 +473,12 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
         spaced = len(re.sub(r"万元|元", " ", run).split()) == len(paths)  # one token a cell: no arithmetic needed
         if key == "requests" and not spaced:
             found = [c for c in found if sum(c[:6]) == c[6]]
+        toks = run.split()
+        if key == "requests" and not found and len(toks) == len(paths) - 1 and all(_NUMBER.match(t) for t in toks):
+            # six figures, one token a cell, that cannot be five and a 总计: the 总计 printed blank; kept
+            # only if the columns' sums (一 + 二 = 七 + 四, the （七）总计 row) agree with them
+            found = [tuple(int(t) for t in toks) + (sum(int(t) for t in toks),)]
+            blank_total.add(n)
         if key == "appeals" and not spaced:
             found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
         cands.append(found if len(found) <= MAX_SPLITS else [])
@@ -389,6 +490,8 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
             continue
         if options is not None and len(options) == 1:
             values.update(zip(paths, options[0]))
+            if i in blank_total:
+                values[paths[-1]] = ""  # printed blank: a total not printed
             digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
             if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
                 notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："

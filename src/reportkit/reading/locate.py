@@ -214,6 +214,7 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     order2: list[int] = []               # 二: the head row's columns, one per printed head cell
     head_variants: dict[str, tuple[str, str]] = {}   # head key → (as printed, official) when a variant
     cols3: dict[int, str] = {}           # 三: column → applicant key
+    head3_at: tuple = (None, 0)          # 三: the grid its head row is in, and that row's width
     heads3_text: dict[int, str] = {}
     order3: list[str] = []               # 三: the applicant keys in column order, and the first
     first_head3: dict[str, int] = {}     # head column of each
@@ -279,11 +280,14 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
 
             # ---- 三: head rows name the columns
             if distinct & _T3_HEAD_MARKS and not (distinct - _T3_COLUMN_KEYS) & ix.leaf_keys3:
+                if head3_at[0] != id(g):  # a new table's head: the columns of an earlier one no longer hold
+                    cols3, heads3_text = {}, {}
                 for c, k in enumerate(plain):
                     if k in _T3_COLUMNS:
                         cols3[c] = _T3_COLUMNS[k]
                         heads3_text[c] = texts[c].strip()
                 order3 = list(dict.fromkeys(cols3[c] for c in sorted(cols3)))
+                head3_at = (id(g), len(texts))
                 first_head3 = {}
                 for h in sorted(cols3):
                     first_head3.setdefault(cols3[h], h)
@@ -292,11 +296,22 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
                 label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
                 chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
                 hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
+                if len(chain) > 3 and not any(is_value(t) and t.strip() for t in texts):
+                    hit = None  # a row of words and no figure (四's heads cut into 维持 / 纠正 / …) is no 三 row
                 if hit is not None and hit[0] is not None and max(cols3) >= len(texts) and len(_aligned(
                         g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
                         len(order3))) != len(order3):  # narrower than its head, and not one cell a head
                     out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
                                           f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"))
+                    continue
+                shifted = bool(label_cols) and (min(cols3) <= label_cols[-1]
+                                                or (head3_at[0] != id(g) and head3_at[1] != len(texts)))
+                if hit is not None and hit[0] is not None and shifted and len(_aligned(
+                        g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
+                        len(order3))) != len(order3):  # a head over the row's label: the head row is shifted
+                    out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
+                                          "表头的列与这一行对不齐（表头印在行标签所在的列上，或在另一个宽窄不同的表格里），"
+                                          "不知各数字属于哪一列"))
                     continue
                 state3 = (dict(cols3), list(order3), dict(first_head3), dict(heads3_text))
                 if hit is not None and hit[0] is not None:

@@ -15,9 +15,9 @@ from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from ..contract import official as c
-from ..contract.characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls, code_point,
-                         covered, described, emoji, font_coverage, has_special, invisible_marks, name_breaks,
-                         xml_invalid)
+from ..contract.characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARATORS, XML_INVALID, bidi_controls,
+                                   code_point, described, emoji, has_special, invisible_marks, name_breaks,
+                                   not_in_faces, xml_invalid)
 from .findings import Finding, json_path
 from ..contract.totals import amount, amount_text, appeals_total, column_total, get, row_total
 
@@ -515,13 +515,13 @@ _NOT_DRAWN = re.compile(f"[{XML_INVALID.pattern[1:-1]}{INVISIBLE}{BIDI_CONTROLS}
                         "\ufe00-\ufe0f\U000e0100-\U000e01ef]|" + EMOJI.pattern)
 
 
-_drawn: dict[int, set[str]] = {}
+_drawn: dict[tuple, set[str]] = {}
 
 
 @lru_cache(maxsize=4)
 def _template_families(edition: str) -> tuple[str, ...]:
     """The font families the default Word template of ``edition`` asks for."""
-    from ..filing.set import requested_fonts
+    from ..ooxml.fonts import requested_fonts  # not from ..filing: see bench/bench_validate.py
     from ..resources import template_path
 
     import zipfile
@@ -533,19 +533,20 @@ def _template_families(edition: str) -> tuple[str, ...]:
 
 
 def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
-    from ..writing.pdf import _environment
+    from ..writing.fontconfig import environment  # not from ..writing.pdf: see bench/bench_validate.py
 
     families = _template_families(edition or c.EDITIONS[-1])
-    ranges = font_coverage(_environment().get("FONTCONFIG_FILE"), families)
+    conf = environment().get("FONTCONFIG_FILE")
     chars: set[str] = set()
     for _, text in strings:
         chars.update(text)
-    missing: set[str] = set()
-    if ranges is not None:
-        known = _drawn.setdefault(id(ranges), set())  # characters found in the faces (per process)
-        fresh = chars - known
-        missing = {ch for ch in fresh if ord(ch) > 0x7f and not ch.isspace() and not covered(ch, ranges)
-                   and not _NOT_DRAWN.match(ch)}
+    known = _drawn.setdefault((conf, families), set())  # characters found in the faces (per process)
+    fresh = chars - known
+    missing = not_in_faces({ch for ch in fresh if ord(ch) > 0x7f and not ch.isspace() and not _NOT_DRAWN.match(ch)},
+                           conf, families)
+    if missing is None:  # unknown (no fontconfig)
+        missing = set()
+    else:
         known.update(fresh - missing)
     lost_here = chars & PDF_LOST.keys()
     if not missing and not lost_here and not EMOJI.search("".join(ch for ch in chars if ord(ch) > 0x2000)):

@@ -795,15 +795,17 @@ def split_closing(docx: bytes, chars: int) -> bytes:
     indent kept with the 落款 — the page shows the same lines, and the 落款 takes the paragraph's
     last lines with it.  Only the PDF is made from this document; the .docx is left as it was."""
     import copy
-    import io
-    import zipfile
+    import datetime as dt
 
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.opc.oxml import serialize_part_xml
     from docx.oxml.ns import qn
     from docx.oxml.parser import parse_xml
 
-    src = zipfile.ZipFile(io.BytesIO(docx))
+    from ..ooxml.package import Package
+    from ..ooxml.write import OWN, zip_members
+
+    src = Package(docx, OWN)  # a document this render made
     main = "word/document.xml"
     root = parse_xml(src.read(main))
     body = root.find(qn("w:body"))
@@ -831,11 +833,8 @@ def split_closing(docx: bytes, chars: int) -> bytes:
     ind = tp.get_or_add_ind()
     ind.set(qn("w:firstLineChars"), "0")
     ind.set(qn("w:firstLine"), "0")
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            dst.writestr(info, serialize_part_xml(root) if info.filename == main else src.read(info.filename))
-    return out.getvalue()
+    return zip_members([(name, serialize_part_xml(root) if name == main else src.read(name)) for name in src.names],
+                       dt.datetime(2000, 1, 1), core_dates=False)  # only converted to PDF, never kept
 
 
 def _paragraph_styles_of(z) -> dict:
@@ -846,7 +845,7 @@ def _paragraph_styles_of(z) -> dict:
 
     try:
         element = parse_xml(z.read("word/styles.xml"))
-    except KeyError:
+    except (KeyError, ValueError):  # no styles part (PackageError is a ValueError)
         return {}
     if not isinstance(element, CT_Styles):
         return {}

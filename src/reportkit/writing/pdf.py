@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import ConverterMissing, RenderError
+from .fontconfig import environment as _environment
 
 TIMEOUT = 180  # seconds a document may take
 PDF_FILTER = "pdf:writer_pdf_Export"
@@ -50,7 +51,6 @@ INSTALL_HINT = ("未找到 LibreOffice，未生成 PDF（其余文件已生成�
                 "或用环境变量 REPORTKIT_SOFFICE 指向 soffice 程序")
 NO_SANDBOX = ("PDF 转换未隔离：未找到可用的 bubblewrap（bwrap），LibreOffice 能访问网络和本机文件"
               "（它已设置为不加载文档链接的外部内容）；Debian/Ubuntu 可运行 sudo apt-get install bubblewrap")
-FONTS_CONF = Path(__file__).with_name("fonts.conf")
 
 
 def find_soffice() -> str | None:
@@ -176,15 +176,6 @@ def _font_dirs(conf: str | None) -> list[Path]:
             if Path(m.group(2)) not in dirs:
                 dirs.append(Path(m.group(2)))
     return dirs
-
-
-def _environment() -> dict:
-    """The converter's environment: on fontconfig systems, reportkit's font substitutes
-    (fonts.conf: 仿宋_GB2312 → a serif CJK face, 黑体 → a sans one …) on top of the system's."""
-    env = dict(os.environ)
-    if os.name == "posix" and "FONTCONFIG_FILE" not in env and FONTS_CONF.exists():
-        env["FONTCONFIG_FILE"] = str(FONTS_CONF)
-    return env
 
 
 def font_resolution(families: Sequence[str]) -> dict[str, str | None] | None:
