@@ -45,8 +45,9 @@ def _prose(data: dict, rng: random.Random) -> None:
     ov["summary"] = _text(rng, len(ov["summary"]))
     for s in ov["sections"]:
         s["text"] = "\n".join(_text(rng, len(p)) for p in s["text"].split("\n"))
-    for key in ("problems", "improvements", "other_matters"):
-        data[key] = "\n".join(_text(rng, len(p)) for p in data[key].split("\n"))
+    for key in ("problems", "improvements", "other_matters", "rectification", "work_points", "proposals", "innovation"):
+        if key in data:  # each unit's own prose: the example's words are not copied between units
+            data[key] = "\n".join(_text(rng, len(p)) for p in data[key].split("\n"))
 
 
 def _unit(base: dict, i: int, year: int, rng: random.Random) -> dict:
