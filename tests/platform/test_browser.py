@@ -97,8 +97,12 @@ def test_a_clerk_fills_the_form_in_the_browser_and_downloads_the_filing_set(fres
     for i, section in enumerate(data["overview"]["sections"], 1):
         _type(field(f"overview.sections.{i}.title"), section["title"])
         _type(field(f"overview.sections.{i}.text"), section["text"])
-    for key in ("problems", "improvements", "other_matters"):
-        _type(field(key), data[key])
+    _type(field("level"), data["level"])
+    # 五 and 六 as the example writes them: its own headings, 上年问题整改, 六's 2021 sub-items
+    for key in ("rectification", "rectification_heading", "problems", "problems_heading", "improvements",
+                "improvements_heading", "other_matters", "work_points", "proposals", "innovation"):
+        if key in data:
+            _type(field(key), data[key])
     for key in ("notices", "notice_amount", "collected_amount"):
         _type(field(f"fees.{key}"), str(data["fees"][key]))
 
