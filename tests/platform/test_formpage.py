@@ -158,3 +158,15 @@ def test_the_vendored_scripts_run_on_chromium_90():
         text = html.read_text(encoding="utf-8")
         assert "<script>" not in text and " on" + "click=" not in text and "style=" not in text, html.name
         assert "http://" not in text and "https://" not in text, html.name
+
+
+def test_the_platform_opens_on_the_year_being_filed():
+    """December: this year's reports are being written; January–November: last year's (due 31 January)."""
+    import datetime as dt
+
+    from reportkit.platform.season import filing_year
+
+    assert filing_year(dt.date(2026, 12, 8)) == 2026
+    assert filing_year(dt.date(2027, 1, 20)) == 2026
+    assert filing_year(dt.date(2027, 3, 31)) == 2026
+    assert filing_year(dt.date(2027, 11, 30)) == 2026

@@ -22,6 +22,7 @@ from reportkit import validate
 from reportkit.contract.skeleton import skeleton
 
 from . import access, audit, formpage
+from .season import filing_year
 from .models import LoginFailure, RenderJob, Report, ReportVersion
 from .versions import Conflict, NotEditable, save_version
 
@@ -95,7 +96,7 @@ def home(request):
     versions = ReportVersion.objects.defer("data_json").select_related("author").in_bulk(
         [r.newest for r in reports if r.newest])
     units = access.units(user).select_related("region").order_by("name")
-    year = timezone.localdate().year - 1
+    year = filing_year(timezone.localdate())
     return render(request, "platform/home.html", {
         "reports": [(r, versions.get(r.newest)) for r in reports],
         "units": [(u, access.can_edit_unit(user, u)) for u in units], "default_year": year,

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from reportkit.contract import tables as layout
 
 from .. import access, audit, formpage
+from ..season import filing_year
 from ..models import AuditEvent, Region, Report, ReportVersion
 from ..versions import Conflict, NotEditable, save_version
 from . import dashboard as dash
@@ -250,9 +251,9 @@ def office(request):
     if not regions:
         raise Http404("您不是审核人")
     region = _region_for(request.user, request.GET.get("region") or regions[0].pk)
-    year = _int(request.GET.get("year"), timezone.localdate().year - 1)
+    year = _int(request.GET.get("year"), filing_year(timezone.localdate()))
     if not 2019 <= year <= 2100:
-        year = timezone.localdate().year - 1
+        year = filing_year(timezone.localdate())
     state, problem = request.GET.get("state", ""), request.GET.get("problem", "")
     all_rows, run = dash.rows(region, year)
     shown = [r for r in all_rows if dash.keep(r, state, problem)]
