@@ -420,7 +420,8 @@ def test_the_old_openers_are_gone():
 
     src = Path(reportkit.__file__).parent
     openers = [p.relative_to(src).as_posix() for p in src.rglob("*.py")
-               if re.search(r"zipfile\.ZipFile\(", p.read_text(encoding="utf-8"))]
+               if re.search(r"zipfile\.ZipFile\(", p.read_text(encoding="utf-8"))
+               and p.relative_to(src).parts[0] != "platform"]  # the platform's export archive is not an Office file
     assert openers == ["ooxml/package.py"]
     assert not [p for p in src.rglob("*.py") if re.search(r"zlib\.decompress\(", p.read_text(encoding="utf-8"))
                 and p.name != "package.py"]

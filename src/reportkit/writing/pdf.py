@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..errors import ConverterMissing, RenderError
+from .fontconfig import FONTS_CONF  # noqa: F401  (writing.pdf.FONTS_CONF: the config the converter runs with)
 from .fontconfig import environment as _environment
 
 TIMEOUT = 180  # seconds a document may take
