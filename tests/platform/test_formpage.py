@@ -170,3 +170,16 @@ def test_the_platform_opens_on_the_year_being_filed():
     assert filing_year(dt.date(2027, 1, 20)) == 2026
     assert filing_year(dt.date(2027, 3, 31)) == 2026
     assert filing_year(dt.date(2027, 11, 30)) == 2026
+
+
+def test_the_migrations_match_the_models(tmp_path):
+    """A model changed without its migration would be missing from every office's database."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "reportkit.platform.settings",
+           "REPORTKIT_DATA": str(tmp_path), "REPORTKIT_DATABASE": ""}
+    out = subprocess.run([sys.executable, "-m", "reportkit.platform.manage", "makemigrations", "--check", "--dry-run"],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
