@@ -173,7 +173,17 @@ def test_the_year_in_a_browser(server, browser, tmp_path):
     p.click_and_load(p.by_id("render"))
     job = wait_render(c, browser.current_url.removeprefix(server.url))
     assert job["state"] == "done", job
+    # the finished render is what publishing needs: the page offers it once it is recorded (reloaded as
+    # a clerk would; one CI run on PostgreSQL found the page opened without it)
+    import time
+
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + 30
     p.open(f"/reports/{rid}/")
+    while not browser.find_elements(By.ID, "wf-do-publish") and time.monotonic() < deadline:
+        time.sleep(1)
+        p.open(f"/reports/{rid}/")
     p.click_and_load(p.by_id("wf-do-publish"))
     assert p.by_id("wf-state").text == "已发布"
     p.click_and_load(browser.find_element("css selector", "#wf-publications a"))
