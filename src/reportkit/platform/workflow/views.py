@@ -308,21 +308,32 @@ def bulk(request):
 def review_start(request):
     from .tasks import enqueue
 
-    region = _region_for(request.user, request.POST.get("region"))
-    year = _int(request.POST.get("year"), 0)
-    if not 2019 <= year <= 2100:
-        raise Http404("报告年度有误")
-    run = ReviewRun.objects.create(region=region, year=year, requested_by=request.user)
-    audit.record(request, "review.request", run, region=region.pk, year=year)
+    run = _start_run(request, ReviewRun, "review.request")
     enqueue(run)
     return redirect("review_run", run.pk)
 
 
-def _run_for(user, pk) -> ReviewRun:
-    run = ReviewRun.objects.select_related("region").filter(pk=_int(pk, 0)).first()
-    if run is None or not (user.is_superuser or run.region_id in access.region_ids(user)):
-        raise Http404("没有这次审查，或您无权查看")
+def _start_run(request, model, action: str):
+    """A background run (review or export) of the posted region and year, recorded in the audit log."""
+    region = _region_for(request.user, request.POST.get("region"))
+    year = _int(request.POST.get("year"), 0)
+    if not 2019 <= year <= 2100:
+        raise Http404("报告年度有误")
+    run = model.objects.create(region=region, year=year, requested_by=request.user)
+    audit.record(request, action, run, region=region.pk, year=year)
     return run
+
+
+def _region_run(model, user, pk, missing: str):
+    """The run ``pk`` of ``model`` when it is of a region the user reviews (404 otherwise)."""
+    run = model.objects.select_related("region").filter(pk=_int(pk, 0)).first()
+    if run is None or not (user.is_superuser or run.region_id in access.region_ids(user)):
+        raise Http404(missing)
+    return run
+
+
+def _run_for(user, pk) -> ReviewRun:
+    return _region_run(ReviewRun, user, pk, "没有这次审查，或您无权查看")
 
 
 @login_required
@@ -452,21 +463,13 @@ def export_start(request):
     zip made in the background (:func:`.tasks.export`)."""
     from .tasks import enqueue_export
 
-    region = _region_for(request.user, request.POST.get("region"))
-    year = _int(request.POST.get("year"), 0)
-    if not 2019 <= year <= 2100:
-        raise Http404("报告年度有误")
-    run = ExportRun.objects.create(region=region, year=year, requested_by=request.user)
-    audit.record(request, "export.request", run, region=region.pk, year=year)
+    run = _start_run(request, ExportRun, "export.request")
     enqueue_export(run)
     return redirect("export_run", run.pk)
 
 
 def _export_for(user, pk) -> ExportRun:
-    run = ExportRun.objects.select_related("region").filter(pk=_int(pk, 0)).first()
-    if run is None or not (user.is_superuser or run.region_id in access.region_ids(user)):
-        raise Http404("没有这次导出，或您无权查看")
-    return run
+    return _region_run(ExportRun, user, pk, "没有这次导出，或您无权查看")
 
 
 @login_required
