@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reportkit import validate
+from reportkit.filing.staging import MANIFEST
 
 from .. import access, audit
 from ..models import RenderJob, Report
@@ -82,10 +83,37 @@ def roles(user, report: Report) -> set[str]:
     return out
 
 
-def allowed(user, report: Report) -> list[Action]:
-    """The actions ``user`` may take on ``report`` now (what the page offers)."""
+def allowed(user, report: Report, version=None) -> list[Action]:
+    """The actions ``user`` may take on ``report`` now (what the page offers): publishing only once
+    :func:`publishable_render` has a render of ``version`` (the current one when not given) — the
+    same test :func:`transition` makes, so the button is there exactly when publishing would work."""
     mine = roles(user, report)
-    return [a for a in ACTIONS.values() if report.state in a.sources and mine & set(a.roles)]
+    out = [a for a in ACTIONS.values() if report.state in a.sources and mine & set(a.roles)]
+    if any(a.name == "publish" for a in out) and publishable_render(version or report.current()) is None:
+        out = [a for a in out if a.name != "publish"]
+    return out
+
+
+def publishable_render(version) -> RenderJob | None:
+    """The finished render of ``version`` that publishing uses (the newest with its manifest), or
+    None.  The one answer to "can it be published yet": the report page's button, the render
+    page's poll and the publish transition all ask it."""
+    if version is None:
+        return None
+    for job in RenderJob.objects.filter(version=version, state=RenderJob.State.DONE).order_by("-finished", "-pk"):
+        if any(o.get("name") == MANIFEST for o in job.outputs):
+            return job
+    return None
+
+
+def publish_offered(user, job: RenderJob) -> bool:
+    """Whether the render page of ``job`` offers publishing: ``job`` is a finished render of its
+    report's current version and :func:`allowed` lets ``user`` publish the report now."""
+    report = job.version.report
+    current = report.current()
+    if job.state != RenderJob.State.DONE or current is None or job.version_id != current.pk:
+        return False
+    return any(a.name == "publish" for a in allowed(user, report, current))
 
 
 def warning_key(f) -> str:
@@ -166,12 +194,10 @@ def _check_submission(report: Report, current, explanations: dict[str, str]) -> 
 
 
 def _publish(report: Report, current, user) -> dict:
-    job = (RenderJob.objects.filter(version=current, state=RenderJob.State.DONE).order_by("-finished").first())
+    job = publishable_render(current)
     if job is None:
         raise Refused(f"请先生成第 {current.number} 版的申报材料（已通过的版本），生成完成后再发布", 400)
-    manifest = next((o for o in job.outputs if o["name"] == "manifest.json"), None)
-    if manifest is None:
-        raise Refused("申报材料中没有清单（manifest.json），请重新生成后再发布", 400)
+    manifest = next(o for o in job.outputs if o["name"] == MANIFEST)
     pub = Publication.objects.create(report=report, version=current, job=job, published_by=user,
                                      manifest_sha256=manifest["sha256"])
     return {"publication": pub.pk, "manifest_sha256": pub.manifest_sha256, "job": job.pk}

@@ -38,7 +38,7 @@ def workflow_panel(context):
 
     request, report, version = context["request"], context["report"], context.get("version")
     user = request.user
-    actions = {a.name: a for a in states.allowed(user, report)}
+    actions = {a.name: a for a in states.allowed(user, report, version)}
     warnings = []
     if "submit" in actions and version is not None:
         warnings = [(states.warning_key(f), f) for f in states.submission_findings(report, version.data)
