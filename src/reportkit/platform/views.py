@@ -297,10 +297,16 @@ def report_render(request, pk):
 
 @login_required
 def render_job(request, pk):
+    """The job's page, or its state as JSON (the page's poll).  Both say whether the finished set
+    can be published now (``publish``), from the same test the publish action makes; the page
+    follows the job in place (render.js) and never reloads itself while JavaScript runs."""
+    from .workflow.states import publish_offered
+
     job = access.job_for(request.user, pk)
+    publish = publish_offered(request.user, job)
     if _wants_json(request) or request.GET.get("format") == "json":
-        return JsonResponse(_job_dict(job))
-    return render(request, "platform/render.html", {"job": job, "report": job.version.report,
+        return JsonResponse(_job_dict(job) | {"publish": publish})
+    return render(request, "platform/render.html", {"job": job, "report": job.version.report, "publish": publish,
                                                     "refresh": job.state in ("queued", "running")})
 
 

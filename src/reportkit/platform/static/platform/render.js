@@ -1,17 +1,51 @@
-/* The render page: follows the background job until its files are there (the page also
-   refreshes itself without JavaScript). */
+/* The render page: follows the background job in place until its files are there.  The page never
+   navigates by itself while this script runs (no reload: a reload racing a click or a link could
+   land the user back here); without JavaScript, a <noscript> refresh does the following instead.
+   "done" is shown with what the server says of it in the same answer: the files, and the publish
+   button when the set can be published now (``publish``, the publish action's own test). */
 (function () {
   "use strict";
   var job = document.getElementById("job");
   if (!job || (job.getAttribute("data-state") !== "queued" && job.getAttribute("data-state") !== "running")) { return; }
   var url = job.getAttribute("data-status-url");
+
+  function files(outputs) {
+    var list = document.getElementById("job-files");
+    list.textContent = "";
+    outputs.forEach(function (o) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = o.url;
+      a.setAttribute("data-format", o.format);
+      a.textContent = o.name;
+      var hash = document.createElement("span");
+      hash.className = "hash";
+      hash.textContent = o.size + " 字节 · SHA-256 " + o.sha256;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(hash);
+      list.appendChild(li);
+    });
+  }
+
+  function show(p) {
+    document.getElementById("job-state").textContent = p.state_label;
+    document.getElementById("job-step").textContent = p.step;
+    var message = document.getElementById("job-message");
+    message.textContent = p.message || "";
+    message.className = (p.state === "failed" ? "refusal" : "hint") + (p.message ? "" : " hidden");
+    if (p.state === "done") { files(p.outputs); }
+    var publish = document.getElementById("wf-publish");
+    if (publish && p.publish) { publish.classList.remove("hidden"); }
+    job.setAttribute("data-state", p.state);
+  }
+
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (p) {
-        document.getElementById("job-state").textContent = p.state_label;
-        document.getElementById("job-step").textContent = p.step;
-        if (p.state === "done" || p.state === "failed") { window.location.reload(); return; }
+        show(p);
+        if (p.state === "done" || p.state === "failed") { return; }
         setTimeout(poll, 1000);
       })
       .catch(function () { setTimeout(poll, 3000); });
