@@ -157,3 +157,66 @@ def test_a_comment_on_a_finding_is_shown_at_the_input_it_concerns(server):
     assert r.status_code == 409  # not a finding of the current version
     added = [d for _, a, d, _ in events(server, rid) if a == "comment.add"]
     assert added[0]["finding"] == "published-early" and added[0]["path"] == "published"
+
+
+def _render_page(html: str) -> tuple[dict, object]:
+    """What the render page does by itself and offers: whether it refreshes itself in a browser
+    running JavaScript (a refresh outside <noscript>), and its publish form, shown or not."""
+    doc = page(html)
+
+    def refreshes(el) -> int:
+        return sum((m.get("http-equiv") or "").lower() == "refresh" for m in el.iter("meta"))
+
+    form = doc.find(".//form[@id='wf-publish']")
+    return {"refreshes with JavaScript": refreshes(doc) > sum(refreshes(n) for n in doc.iter("noscript")),
+            "publish shown": form is not None and "hidden" not in (form.get("class") or "").split()}, form
+
+
+def test_done_is_said_only_when_publishing_works(server):
+    """One source of truth for "done": the render job's steps run by hand, in order, and at each
+    step its poll, its page, the report's page and the publish action agree — publishing is
+    offered exactly when the poll says done, and taken then."""
+    c, rid = _approved(server, "clerk_a", "zrzyj", 2065)
+    # the job as the render button records it, but not queued: its steps are run below, by hand
+    job = int(server.shell(
+        "from django.contrib.auth import get_user_model\n"
+        "from reportkit.platform.models import RenderJob, Report\n"
+        f"r = Report.objects.get(pk={rid})\n"
+        "u = get_user_model().objects.get(username='clerk_a')\n"
+        "print(RenderJob.objects.create(version=r.current(), requested_by=u, step='排队等待后台生成').pk)"
+    ).strip().splitlines()[-1])
+
+    def seen() -> dict:
+        poll = c.get(f"/renders/{job}/?format=json").json()
+        shown, _ = _render_page(c.get(f"/renders/{job}/").text)
+        report_page = page(c.get(f"/reports/{rid}/").text)
+        return {"state": poll["state"], "poll publish": poll.get("publish"), **shown,
+                "report page publish": report_page.find(".//button[@id='wf-do-publish']") is not None}
+
+    before = {"poll publish": False, "publish shown": False, "report page publish": False,
+              "refreshes with JavaScript": False}
+    assert seen() == {"state": "queued", **before}
+    r = act(c, rid, "publish")
+    assert r.status_code == 400 and "请先生成第 2 版的申报材料" in r.json()["message"]
+
+    server.shell("from django.utils import timezone\n"
+                 "from reportkit.platform.models import RenderJob\n"
+                 "from reportkit.platform.tasks import _step\n"
+                 f"_step(RenderJob.objects.get(pk={job}), state=RenderJob.State.RUNNING, started=timezone.now(),"
+                 " step='正在生成')")
+    assert seen() == {"state": "running", **before}
+    assert act(c, rid, "publish").status_code == 400
+
+    out = server.shell(f"from reportkit.platform.tasks import run\nprint(run({job}))")
+    assert out.strip().splitlines()[-1] == "done"
+    assert seen() == {"state": "done", "poll publish": True, "publish shown": True, "report page publish": True,
+                      "refreshes with JavaScript": False}
+    # the page's form is the publish action itself
+    _, form = _render_page(c.get(f"/renders/{job}/").text)
+    fields = {i.get("name"): i.get("value") for i in form.iter("input") if i.get("name") != "csrfmiddlewaretoken"}
+    assert form.get("action") == f"/reports/{rid}/act" and fields == {"action": "publish"}
+    r = c.post(form.get("action"), fields)
+    assert r.status_code == 302 and r.headers["Location"] == f"/reports/{rid}/"
+    assert "已发布" in panel_text(c.get(f"/reports/{rid}/").text)
+    assert seen() == {"state": "done", "poll publish": False, "publish shown": False, "report page publish": False,
+                      "refreshes with JavaScript": False}
