@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from .helpers import wait_render
 from .wfhelpers import events, filled, state
 
 pytestmark = pytest.mark.slow
@@ -171,19 +170,15 @@ def test_the_year_in_a_browser(server, browser, tmp_path):
     p.login("clerk_a", server.password)
     p.open(f"/reports/{rid}/")
     p.click_and_load(p.by_id("render"))
-    job = wait_render(c, browser.current_url.removeprefix(server.url))
-    assert job["state"] == "done", job
-    # the finished render is what publishing needs: the page offers it once it is recorded (reloaded as
-    # a clerk would; one CI run on PostgreSQL found the page opened without it)
-    import time
+    # the render page follows the job in place: when its poll says done the publish button is shown,
+    # on the same page (it never reloads itself, so nothing races the clerk's next click)
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    from selenium.webdriver.common.by import By
-
-    deadline = time.monotonic() + 30
-    p.open(f"/reports/{rid}/")
-    while not browser.find_elements(By.ID, "wf-do-publish") and time.monotonic() < deadline:
-        time.sleep(1)
-        p.open(f"/reports/{rid}/")
+    here = browser.find_element("tag name", "html")
+    WebDriverWait(browser, 300).until(EC.visibility_of_element_located(("id", "wf-do-publish")))
+    assert here.tag_name == "html"  # still the page the click opened: not reloaded
+    assert p.by_id("job-state").text == "已完成" and browser.find_elements("css selector", "#job-files a")
     p.click_and_load(p.by_id("wf-do-publish"))
     assert p.by_id("wf-state").text == "已发布"
     p.click_and_load(browser.find_element("css selector", "#wf-publications a"))
