@@ -53,6 +53,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from ..limits import DEFAULT_LIMITS, TemplateLimits
+from .analysis import undefined_field
 
 #: bits an integer made by ``*`` or ``**`` may have (about 30,000 decimal digits)
 MAX_INT_BITS = 100_000
@@ -210,9 +211,7 @@ def run(template, context: dict, budget: Budget, *, name: str, label: str, where
         if lineno is None:  # not raised while the template's code ran: a bug of reportkit's
             raise
         if isinstance(exc, UndefinedError):
-            from .analysis import undefined_field
-
-            field = undefined_field(source, exc.message or "", lineno)
+            field = undefined_field(environment().parse(source), exc.message or "", lineno)  # it compiled: it parses
             raise ReportTemplateError(f"模板中的字段不存在：{field}（{exc.message}）{at(where(lineno))}",
                                       template=name, field=field) from None
         if isinstance(exc, RecursionError):
