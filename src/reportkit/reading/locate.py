@@ -23,6 +23,7 @@ from functools import lru_cache
 from ..contract import tables as layout
 from .grid import Grid
 from .labels import VARIANTS, canonical, fold, key
+from .runs import splits
 
 __all__ = ["Hit", "Located", "locate", "detect_edition"]
 
@@ -442,8 +443,6 @@ def _run3(out: Located, g: Grid, r: int, c: int, path: str, row_label: str, orde
           first_head3) -> None:
     """One cell holding a whole 三 row's figures run together: read only when exactly one split
     gives six figures and their 总计 (no leading zeros); otherwise the row is listed as ambiguous."""
-    from ..importing.flat import splits
-
     run = g.texts[r][c].strip()
     found = [v for v in splits(run, len(order), ["count"] * len(order))
              if order[-1] != "total" or sum(v[:-1]) == v[-1]]
