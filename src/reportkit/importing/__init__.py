@@ -22,6 +22,8 @@ from pathlib import Path
 
 from ..errors import DocumentError, InputFileError, UsageError
 from ..loading import read_input
+from .partial import partial_form
+from .records import PROBLEMS, FigureRead, Note
 
 __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError", "KINDS"]
 
@@ -29,45 +31,6 @@ __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError
 KINDS = {".docx": "docx", ".html": "html", ".htm": "html", ".shtml": "html", ".pdf": "pdf", ".txt": "text",
          ".md": "text"}
 MAX_BYTES = 50 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class FigureRead:
-    """One official figure as read: its contract path, official label, value and origin."""
-
-    path: str            # contract path, e.g. requests.results.denied.third_party.natural
-    label: str           # official label chain: 第二十条第（一）项 / 规章 / 本年制发件数
-    value: object        # the value written to the data
-    printed: str         # the cell's text as printed
-    where: str           # table, row and column where it was read
-    row_label: str       # the row label as printed
-    col_label: str       # the column head as printed
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something the reader had to interpret, or could not find.
-
-    ``kind``: ``variant`` (a label matched only through a known variant), ``blank`` (a blank or
-    ``/`` cell read as 0), ``unit`` (a unit printed in a cell), ``not-printed`` (a 总计 the report
-    does not print; reportkit computes it), ``guess``, ``conflict`` (a figure printed twice,
-    differently: not read), ``unreadable`` (a cell that is no figure), ``missing`` (a figure or section
-    not found), ``ambiguous`` (a label or a run of digits that could be read more than one way: not
-    read), ``absent`` (an optional part not found), ``schema`` (the data breaks the schema).
-    """
-
-    kind: str
-    message: str
-    path: str | None = None
-    where: str | None = None
-    printed: str | None = None
-    official: str | None = None
-
-
-#: the kinds of note that make a result incomplete
-PROBLEMS = ("missing", "unreadable", "schema", "conflict", "ambiguous")
-#: ``split``: digits run together (crawler text, OCR) split the one way the table's arithmetic allows;
-#: ``extra``: a row the official table does not have (a province's 其他主动公开文件), kept as a note
 
 
 @dataclass
@@ -90,8 +53,6 @@ class ImportResult:
     def to_form(self):
         """(the clerk's form as .xlsx bytes, the marked cells): what was read, every cell to complete or
         to check tinted and commented (:func:`reportkit.importing.partial.partial_form`)."""
-        from .partial import partial_form
-
         return partial_form(self)
 
     def to_dict(self) -> dict:

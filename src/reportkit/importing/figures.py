@@ -11,9 +11,9 @@ in 元 is converted (and said so).
 
 from __future__ import annotations
 
-from . import FigureRead, Note
 from ..contract import tables as layout
 from ..reading.labels import fold
+from .records import FigureRead, Note
 from .values import read_value, yuan_to_wan
 
 

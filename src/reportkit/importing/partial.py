@@ -17,7 +17,7 @@ import copy
 from dataclasses import dataclass
 
 from ..contract import tables as layout
-from . import PROBLEMS, ImportResult
+from .records import PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Mark:
     message: str     # why
 
 
-def _read_paths(result: ImportResult) -> set[str]:
+def _read_paths(result) -> set[str]:
     return {f.path for f in result.figures}
 
 
@@ -56,8 +56,10 @@ def _skeleton(edition: str) -> dict:
     return {"format": edition}
 
 
-def partial_form(result: ImportResult) -> tuple[bytes, list[Mark]]:
-    """(the form's bytes, the marked cells) of an import result, complete or not."""
+def partial_form(result) -> tuple[bytes, list[Mark]]:
+    """(the form's bytes, the marked cells) of an import result (an
+    :class:`~reportkit.importing.ImportResult`, which calls this from its ``to_form``: not
+    imported here), complete or not."""
     from ..form.write import form_bytes
     from ..contract.totals import completed, get
 
