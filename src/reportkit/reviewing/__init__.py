@@ -36,7 +36,7 @@ from typing import Iterable
 from ..errors import ReportkitError, UsageError
 from ..contract import official as c
 from . import checks
-from .checks import CHECKS, CopyGroup, Issue, Sums
+from .checks import CHECKS, SUMS_NOTE, CopyGroup, Issue, Sums
 
 __all__ = ["review", "Review", "Unit", "Issue", "Sums", "CopyGroup", "CHECKS", "INPUT_SUFFIXES", "IMPORT_SUFFIXES"]
 
@@ -238,8 +238,6 @@ class Review:
 
 
 OUTPUT_SUFFIXES = (".xlsx", ".html", ".json")
-SUMS_NOTE = ("本表为所列各单位报告数字的简单加总，仅供审核参考；"
-             "不能代替本地区人民政府（本级）的政府信息公开工作年度报告，汇总报告（rollup）未计入。")
 
 
 # ------------------------------------------------------------------------------ inputs

@@ -16,7 +16,7 @@ import hashlib
 from html import escape
 
 from ..contract.totals import row_total
-from .checks import CHECKS, SEVERITY_TEXT, tables_sound
+from .checks import CHECKS, SEVERITY_TEXT, SUMS_NOTE, tables_sound
 
 #: units shown in a chart at most (the tables list them all)
 CHART_UNITS = 100
@@ -197,7 +197,6 @@ def chart_outcomes(units) -> str:
 
 def page_html(review) -> str:
     from ..contract.tables import figures
-    from . import SUMS_NOTE
 
     counts = review.counts()
     units = review.units

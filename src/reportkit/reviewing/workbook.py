@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from ..contract import tables as layout
 from ..writing.stamps import build_time
-from .checks import CHECKS, SEVERITY_TEXT
+from .checks import CHECKS, SEVERITY_TEXT, SUMS_NOTE
 
 SUMMARY_HEADS = (
     ("序号", 6), ("单位", 28), ("单位标识", 20), ("所在地区", 10), ("年度", 6), ("格式", 6), ("汇总报告", 8),
@@ -204,8 +204,6 @@ def _sums(wb, review, s, f) -> None:
 
     # 地区合计
     year = f"{s.year} 年度，" if s.year else ""
-    from . import SUMS_NOTE
-
     ws.merge_range(0, 0, 0, 3, f"地区合计（{s.edition} 格式）：{year}{len(s.units)} 个单位的报告数字之和。{SUMS_NOTE}",
                    f["note"])
     ws.set_row(0, 48)
