@@ -13,9 +13,8 @@ docxtpl and lxml are imported only when rendering or reading documents.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import (  # noqa: E402
+from .version import __version__
+from .errors import (
     ConverterMissing,
     DataError,
     DocumentError,
@@ -30,12 +29,12 @@ from .errors import (  # noqa: E402
     UsageError,
     ValidationFailed,
 )
-from .validation.findings import Finding  # noqa: E402
-from .limits import TemplateLimits  # noqa: E402
-from .loading import load  # noqa: E402
-from .filing.options import RenderOptions  # noqa: E402
-from .contract.report import Report  # noqa: E402
-from .validation.checks import validate  # noqa: E402
+from .validation.findings import Finding
+from .limits import TemplateLimits
+from .loading import load
+from .filing.options import RenderOptions
+from .contract.report import Report
+from .validation.checks import validate
 
 
 def render(report, out_dir, *, formats=None, templates=None, previous=None, force=None, pdfa=None, wait=None,

@@ -16,7 +16,7 @@ from typing import List, Optional
 
 import typer
 
-from .. import __version__
+from ..version import __version__
 from ..filing import interrupts
 from ..errors import ReportkitError, UsageError
 from ..limits import DEFAULT_LIMITS

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .. import __version__
+from ..version import __version__
 from ..errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed, os_message
 from ..validation.findings import Finding, has_errors
 from ..limits import TemplateLimits

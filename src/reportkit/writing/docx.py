@@ -370,7 +370,7 @@ def fingerprint() -> tuple:
     import jinja2
     from lxml import etree
 
-    from .. import __version__
+    from ..version import __version__
     from ..templating import files as template_files
     from ..ooxml import package
     from ..templating import jinja
