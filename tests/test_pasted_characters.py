@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import reportkit
+from reportkit.contract import official as c
 from reportkit.reading.docx import read_docx
 from reportkit.reading.html import read_html
 
@@ -248,8 +249,9 @@ def test_the_faces_are_asked_for_only_until_every_character_is_found():
 
 def test_the_pdf_character_check_of_validate_needs_neither_the_filing_code_nor_the_converter():
     """``reportkit validate`` (pdf among the default formats) checks the characters against the
-    PDF's faces; for that it reads the template's families and asks fontconfig, without importing
-    the filing code, the staging or the LibreOffice driver (they cost its start-up)."""
+    PDF's faces; for that it takes the template's families (``rules.TEMPLATE_FAMILIES``) and asks
+    fontconfig, without importing the filing code, the staging, the LibreOffice driver or the
+    Office layer that opens a template (they cost its start-up)."""
     code = ("import sys, io, contextlib\n"
             "from reportkit.cli.app import app\n"
             "out = io.StringIO()\n"
@@ -257,9 +259,22 @@ def test_the_pdf_character_check_of_validate_needs_neither_the_filing_code_nor_t
             "    try:\n        app(['validate', sys.argv[1]])\n    except SystemExit as exc:\n        code = exc.code\n"
             "print(code, out.getvalue().splitlines()[-1])\n"
             "print(sorted(m for m in ('reportkit.filing.set', 'reportkit.filing.staging', 'reportkit.writing.pdf', "
-            "'reportkit.writing.fontconfig', 'reportkit.ooxml.fonts') if m in sys.modules))")
+            "'reportkit.writing.fontconfig', 'reportkit.ooxml.fonts', 'reportkit.ooxml.package') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code, str(YUNXI)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     verdict, loaded = r.stdout.strip().splitlines()[-2:]
     assert verdict == "0   结论：通过"
-    assert loaded == "['reportkit.ooxml.fonts', 'reportkit.writing.fontconfig']"
+    assert loaded == "['reportkit.writing.fontconfig']"
+
+
+def test_the_families_validate_checks_are_those_the_default_templates_ask_for():
+    """The character check takes the families of the default Word templates from
+    ``rules.TEMPLATE_FAMILIES`` instead of opening the template at every validate: they are the
+    families the committed templates ask for, read from the .docx."""
+    from reportkit.ooxml.fonts import requested_fonts
+    from reportkit.resources import template_path
+    from reportkit.validation.rules import TEMPLATE_FAMILIES
+
+    assert set(TEMPLATE_FAMILIES) == set(c.EDITIONS)
+    for edition in c.EDITIONS:
+        assert TEMPLATE_FAMILIES[edition] == tuple(requested_fonts(template_path("docx", edition))), edition
