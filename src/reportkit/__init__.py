@@ -43,7 +43,7 @@ def render(report, out_dir, *, formats=None, templates=None, previous=None, forc
 
     ``options`` is a :class:`RenderOptions`; the keyword arguments given (not None) are laid over
     it (or over the defaults)."""
-    from .filing.set import render as _render
+    from .filing.set import render as _render  # lazy: the engines (docxtpl, lxml), not needed to validate
 
     return _render(report, out_dir, RenderOptions.of(options, formats=formats, templates=templates, previous=previous,
                                                      force=force, pdfa=pdfa, wait=wait, limits=limits,
@@ -52,14 +52,14 @@ def render(report, out_dir, *, formats=None, templates=None, previous=None, forc
 
 def import_report(source, *, name=None, kind=None):
     """Read a published report (.docx, .html, .pdf, .txt); see :func:`reportkit.importing.import_report`."""
-    from .importing import import_report as _import
+    from .importing import import_report as _import  # lazy: the document readers, not needed to load or validate
 
     return _import(source, name=name, kind=kind)
 
 
 def review(reports, previous=None):
     """Review many units' reports at once (a supervising office's check); see :func:`reportkit.reviewing.review`."""
-    from .reviewing import review as _review
+    from .reviewing import review as _review  # lazy: the review's checks and writers, not needed to load or validate
 
     return _review(reports, previous=previous)
 

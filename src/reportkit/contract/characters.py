@@ -9,7 +9,11 @@ a lone surrogate cannot even be printed (UTF-8 has no encoding for it).
 
 from __future__ import annotations
 
+import bisect
+import os
 import re
+import shutil
+import subprocess
 
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -176,9 +180,6 @@ def face_coverage(conf: str | None, family: str) -> "list[tuple[int, int]] | Non
     key = (conf, family)
     if key in _face_cache:
         return _face_cache[key]
-    import os
-    import shutil
-    import subprocess
 
     exe = shutil.which("fc-match")
     ranges: list[tuple[int, int]] | None = None
@@ -215,8 +216,6 @@ def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def covered(ch: str, ranges: "list[tuple[int, int]]") -> bool:
-    import bisect
-
     cp = ord(ch)
     i = bisect.bisect_right(ranges, (cp, 0x10FFFF + 1)) - 1
     return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]

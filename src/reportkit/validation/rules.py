@@ -9,6 +9,7 @@ report, for the cross-year rules, is read defensively: what is not a figure ther
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from functools import lru_cache
@@ -20,6 +21,7 @@ from ..contract.characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARAT
                                    not_in_faces, xml_invalid)
 from .findings import Finding, json_path
 from ..contract.totals import amount, amount_text, appeals_total, column_total, get, row_total
+from ..writing.fontconfig import environment
 
 REQ = ("requests",)
 RESULTS = ("requests", "results")
@@ -535,8 +537,6 @@ def _template_families(edition: str) -> tuple[str, ...]:
 
 
 def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
-    from ..writing.fontconfig import environment  # not from ..writing.pdf: see bench/bench_validate.py
-
     families = _template_families(edition or c.EDITIONS[-1])
     conf = environment().get("FONTCONFIG_FILE")
     chars: set[str] = set()
@@ -664,8 +664,6 @@ def _characters(text: str) -> Counter:
 def similarity_ratio(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) -> float:
     """difflib's ratio of two normalised texts, or 0.0 when its quick upper bounds already fall
     below ``threshold`` (the ratio itself is not worked out then)."""
-    import difflib
-
     total = len(a) + len(b)
     # difflib's real_quick_ratio and quick_ratio (the characters in common, counted as multisets),
     # worked out before difflib indexes b, each text's characters counted once: most texts
