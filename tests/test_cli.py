@@ -200,6 +200,7 @@ def test_validate_many_with_one_missing_is_its_row_and_exit_1(cli, tmp_path):
 def test_validate_many_isolates_each_file_and_json_is_always_complete(cli, tmp_path, monkeypatch):
     """Of four files — good, cut short, an .xls, one whose reading crashes — each is its own row;
     --json is one complete document; an unusable --previous is the command's error, in JSON too."""
+    import reportkit.filing.batch
     import reportkit.loading
 
     cut = tmp_path / "cut.json"
@@ -215,7 +216,7 @@ def test_validate_many_isolates_each_file_and_json_is_always_complete(cli, tmp_p
             raise RecursionError("deep")
         return real(source, **kw)
 
-    monkeypatch.setattr(reportkit.loading, "load", load)
+    monkeypatch.setattr(reportkit.filing.batch, "load", load)  # the batch's own name for it
     r = cli("validate", "--json", YUNXI, cut, xls, crash)
     assert r.exit_code == 1
     files = r.json()["files"]
