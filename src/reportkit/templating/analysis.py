@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from jinja2 import nodes
+
 
 def _tree(source):
     """A template's syntax tree, parsed by the caller with the environment that compiles it
@@ -22,8 +24,6 @@ def _tree(source):
 
 def _locals(tree) -> dict:
     """Names a template defines itself (``set``, macros and their arguments, ``with``): not fields."""
-    from jinja2 import nodes
-
     names = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     names |= {m.name for m in tree.find_all(nodes.Macro)}
     return {n: None for n in names} | {"loop": None, "caller": None, "varargs": None, "kwargs": None}
@@ -31,8 +31,6 @@ def _locals(tree) -> dict:
 
 def _path_of(node, scope: dict) -> str | None:
     """``a.b["c"]`` → "a.b.c" (a loop variable replaced by its iterable's path + "[]")."""
-    from jinja2 import nodes
-
     parts = []
     while True:
         if isinstance(node, nodes.Getattr):
@@ -52,8 +50,6 @@ def _path_of(node, scope: dict) -> str | None:
 
 
 def _loop_scope(node, scope: dict) -> dict:
-    from jinja2 import nodes
-
     it = _path_of(node.iter, scope)
     inner = dict(scope)
     for t in (node.target.items if isinstance(node.target, nodes.Tuple) else [node.target]):
@@ -80,8 +76,6 @@ def jinja_paths(source):
     """Dotted paths a Jinja template's syntax tree reads: ``[(path, lineno)]``; loop variables
     resolve to ``iterable[]`` (``s.title`` in ``for s in doc.sections`` → ``doc.sections[].title``);
     names the template defines itself are not reported."""
-    from jinja2 import nodes
-
     tree = _tree(source)
     found: list[tuple[str, int]] = []
 
@@ -115,8 +109,6 @@ def figure_uses(source, figures) -> dict[str, list[tuple[str, int]]]:
     inside a condition or a loop), "modified" (printed or bound after arithmetic, a filter other
     than ``string``/``e``, a concatenation, a macro argument …).  Code the template never
     reaches -- ``{% if false %}``, a loop over ``[]``, a macro nobody calls -- places nothing."""
-    from jinja2 import nodes
-
     tree = _tree(source)
     figures = set(figures)
     uses: dict[str, list[tuple[str, int]]] = {}
