@@ -19,11 +19,13 @@ the schema) is the same as for any other document.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from ..contract import tables as layout
 from ..reading.docx import WordContent
 from ..reading.grid import expand
 from ..reading.runs import MAX_SPLITS, NUMBER as _NUMBER, splits
+from ..reading.pdf import PAGE_NUMBER
 
 #: the most steps the search over a table's rows may take
 MAX_STEPS = 200_000
@@ -93,8 +95,6 @@ def read_layout(text: str, name: str = "") -> WordContent:
     """A report as ``pdftotext -layout`` writes it: labels wrapped over lines and cut by page
     breaks, figures in columns.  The tables are read as flat runs (white space kept only between
     two figures), the prose line by line."""
-    from ..reading.pdf import PAGE_NUMBER
-
     lines = [ln.strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln and not PAGE_NUMBER.match(ln)]
     joined = "\n".join(lines)
@@ -366,8 +366,6 @@ _ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．,]|[（(]([一二三四五六�
 def _alike(printed: str, label: str) -> bool:
     """A label printed in a gap is ``label``: the same row number (``1、`` or ``1.``, ``（二）``), and
     spelled alike (a label cut short by a line break compared on what is printed)."""
-    from difflib import SequenceMatcher
-
     own = _ROW_NUMBER.match(label)
     marks = list(_ROW_NUMBER.finditer(printed))
     if own is None or not marks:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from ..contract import tables as layout
 from .records import PROBLEMS
+from ..contract.totals import completed, get
+from ..form import fields as F
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,7 @@ def partial_form(result) -> tuple[bytes, list[Mark]]:
     """(the form's bytes, the marked cells) of an import result (an
     :class:`~reportkit.importing.ImportResult`, which calls this from its ``to_form``: not
     imported here), complete or not."""
-    from ..form.write import form_bytes
-    from ..contract.totals import completed, get
+    from ..form.write import form_bytes  # lazy: xlsxwriter, only when the form is made (to_form, import -o .xlsx)
 
     edition = result.edition
     data = copy.deepcopy(result.data) if result.data else _skeleton(edition)
@@ -111,8 +112,6 @@ def partial_form(result) -> tuple[bytes, list[Mark]]:
 
 
 def _text_paths(edition: str) -> list[str]:
-    from ..form import fields as F
-
     out = [i.path for i in F.basic_inputs(edition)]
     for group in F.text_inputs(edition):
         out += [i.path for i in group]

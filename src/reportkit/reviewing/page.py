@@ -17,6 +17,7 @@ from html import escape
 
 from ..contract.totals import row_total
 from .checks import CHECKS, SEVERITY_TEXT, SUMS_NOTE, tables_sound
+from ..contract.tables import figures
 
 #: units shown in a chart at most (the tables list them all)
 CHART_UNITS = 100
@@ -196,8 +197,6 @@ def chart_outcomes(units) -> str:
 # ------------------------------------------------------------------------------ the page
 
 def page_html(review) -> str:
-    from ..contract.tables import figures
-
     counts = review.counts()
     units = review.units
     summary_rows = [[n, u.name, u.agency_id, u.region, u.year, u.edition, u.published, u.verdict, len(u.errors),
