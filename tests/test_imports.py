@@ -146,3 +146,21 @@ def test_the_readme_layout_matches_the_tree():
     tree = {p.relative_to(ROOT).as_posix() for p in ROOT.rglob("*.py")
             if not (p.name == "__init__.py" and p.parent != ROOT) and not _is_platform(_name(p))}
     assert _readme_layout() == tree
+
+
+def test_an_import_inside_a_function_says_why():
+    """Imports are at a module's top; one kept inside a function (start-up, an optional heavy
+    library, a package attribute loaded on first use) carries a ``# lazy: …`` comment saying why."""
+    silent = []
+    for name, path in MODULES.items():
+        if _is_platform(name):
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        tree = ast.parse("\n".join(lines))
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Import, ast.ImportFrom)) and \
+                            "# lazy:" not in lines[inner.end_lineno - 1] and "# lazy " not in lines[inner.end_lineno - 1]:
+                        silent.append(f"{name}:{inner.lineno}: {lines[inner.lineno - 1].strip()}")
+    assert silent == []
