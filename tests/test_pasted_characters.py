@@ -278,3 +278,51 @@ def test_the_families_validate_checks_are_those_the_default_templates_ask_for():
     assert set(TEMPLATE_FAMILIES) == set(c.EDITIONS)
     for edition in c.EDITIONS:
         assert TEMPLATE_FAMILIES[edition] == tuple(requested_fonts(template_path("docx", edition))), edition
+
+
+def test_fontconfigs_answer_is_remembered_until_fonts_or_their_configuration_change(tmp_path, monkeypatch):
+    """``fc-match`` was ~10 ms of a clean ``reportkit validate``: its answer is kept in the cache
+    folder and reused only while fontconfig's configuration, caches and font folders are as they
+    were; a font folder added (a font installed) makes the next call ask fc-match again, and a
+    damaged entry is asked again and rewritten."""
+    import shutil as sh
+
+    from reportkit.contract import characters
+    from reportkit.writing.fontconfig import environment
+
+    if sh.which("fc-match") is None:
+        pytest.skip("no fontconfig on this machine")
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    (tmp_path / "data" / "fonts").mkdir(parents=True)
+    conf, family = environment().get("FONTCONFIG_FILE"), "仿宋_GB2312"
+    runs = []
+    real_run = characters.subprocess.run
+
+    def counting(*args, **kwargs):
+        runs.append(args[0])
+        return real_run(*args, **kwargs)
+    monkeypatch.setattr(characters.subprocess, "run", counting)
+
+    def ask():
+        characters._face_cache.clear()   # a new process: only the disk remembers
+        return characters.face_coverage(conf, family)
+
+    # (fontconfig may write its own cache for a new font folder while it answers: then it is asked
+    # twice, and the answer is kept under the state it left)
+    first = ask()
+    assert first and len(runs) in (1, 2)
+    [entry] = (tmp_path / "cache" / "faces").iterdir()
+    n = len(runs)
+    assert ask() == first and len(runs) == n                     # remembered: fc-match not run
+    (tmp_path / "data" / "fonts" / "office").mkdir()              # a font folder appears
+    assert ask() == first and len(runs) > n                      # asked again
+    n = len(runs)
+    assert ask() == first and len(runs) == n
+    entry.write_text('{"state": "x", "ranges": [[1, "2"]]}', encoding="ascii")
+    assert ask() == first and len(runs) > n                      # a damaged entry: asked again
+    n = len(runs)
+    assert ask() == first and len(runs) == n
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", "")
+    assert ask() == first and ask() == first and len(runs) >= n + 2  # remembering off
+    characters._face_cache.clear()
