@@ -236,13 +236,13 @@ print(json.dumps({"exit": code, "loaded": {m: m in sys.modules for m in %r}}))
 
 def _own_bytecode() -> str:
     """Whether reportkit's own modules start from bytecode in the environment as it is."""
-    cli = ROOT / "src" / "reportkit" / "cli.py"
+    cli = ROOT / "src" / "reportkit" / "cli" / "app.py"
     if not cli.exists():
         return "reportkit installed (bytecode as pip compiled it)"
     if os.environ.get("PYTHONPYCACHEPREFIX"):
         return "reportkit's bytecode under PYTHONPYCACHEPREFIX"
     if os.environ.get("PYTHONDONTWRITEBYTECODE") or sys.flags.dont_write_bytecode:
-        cached = any((cli.parent / "__pycache__").glob("cli.*.pyc"))
+        cached = any((cli.parent / "__pycache__").glob("app.*.pyc"))
         return ("editable, PYTHONDONTWRITEBYTECODE: " +
                 ("reportkit's old __pycache__ is read" if cached else "reportkit compiled from source every start"))
     return "editable: reportkit's bytecode written to __pycache__ at the first start"
