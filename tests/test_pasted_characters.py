@@ -297,12 +297,12 @@ def test_fontconfigs_answer_is_remembered_until_fonts_or_their_configuration_cha
     (tmp_path / "data" / "fonts").mkdir(parents=True)
     conf, family = environment().get("FONTCONFIG_FILE"), "仿宋_GB2312"
     runs = []
-    real_run = characters.subprocess.run
+    real_run = subprocess.run
 
     def counting(*args, **kwargs):
         runs.append(args[0])
         return real_run(*args, **kwargs)
-    monkeypatch.setattr(characters.subprocess, "run", counting)
+    monkeypatch.setattr(subprocess, "run", counting)
 
     def ask():
         characters._face_cache.clear()   # a new process: only the disk remembers

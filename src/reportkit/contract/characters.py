@@ -14,8 +14,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import subprocess
 
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -185,6 +183,8 @@ def face_coverage(conf: str | None, family: str) -> "list[tuple[int, int]] | Non
     key = (conf, family)
     if key in _face_cache:
         return _face_cache[key]
+    import shutil  # lazy: only with a PDF asked for; `import reportkit` (the library) needs none of it
+
     exe = shutil.which("fc-match")
     ranges: list[tuple[int, int]] | None = None
     if exe is not None:
@@ -203,6 +203,8 @@ def face_coverage(conf: str | None, family: str) -> "list[tuple[int, int]] | Non
 
 def _fc_match(exe: str, conf: str | None, family: str) -> "list[tuple[int, int]] | None":
     """What ``fc-match`` says the face of ``family`` has, as merged ranges; None when it fails."""
+    import subprocess  # lazy: only when fontconfig is asked; `import reportkit` (the library) needs none of it
+
     env = dict(os.environ)
     if conf:
         env["FONTCONFIG_FILE"] = conf

@@ -9,7 +9,6 @@ report, for the cross-year rules, is read defensively: what is not a figure ther
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter
 from functools import lru_cache
@@ -664,6 +663,8 @@ def _characters(text: str) -> Counter:
 def similarity_ratio(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) -> float:
     """difflib's ratio of two normalised texts, or 0.0 when its quick upper bounds already fall
     below ``threshold`` (the ratio itself is not worked out then)."""
+    import difflib  # lazy: cross-year only; `import reportkit` (the library) needs none of it
+
     total = len(a) + len(b)
     # difflib's real_quick_ratio and quick_ratio (the characters in common, counted as multisets),
     # worked out before difflib indexes b, each text's characters counted once: most texts
