@@ -323,6 +323,11 @@ def test_fontconfigs_answer_is_remembered_until_fonts_or_their_configuration_cha
     assert ask() == first and len(runs) > n                      # a damaged entry: asked again
     n = len(runs)
     assert ask() == first and len(runs) == n
+    entry.parent.chmod(0o777)
+    assert ask() == first and len(runs) > n                      # a folder others can write: not trusted
+    entry.parent.chmod(0o700)
+    n = len(runs)
+    assert ask() == first and len(runs) == n
     monkeypatch.setenv("REPORTKIT_CACHE_DIR", "")
     assert ask() == first and ask() == first and len(runs) >= n + 2  # remembering off
     characters._face_cache.clear()

@@ -301,13 +301,14 @@ def _own(st: os.stat_result) -> bool:
 
 def _remembered(conf: str | None, family: str, state: str | None) -> "list[tuple[int, int]] | None":
     """The answer kept for ``family`` under the stamp ``state``, or None (none, another stamp,
-    not the user's own file, or not what :func:`_remember` writes)."""
+    a file or folder not the user's own or writable by others, or not what :func:`_remember`
+    writes)."""
     path = _face_file(conf, family)
     if path is None or state is None:
         return None
     try:
         with open(path, "rb") as fh:
-            if not _own(os.fstat(fh.fileno())):
+            if not (_own(os.fstat(fh.fileno())) and _own(os.stat(os.path.dirname(path)))):
                 return None
             entry = json.loads(fh.read())
     except (OSError, ValueError):
