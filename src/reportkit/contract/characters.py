@@ -315,10 +315,10 @@ def _remembered(conf: str | None, family: str, state: str | None) -> "list[tuple
         return None
     if not isinstance(entry, dict) or entry.get("state") != state or not isinstance(entry.get("ranges"), list):
         return None
-    ranges = entry["ranges"]
-    if not all(isinstance(r, list) and len(r) == 2 and type(r[0]) is int and type(r[1]) is int for r in ranges):
+    flat = entry["ranges"]  # lo, hi, lo, hi …
+    if len(flat) % 2 or not all(type(n) is int for n in flat):
         return None
-    return [(lo, hi) for lo, hi in ranges]
+    return list(zip(flat[::2], flat[1::2]))
 
 
 def _remember(conf: str | None, family: str, state: str | None, ranges: "list[tuple[int, int]]") -> None:
@@ -331,7 +331,7 @@ def _remember(conf: str | None, family: str, state: str | None, ranges: "list[tu
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as fh:
-            json.dump({"state": state, "ranges": ranges}, fh, separators=(",", ":"))
+            fh.write(json.dumps({"state": state, "ranges": [n for r in ranges for n in r]}, separators=(",", ":")))
         os.replace(tmp, path)
     except OSError:
         try:
