@@ -422,7 +422,6 @@ def _loads(blob: bytes, sha256: str) -> Prepared | None:
 
 
 def _prepare(template, data: bytes) -> Prepared:
-
     name = str(template)
     word = open_word(template, data)
     pkg = word.package
