@@ -13,6 +13,7 @@ import sys
 import pytest
 
 import reportkit
+from reportkit.contract import official as c
 from reportkit.reading.docx import read_docx
 from reportkit.reading.html import read_html
 
@@ -248,8 +249,9 @@ def test_the_faces_are_asked_for_only_until_every_character_is_found():
 
 def test_the_pdf_character_check_of_validate_needs_neither_the_filing_code_nor_the_converter():
     """``reportkit validate`` (pdf among the default formats) checks the characters against the
-    PDF's faces; for that it reads the template's families and asks fontconfig, without importing
-    the filing code, the staging or the LibreOffice driver (they cost its start-up)."""
+    PDF's faces; for that it takes the template's families (``rules.TEMPLATE_FAMILIES``) and asks
+    fontconfig, without importing the filing code, the staging, the LibreOffice driver or the
+    Office layer that opens a template (they cost its start-up)."""
     code = ("import sys, io, contextlib\n"
             "from reportkit.cli.app import app\n"
             "out = io.StringIO()\n"
@@ -257,9 +259,104 @@ def test_the_pdf_character_check_of_validate_needs_neither_the_filing_code_nor_t
             "    try:\n        app(['validate', sys.argv[1]])\n    except SystemExit as exc:\n        code = exc.code\n"
             "print(code, out.getvalue().splitlines()[-1])\n"
             "print(sorted(m for m in ('reportkit.filing.set', 'reportkit.filing.staging', 'reportkit.writing.pdf', "
-            "'reportkit.writing.fontconfig', 'reportkit.ooxml.fonts') if m in sys.modules))")
+            "'reportkit.writing.fontconfig', 'reportkit.ooxml.fonts', 'reportkit.ooxml.package') if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code, str(YUNXI)], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     verdict, loaded = r.stdout.strip().splitlines()[-2:]
     assert verdict == "0   结论：通过"
-    assert loaded == "['reportkit.ooxml.fonts', 'reportkit.writing.fontconfig']"
+    assert loaded == "['reportkit.writing.fontconfig']"
+
+
+def test_the_families_validate_checks_are_those_the_default_templates_ask_for():
+    """The character check takes the families of the default Word templates from
+    ``rules.TEMPLATE_FAMILIES`` instead of opening the template at every validate: they are the
+    families the committed templates ask for, read from the .docx."""
+    from reportkit.ooxml.fonts import requested_fonts
+    from reportkit.resources import template_path
+    from reportkit.validation.rules import TEMPLATE_FAMILIES
+
+    assert set(TEMPLATE_FAMILIES) == set(c.EDITIONS)
+    for edition in c.EDITIONS:
+        assert TEMPLATE_FAMILIES[edition] == tuple(requested_fonts(template_path("docx", edition))), edition
+
+
+def test_fontconfigs_answer_is_remembered_until_fonts_or_their_configuration_change(tmp_path, monkeypatch):
+    """``fc-match`` was ~10 ms of a clean ``reportkit validate``: its answer is kept in the cache
+    folder and reused only while fontconfig's configuration, caches and font folders are as they
+    were; a font folder added (a font installed) makes the next call ask fc-match again, and a
+    damaged entry is asked again and rewritten."""
+    import shutil as sh
+
+    from reportkit.contract import characters
+    from reportkit.writing.fontconfig import environment
+
+    if sh.which("fc-match") is None:
+        pytest.skip("no fontconfig on this machine")
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", str(tmp_path / "cache"))
+    # one more font folder in the stamp, which fontconfig itself does not know (so that it writes
+    # no cache of its own for it, in /var/cache/fontconfig or the user's)
+    (tmp_path / "data" / "fonts").mkdir(parents=True)
+    monkeypatch.setattr(characters, "_FONT_ROOTS", (*characters._FONT_ROOTS, str(tmp_path / "data" / "fonts")))
+    conf, family = environment().get("FONTCONFIG_FILE"), "仿宋_GB2312"
+    runs = []
+    real_run = subprocess.run
+
+    def counting(*args, **kwargs):
+        runs.append(args[0])
+        return real_run(*args, **kwargs)
+    monkeypatch.setattr(subprocess, "run", counting)
+
+    def ask():
+        characters._face_cache.clear()   # a new process: only the disk remembers
+        return characters.face_coverage(conf, family)
+
+    first = ask()
+    assert first and len(runs) == 1
+    [entry] = (tmp_path / "cache" / "faces").iterdir()
+    n = len(runs)
+    assert ask() == first and len(runs) == n                     # remembered: fc-match not run
+    (tmp_path / "data" / "fonts" / "office").mkdir()              # a font folder appears
+    assert ask() == first and len(runs) > n                      # asked again
+    n = len(runs)
+    assert ask() == first and len(runs) == n
+    entry.write_text(entry.read_text(encoding="ascii").replace("]", ',"x"]'), encoding="ascii")
+    assert ask() == first and len(runs) > n                      # a damaged entry: asked again
+    n = len(runs)
+    assert ask() == first and len(runs) == n
+    entry.parent.chmod(0o777)
+    assert ask() == first and len(runs) > n                      # a folder others can write: not trusted
+    entry.parent.chmod(0o700)
+    n = len(runs)
+    assert ask() == first and len(runs) == n
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", "")
+    assert ask() == first and ask() == first and len(runs) >= n + 2  # remembering off
+    characters._face_cache.clear()
+
+
+def test_an_answer_given_while_fontconfigs_state_changed_is_asked_again_and_kept_under_the_new_state(
+        tmp_path, monkeypatch):
+    """fontconfig may write its own cache as it answers (a font folder it had not scanned): the
+    stamp taken before no longer holds, so fc-match is asked again and the answer is kept under
+    the stamp it then leaves; it is not kept when the state moves on again."""
+    import shutil as sh
+
+    from reportkit.contract import characters
+    from reportkit.writing.fontconfig import environment
+
+    if sh.which("fc-match") is None:
+        pytest.skip("no fontconfig on this machine")
+    monkeypatch.setenv("REPORTKIT_CACHE_DIR", str(tmp_path / "cache"))
+    conf = environment().get("FONTCONFIG_FILE")
+    kept_under = {}
+    for states in (["a", "b", "b"], ["c", "d", "e"]):
+        seen = iter(states)
+        monkeypatch.setattr(characters, "font_state", lambda conf: next(seen))
+        runs = []
+        real_run = subprocess.run
+        monkeypatch.setattr(subprocess, "run", lambda *a, **k: runs.append(a[0]) or real_run(*a, **k))
+        characters._face_cache.clear()
+        assert characters.face_coverage(conf, "黑体") and len(runs) == 2
+        monkeypatch.setattr(subprocess, "run", real_run)
+        kept_under[states[0]] = {s for s in "abcde" if characters._remembered(conf, "黑体", s) is not None}
+    assert kept_under == {"a": {"b"}, "c": {"b"}}   # c, d, e: never kept
+    characters._face_cache.clear()

@@ -13,9 +13,8 @@ docxtpl and lxml are imported only when rendering or reading documents.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .errors import (  # noqa: E402
+from .version import __version__
+from .errors import (
     ConverterMissing,
     DataError,
     DocumentError,
@@ -30,12 +29,12 @@ from .errors import (  # noqa: E402
     UsageError,
     ValidationFailed,
 )
-from .validation.findings import Finding  # noqa: E402
-from .limits import TemplateLimits  # noqa: E402
-from .loading import load  # noqa: E402
-from .filing.options import RenderOptions  # noqa: E402
-from .contract.report import Report  # noqa: E402
-from .validation.checks import validate  # noqa: E402
+from .validation.findings import Finding
+from .limits import TemplateLimits
+from .loading import load
+from .filing.options import RenderOptions
+from .contract.report import Report
+from .validation.checks import validate
 
 
 def render(report, out_dir, *, formats=None, templates=None, previous=None, force=None, pdfa=None, wait=None,
@@ -44,7 +43,7 @@ def render(report, out_dir, *, formats=None, templates=None, previous=None, forc
 
     ``options`` is a :class:`RenderOptions`; the keyword arguments given (not None) are laid over
     it (or over the defaults)."""
-    from .filing.set import render as _render
+    from .filing.set import render as _render  # lazy: the engines (docxtpl, lxml), not needed to validate
 
     return _render(report, out_dir, RenderOptions.of(options, formats=formats, templates=templates, previous=previous,
                                                      force=force, pdfa=pdfa, wait=wait, limits=limits,
@@ -53,14 +52,14 @@ def render(report, out_dir, *, formats=None, templates=None, previous=None, forc
 
 def import_report(source, *, name=None, kind=None):
     """Read a published report (.docx, .html, .pdf, .txt); see :func:`reportkit.importing.import_report`."""
-    from .importing import import_report as _import
+    from .importing import import_report as _import  # lazy: the document readers, not needed to load or validate
 
     return _import(source, name=name, kind=kind)
 
 
 def review(reports, previous=None):
     """Review many units' reports at once (a supervising office's check); see :func:`reportkit.reviewing.review`."""
-    from .reviewing import review as _review
+    from .reviewing import review as _review  # lazy: the review's checks and writers, not needed to load or validate
 
     return _review(reports, previous=previous)
 

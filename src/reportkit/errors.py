@@ -7,6 +7,7 @@ never a traceback.  Library code raises these and never prints or exits.
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,8 +138,6 @@ class InternalError(ReportkitError):
 
 def os_message(exc: OSError) -> str:
     """An OSError in Chinese, for the user: the common causes named, the rest as the OS says."""
-    import errno
-
     known = {errno.ENOSPC: "磁盘空间不足", errno.EACCES: "没有写入权限", errno.EPERM: "没有权限",
              errno.EROFS: "文件系统是只读的", errno.ENAMETOOLONG: "文件名过长", errno.EDQUOT: "超出磁盘配额",
              errno.EXDEV: "不能跨文件系统移动", errno.EEXIST: "已存在同名的文件",

@@ -19,6 +19,7 @@ from .contract.characters import printable
 from .errors import DataError, InputFileError
 from .validation.findings import json_path
 from .contract.report import Report  # noqa: F401  (its home is reportkit.contract.report)
+from .files import FileProblem, read_regular
 
 MAX_BYTES = 20 * 1024 * 1024
 #: an integer literal longer than this is refused while reading.  Every figure of the contract
@@ -58,8 +59,6 @@ def read_input(path: Path, *, limit: int = MAX_BYTES) -> bytes:
     of at most ``limit`` bytes (:data:`MAX_BYTES`: 20 MB) — or an :class:`InputFileError`
     saying in Chinese why it cannot be read (missing, a folder, a FIFO, a device, a socket, too
     large, no permission).  A FIFO or a device is refused at once, never read."""
-    from .files import FileProblem, read_regular
-
     try:
         return read_regular(path, limit)
     except FileProblem as exc:
@@ -115,15 +114,15 @@ def is_form(raw: bytes) -> bool:
 
 def _from_bytes(raw: bytes, name: str) -> Report:
     if is_form(raw):
-        from .form.read import read_form
+        from .form.read import read_form  # lazy: the form reader, not needed for JSON (bench_validate start-up)
 
         return read_form(raw, name)
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
-        from .ooxml.package import not_a_zip
+        from .ooxml.package import not_a_zip  # lazy: the Office layer, only to name a bad file (bench_validate start-up)
 
         raise DataError(f"{not_a_zip(raw)}；填报表单请用 .xlsx 格式（reportkit init … -o 年度.xlsx 生成）", file=name)
     if name.lower().endswith((".xlsx", ".xlsm", ".xltx")) and not raw.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-        from .ooxml.package import not_a_zip
+        from .ooxml.package import not_a_zip  # lazy: the Office layer, only to name a bad file (bench_validate start-up)
 
         raise DataError(f"不是 Excel 工作簿（.xlsx）：{not_a_zip(raw)}；CSV 等文本请在 Excel/WPS 中打开后"
                         "“另存为” .xlsx，或用 reportkit init 生成填报表单", file=name)

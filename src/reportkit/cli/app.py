@@ -8,27 +8,36 @@ It maps options to library calls, prints what they return in Chinese (or JSON wi
 # No ``from __future__ import annotations`` here: typer reads every command's parameters at each
 # start (typing.get_type_hints), and annotations kept as strings are then compiled and evaluated
 # one by one, ~5 ms of a clean ``reportkit validate`` (bench/bench_validate.py).
+import copy
+import functools
 import json
+import re
 import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
 
 import typer
+import typer.core
+import typer.main
 
-from .. import __version__
+from ..version import __version__
 from ..filing import interrupts
-from ..errors import ReportkitError, UsageError
-from ..limits import DEFAULT_LIMITS
-from ..filing.options import LOCK_WAIT
-from ..filing.output import DEFAULT_FORMATS, FORMATS
+from ..errors import DocumentError, ReportkitError, UsageError
+from ..limits import DEFAULT_LIMITS, TemplateLimits
+from ..filing.options import LOCK_WAIT, RenderOptions
+from ..filing.output import DEFAULT_FORMATS, FORMATS, fit_path, write_bytes, write_text
+from ..contract.characters import printable
+from ..filing.batch import render_many, validate_many
+from ..loading import load, read_input
+from ..contract.schema import schema_for
 
 
 def _chinese_help() -> None:
     """Chinese help and error panels, whole at any width (:mod:`reportkit.cli.help`); imported only
     when help or an error is shown (typer.rich_utils costs ~0.15 s of start-up)."""
     try:
-        from .help import install
+        from .help import install  # lazy: help panels (typer.rich_utils), only when help or an error is shown (bench_validate start-up)
 
         install()
     except Exception:  # pragma: no cover - help still works in English
@@ -57,11 +66,6 @@ def _chinese_usage_errors() -> None:
     """Have typer show click's usage errors in Chinese (:data:`_USAGE_MESSAGES`), under the
     Chinese panel titles, by wrapping how click's exceptions format their message; nothing is
     imported until an error is raised."""
-    import functools
-    import re
-
-    import typer.core
-
     click = getattr(typer.core, "_click", None) or getattr(typer.core, "click", None)
     exceptions = getattr(click, "exceptions", None)
     base = getattr(exceptions, "ClickException", None)
@@ -142,16 +146,12 @@ def _error_dict(exc: ReportkitError) -> dict:
 def _shown(text) -> str:
     """``text`` as it can be printed: a character no output encoding has (a lone surrogate from a
     JSON escape, a surrogate-escaped byte of a file name) as ``<U+XXXX>``."""
-    from ..contract.characters import printable
-
     return printable(str(text))
 
 
 def _json_text(obj) -> str:
     """JSON for ``--json``: characters as they are, but lone surrogates as ``\\uXXXX`` escapes
     (valid JSON that reads back as the same string, and printable)."""
-    import re
-
     text = json.dumps(obj, ensure_ascii=False, indent=2)
     return re.sub("[\ud800-\udfff]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
@@ -184,8 +184,6 @@ def validate(
     退出码：0 通过（可有警告）；1 有报告不通过或无法读取；2 命令本身用错（参数不对，唯一的输入文件不存在或无法读取）。
     批量时，无法读取的文件是它那一行的失败，退出码为 1。
     """
-    from ..filing.batch import validate_many
-
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
     if [f for f in fmts if f not in FORMATS] or not fmts:
         _usage(f"--formats 只能包含 {'、'.join(FORMATS)}，实为 {formats}", as_json)
@@ -219,8 +217,8 @@ def _exit_code(outcomes) -> int:
 
 
 def _summary_table(outcomes, title: str) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console  # lazy: rich, only for a batch's summary (bench_validate start-up)
+    from rich.table import Table  # lazy: rich, only for a batch's summary (bench_validate start-up)
 
     table = Table(title=title)
     for col in ("文件", "单位", "年度", "状态", "首个错误"):
@@ -251,7 +249,7 @@ def init(
     -o 2021.xlsx 生成填报表单（官方表格样式，在 Excel/WPS 中填写）。
     未填写的骨架不会通过校验：每个空白的文字项都会提示应写什么。
     """
-    from ..contract.skeleton import skeleton
+    from ..contract.skeleton import skeleton  # lazy: init only (bench_validate start-up)
 
     if edition is not None and edition not in ("2019", "2021"):
         _usage(f"--format 应为 2019 或 2021，实为 {edition}")
@@ -283,10 +281,8 @@ def _is_form(path: Path) -> bool:
 
 def _write_report(data: dict, out: Path, *, force: bool) -> Path:
     """A report written as the form (``.xlsx``) or as JSON; the path written (a name too long shortened)."""
-    from ..filing.output import write_bytes, write_text
-
     if _is_form(out):
-        from ..form import form_bytes
+        from ..form import form_bytes  # lazy: the form writer (xlsxwriter), init/convert -o .xlsx only (bench_validate start-up)
 
         return write_bytes(out, form_bytes(data, name=str(out)), force=force)
     return write_text(out, json.dumps(data, ensure_ascii=False, indent=2) + "\n", force=force)
@@ -307,8 +303,6 @@ def convert(
     表单中无法读取的单元格（如把数字写成“十二”）会逐个列出，且不写任何文件（退出码 1）；
     数据本身的问题（勾稽不平衡、文字未填）不妨碍转换，请用 reportkit validate 检查。
     """
-    from ..loading import load
-
     if _is_form(source) == _is_form(target):
         _usage("请给出一个 JSON 文件和一个 .xlsx 填报表单，例如：reportkit convert 2021.json 2021.xlsx")
     try:
@@ -327,15 +321,12 @@ def convert(
 
 def _previous_data(path: Path) -> dict:
     """Last year's data for ``init --from``: a JSON data file, or a published report to import."""
-    from ..importing import KINDS, import_report
-    from ..loading import load
+    from ..importing import KINDS, import_report  # lazy: the document readers, init --from a published report only (bench_validate start-up)
 
     if path.suffix.lower() not in KINDS:
         return load(path).data
     result = import_report(path)
     if not result.complete:
-        from ..errors import DocumentError
-
         missing = [n.message for n in result.notes if n.kind in ("missing", "unreadable", "schema")]
         raise DocumentError(f"报告不完整，无法作为上一年度的数据（共 {len(missing)} 处）：{'；'.join(missing[:3])}"
                             f"{'；……' if len(missing) > 3 else ''}。可先运行 reportkit import 查看读取报告", file=str(path))
@@ -359,8 +350,6 @@ def schema(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件。"),
 ) -> None:
     """输出报告数据的 JSON Schema（draft 2020-12），供编辑器补全和提示。"""
-    from ..contract.schema import schema_for
-
     if edition is not None and edition not in ("2019", "2021"):
         _usage(f"--format 应为 2019 或 2021，实为 {edition}")
     text = json.dumps(schema_for(edition), ensure_ascii=False, indent=2) + "\n"
@@ -368,8 +357,6 @@ def schema(
         typer.echo(text, nl=False)
         return
     try:
-        from ..filing.output import write_text
-
         output = write_text(output, text, force=force)
     except ReportkitError as exc:
         _fail(exc)
@@ -412,13 +399,8 @@ def render(
 （参数不对、唯一的输入文件不存在、已存在且未加 --force）。批量时某个文件不存在或无法读取只是\
 它那一行的失败，退出码为 1。
     """
-    from ..filing.batch import render_many
-    from ..limits import TemplateLimits
-    from ..filing.options import RenderOptions
-
     if output is not None and not output.strip():
         _usage("-o 给出的输出文件夹是空的；请给出文件夹路径（当前文件夹请写 -o .）", as_json)
-    from ..filing.output import fit_path
 
     output = fit_path(Path(output)) if output is not None else None   # a name too long: shortened as file names are
     fmts = [f.strip().lower() for f in formats.split(",") if f.strip()]
@@ -432,7 +414,6 @@ def render(
     if output is not None and output.exists() and not output.is_dir():
         _usage(f"输出位置 {output} 是一个文件，不是文件夹；请用 -o 指定一个文件夹", as_json)
     if len(files) == 1 and output is None and not files[0].is_file():   # say what it is, not "no extension"
-        from ..loading import read_input
 
         try:
             read_input(files[0], limit=0)
@@ -500,8 +481,7 @@ def import_(
     读取报告列出：每个数字的来源、只靠常见变体才认出的标签、读作 0 的空白格、单元格中的单位、推断和找不到的内容。
     数据不完整时不写文件（退出码 1）；文件无法读取时退出码 1；只给一个文件而它不存在或类型不支持时退出码 2（多个文件时记在该文件名下，退出码 1）。
     """
-    from ..importing import import_files
-    from ..filing.output import fit_path
+    from ..importing import import_files  # lazy: the importer, import only (bench_validate start-up)
 
     try:
         outcomes = import_files(files, output if output is None else fit_path(output), force=force, partial=partial)
@@ -566,10 +546,8 @@ def review(
     每个单位一行结论和首个问题；-o 审查结果.xlsx 写出汇总表、各项检查表和带公式的地区合计，
     -o 审查结果.html 写出可排序的网页和图表。退出码：0 全部通过（可有警告），1 有单位不通过或无法读取，2 用法错误。
     """
-    from ..reviewing import OUTPUT_SUFFIXES
-    from ..reviewing import review as run_review
-
-    from ..filing.output import fit_path
+    from ..reviewing import OUTPUT_SUFFIXES  # lazy: the review, review only (bench_validate start-up)
+    from ..reviewing import review as run_review  # lazy: the review, review only (bench_validate start-up)
 
     outputs = [fit_path(o) for o in output or []]
     bad = [str(o) for o in outputs if o.suffix.lower() not in OUTPUT_SUFFIXES]
@@ -595,8 +573,8 @@ def review(
 
 
 def _review_table(result) -> None:
-    from rich.console import Console
-    from rich.table import Table
+    from rich.console import Console  # lazy: rich, only for the review's table (bench_validate start-up)
+    from rich.table import Table  # lazy: rich, only for the review's table (bench_validate start-up)
 
     counts = result.counts()
     verdicts = "，".join(f"{k} {v}" for k, v in counts.items())
@@ -637,7 +615,7 @@ def serve(
     需要安装平台组件：pip install 'reportkit\\[platform]'。
     """
     try:
-        from ..platform.serve import ServeError, run
+        from ..platform.serve import ServeError, run  # lazy: the platform (Django), serve only; the core never imports it (bench_validate start-up)
     except ImportError as exc:
         _usage(f"填报平台需要安装平台组件（缺少 {exc.name}）：pip install 'reportkit[platform]'")
         return
@@ -657,7 +635,7 @@ def templates_export(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的模板文件。"),
 ) -> None:
     """导出默认模板（两个格式版本的 Word、Excel 和网页），供修改措辞、字体、版头后用 --templates 使用。"""
-    from ..templating.sets import export
+    from ..templating.sets import export  # lazy: the template sets, templates export only (bench_validate start-up)
 
     try:
         written = export(directory, force=force)
@@ -673,7 +651,7 @@ def templates_check(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出检查结果。"),
 ) -> None:
     """检查模板：Jinja 语法、不在数据规范中的字段、缺少或未原样输出的官方数字、外部资源，并用示例数据在限额内试生成。"""
-    from ..templating.check import check_set
+    from ..templating.check import check_set  # lazy: the engines, templates check only (bench_validate start-up)
 
     try:
         problems = check_set(directory)
@@ -708,7 +686,7 @@ def fonts_list(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ..writing.fonts import faces
+    from ..writing.fonts import faces  # lazy: fonts only (bench_validate start-up)
 
     found = faces()
     if as_json:
@@ -722,7 +700,7 @@ def fonts_list(
 
 
 def _print_faces(found) -> None:
-    from ..writing.fonts import INSTALL_HINT, WINDOWS_FILES
+    from ..writing.fonts import INSTALL_HINT, WINDOWS_FILES  # lazy: fonts only (bench_validate start-up)
 
     for f in found:
         state = "替代字体" if f.substitute else "官方字体"
@@ -746,7 +724,7 @@ def fonts_install(
     例如把 Windows 电脑 C:\\Windows\\Fonts 中的 SIMFANG.TTF、FZXBSJW.TTF、SIMKAI.TTF、SIMHEI.TTF
     复制到一个文件夹，再运行 reportkit fonts install 这个文件夹。不是字体的文件会被拒绝，且不安装任何文件。
     """
-    from ..writing.fonts import install
+    from ..writing.fonts import install  # lazy: fonts only (bench_validate start-up)
 
     try:
         result = install(paths)
@@ -784,6 +762,24 @@ def _on_signal(signum, frame) -> None:
     raise _Terminated(128 + signum)
 
 
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app that runs ``args``: when they start with a command's name (``reportkit validate
+    …``), a copy of :data:`app` holding only that command (or sub-app), so that typer builds the
+    one click command that runs rather than all of them (~5 ms of a clean ``reportkit validate``,
+    bench/bench_validate.py).  Anything else -- no command, an option first, a misspelt
+    command -- gets the whole app, so the help, ``--version`` and the suggestions are the same."""
+    if not args or args[0].startswith("-"):
+        return app
+    commands = [c for c in app.registered_commands
+                if (c.name or typer.main.get_command_name(c.callback.__name__)) == args[0]]
+    groups = [g for g in app.registered_groups if g.name == args[0]]
+    if not commands and not groups:
+        return app
+    one = copy.copy(app)
+    one.registered_commands, one.registered_groups = commands, groups
+    return one
+
+
 def main() -> None:
     """Console-script entry point."""
 
@@ -794,7 +790,7 @@ def main() -> None:
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), _on_signal)
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except _Terminated as exc:
         typer.echo("已中止。" if exc.code == 128 + signal.SIGINT else "已中止（收到终止信号）。", err=True)
         sys.exit(exc.code)

@@ -17,6 +17,12 @@ import copy
 import functools
 import re
 
+import rich._wrap
+import rich.text
+import typer._click.formatting as formatting
+import typer.rich_utils as ru
+from rich.cells import cell_len
+
 #: click's and typer's own words in help, in Chinese
 USAGE_PREFIX = "用法："
 OPTIONS_METAVAR = "[选项]"
@@ -110,9 +116,6 @@ def _rstrip_in_cells() -> None:
     """rich drops the spaces after a wrapped line's last word only when the line is longer than
     the cell in *characters*, not in columns: a Chinese line of 46 columns and a space is kept at
     47 and then cut with "…" in a 46-column cell. Counted in columns here."""
-    import rich.text
-    from rich.cells import cell_len
-
     if getattr(rich.text.Text.rstrip_end, "_reportkit_cells", False):
         return
 
@@ -129,10 +132,6 @@ def _rstrip_in_cells() -> None:
 
 def install() -> None:
     """Chinese help and error panels for typer's rich output; safe to call more than once."""
-    import rich._wrap
-    import typer._click.formatting as formatting
-    import typer.rich_utils as ru
-
     ru.OPTIONS_PANEL_TITLE, ru.ARGUMENTS_PANEL_TITLE, ru.COMMANDS_PANEL_TITLE = "选项", "参数", "命令"
     ru.ERRORS_PANEL_TITLE, ru.ABORTED_TEXT = "错误", "已中止。"
     ru.RICH_HELP = "用 [blue]'{command_path} {help_option}'[/] 查看帮助。"

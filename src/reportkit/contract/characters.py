@@ -9,6 +9,10 @@ a lone surrogate cannot even be printed (UTF-8 has no encoding for it).
 
 from __future__ import annotations
 
+import bisect
+import hashlib
+import json
+import os
 import re
 
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -172,36 +176,168 @@ def not_in_faces(chars: "set[str]", conf: str | None, families: tuple[str, ...])
 def face_coverage(conf: str | None, family: str) -> "list[tuple[int, int]] | None":
     """The code points of the face fontconfig gives for ``family`` with the configuration
     ``conf``, as sorted, merged ranges (empty when fontconfig gives no charset); None where
-    there is no ``fc-match`` or it cannot be run.  Read once per process."""
+    there is no ``fc-match`` or it cannot be run.  Read once per process, and remembered on disk
+    for as long as fontconfig's configuration, caches and font folders are unchanged
+    (:func:`font_state`): running ``fc-match`` was ~10 ms of a clean ``reportkit validate``
+    (bench/bench_validate.py)."""
     key = (conf, family)
     if key in _face_cache:
         return _face_cache[key]
-    import os
-    import shutil
-    import subprocess
+    import shutil  # lazy: only with a PDF asked for; `import reportkit` (the library) needs none of it
 
     exe = shutil.which("fc-match")
     ranges: list[tuple[int, int]] | None = None
     if exe is not None:
-        env = dict(os.environ)
-        if conf:
-            env["FONTCONFIG_FILE"] = conf
-        try:
-            out = subprocess.run([exe, "-f", "%{charset}", family], capture_output=True, env=env, timeout=60,
-                                 stdin=subprocess.DEVNULL).stdout.decode("ascii", "replace")
-        except (OSError, subprocess.SubprocessError):
-            out = None
-        if out is not None:
-            found: list[tuple[int, int]] = []
-            for token in out.split():
-                lo, _, hi = token.partition("-")
-                try:
-                    found.append((int(lo, 16), int(hi or lo, 16)))
-                except ValueError:
-                    continue
-            ranges = _merged(found)
+        state = font_state(conf)
+        ranges = _remembered(conf, family, state)
+        if ranges is None:
+            ranges = _fc_match(exe, conf, family)
+            after = font_state(conf)
+            if after != state:  # fontconfig wrote its caches as it ran (or a font came): ask again
+                ranges, state, after = _fc_match(exe, conf, family), after, font_state(conf)
+            if ranges is not None and after == state:
+                _remember(conf, family, state, ranges)
     _face_cache[key] = ranges
     return ranges
+
+
+def _fc_match(exe: str, conf: str | None, family: str) -> "list[tuple[int, int]] | None":
+    """What ``fc-match`` says the face of ``family`` has, as merged ranges; None when it fails."""
+    import subprocess  # lazy: only when fontconfig is asked; `import reportkit` (the library) needs none of it
+
+    env = dict(os.environ)
+    if conf:
+        env["FONTCONFIG_FILE"] = conf
+    try:
+        out = subprocess.run([exe, "-f", "%{charset}", family], capture_output=True, env=env, timeout=60,
+                             stdin=subprocess.DEVNULL).stdout.decode("ascii", "replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    found: list[tuple[int, int]] = []
+    for token in out.split():
+        lo, _, hi = token.partition("-")
+        try:
+            found.append((int(lo, 16), int(hi or lo, 16)))
+        except ValueError:
+            continue
+    return _merged(found)
+
+
+# ------------------------------------------------------------ fontconfig's answers, remembered
+#
+# A face's coverage changes only when fontconfig would now pick another face or the face's file
+# changed: its configuration (reportkit's fonts.conf, /etc/fonts and the user's), its caches
+# (rewritten whenever it rescans a font folder) or a font folder.  ``font_state`` stamps all of
+# them -- every configuration file and the modification time of every font folder, walked
+# recursively -- and an answer is reused only under the same stamp, so a font installed,
+# removed or replaced makes the next validate ask fc-match again.
+
+_FC_FILES = ("/etc/fonts", "/etc/fonts/fonts.conf", "/etc/fonts/local.conf", "/var/cache/fontconfig")
+_FC_CONF_DIR = "/etc/fonts/conf.d"
+_FONT_ROOTS = ("/usr/share/fonts", "/usr/local/share/fonts")
+#: font folders walked at most (beyond that, nothing is remembered)
+MAX_FONT_DIRS = 5000
+
+
+def _stat(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def font_state(conf: str | None) -> str | None:
+    """A stamp of everything fontconfig's answer depends on (see above), or None when it cannot
+    be taken (too many font folders)."""
+    home = os.path.expanduser("~")
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    stamp = [repr((conf, os.environ.get("FONTCONFIG_FILE"), os.environ.get("FONTCONFIG_PATH"),
+                   os.environ.get("FONTCONFIG_SYSROOT")))]
+    for path in (conf or "", *_FC_FILES, _FC_CONF_DIR, os.path.join(config, "fontconfig"),
+                 os.path.join(config, "fontconfig", "fonts.conf"), os.path.join(cache, "fontconfig")):
+        stamp.append(f"{path} {_stat(path)}")
+    try:
+        with os.scandir(_FC_CONF_DIR) as entries:  # links into conf.avail: their targets' times
+            stamp += sorted(f"{e.path} {_stat(e.path)}" for e in entries)
+    except OSError:
+        pass
+    todo, walked = [*_FONT_ROOTS, os.path.join(data, "fonts"), os.path.join(home, ".fonts")], 0
+    while todo:
+        folder = todo.pop()
+        walked += 1
+        if walked > MAX_FONT_DIRS:
+            return None
+        stamp.append(f"{folder} {_stat(folder)}")
+        try:
+            with os.scandir(folder) as entries:
+                todo += sorted((e.path for e in entries if e.is_dir()), reverse=True)
+        except OSError:
+            continue
+    return hashlib.sha256("\n".join(stamp).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _face_file(conf: str | None, family: str) -> str | None:
+    """Where the answer for ``family`` under ``conf`` is kept: the user's cache folder
+    (``REPORTKIT_CACHE_DIR`` names another; empty turns remembering off)."""
+    value = os.environ.get("REPORTKIT_CACHE_DIR")
+    if value is not None:
+        if not value.strip():
+            return None
+        folder = os.path.join(value, "faces")
+    else:
+        cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(cache, "reportkit", "faces")
+    name = hashlib.sha256(repr((conf, family)).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return os.path.join(folder, name + ".json")
+
+
+def _own(st: os.stat_result) -> bool:
+    owner = os.getuid() if hasattr(os, "getuid") else st.st_uid
+    return st.st_uid == owner and not st.st_mode & 0o022
+
+
+def _remembered(conf: str | None, family: str, state: str | None) -> "list[tuple[int, int]] | None":
+    """The answer kept for ``family`` under the stamp ``state``, or None (none, another stamp,
+    a file or folder not the user's own or writable by others, or not what :func:`_remember`
+    writes)."""
+    path = _face_file(conf, family)
+    if path is None or state is None:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            if not (_own(os.fstat(fh.fileno())) and _own(os.stat(os.path.dirname(path)))):
+                return None
+            entry = json.loads(fh.read())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(entry, dict) or entry.get("state") != state or not isinstance(entry.get("ranges"), list):
+        return None
+    flat = entry["ranges"]  # lo, hi, lo, hi …
+    if len(flat) % 2 or not all(type(n) is int for n in flat):
+        return None
+    return list(zip(flat[::2], flat[1::2]))
+
+
+def _remember(conf: str | None, family: str, state: str | None, ranges: "list[tuple[int, int]]") -> None:
+    """Keep ``ranges`` for ``family`` under the stamp ``state`` (atomically; a folder that
+    cannot be written is skipped)."""
+    path = _face_file(conf, family)
+    if path is None or state is None:
+        return
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="ascii") as fh:
+            fh.write(json.dumps({"state": state, "ranges": [n for r in ranges for n in r]}, separators=(",", ":")))
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -215,8 +351,6 @@ def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def covered(ch: str, ranges: "list[tuple[int, int]]") -> bool:
-    import bisect
-
     cp = ord(ch)
     i = bisect.bisect_right(ranges, (cp, 0x10FFFF + 1)) - 1
     return i >= 0 and ranges[i][0] <= cp <= ranges[i][1]

@@ -56,7 +56,7 @@ def _is_integer(checker, instance) -> bool:
 def validator():
     """The compiled Draft 2020-12 validator, with format checking on (dates are real dates) and
     the contract's integers."""
-    from jsonschema import Draft202012Validator, validators
+    from jsonschema import Draft202012Validator, validators  # lazy: only a report with errors (bench_validate start-up)
 
     cls = validators.extend(Draft202012Validator,
                             type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))

@@ -12,7 +12,7 @@ __all__ = ["Plan", "RenderResult", "plan", "render"]
 
 def __getattr__(name: str):
     if name in __all__:
-        from . import set as _set
+        from . import set as _set  # lazy (PEP 562): importing the options must not load the engines
 
         return getattr(_set, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

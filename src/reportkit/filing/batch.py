@@ -17,6 +17,7 @@ import hashlib
 import math
 import traceback
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -24,6 +25,9 @@ from typing import Callable, Sequence
 from ..errors import InternalError, InputFileError, ReportkitError, UsageError
 from ..validation.findings import Finding
 from .options import RenderOptions
+from ..loading import is_form, load, read_input
+from ..validation.checks import validate
+from .output import safe_name
 
 PDF_CHUNK = 20  # reports per LibreOffice start in a batch
 #: what every render worker needs, imported once into the fork server: rendering and the read-back guard
@@ -97,16 +101,12 @@ def _identity(outcome: Outcome, data: dict) -> None:
 def _load_previous(previous):
     if previous is None:
         return None
-    from ..loading import load
 
     return load(previous)
 
 
 def validate_many(files: Sequence[Path], previous=None, *, pdf: bool = False) -> list[Outcome]:
     """Validate every file; ``pdf``: a PDF is to be made (characters it cannot show are errors)."""
-    from ..loading import load
-    from ..validation.checks import validate
-
     prev = _load_previous(previous)
     outcomes = []
     for f in files:
@@ -125,8 +125,6 @@ def folder_names(reports: Sequence[tuple[Path, dict, str | None]]) -> list[str]:
     """Sub-folder names for a batch: ``<agency>-<year>``, made unique by the agency_id or a
     digest of the input where two reports would share one; long names are shortened in bytes
     with a stable hash (:func:`reportkit.filing.output.safe_name`)."""
-    from .output import safe_name
-
     def parts(p: Path, d: dict) -> tuple[str, str]:
         agency = d.get("agency") if isinstance(d.get("agency"), str) and d.get("agency") else p.stem
         year = d.get("year")
@@ -171,13 +169,11 @@ def _scan(path: Path):
     """(data, sha256, None) or ({}, None, error): what the folder name is chosen from.  A form is
     read only as far as its agency, year and agency_id (the worker reads it whole): a fifth of
     the cost, paid one file after another before any worker starts."""
-    from ..loading import is_form, load, read_input
-
     o = Outcome(path)
     try:
         raw = read_input(path)
         if is_form(raw):
-            from ..form.read import read_identity
+            from ..form.read import read_identity  # lazy: the form reader, only for a form (.xlsx) input (bench_validate start-up)
 
             return read_identity(raw, str(path)), hashlib.sha256(raw).hexdigest(), None
         report = load(raw, name=str(path))
@@ -208,7 +204,7 @@ def render_many(files: Sequence[Path], output: Path | None, options: RenderOptio
     del scanned
     chunk = max(1, min(PDF_CHUNK, math.ceil(len(tasks) / max(1, jobs)))) if "pdf" in options.formats else 1
     units = [tasks[i:i + chunk] for i in range(0, len(tasks), chunk)]
-    from .workers import run_units
+    from .workers import run_units  # lazy: worker processes, render only (bench_validate start-up)
 
     show = _ProgressBar(len(tasks)) if progress is True else None
     try:
@@ -223,7 +219,7 @@ def render_many(files: Sequence[Path], output: Path | None, options: RenderOptio
 def _lost_outcome(task: Task, how: str) -> Outcome:
     """The outcome of a task whose worker died; what the worker left in its output folder is
     cleaned up now (the folder's lock died with the worker) rather than on the next run."""
-    from .staging import OutputFolder
+    from .staging import OutputFolder  # lazy: the output folder's lock and staging, render only (bench_validate start-up)
 
     try:
         with OutputFolder(task.out_dir, wait=task.options.wait, follow_links=task.follow_links):
@@ -239,9 +235,7 @@ def _lost_outcome(task: Task, how: str) -> Outcome:
 def render_chunk(tasks: Sequence[Task], emit: Callable[[Task, Outcome], None]) -> None:
     """Render a chunk of tasks in this process: office files of each, one PDF conversion for
     all, then each set committed on its own.  ``emit`` receives every outcome as it is known."""
-    from contextlib import ExitStack
-
-    from .set import StagedSet, convert_pdfs, plan
+    from .set import StagedSet, convert_pdfs, plan  # lazy: the filing set and its engines, render only (bench_validate start-up)
 
     with ExitStack() as stack:
         staged: list[tuple[Task, Outcome, StagedSet]] = []
@@ -284,8 +278,6 @@ def render_task(task: Task) -> Outcome:
 
 def _start(t: Task):
     """The outcome of ``t`` and its report, or (outcome, None) when it cannot be read."""
-    from ..loading import load
-
     o = Outcome(t.file, out_dir=t.out_dir)
     if t.error is not None:
         o.error = t.error
@@ -316,7 +308,7 @@ def _fail(o: Outcome, exc: BaseException) -> None:
 
 class _ProgressBar:
     def __init__(self, total: int) -> None:
-        from rich.progress import Progress
+        from rich.progress import Progress  # lazy: rich, only for a render's progress bar (bench_validate start-up)
 
         self._bar = Progress(transient=False)
         self._bar.start()

@@ -18,14 +18,18 @@ a few milliseconds a file.
 
 from __future__ import annotations
 
+import difflib
 import re
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from ..contract import tables as layout
-from ..errors import RenderError
+from ..errors import DocumentError, RenderError
 from ..reading import locate
 from ..reading.labels import fold
+from ..reading.docx import read_docx
+from ..reading.xlsx import read_xlsx
+from ..reading.html import read_html
 
 __all__ = ["expected_figures", "expected_paragraphs", "verify_docx", "verify_xlsx", "verify_html",
            "verify_pdf"]
@@ -105,8 +109,6 @@ def _same(printed: str, expected: str) -> bool:
 
 def verify_docx(data: bytes, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the .docx ``data`` shows every figure and paragraph."""
-    from ..reading.docx import read_docx
-
     content = read_docx(data)
     problems = _figure_problems(locate(content.grids, context["format"]), context, numeric=False)
     problems += _paragraph_problems(content.paragraphs, context)
@@ -136,8 +138,6 @@ def _paragraph_problems(paragraphs: list[str], context: dict) -> list[str]:
 
 def verify_xlsx(data: bytes, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the .xlsx ``data`` holds every figure, as a number."""
-    from ..reading.xlsx import read_xlsx
-
     problems = _figure_problems(locate(read_xlsx(data), context["format"]), context, numeric=True)
     if problems:
         _fail(" Excel 表格", template, problems)
@@ -153,7 +153,7 @@ _NUMBER = re.compile(r"(?<![\d.])-?\d+(?:\.\d+)?(?![\d.])(?!\s*[.．、])")
 
 def pdf_text(data: bytes) -> list[str]:
     """The text of each page of the PDF ``data``."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # lazy: only to read back a PDF; a set without one needs none of it
 
     try:
         pdf = pdfium.PdfDocument(data)
@@ -179,8 +179,6 @@ def _folded(text: str) -> tuple[str, list[int]]:
 def _first_difference(para: str, have: str) -> str:
     """Where ``para`` stops matching the closest stretch of ``have`` (both folded for the
     comparison, ``para`` quoted as written): ``“…切实抓好工作落实” 之后缺少 “。”``."""
-    import difflib
-
     want, where = _folded(para)
     sm = difflib.SequenceMatcher(None, want, have, autojunk=False)
     m = sm.find_longest_match(0, len(want), 0, len(have))
@@ -247,9 +245,6 @@ def _find_run(tokens: list[str], run: list[str], start: int) -> int:
 def verify_html(text: str, context: dict, *, template: str | None = None) -> None:
     """Raise :class:`RenderError` unless the HTML ``text`` (a page or its fragment) shows every
     figure in its table and every paragraph, in order."""
-    from ..errors import DocumentError
-    from ..reading.html import read_html
-
     try:
         content = read_html(text.encode("utf-8"), template or "")
     except DocumentError as exc:  # e.g. a customised page without tables

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..limits import DEFAULT_LIMITS, TemplateLimits
 from .output import DEFAULT_FORMATS, FORMATS
+from ..loading import load
 
 #: seconds a render waits for another reportkit process writing into the same output folder
 LOCK_WAIT = 60.0
@@ -77,6 +78,5 @@ class RenderOptions:
         """These options with ``previous`` loaded once (a batch shares it with every report)."""
         if self.previous is None:
             return self
-        from ..loading import load
 
         return replace(self, previous=load(self.previous))

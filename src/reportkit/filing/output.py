@@ -3,6 +3,7 @@ and the list of output formats."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -19,7 +20,7 @@ def write_bytes(path: Path, data: bytes, *, force: bool = False) -> Path:
     and return the path written: a last component longer than a file name can be is shortened
     as render's names are (:func:`fit_path`).  The file gets the mode the user's umask gives
     (as ``open`` would), not the 0600 of a temporary file."""
-    import tempfile
+    import tempfile  # lazy: validate writes nothing (bench_validate start-up)
 
     path = fit_path(Path(path))
     if path.exists() and not force:
@@ -96,7 +97,6 @@ def safe_name(name: str, suffix: str = "", *, room: int = EXTENSION_ROOM) -> str
     raw = name.encode("utf-8")
     if len(raw) <= budget:
         return name + suffix
-    import hashlib
 
     tag = "~" + hashlib.sha256(raw).hexdigest()[:_HASH_LEN]
     cut = raw[:budget - len(tag)].decode("utf-8", "ignore").rstrip(" .")

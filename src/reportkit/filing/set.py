@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .. import __version__
+from ..version import __version__
 from ..errors import ConverterMissing, OutputExistsError, RenderError, ValidationFailed, os_message
 from ..validation.findings import Finding, has_errors
 from ..limits import TemplateLimits
@@ -40,6 +40,17 @@ from .options import RenderOptions
 from .output import safe_name
 from .staging import MANIFEST, OutputFolder, sha256_file, write_file
 from ..validation.checks import validate
+from ..writing.pdf import PDFA_LEVEL, convert_many, find_soffice, font_resolution, sandbox_name, sandbox_note
+from ..writing.context import build_context
+from ..writing.stamps import build_time
+from ..templating.sets import resolve
+from ..writing.docx import closing_split_point, render_docx, split_closing
+from ..writing.xlsx import render_xlsx
+from ..writing.html import render_html
+from ..writing.fonts import strict_error, substitute_note, substitutes
+from . import guard as readback
+from .guard import verify_pdf
+from ..resources import data_dir
 
 TITLE = "政府信息公开工作年度报告"
 #: the html format also writes the article alone, for pasting into a website's editor
@@ -66,8 +77,6 @@ def output_stem(data: dict) -> str:
 
 def _converter() -> bool:
     """A PDF will be made (LibreOffice is there): only then do characters it cannot show stop a set."""
-    from ..writing.pdf import find_soffice
-
     return find_soffice() is not None
 
 
@@ -107,10 +116,6 @@ class Plan:
 def plan(report, out_dir, options: RenderOptions | None = None) -> Plan:
     """Validate ``report`` (loaded if it is not a :class:`~reportkit.Report` yet, once) and
     decide its set under ``options``; raises ``ValidationFailed`` on invalid data."""
-    from ..writing.context import build_context
-    from ..writing.stamps import build_time
-    from ..templating.sets import resolve
-
     options = options or RenderOptions()
     report = load(report)
     formats = list(options.formats)
@@ -191,18 +196,12 @@ class StagedSet:
         p = self.plan
         try:
             if "docx" in p.templates:
-                from ..writing.docx import render_docx
-
                 self._write(self.docx.name, render_docx(p.templates["docx"], p.context, p.when, limits=p.limits))
             if "xlsx" in p.formats:
-                from ..writing.xlsx import render_xlsx
-
                 buf = io.BytesIO()
                 render_xlsx(p.templates["xlsx"], p.context, buf, when=p.when)
                 self._write(p.names["xlsx"], buf.getvalue())
             if "html" in p.formats:
-                from ..writing.html import render_html
-
                 page, fragment = render_html(p.templates["html"], p.context, limits=p.limits)
                 self._write(p.names["html"], page.encode("utf-8"))
                 self._write(p.names["html-fragment"], fragment.encode("utf-8"))
@@ -211,9 +210,6 @@ class StagedSet:
 
     def take_pdf(self, converted, sandbox: str) -> None:
         """Move a converted and checked PDF into staging and keep what was read from it."""
-        from ..writing.pdf import PDFA_LEVEL, font_resolution
-        from ..writing.fonts import substitutes
-
         pdf = self.staging / self.plan.names["pdf"]
         shutil.move(converted.path, pdf)  # another set's staging: maybe another disk
         self.written[pdf.name] = pdf.read_bytes()   # read once: checked and hashed from memory
@@ -229,8 +225,6 @@ class StagedSet:
     def _check_fonts(self, resolved: dict | None) -> None:
         """Say which faces the PDF printed in a substitute; with ``fonts="strict"`` refuse the set
         (its commit raises), also when this machine cannot tell (no fontconfig)."""
-        from ..writing.fonts import strict_error, substitute_note, substitutes
-
         subs = substitutes(resolved)
         self.fonts_note = substitute_note(subs)
         if self.plan.fonts == "strict" and (subs or resolved is None):
@@ -261,8 +255,6 @@ class StagedSet:
     def _verify(self) -> None:
         """The read-back guard (:mod:`reportkit.filing.guard`): every figure and every paragraph of
         what is about to be published, in every file, equals what was validated."""
-        from . import guard as readback
-
         p, checks = self.plan, []
         if "docx" in p.formats:
             checks.append((readback.verify_docx, self.docx.name, p.templates["docx"]))
@@ -292,8 +284,6 @@ def convert_pdfs(sets: Sequence[StagedSet]) -> None:
     """Convert the staged .docx of every set that wants a PDF, in one LibreOffice call where
     possible.  A set whose PDF fails gets ``failure`` (its commit raises it); without
     LibreOffice every set gets a note and no PDF."""
-    from ..writing.pdf import convert_many, sandbox_name, sandbox_note
-
     want = [s for s in sets if s.wants_pdf]
     if not want:
         return
@@ -326,9 +316,6 @@ def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, p
     """Where LibreOffice left the 落款 alone on a page (it will not split a keep-with-next
     paragraph), convert again a copy of the .docx whose last paragraph of 六 is split at a line
     LibreOffice broke (``writing.docx.split_closing``); the .docx in the set is not changed."""
-    from ..writing.docx import closing_split_point, split_closing
-    from ..writing.pdf import convert_many
-
     again = []
     for i, (s, r) in enumerate(zip(group, results)):
         if isinstance(r, RenderError):
@@ -339,8 +326,6 @@ def _keep_closing_whole(group: Sequence[StagedSet], results: list, work: Path, p
             write_file(copy, split_closing(s.written[s.docx.name], at))
             again.append((i, copy))
     if again:
-        from .guard import verify_pdf
-
         redone = convert_many([copy for _, copy in again], work / "closing", pdfa=pdfa)
         for (i, _), r in zip(again, redone):
             if isinstance(r, RenderError):  # the first PDF stands
@@ -374,8 +359,6 @@ def render(report, out_dir, options: RenderOptions | None = None, **loose) -> Re
 # ------------------------------------------------------------------ the manifest
 
 def _manifest(p: Plan, made: list[tuple[str, bytes]], pdf: dict | None) -> dict:
-    from ..resources import data_dir
-
     def template_entry(t: Path) -> dict:
         default = data_dir("templates") in t.resolve().parents
         return {"name": t.name, "source": "default" if default else "custom", "sha256": sha256_file(t)}

@@ -18,11 +18,14 @@ what to preload; :mod:`reportkit.filing.batch` gives it ``render_chunk``.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing as mp
 import os
 import signal
 import sys
 import threading
 from collections import deque
+from multiprocessing.connection import wait
 from typing import Callable
 
 from . import interrupts
@@ -31,8 +34,6 @@ _STOP_WAIT = 10.0  # seconds a worker gets to clean up after SIGTERM before SIGK
 
 
 def _context(preload=()):
-    import multiprocessing as mp
-
     if "forkserver" in mp.get_all_start_methods():
         ctx = mp.get_context("forkserver")
         ctx.set_forkserver_preload(list(preload))
@@ -92,8 +93,6 @@ def run_units(units: list[list], work: Callable[[list, Callable], None], *, jobs
     ``work(unit, emit)`` where ``emit(task, outcome)`` reports one task's outcome; the outcome of
     each task by index (``lost(task, how)`` for a task whose worker died under it).  ``preload``:
     modules imported once into the fork server."""
-    from multiprocessing.connection import wait
-
     ctx = _context(preload)
     queue = deque(units)
     total = sum(len(u) for u in units)
@@ -202,8 +201,6 @@ def _terminate(signum, frame) -> None:
 def _die_with_parent(lifeline) -> None:
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
         except (OSError, AttributeError):
             pass

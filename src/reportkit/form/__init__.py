@@ -13,8 +13,8 @@ __all__ = ["FORM_VERSION", "form_bytes", "read_form"]
 
 
 def __getattr__(name: str):
-    if name == "form_bytes":  # the writer is imported when a form is made, not when one is read
-        from .write import form_bytes
+    if name == "form_bytes":
+        from .write import form_bytes  # lazy (PEP 562): the writer (xlsxwriter) when a form is made, not read
 
         return form_bytes
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..contract import official as c
-from ..contract import tables as layout
+from ..contract import official as c, tables as layout
+from ..writing.context import cn_number
 
 #: bumped when a form of an older version can no longer be read the same way
 FORM_VERSION = 1
@@ -84,8 +84,6 @@ def section_inputs(edition: str, n: int) -> tuple[Input, Input]:
 
 
 def _cn(n: int) -> str:
-    from ..writing.context import cn_number
-
     return cn_number(n)
 
 

@@ -24,12 +24,18 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..contract import official as c
-from ..contract import tables as layout
+import xlsxwriter
+from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
+
+from ..contract import official as c, tables as layout
 from ..errors import DataError
 from ..contract.totals import completed, get
 from ..writing.sheet_tables import SHEETS, Styles, page_setup, text_height, write_table
 from . import fields as F
+from ..ooxml.package import Package
+from ..ooxml.write import OWN
+from ..writing.stamps import build_time, zip_members
+from ..validation.findings import json_path
 
 INPUT_FILL = "#FFF2CC"
 #: an imported report's cells the user must complete (not read) or check (read by a guess)
@@ -101,8 +107,6 @@ def _amount_cell(value: Any) -> tuple[Any, str] | None:
 
 class _Writer:
     def __init__(self, data: dict, name: str, marks: dict | None = None, basis: dict | None = None) -> None:
-        import xlsxwriter
-
         self.data, self.name = data, name
         self.marks = marks or {}  # contract path → (kind, comment): cells tinted and commented
         self.edition = data["format"]
@@ -121,8 +125,6 @@ class _Writer:
                                   **extra})
 
     def define(self, ws, row: int, col: int, name: str) -> None:
-        from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
-
         self.wb.define_name(name, f"={quote_sheetname(ws.name)}!{xl_rowcol_to_cell(row, col, True, True)}")
 
     def put(self, ws, row: int, col: int, inp: F.Input, value: Any, *, align: str = "center",
@@ -250,8 +252,6 @@ class _Writer:
         self.protect(ws)
 
     def table(self, t: layout.Table) -> None:
-        from xlsxwriter.utility import xl_rowcol_to_cell
-
         ws = self.wb.add_worksheet(SHEETS[t.key])
         by_path = {f.path: f for f in layout.figures(self.edition)}
         formulas: list[tuple[int, int, str, dict]] = []
@@ -307,8 +307,6 @@ class _Writer:
 
     def check_row(self, ws, placed, ref) -> int:
         """The 勾稽 check below table 三: 一 + 二 − 三（七）− 四 per column, red when not 0."""
-        from xlsxwriter.utility import xl_rowcol_to_cell
-
         row = placed.last_row + 1
         ws.merge_range(row, 0, row, 2, CHECK_LABEL, self.styles.cell("head"))
         check = self.styles.get(border=1, align="center", bold=True, num_format="0")
@@ -348,8 +346,6 @@ class _Writer:
         ws.protect("", {"format_columns": True, "format_rows": True})
 
     def validate_inputs(self) -> None:
-        from xlsxwriter.utility import xl_rowcol_to_cell
-
         for (sheet, kind), cells in self.validations.items():
             ws = self.wb.get_worksheet_by_name(sheet)
             if kind in F.TEXTUAL:
@@ -419,9 +415,6 @@ def _formula(edition: str, path: str, ref: dict[str, str]) -> str:
 def _members(data: bytes) -> list[tuple[str, bytes]]:
     """The members of XlsxWriter's workbook ``data``, in order, with
     ``<workbookProtection lockStructure="1"/>`` added after ``<workbookPr/>`` (schema order)."""
-    from ..ooxml.package import Package
-    from ..ooxml.write import OWN
-
     out = []
     src = Package(data, OWN)
     for name in src.names:
@@ -441,8 +434,6 @@ def form_bytes(data: dict, *, name: str = "<数据>", marks: dict | None = None,
     one Excel cell.  ``marks`` (contract path → (``missing`` or ``guess``, comment)) tints those
     input cells and comments them: an imported report's cells to complete or to check; ``basis``
     (the data with its blanks as 0) gives the totals' cached values when ``data`` is partial."""
-    from ..writing.stamps import build_time, zip_members
-
     edition = data.get("format")
     if edition not in c.EDITIONS:
         raise DataError(f"format 应为 \"2019\" 或 \"2021\"，实为 {json.dumps(edition, ensure_ascii=False)}；"
@@ -458,8 +449,6 @@ def form_bytes(data: dict, *, name: str = "<数据>", marks: dict | None = None,
 
 
 def _unknown_keys(node: Any, field: c.Field, path: tuple = ()) -> list[str]:
-    from ..validation.findings import json_path
-
     out: list[str] = []
     if field.kind == c.LIST:
         if node is not None and not isinstance(node, list):

@@ -16,12 +16,30 @@ report's own arithmetic.  A file that cannot be read at all raises :class:`Docum
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..errors import DocumentError, InputFileError, UsageError
+from ..errors import DocumentError, InputFileError, InternalError, ReportkitError, UsageError
 from ..loading import read_input
+from .partial import partial_form
+from .records import PROBLEMS, FigureRead, Note
+from ..ooxml.package import not_a_zip
+from ..reading.docx import BadDocument, WordContent, read_docx
+from ..reading.html import read_html
+from ..reading.pdf import read_pdf
+from ..reading.grid import TooLarge
+from ..reading.text import MAX_CHARS, _MD_RULE, decode, read_text
+from .flat import looks_flat, looks_layout, read_flat, read_layout
+from ..contract import tables as layout
+from ..reading import locate
+from .figures import read_figures
+from .prose import SECTIONS, read_prose
+from ..validation.checks import validate
+from ..filing.output import write_bytes, write_text
 
 __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError", "KINDS"]
 
@@ -29,45 +47,6 @@ __all__ = ["import_report", "ImportResult", "FigureRead", "Note", "DocumentError
 KINDS = {".docx": "docx", ".html": "html", ".htm": "html", ".shtml": "html", ".pdf": "pdf", ".txt": "text",
          ".md": "text"}
 MAX_BYTES = 50 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class FigureRead:
-    """One official figure as read: its contract path, official label, value and origin."""
-
-    path: str            # contract path, e.g. requests.results.denied.third_party.natural
-    label: str           # official label chain: 第二十条第（一）项 / 规章 / 本年制发件数
-    value: object        # the value written to the data
-    printed: str         # the cell's text as printed
-    where: str           # table, row and column where it was read
-    row_label: str       # the row label as printed
-    col_label: str       # the column head as printed
-
-
-@dataclass(frozen=True)
-class Note:
-    """Something the reader had to interpret, or could not find.
-
-    ``kind``: ``variant`` (a label matched only through a known variant), ``blank`` (a blank or
-    ``/`` cell read as 0), ``unit`` (a unit printed in a cell), ``not-printed`` (a 总计 the report
-    does not print; reportkit computes it), ``guess``, ``conflict`` (a figure printed twice,
-    differently: not read), ``unreadable`` (a cell that is no figure), ``missing`` (a figure or section
-    not found), ``ambiguous`` (a label or a run of digits that could be read more than one way: not
-    read), ``absent`` (an optional part not found), ``schema`` (the data breaks the schema).
-    """
-
-    kind: str
-    message: str
-    path: str | None = None
-    where: str | None = None
-    printed: str | None = None
-    official: str | None = None
-
-
-#: the kinds of note that make a result incomplete
-PROBLEMS = ("missing", "unreadable", "schema", "conflict", "ambiguous")
-#: ``split``: digits run together (crawler text, OCR) split the one way the table's arithmetic allows;
-#: ``extra``: a row the official table does not have (a province's 其他主动公开文件), kept as a note
 
 
 @dataclass
@@ -90,8 +69,6 @@ class ImportResult:
     def to_form(self):
         """(the clerk's form as .xlsx bytes, the marked cells): what was read, every cell to complete or
         to check tinted and commented (:func:`reportkit.importing.partial.partial_form`)."""
-        from .partial import partial_form
-
         return partial_form(self)
 
     def to_dict(self) -> dict:
@@ -106,8 +83,6 @@ def kind_of(name: str, raw: bytes) -> str:
     """The reader for a file, by its ending, checked against its first bytes."""
     ext = os.path.splitext(name)[1].lower()
     if raw.startswith(b"\xd0\xcf\x11\xe0") and "EncryptedPackage".encode("utf-16-le") in raw:
-        from ..ooxml.package import not_a_zip
-
         raise DocumentError(not_a_zip(raw), file=name)   # a password-protected .docx, not an old .doc
     if ext == ".doc" or raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise DocumentError("这是旧版 Word（.doc）或其他 OLE 格式的文件，请在 Word/WPS 中“另存为” .docx 后再导入",
@@ -132,23 +107,14 @@ def kind_of(name: str, raw: bytes) -> str:
 def read_document(raw: bytes, kind: str, name: str):
     """The document's tables (grids) and paragraphs (a :class:`~reportkit.reading.docx.WordContent`)."""
     if kind == "docx":
-        from ..reading.docx import BadDocument, read_docx
-
         try:
             return read_docx(raw)
         except BadDocument as exc:
             raise DocumentError(f"不是可读取的 .docx 文件：{exc}", file=name) from None
     if kind == "html":
-        from ..reading.html import read_html
-
         return read_html(raw, name)
     if kind == "pdf":
-        from ..reading.pdf import read_pdf
-
         return read_pdf(raw, name)
-    from ..reading.grid import TooLarge
-    from ..reading.text import MAX_CHARS, decode, read_text
-    from .flat import looks_flat, looks_layout, read_flat, read_layout
 
     text = decode(raw, name)
     if len(text) <= MAX_CHARS and looks_layout(text):  # pdftotext -layout: figures in columns
@@ -205,12 +171,6 @@ def _second_reading(raw: bytes, content, shown: str) -> ImportResult | None:
     (read differently it is a conflict, not read); a figure one of them read is taken.  A problem
     the first reading met about a figure the second read is dropped; the result is None when the
     second reading finds no table."""
-    import re
-
-    from ..reading.docx import WordContent
-    from ..reading.text import _MD_RULE, decode
-    from .flat import read_layout
-
     text = decode(raw, shown)
     lines = [ln.replace("|", "  ").replace("\t", "  ") for ln in text.splitlines() if not _MD_RULE.match(ln.strip())]
     lines = [re.sub(r"^#{1,6}\s+", "", ln) for ln in lines]
@@ -229,7 +189,6 @@ def _second_reading(raw: bytes, content, shown: str) -> ImportResult | None:
         merged = _assemble(both, "text", shown)
     except DocumentError:
         return None
-    from ..contract import tables as layout
 
     read = {f.path for f in merged.figures}
     every = {f.path for f in layout.figures(merged.edition)} if merged.edition else set()
@@ -249,8 +208,6 @@ def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:
     """The bytes of a published report: a regular file of at most ``limit`` bytes.  A device,
     pipe or socket (``/dev/zero`` named ``x.pdf``) is refused before anything is read, and never
     more than ``limit + 1`` bytes are read, whatever the file claims its size is."""
-    import stat
-
     shown = str(path)
     try:
         st = path.stat()
@@ -277,10 +234,6 @@ def read_bounded(path: Path, limit: int = MAX_BYTES) -> bytes:
 # ------------------------------------------------------------------------------------ assembling
 
 def _assemble(content, kind: str, shown: str) -> ImportResult:
-    from ..reading import locate
-    from .figures import read_figures
-    from .prose import SECTIONS, read_prose
-
     if not content.grids:
         raise DocumentError(_no_tables(kind), file=shown)
     located = locate(content.grids)
@@ -327,8 +280,6 @@ def _no_tables(kind: str) -> str:
 
 
 def _check_schema(result: ImportResult) -> None:
-    from ..validation.checks import validate
-
     for finding in validate(result.data):
         if finding.code.startswith("schema") and not _reported(result, finding.path):
             result.notes.append(Note("schema", f"{finding.label}：{finding.message}", path=finding.path))
@@ -398,11 +349,6 @@ def import_files(files: list[Path], output: Path | None = None, *, force: bool =
     nothing overwritten without ``force``).  With ``partial``, an incomplete result is written as the
     clerk's form (``<name>.xlsx`` where the JSON would go) with the cells to complete or check
     marked.  One unreadable file never stops the others."""
-    import json
-
-    from ..errors import ReportkitError
-    from ..filing.output import write_bytes, write_text
-
     outcomes = []
     for f, target in zip(files, output_paths(files, output)):
         o = ImportOutcome(Path(f))
@@ -423,8 +369,6 @@ def import_files(files: list[Path], output: Path | None = None, *, force: bool =
 
 
 def _internal(exc: Exception, file) -> Exception:
-    from ..errors import InternalError
-
     err = InternalError(f"导入这份文件时出错（reportkit 的缺陷，请报告并附上文件）：{type(exc).__name__}: {exc}；"
                         "这份文件未导入，其他文件照常导入", file=str(file))
     return err

@@ -11,10 +11,12 @@ in 元 is converted (and said so).
 
 from __future__ import annotations
 
-from . import FigureRead, Note
 from ..contract import tables as layout
 from ..reading.labels import fold
+from .records import FigureRead, Note
 from .values import read_value, yuan_to_wan
+from ..contract.tables import APPLICANT_HEADS
+from ..reading.locate import _T4_OFFICIAL
 
 
 _BLANKS = ("", "/", "-", "—", "——", "–", "\\")
@@ -26,7 +28,6 @@ def _in_printed_total_row(path: str, located) -> bool:
     head, _, col = path.rpartition(".")
     if head != "requests.results.total" or col == "total":
         return False
-    from ..contract.tables import APPLICANT_HEADS
 
     return any((h := located.hits.get(f"{head}.{c}")) is not None and fold(h.text) not in _BLANKS
                for c, _ in APPLICANT_HEADS if c != "total")
@@ -98,7 +99,6 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                               printed=hit.text))
         _put(tree, fig.path, value)
         read.append(FigureRead(fig.path, fig.label, value, hit.text, hit.where, hit.row_label, hit.col_label))
-    from ..reading.locate import _T4_OFFICIAL
 
     for printed, near, where in dict.fromkeys(located.head_guesses):
         notes.append(Note("guess", f"表头“{printed}”印错，按同一行的其他表头判断为“{_T4_OFFICIAL[near]}”", where=where,

@@ -19,25 +19,21 @@ the schema) is the same as for any other document.
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from ..contract import tables as layout
 from ..reading.docx import WordContent
 from ..reading.grid import expand
+from ..reading.runs import MAX_SPLITS, NUMBER as _NUMBER, splits
+from ..reading.pdf import PAGE_NUMBER
 
-#: the most ways one row's digits may be split before the row is given up as ambiguous
-MAX_SPLITS = 20_000
 #: the most steps the search over a table's rows may take
 MAX_STEPS = 200_000
-#: the longest run of figures split (a row of 表四 has 15 figures; longer runs are no row of a report)
-MAX_RUN = 160
 _BODY = re.compile(r"^=+\s*正文\s*=+$")
 _META_DATE = re.compile(r"^(发布时间|发布日期|成文日期)\s*[:：]\s*(.+)$")
 _HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
              "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
 _RUN = re.compile(r"^[\d\s.,，+\-－]*(?:万元|元)?[\d\s.,，]*")
-_NUMBER = re.compile(r"^(0|[1-9]\d*)$")
-_SIGNED = re.compile(r"^[+\-]?(0|[1-9]\d*)$")
-_AMOUNT = re.compile(r"^(0|[1-9]\d*)(\.\d+)?$")
 
 
 def looks_flat(text: str) -> bool:
@@ -99,8 +95,6 @@ def read_layout(text: str, name: str = "") -> WordContent:
     """A report as ``pdftotext -layout`` writes it: labels wrapped over lines and cut by page
     breaks, figures in columns.  The tables are read as flat runs (white space kept only between
     two figures), the prose line by line."""
-    from ..reading.pdf import PAGE_NUMBER
-
     lines = [ln.strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln and not PAGE_NUMBER.match(ln)]
     joined = "\n".join(lines)
@@ -372,8 +366,6 @@ _ROW_NUMBER = re.compile(r"(?:(\d{1,2})\s*[.、．,]|[（(]([一二三四五六�
 def _alike(printed: str, label: str) -> bool:
     """A label printed in a gap is ``label``: the same row number (``1、`` or ``1.``, ``（二）``), and
     spelled alike (a label cut short by a line break compared on what is printed)."""
-    from difflib import SequenceMatcher
-
     own = _ROW_NUMBER.match(label)
     marks = list(_ROW_NUMBER.finditer(printed))
     if own is None or not marks:
@@ -387,63 +379,6 @@ def _alike(printed: str, label: str) -> bool:
         return False
     k = min(len(tail), len(body))  # a label cut short by the line break is compared on what is printed
     return SequenceMatcher(None, tail[:len(body)], body[:max(k, len(tail))]).ratio() >= 0.6
-
-
-def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
-    """Every way to read ``run`` as ``n`` numbers: spaces separate numbers, no number has a leading
-    zero, an amount may have decimals (and a unit after it)."""
-    run = run.replace(",", "").replace("，", "").replace("－", "-")
-    if len(run) > MAX_RUN:
-        return []
-    run = re.sub(r"(万元|元)", " ", run)
-    tokens = run.split()
-    if not tokens:
-        return []
-    out: list[tuple] = []
-    memo: dict = {}
-
-    def cut(token: str, k: int, first: int) -> list[list[str]]:
-        if (token, k, first) in memo:
-            return memo[token, k, first]
-        if k == 1:
-            res = [[token]] if _ok(token, kinds[first]) else []
-        else:
-            res = []
-            for i in range(1, len(token) - k + 2):
-                head = token[:i]
-                if not _ok(head, kinds[first]):
-                    if head[0] in "0+-" and len(head) > 1 and kinds[first] != "signed":
-                        break  # a longer number cannot start with 0 either
-                    continue
-                for rest in cut(token[i:], k - 1, first + 1):
-                    res.append([head] + rest)
-                if len(res) > MAX_SPLITS:
-                    break
-        memo[token, k, first] = res
-        return res
-
-    def spread(t: int, left: int, first: int, acc: list):
-        if len(out) > MAX_SPLITS:
-            return
-        if t == len(tokens):
-            if left == 0:
-                out.append(tuple(_value(x, kinds[i]) for i, x in enumerate(acc)))
-            return
-        remaining = len(tokens) - t - 1
-        for k in range(1, left - remaining + 1):
-            for parts in cut(tokens[t], k, first):
-                spread(t + 1, left - k, first + k, acc + parts)
-
-    spread(0, n, 0, [])
-    return out
-
-
-def _ok(text: str, kind: str) -> bool:
-    return bool({"amount": _AMOUNT, "signed": _SIGNED}.get(kind, _NUMBER).match(text))
-
-
-def _value(text: str, kind: str):
-    return text if kind == "amount" else int(text)
 
 
 # ------------------------------------------------------------------ solving

@@ -17,7 +17,9 @@ import copy
 from dataclasses import dataclass
 
 from ..contract import tables as layout
-from . import PROBLEMS, ImportResult
+from .records import PROBLEMS
+from ..contract.totals import completed, get
+from ..form import fields as F
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class Mark:
     message: str     # why
 
 
-def _read_paths(result: ImportResult) -> set[str]:
+def _read_paths(result) -> set[str]:
     return {f.path for f in result.figures}
 
 
@@ -56,10 +58,11 @@ def _skeleton(edition: str) -> dict:
     return {"format": edition}
 
 
-def partial_form(result: ImportResult) -> tuple[bytes, list[Mark]]:
-    """(the form's bytes, the marked cells) of an import result, complete or not."""
-    from ..form.write import form_bytes
-    from ..contract.totals import completed, get
+def partial_form(result) -> tuple[bytes, list[Mark]]:
+    """(the form's bytes, the marked cells) of an import result (an
+    :class:`~reportkit.importing.ImportResult`, which calls this from its ``to_form``: not
+    imported here), complete or not."""
+    from ..form.write import form_bytes  # lazy: xlsxwriter, only when the form is made (to_form, import -o .xlsx)
 
     edition = result.edition
     data = copy.deepcopy(result.data) if result.data else _skeleton(edition)
@@ -109,8 +112,6 @@ def partial_form(result: ImportResult) -> tuple[bytes, list[Mark]]:
 
 
 def _text_paths(edition: str) -> list[str]:
-    from ..form import fields as F
-
     out = [i.path for i in F.basic_inputs(edition)]
     for group in F.text_inputs(edition):
         out += [i.path for i in group]

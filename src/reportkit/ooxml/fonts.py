@@ -1,8 +1,8 @@
 """The font families a Word package asks for.
 
-Its own module, not part of the filing code that uses it to resolve the PDF's faces: the
-character check of ``reportkit validate`` (``rules._template_families``) needs only this, and
-importing the filing code for it cost a clean validate's start-up (bench/bench_validate.py).
+The filing set reads them from the .docx it made to resolve the PDF's faces.  The character
+check of ``reportkit validate`` does not open a template: it takes the default templates'
+families from ``rules.TEMPLATE_FAMILIES``, which a test compares with what this reads.
 """
 
 from __future__ import annotations

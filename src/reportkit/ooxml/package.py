@@ -27,7 +27,7 @@ import posixpath
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 MiB = 1024 * 1024
@@ -221,7 +221,6 @@ class Package:
         else (some generators write targets from the package root) the target from the root."""
         if rel.external or self.member(rel.target) is not None:
             return rel
-        from dataclasses import replace
 
         raw = rel.raw_target.lstrip("/")
         return replace(rel, target=self.member(posixpath.normpath(unquote(raw)))) if raw and \
@@ -275,7 +274,7 @@ def parse_xml(data: bytes, part: str = ""):
     """The root element of XML ``data`` (member ``part``): no DTD, no entities, no network,
     at most :data:`MAX_DEPTH` deep, Strict namespaces as transitional; :class:`PackageError`
     otherwise."""
-    from lxml import etree
+    from lxml import etree  # lazy: lxml, only for Word parts; the workbook readers (a form's validate) scan bytes
 
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:

@@ -59,7 +59,7 @@ _transform = None
 def _flatten(root):
     """The flat tree of the document ``root`` (its root element: ``d``)."""
     global _transform
-    from lxml import etree
+    from lxml import etree  # lazy: lxml, only to read a .docx; the text, web and PDF readers import this module for WordContent
 
     if _transform is None:
         _transform = etree.XSLT(etree.fromstring(_FLATTEN.encode("utf-8")))

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
+from lxml import etree
+
 from ..errors import DocumentError
 from .docx import WordContent
 from .grid import MAX_CELLS, Grid, TooLarge, expand
@@ -191,9 +194,6 @@ def _article(root, tables):
 
 def read_html(data: bytes, name: str = "") -> WordContent:
     """Tables and paragraphs of the web page ``data`` (bytes)."""
-    import lxml.html
-    from lxml import etree
-
     text = _XML_DECL.sub("", decode(data))
     if not text.strip():
         raise DocumentError("网页是空的", file=name)

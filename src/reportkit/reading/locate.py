@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from ..contract import tables as layout
 from .grid import Grid
 from .labels import VARIANTS, canonical, fold, key
+from .runs import splits
 
 __all__ = ["Hit", "Located", "locate", "detect_edition"]
 
@@ -442,8 +444,6 @@ def _run3(out: Located, g: Grid, r: int, c: int, path: str, row_label: str, orde
           first_head3) -> None:
     """One cell holding a whole 三 row's figures run together: read only when exactly one split
     gives six figures and their 总计 (no leading zeros); otherwise the row is listed as ambiguous."""
-    from ..importing.flat import splits
-
     run = g.texts[r][c].strip()
     found = [v for v in splits(run, len(order), ["count"] * len(order))
              if order[-1] != "total" or sum(v[:-1]) == v[-1]]
@@ -470,8 +470,6 @@ def _decide3(out: Located, ix: "_Edition", rows: list) -> None:
     elsewhere in the table and spelled most alike; a group label standing alone where the edition
     has sub-rows (the 2019 single ``（六）其他处理`` in a 2021 table) is read as its sub-rows only
     when every figure is 0.  Anything else is listed as ambiguous, never guessed."""
-    from difflib import SequenceMatcher
-
     for g, r, chain, label_cols, state3 in rows:
         texts = g.texts[r]
         printed = texts[label_cols[-1]].strip()
@@ -516,8 +514,6 @@ _T4_OFFICIAL = {key(x): x for x in ("行政复议", "行政诉讼", "未经复�
 def _near4(k: str) -> str | None:
     """The one spanning head of 四 that ``k`` misspells by a character added, dropped or changed
     (``行政法复议``), or None."""
-    from difflib import SequenceMatcher
-
     close = [m for m in _T4_OFFICIAL if abs(len(m) - len(k)) <= 1 and SequenceMatcher(None, k, m).ratio() >= 0.8]
     return close[0] if len(close) == 1 else None
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
+from collections import Counter
 
 from ..errors import DocumentError
 from .docx import WordContent
 from .grid import Grid, TooLarge
 from .labels import key
+from .locate import is_value, known_label
 
 #: a line that is only a page number (``— 3 —``, ``- 12 -``)
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
@@ -37,13 +40,11 @@ def check_limits(data: bytes, name: str = "") -> None:
     """Refuse a PDF beyond :data:`MAX_PAGES` pages or whose page contents unpack beyond
     :data:`MAX_CONTENT` bytes, before anything is unpacked: each deflated content stream is
     inflated only up to what is left of the allowance."""
-    import zlib
-
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import PDFStream, resolve1
-    from pdfminer.psparser import PSLiteral
+    from pdfminer.pdfdocument import PDFDocument  # lazy: pdfminer, only to read a PDF; every import loads this module (PAGE_NUMBER)
+    from pdfminer.pdfpage import PDFPage  # lazy: as above
+    from pdfminer.pdfparser import PDFParser  # lazy: as above
+    from pdfminer.pdftypes import PDFStream, resolve1  # lazy: as above
+    from pdfminer.psparser import PSLiteral  # lazy: as above
 
     doc = PDFDocument(PDFParser(io.BytesIO(data)))
     left = MAX_CONTENT
@@ -104,16 +105,12 @@ def _grid(table, source: str) -> Grid:
 
 
 def _known(text: str) -> bool:
-    from .locate import known_label
-
     return known_label(key(text))
 
 
 def join(a: Grid, b: Grid) -> Grid:
     """``b`` continued from ``a`` across a page break: one grid.  A label cell cut by the break is
     joined again; a first row with no figures is the rest of ``a``'s last row."""
-    from .locate import is_value
-
     texts = [list(r) for r in a.texts]
     origin = [list(r) for r in a.origin]
     off = len(texts)
@@ -164,8 +161,6 @@ def join(a: Grid, b: Grid) -> Grid:
 
 def _margin(x1s: list[float]) -> float:
     """The right margin: where most lines end (full lines of justified text), not the longest line."""
-    from collections import Counter
-
     counts = Counter(round(x / 3) for x in x1s)
     best = max(counts.values())
     return 3 * max(k for k, n in counts.items() if n == best)
@@ -197,7 +192,7 @@ def _paragraphs(lines: list[dict]) -> list[str]:
 
 def read_pdf(data: bytes, name: str = "") -> WordContent:
     """Tables and paragraphs of the PDF ``data`` (bytes)."""
-    import pdfplumber
+    import pdfplumber  # lazy: pdfplumber, only to read a PDF; every import loads this module (PAGE_NUMBER)
 
     out = WordContent()
     chars = 0

@@ -12,6 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pdfminer.pdfdocument import PDFDocument
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import resolve1
+
 from ..errors import RenderError
 
 _SUBSET_TAG = re.compile(r"^[A-Z]{6}\+")
@@ -44,11 +49,6 @@ def inspect_pdf(path: Path) -> PdfInfo:
     Raises :class:`~reportkit.errors.RenderError` when the file is not a PDF that opens or
     has no pages.
     """
-    from pdfminer.pdfdocument import PDFDocument
-    from pdfminer.pdfpage import PDFPage
-    from pdfminer.pdfparser import PDFParser
-    from pdfminer.pdftypes import resolve1
-
     path = Path(path)
     try:
         with open(path, "rb") as fh:

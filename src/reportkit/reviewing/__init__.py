@@ -28,15 +28,23 @@ reportkit meets a bug — says why, never ends the review and is never left out.
 
 from __future__ import annotations
 
+import json
 import os
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import ReportkitError, UsageError
+from ..errors import InputFileError, InternalError, OutputExistsError, ReportkitError, UsageError, os_message
 from ..contract import official as c
 from . import checks
-from .checks import CHECKS, CopyGroup, Issue, Sums
+from .checks import CHECKS, SUMS_NOTE, CopyGroup, Issue, Sums
+from ..contract.tables import figures
+from ..filing.output import write_bytes
+from .page import page_html
+from ..loading import load
+from ..importing import import_report
+from ..validation.checks import validate
 
 __all__ = ["review", "Review", "Unit", "Issue", "Sums", "CopyGroup", "CHECKS", "INPUT_SUFFIXES", "IMPORT_SUFFIXES"]
 
@@ -189,8 +197,6 @@ class Review:
         return out
 
     def to_dict(self) -> dict:
-        from ..contract.tables import figures
-
         return {
             "ok": self.ok,
             "units": [u.to_dict() for u in self.units],
@@ -211,35 +217,25 @@ class Review:
 
     def write(self, path, *, force: bool = False) -> Path:
         """Write the review as ``.xlsx`` (the workbook), ``.html`` (the page) or ``.json``."""
-        from ..filing.output import write_bytes
-
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix not in OUTPUT_SUFFIXES:
             raise UsageError(f"审查结果只能写成 {'、'.join(OUTPUT_SUFFIXES)}，实为 “{path.suffix or path.name}”",
                              file=str(path))
         if path.exists() and not force:
-            from ..errors import OutputExistsError
-
             raise OutputExistsError("文件已存在；如要覆盖请加 --force", file=str(path))
         if suffix == ".xlsx":
-            from .workbook import workbook_bytes
+            from .workbook import workbook_bytes  # lazy: xlsxwriter, only when the review is written as .xlsx
 
             data = workbook_bytes(self)
         elif suffix == ".html":
-            from .page import page_html
-
             data = page_html(self).encode("utf-8")
         else:
-            import json
-
             data = (json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
         return write_bytes(path, data, force=True)
 
 
 OUTPUT_SUFFIXES = (".xlsx", ".html", ".json")
-SUMS_NOTE = ("本表为所列各单位报告数字的简单加总，仅供审核参考；"
-             "不能代替本地区人民政府（本级）的政府信息公开工作年度报告，汇总报告（rollup）未计入。")
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -259,8 +255,6 @@ def expand_inputs(items) -> list:
             try:
                 entries = sorted(Path(item).iterdir())
             except OSError as exc:
-                from ..errors import os_message
-
                 raise UsageError(f"无法列出文件夹中的文件：{os_message(exc)}", file=str(item)) from None
             out += [p for p in entries if p.name not in _SKIP_NAMES and not p.name.startswith((".", "~$"))]
         else:
@@ -284,8 +278,6 @@ UNREADABLE_KINDS = {
 def _unsupported(path: Path):
     """Why a path given to the review cannot be one (a folder inside a folder, a file of a type
     it does not read), as the error of its row; None for a report file."""
-    from ..errors import InputFileError
-
     suffix = path.suffix.lower()
     if path.exists() and not path.is_file() and not path.is_dir():
         # reading a FIFO waits for ever, a device never ends: refused before anything is read
@@ -304,8 +296,6 @@ def _unsupported(path: Path):
 
 def read_unit(item, index: int = 0) -> Unit:
     """One input as a :class:`Unit` (loaded, not yet validated); a read error is kept, not raised."""
-    from ..loading import load
-
     source = str(item) if isinstance(item, (str, os.PathLike)) else getattr(item, "source", None)
     if not source or source.startswith("<"):
         source = f"<第 {index + 1} 份>"
@@ -327,10 +317,6 @@ def read_unit(item, index: int = 0) -> Unit:
 
 def _internal(exc: BaseException, source: str):
     """A bug met on one unit, as that unit's error (with the traceback, for a bug report)."""
-    import traceback
-
-    from ..errors import InternalError
-
     error = InternalError(f"内部错误（reportkit 的缺陷，请报告）：{type(exc).__name__}: {exc}", file=source)
     error.detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:]
     return error
@@ -339,9 +325,6 @@ def _internal(exc: BaseException, source: str):
 def _import(path: Path):
     """A published document through the importer, as a Report of the data it read (what it could
     not read is left out: validation then names it)."""
-    from ..importing import import_report
-    from ..loading import load
-
     return load(import_report(path).data, name=str(path))
 
 
@@ -429,8 +412,6 @@ class _Context:
 
     def sound_last(self, p: Unit) -> bool:
         """Last year's tables passed the schema (validated once, when a unit pairs with it)."""
-        from ..validation.checks import validate
-
         if id(p) not in self.sound:
             try:
                 self.sound[id(p)] = checks.tables_sound(validate(p.data))
@@ -441,8 +422,6 @@ class _Context:
 
 def _check(u: Unit, context: _Context) -> None:
     """Validate one unit (against last year's report it pairs with) and check it beyond that."""
-    from ..validation.checks import validate
-
     prev = _pair(u, context.by_id, context.by_name)
     u.previous = prev.source if prev is not None else None
     u.findings = validate(u.data, previous=prev.data if prev is not None else None)

@@ -261,6 +261,11 @@ def year_on_year(unit, last_year) -> list[Issue]:
 
 # ------------------------------------------------------------------------------ region sums
 
+#: what the region's sums are not, said wherever they are shown (the page, the workbook, ``--json``)
+SUMS_NOTE = ("本表为所列各单位报告数字的简单加总，仅供审核参考；"
+             "不能代替本地区人民政府（本级）的政府信息公开工作年度报告，汇总报告（rollup）未计入。")
+
+
 @dataclass
 class Sums:
     """Every figure of one edition summed over the units: not the region's own report."""

@@ -16,7 +16,8 @@ import hashlib
 from html import escape
 
 from ..contract.totals import row_total
-from .checks import CHECKS, SEVERITY_TEXT, tables_sound
+from .checks import CHECKS, SEVERITY_TEXT, SUMS_NOTE, tables_sound
+from ..contract.tables import figures
 
 #: units shown in a chart at most (the tables list them all)
 CHART_UNITS = 100
@@ -196,9 +197,6 @@ def chart_outcomes(units) -> str:
 # ------------------------------------------------------------------------------ the page
 
 def page_html(review) -> str:
-    from ..contract.tables import figures
-    from . import SUMS_NOTE
-
     counts = review.counts()
     units = review.units
     summary_rows = [[n, u.name, u.agency_id, u.region, u.year, u.edition, u.published, u.verdict, len(u.errors),

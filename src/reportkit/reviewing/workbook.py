@@ -10,11 +10,16 @@ XlsxWriter is used because it writes a formula together with its result; openpyx
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
 from decimal import Decimal
+
+import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from ..contract import tables as layout
 from ..writing.stamps import build_time
-from .checks import CHECKS, SEVERITY_TEXT
+from .checks import CHECKS, SEVERITY_TEXT, SUMS_NOTE
 
 SUMMARY_HEADS = (
     ("序号", 6), ("单位", 28), ("单位标识", 20), ("所在地区", 10), ("年度", 6), ("格式", 6), ("汇总报告", 8),
@@ -41,9 +46,6 @@ def _cell_text(text: str) -> str:
 def _lines(text: str, width: float) -> int:
     """Lines ``text`` takes in a wrapped column ``width`` characters wide (a Chinese character is
     about 1.8: Excel's column width counts the digit 0)."""
-    import math
-    import unicodedata
-
     chars = sum(1.8 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return max(1, math.ceil(chars / max(1.0, width - 1)))
 
@@ -55,8 +57,6 @@ def _number(value):
 
 
 def workbook_bytes(review) -> bytes:
-    import xlsxwriter
-
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                                    "strings_to_numbers": False})
@@ -173,8 +173,6 @@ def _check_sheets(wb, review, f) -> None:
 
 
 def _sums(wb, review, s, f) -> None:
-    from xlsxwriter.utility import xl_col_to_name
-
     figures = layout.figures(s.edition)
     data_name = f"各单位数字（{s.edition}格式）"
     sums_name = f"地区合计（{s.edition}格式）"
@@ -204,8 +202,6 @@ def _sums(wb, review, s, f) -> None:
 
     # 地区合计
     year = f"{s.year} 年度，" if s.year else ""
-    from . import SUMS_NOTE
-
     ws.merge_range(0, 0, 0, 3, f"地区合计（{s.edition} 格式）：{year}{len(s.units)} 个单位的报告数字之和。{SUMS_NOTE}",
                    f["note"])
     ws.set_row(0, 48)

@@ -1,7 +1,7 @@
 """What a Jinja template reads and prints: the analysis behind ``templates check`` and the
 names in render's undefined-field messages.
 
-Dotted paths a source reads (:func:`jinja_paths`, loop variables resolved to their iterable),
+Dotted paths a template's syntax tree reads (:func:`jinja_paths`, loop variables resolved to their iterable),
 how each official figure is used (:func:`figure_uses`: placed, conditional, modified), and the
 path an undefined-value error stands for (:func:`undefined_field`).  Nothing here affects how a
 template is prepared, so it is not part of the prepared-template cache key."""
@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import re
 
+from jinja2 import nodes
+
 
 def _tree(source):
-    """A source's syntax tree (a tree is passed through)."""
+    """A template's syntax tree, parsed by the caller with the environment that compiles it
+    (``templating.jinja.environment().parse``): the analysis reads trees and never builds one, so
+    the engine can use it (undefined-field messages) without the two importing each other."""
     if isinstance(source, str):
-        from .jinja import environment
-
-        return environment().parse(source)
+        raise TypeError("parse the template first: templating.jinja.environment().parse(source)")
     return source
 
 
 def _locals(tree) -> dict:
     """Names a template defines itself (``set``, macros and their arguments, ``with``): not fields."""
-    from jinja2 import nodes
-
     names = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     names |= {m.name for m in tree.find_all(nodes.Macro)}
     return {n: None for n in names} | {"loop": None, "caller": None, "varargs": None, "kwargs": None}
@@ -31,8 +31,6 @@ def _locals(tree) -> dict:
 
 def _path_of(node, scope: dict) -> str | None:
     """``a.b["c"]`` → "a.b.c" (a loop variable replaced by its iterable's path + "[]")."""
-    from jinja2 import nodes
-
     parts = []
     while True:
         if isinstance(node, nodes.Getattr):
@@ -52,8 +50,6 @@ def _path_of(node, scope: dict) -> str | None:
 
 
 def _loop_scope(node, scope: dict) -> dict:
-    from jinja2 import nodes
-
     it = _path_of(node.iter, scope)
     inner = dict(scope)
     for t in (node.target.items if isinstance(node.target, nodes.Tuple) else [node.target]):
@@ -62,26 +58,24 @@ def _loop_scope(node, scope: dict) -> dict:
     return inner
 
 
-def undefined_field(source: str, message: str, lineno: int | None = None) -> str:
-    """The dotted path the template ``source`` wrote for an undefined-value error's ``message``
+def undefined_field(tree, message: str, lineno: int | None = None) -> str:
+    """The dotted path the template (its syntax ``tree``) wrote for an undefined-value error's ``message``
     ("'dict object' has no attribute 'natual'"): one written on line ``lineno`` first, then any
     whose parts hold the name; the name itself when none does."""
     m = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", message)
     if m is None:
         return message
     attr = m.group(1) or m.group(2)
-    paths = jinja_paths(source)  # it compiled, so it parses
+    paths = jinja_paths(tree)
     hits = [p for p, _ in paths if attr in p.split(".")]
     near = [p for p, line in paths if line == lineno and p in hits]
     return (near or hits or [attr])[0]
 
 
 def jinja_paths(source):
-    """Dotted paths a Jinja source (or its tree) reads: ``[(path, lineno)]``; loop variables
+    """Dotted paths a Jinja template's syntax tree reads: ``[(path, lineno)]``; loop variables
     resolve to ``iterable[]`` (``s.title`` in ``for s in doc.sections`` → ``doc.sections[].title``);
     names the template defines itself are not reported."""
-    from jinja2 import nodes
-
     tree = _tree(source)
     found: list[tuple[str, int]] = []
 
@@ -115,8 +109,6 @@ def figure_uses(source, figures) -> dict[str, list[tuple[str, int]]]:
     inside a condition or a loop), "modified" (printed or bound after arithmetic, a filter other
     than ``string``/``e``, a concatenation, a macro argument …).  Code the template never
     reaches -- ``{% if false %}``, a loop over ``[]``, a macro nobody calls -- places nothing."""
-    from jinja2 import nodes
-
     tree = _tree(source)
     figures = set(figures)
     uses: dict[str, list[tuple[str, int]]] = {}

@@ -24,17 +24,25 @@ does not drop anyone's prepared templates.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from jinja2 import TemplateSyntaxError, nodes
+
 from ..contract import official as c
-from ..writing.context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS
+from ..writing.context import BLOCK_KEYS, DOC_KEYS, SECTION_KEYS, build_context
 from ..writing.docx import around, plain_text, unclosed_paragraphs  # noqa: F401  (the engine's reading of Word XML)
 from ..errors import TemplateError, UsageError
 from ..resources import template_name
 from .analysis import figure_uses, jinja_paths  # noqa: F401  (the Jinja analysis)
+from ..writing.docx import compile_part, open_word, owned_settings, render_docx, template_parts
+from .jinja import environment
+from ..contract.skeleton import skeleton
+from ..writing.html import ARTICLE_BLOCK, NESTED_TOO_DEEP, external_references, render_html, template_source
+from ..writing.xlsx import inspect_template
 
 
 @dataclass
@@ -119,11 +127,6 @@ def check_docx(path: Path, edition: str) -> list[Problem]:
     each compiled as render compiles it; its fields against the contract; every official figure
     printed exactly as computed; then one render of a sample report under the same limits, so
     that what fails only when it runs (or runs away) is found here and not at render."""
-    from jinja2 import TemplateSyntaxError
-
-    from ..writing.docx import compile_part, open_word, owned_settings, template_parts
-    from .jinja import environment
-
     name = str(path)
     try:
         word = open_word(path)
@@ -212,8 +215,6 @@ def _figure_problems(name: str, figures: dict[str, str], uses: dict, used: set[s
 
 def sample_report(edition: str) -> dict:
     """A report of ``edition`` with every row at 0 and every text present, to try a template on."""
-    from ..contract.skeleton import skeleton
-
     year = 2020 if edition == "2019" else 2021
     data = skeleton(year, "示例单位", edition=edition)
     for section in data["overview"]["sections"]:
@@ -229,19 +230,11 @@ def sample_report(edition: str) -> dict:
 
 def _trial(path: Path, edition: str) -> list[Problem]:
     """The template rendered with :func:`sample_report`: what its code raises at run time."""
-    import datetime as dt
-
-    from ..writing.context import build_context
-
     context = build_context(sample_report(edition))
     try:
         if path.suffix.lower() == ".docx":
-            from ..writing.docx import render_docx
-
             render_docx(path, context, dt.datetime(2022, 1, 20))
         else:
-            from ..writing.html import render_html
-
             render_html(path, context)
     except TemplateError as exc:
         return [Problem("error", str(path), f"用示例数据试生成失败：{exc.message}")]
@@ -252,8 +245,6 @@ def check_xlsx(path: Path, edition: str) -> list[Problem]:
     """Everything rendering with an Excel template would refuse (formulas, external links,
     malformed placeholders: each located), fields not in the contract, fields that are not a
     single value or a list of paragraphs (an Excel cell holds nothing else), figures not placed."""
-    from ..writing.xlsx import inspect_template
-
     name = str(path)
     try:
         found = inspect_template(path)
@@ -292,11 +283,6 @@ PAGE_KEYS = ("signature_indent", "date_indent")
 
 
 def check_html(path: Path, edition: str) -> list[Problem]:
-    from jinja2 import TemplateSyntaxError
-
-    from ..writing.html import ARTICLE_BLOCK, external_references, template_source
-    from .jinja import environment
-
     name = str(path)
     try:
         source = template_source(path)
@@ -310,10 +296,8 @@ def check_html(path: Path, edition: str) -> list[Problem]:
         return problems + [Problem("error", name, f"Jinja 语法错误：{exc.message}",
                                    where=f"第 {exc.lineno} 行：{around(source, exc.lineno)}")]
     except (RecursionError, MemoryError):   # Jinja's parser (or the walk of its tree) gave up
-        from ..writing.html import NESTED_TOO_DEEP
 
         return problems + [Problem("error", name, NESTED_TOO_DEEP)]
-    from jinja2 import nodes
 
     if not any(b.name == ARTICLE_BLOCK for b in tree.find_all(nodes.Block)):
         problems.append(Problem("error", name,

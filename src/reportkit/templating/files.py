@@ -18,8 +18,13 @@ import posixpath
 from dataclasses import dataclass
 from functools import cached_property
 
+from docx.oxml.parser import parse_xml
+from lxml import etree
+
 from ..errors import TemplateError
 from ..ooxml.package import MAX_DEPTH, Limits, resolve
+from ..files import FileProblem, read_regular
+from ..ooxml import Package as Zip, PackageError
 
 MiB = 1024 * 1024
 #: the template file itself (ours are ~30 kB; a letterhead image makes a few MB)
@@ -62,9 +67,6 @@ class Package:
     def xml(self, member: str):
         """The member parsed as XML (python-docx's parser: no entities, no blank text; a DTD
         and nesting deeper than :data:`~reportkit.ooxml.package.MAX_DEPTH` refused)."""
-        from docx.oxml.parser import parse_xml
-        from lxml import etree
-
         body = self.members.get(member)
         if body is None:
             raise self.fail(f"缺少部件 {member}")
@@ -127,8 +129,6 @@ def target_member(rel: Relationship) -> str:
 
 def read_file(path) -> bytes:
     """The bytes of a template file: a regular file of at most :data:`MAX_FILE` bytes."""
-    from ..files import FileProblem, read_regular
-
     try:
         return read_regular(path, MAX_FILE)
     except FileProblem as exc:
@@ -143,9 +143,6 @@ def open_package(path, data: bytes | None = None, *, max_part: int | None = MAX_
     """Read and check the zip package at ``path`` (or its bytes ``data``) through
     :class:`reportkit.ooxml.Package`; an XML member larger than ``max_part`` is refused before
     it is unpacked."""
-    from ..ooxml import Package as Zip
-    from ..ooxml import PackageError
-
     name = str(path)
     if data is None:
         data = read_file(path)

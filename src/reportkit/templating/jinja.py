@@ -47,12 +47,15 @@ from contextvars import ContextVar
 from functools import update_wrapper
 from types import BuiltinMethodType, MethodType
 
-from jinja2 import StrictUndefined, Template, TemplateError, nodes, pass_context
+from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError, nodes, pass_context
 from jinja2.compiler import CodeGenerator
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from ..limits import DEFAULT_LIMITS, TemplateLimits
+from .analysis import undefined_field
+from ..errors import TemplateError as ReportTemplateError, UnsafeTemplateError
 
 #: bits an integer made by ``*`` or ``**`` may have (about 30,000 decimal digits)
 MAX_INT_BITS = 100_000
@@ -190,12 +193,6 @@ def run(template, context: dict, budget: Budget, *, name: str, label: str, where
     a template line in it; ``source`` is the template's Jinja source (to name an undefined field as
     it was written).  An exception raised outside the template's code is a bug of reportkit's and
     goes up as it is."""
-    from jinja2 import UndefinedError
-    from jinja2.exceptions import SecurityError
-
-    from ..errors import TemplateError as ReportTemplateError
-    from ..errors import UnsafeTemplateError
-
     def at(place: str) -> str:
         return f"；{place}" if place else ""
 
@@ -210,9 +207,7 @@ def run(template, context: dict, budget: Budget, *, name: str, label: str, where
         if lineno is None:  # not raised while the template's code ran: a bug of reportkit's
             raise
         if isinstance(exc, UndefinedError):
-            from .analysis import undefined_field
-
-            field = undefined_field(source, exc.message or "", lineno)
+            field = undefined_field(environment().parse(source), exc.message or "", lineno)  # it compiled: it parses
             raise ReportTemplateError(f"模板中的字段不存在：{field}（{exc.message}）{at(where(lineno))}",
                                       template=name, field=field) from None
         if isinstance(exc, RecursionError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..contract.official import EDITIONS
-from ..errors import UsageError
+from ..errors import OutputExistsError, UsageError
 from ..filing.output import write_bytes
 from ..resources import template_name, template_path
 
@@ -23,8 +23,6 @@ def export(directory: Path, *, force: bool = False) -> list[Path]:
     targets = [(template_path(k, e), directory / k / template_name(k, e)) for k in KINDS for e in EDITIONS]
     existing = [dst for _, dst in targets if dst.exists()]
     if existing and not force:
-        from ..errors import OutputExistsError
-
         raise OutputExistsError(f"模板已存在：{', '.join(map(str, existing))}；如要覆盖请加 --force",
                                 file=str(directory))
     return [write_bytes(dst, src.read_bytes(), force=True) for src, dst in targets]

@@ -11,7 +11,7 @@ __all__ = ["iter_findings", "validate"]
 
 def __getattr__(name: str):
     if name in __all__:
-        from . import checks
+        from . import checks  # lazy (PEP 562): the loader imports findings, and checks imports the loader
 
         return getattr(checks, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from typing import Any, Iterable, Iterator
 
@@ -49,8 +50,6 @@ def _expected(field: c.Field | None) -> str | None:
 def suggestion(key: str, allowed: Iterable[str]) -> str | None:
     """The allowed key that ``key`` was probably meant to be: the same but for case
     (``Format`` → ``format``), else the closest spelling."""
-    import difflib
-
     allowed = list(allowed)
     folded = {a.casefold(): a for a in allowed}
     if key.casefold() in folded:

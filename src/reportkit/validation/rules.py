@@ -20,6 +20,7 @@ from ..contract.characters import (BIDI_CONTROLS, EMOJI, INVISIBLE, LINE_SEPARAT
                                    not_in_faces, xml_invalid)
 from .findings import Finding, json_path
 from ..contract.totals import amount, amount_text, appeals_total, column_total, get, row_total
+from ..writing.fontconfig import environment
 
 REQ = ("requests",)
 RESULTS = ("requests", "results")
@@ -518,23 +519,23 @@ _NOT_DRAWN = re.compile(f"[{XML_INVALID.pattern[1:-1]}{INVISIBLE}{BIDI_CONTROLS}
 _drawn: dict[tuple, set[str]] = {}
 
 
-@lru_cache(maxsize=4)
+#: the font families the default Word template of each edition asks for (``ooxml.fonts.
+#: requested_fonts`` of ``templates/docx/report-<edition>.docx``, sorted), written here rather than
+#: read from the template at every validate: opening the package was ~5 ms of a clean
+#: ``reportkit validate`` (bench/bench_validate.py).  tests/test_pasted_characters.py reads the
+#: templates and checks these, so a rebuilt template asking for another family fails there.
+TEMPLATE_FAMILIES = {
+    "2019": ("Times New Roman", "仿宋_GB2312", "宋体", "方正小标宋简体", "楷体_GB2312", "黑体"),
+    "2021": ("Times New Roman", "仿宋_GB2312", "宋体", "方正小标宋简体", "楷体_GB2312", "黑体"),
+}
+
+
 def _template_families(edition: str) -> tuple[str, ...]:
     """The font families the default Word template of ``edition`` asks for."""
-    from ..ooxml.fonts import requested_fonts  # not from ..filing: see bench/bench_validate.py
-    from ..resources import template_path
-
-    import zipfile
-
-    try:
-        return tuple(requested_fonts(template_path("docx", edition)))
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        return ()
+    return TEMPLATE_FAMILIES.get(edition, ())
 
 
 def _font_findings(strings: list[tuple[tuple, str]], edition, file) -> Iterator[Finding]:
-    from ..writing.fontconfig import environment  # not from ..writing.pdf: see bench/bench_validate.py
-
     families = _template_families(edition or c.EDITIONS[-1])
     conf = environment().get("FONTCONFIG_FILE")
     chars: set[str] = set()
@@ -662,7 +663,7 @@ def _characters(text: str) -> Counter:
 def similarity_ratio(a: str, b: str, threshold: float = SIMILARITY_THRESHOLD) -> float:
     """difflib's ratio of two normalised texts, or 0.0 when its quick upper bounds already fall
     below ``threshold`` (the ratio itself is not worked out then)."""
-    import difflib
+    import difflib  # lazy: cross-year only; `import reportkit` (the library) needs none of it
 
     total = len(a) + len(b)
     # difflib's real_quick_ratio and quick_ratio (the characters in common, counted as multisets),

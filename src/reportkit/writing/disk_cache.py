@@ -17,6 +17,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+import platformdirs
+
 ENV = "REPORTKIT_CACHE_DIR"
 SUFFIX = ".docx-prepared"
 #: entries kept (each a few hundred kB): the oldest go when a new one is written
@@ -28,7 +30,6 @@ def folder() -> Path | None:
     value = os.environ.get(ENV)
     if value is not None:
         return Path(value) if value.strip() else None
-    import platformdirs
 
     return Path(platformdirs.user_cache_dir("reportkit", appauthor=False)) / "templates"
 

@@ -23,6 +23,7 @@ budget, its output.  Anything else is a bug and propagates as it is.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import html
@@ -35,9 +36,35 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+import docx
+import docxtpl
+import jinja2
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml.coreprops import CT_CoreProperties
+from docx.oxml.ns import nsmap, qn
+from docx.oxml.parser import parse_xml
+from docx.oxml.styles import CT_Styles
+from docx.shared import Emu
+from docx.styles.styles import Styles
+from docxtpl import DocxTemplate
+from jinja2 import TemplateSyntaxError
+from lxml import etree
+
 from ..errors import TemplateError
 from ..limits import DEFAULT_LIMITS, TemplateLimits
 from .typesetting import BODY_LINE_CHARS, signature_indents
+from ..ooxml.write import OWN, SharedMembers, zip_members
+from ..templating.files import open_package, read_file, target_member
+from ..templating.jinja import Budget, environment, run
+from ..version import __version__
+from ..templating import files as template_files, jinja
+from ..ooxml import package
+from . import disk_cache
+from ..ooxml.package import Package
 
 SIGNATURE_STYLE, DATE_STYLE = "落款署名", "落款日期"
 BODY_PT = 16  # 3号
@@ -100,8 +127,6 @@ class Prepared:
     @cached_property
     def shared(self):
         """The template's members deflated once (:class:`~reportkit.writing.stamps.SharedMembers`)."""
-        from ..ooxml.write import SharedMembers
-
         return SharedMembers(self.members)
 
 
@@ -157,13 +182,6 @@ def around(text: str, lineno: int | None, width: int = 60) -> str:
 # ------------------------------------------------------------------ opening and listing the parts
 
 def open_word(path, data: bytes | None = None) -> _Word:
-    from docx.opc.constants import CONTENT_TYPE as CT
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.oxml.ns import qn
-    from docxtpl import DocxTemplate
-
-    from ..templating.files import open_package, target_member
-
     pkg = open_package(path, data)
     for name in pkg.members:  # every XML part must parse: a broken one would break the report
         if name.endswith((".xml", ".rels")):
@@ -206,17 +224,11 @@ def open_word(path, data: bytes | None = None) -> _Word:
 def _patched(xml: str) -> str:
     """docxtpl's source for an XML part: ``patch_xml``, then a line per paragraph (as
     ``render_xml_part`` does, so that Jinja's line numbers point at paragraphs)."""
-    from docxtpl import DocxTemplate
-
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", DocxTemplate.patch_xml(None, xml))
 
 
 def template_parts(word: _Word) -> list[Part]:
     """Every part render renders, each with its Jinja source: the one list for render and lint."""
-    from docx.opc.coreprops import CoreProperties
-    from docx.oxml.ns import qn
-    from lxml import etree
-
     pkg = word.package
     body = _PUNCT_OFF.sub(_PUNCT_ON, etree.tostring(word.root.find(qn("w:body")), encoding="unicode"))
     parts = [Part(word.main, "body", _patched(body), body)]
@@ -230,8 +242,6 @@ def template_parts(word: _Word) -> list[Part]:
 
 
 def _core_element(pkg, member: str):
-    from docx.oxml.coreprops import CT_CoreProperties
-
     el = pkg.xml(member)
     if not isinstance(el, CT_CoreProperties):
         raise pkg.fail(f"{member} 不是核心属性部件")
@@ -261,10 +271,6 @@ def owned_settings(word: _Word) -> tuple[dict, list[str]]:
 
     Paragraph-level ``w:overflowPunct`` in the body, headers and footers is turned on in
     :func:`template_parts`; this function reports it too."""
-    from docx.opc.oxml import serialize_part_xml
-    from docx.oxml.ns import qn
-    from lxml import etree
-
     pkg, changed, notes = word.package, {}, []
     if word.styles is not None:
         root = pkg.xml(word.styles)
@@ -304,9 +310,6 @@ def owned_settings(word: _Word) -> tuple[dict, list[str]]:
             parts.append(member)
     if parts:
         notes.append(f"段落关闭了“行尾标点控制”（w:overflowPunct，位于 {'、'.join(parts)}）：生成时已改回开启")
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-
-    from ..templating.files import target_member
 
     settings = next((target_member(r) for r in pkg.part_relationships(word.main) if r.type == RT.SETTINGS), None)
     if settings in pkg.members:
@@ -328,16 +331,12 @@ def where(part: Part, lineno: int | None) -> str:
 
 
 def _environment(part: Part):
-    from ..templating.jinja import environment
-
     return environment(autoescape=part.kind != "core")  # core properties are text, not XML
 
 
 def compile_part(part: Part, name: str):
     """The code of one part compiled in the budgeted sandbox; a :class:`TemplateError` when it
     cannot be compiled."""
-    from jinja2 import TemplateSyntaxError
-
     try:
         return _environment(part).compile(part.source)
     except TemplateSyntaxError as exc:
@@ -365,16 +364,6 @@ def fingerprint() -> tuple:
     the source of the modules that prepare — this engine, ``templating.jinja``, ``templating.files``
     and the package reader ``ooxml.package`` (an edited checkout is a new engine); not the lint
     command nor the Jinja analysis, which change no prepared template."""
-    import docx
-    import docxtpl
-    import jinja2
-    from lxml import etree
-
-    from .. import __version__
-    from ..templating import files as template_files
-    from ..ooxml import package
-    from ..templating import jinja
-
     sources = hashlib.sha256()
     for module in (sys.modules[__name__], jinja, template_files, package):
         sources.update(Path(module.__file__).read_bytes())
@@ -386,9 +375,6 @@ def prepare(template, *, cache: bool = True) -> Prepared:
     """``template`` ready to render: from this process's cache when its bytes were seen, else
     from the disk cache (``writing/disk_cache.py``), else prepared now and kept in both.
     ``cache=False`` prepares afresh and keeps nothing."""
-    from ..templating.files import read_file
-    from . import disk_cache
-
     data = read_file(template)
     sha = hashlib.sha256(data).hexdigest()
     if not cache:
@@ -436,10 +422,6 @@ def _loads(blob: bytes, sha256: str) -> Prepared | None:
 
 
 def _prepare(template, data: bytes) -> Prepared:
-    from docx.oxml.ns import qn
-    from lxml import etree
-
-
     name = str(template)
     word = open_word(template, data)
     pkg = word.package
@@ -479,10 +461,6 @@ _SHAPE_CHANGES = re.compile(r"\{%-?\s*(tc|hm|vm|colspan)\b|gridSpan[^>]*\{[{%]|\
 
 def _add_core_part(pkg, members: dict) -> str:
     """A template without core properties gets them, as python-docx adds them on save."""
-    from docx.opc.constants import CONTENT_TYPE as CT
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.oxml import serialize_part_xml
-
     member = "docProps/core.xml"
     rels = pkg.xml("_rels/.rels")
     used = {el.get("Id") for el in rels}
@@ -501,9 +479,6 @@ def _paragraph_styles(pkg, member: str | None) -> tuple[dict, str | None]:
     """(paragraph style id → name, the default paragraph style's name), as python-docx names them."""
     if member is None:
         return {}, None
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.oxml.styles import CT_Styles
-    from docx.styles.styles import Styles
 
     element = pkg.xml(member)
     if not isinstance(element, CT_Styles):  # not a styles part: no style has a name
@@ -522,18 +497,12 @@ def render_docx(template: Path, context: dict, when: dt.datetime, *, limits: Tem
 
     ``limits`` bounds what the template may cost (:class:`~reportkit.limits.TemplateLimits`);
     ``cache=False`` prepares the template afresh and keeps nothing."""
-    from ..templating.jinja import Budget
-
     prepared = prepare(template, cache=cache)
     budget = Budget(limits or DEFAULT_LIMITS)
     return _render(prepared, str(template), context, when, budget)
 
 
 def _render(p: Prepared, name: str, context: dict, when: dt.datetime, budget) -> bytes:
-    from docx.opc.oxml import serialize_part_xml
-
-    from ..ooxml.write import zip_members
-
     members = dict(p.members)
     body = None
     props = {}
@@ -553,8 +522,6 @@ def _render(p: Prepared, name: str, context: dict, when: dt.datetime, budget) ->
 
 
 def _run(part: Part, template, name: str, context: dict, budget) -> str:
-    from ..templating.jinja import run
-
     return run(template, context, budget, name=name, label=f"位置 {part.label}", source=part.source,
                where=lambda lineno: where(part, lineno))
 
@@ -562,8 +529,6 @@ def _run(part: Part, template, name: str, context: dict, budget) -> str:
 def _after_render(xml: str) -> str:
     """docxtpl's steps after Jinja (``render_xml_part``): paragraphs back on one line, ``{_{``
     unescaped, tabs/line breaks in text turned into Word's (``resolve_listing``)."""
-    from docxtpl import DocxTemplate
-
     xml = _PARAGRAPH_BREAK.sub("", xml)
     if "_" in xml:  # a one-character test is nearly free; the replacements scan the whole part
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
@@ -583,9 +548,6 @@ def _xml_error(part: Part, name: str, xml: str, exc) -> TemplateError:
 
 
 def _parse(part: Part, name: str, xml: str):
-    from docx.oxml.parser import parse_xml
-    from lxml import etree
-
     try:
         return parse_xml(xml.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
@@ -593,12 +555,6 @@ def _parse(part: Part, name: str, xml: str):
 
 
 def _document(p: Prepared, name: str, body: str) -> bytes:
-    from docx.opc.oxml import serialize_part_xml
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import parse_xml
-    from docxtpl import DocxTemplate
-    from lxml import etree
-
     try:  # strict: docxtpl's own parse (recover=True) would silently drop what does not parse
         tree = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
     except etree.XMLSyntaxError as exc:
@@ -649,11 +605,6 @@ def _tables_need_fixing(tree) -> bool:
 
 
 def _core(p: Prepared, name: str, props: dict, context: dict, when: dt.datetime) -> bytes:
-    from docx.opc.coreprops import CoreProperties
-    from docx.opc.oxml import serialize_part_xml
-    from docx.oxml.coreprops import CT_CoreProperties
-    from docx.oxml.parser import parse_xml
-
     element = parse_xml(p.core_xml) if p.core_xml is not None else CT_CoreProperties.new()
     core = CoreProperties(element)
     for prop, text in props.items():
@@ -673,8 +624,6 @@ def _core(p: Prepared, name: str, props: dict, context: dict, when: dt.datetime)
 
 def _set_right_indent(p, chars: float) -> None:
     """``w:ind`` through python-docx (``get_or_add_ind``: in schema order within ``w:pPr``)."""
-    from docx.oxml.ns import qn
-
     ind = p.get_or_add_pPr().get_or_add_ind()
     ind.set(qn("w:rightChars"), str(int(round(chars * 100))))
     ind.set(qn("w:right"), str(int(round(chars * BODY_PT * 20))))
@@ -683,9 +632,6 @@ def _set_right_indent(p, chars: float) -> None:
 def _line_chars(body) -> float:
     """字 of the body size in a line of the document's (last) section, as python-docx reads its
     page width and margins; GB/T 9704's 28 when the section does not say."""
-    from docx.oxml.ns import qn
-    from docx.shared import Emu
-
     sect = body.find(qn("w:sectPr"))
     sizes = (sect.page_width, sect.left_margin, sect.right_margin) if sect is not None else (None,)
     if None in sizes:
@@ -696,9 +642,6 @@ def _line_chars(body) -> float:
 def _place_signature(body, style_names: dict, default_style: str | None) -> None:
     """The first 署名 and date paragraphs (styles 落款署名, 落款日期, among the body's paragraphs
     as python-docx's ``document.paragraphs`` and ``paragraph.style`` see them) get their indents."""
-    from docx.oxml.ns import nsmap
-    from lxml import etree
-
     def first(style_name: str):
         ids = [sid for sid, n in style_names.items() if n == style_name]
         if default_style == style_name:  # so is every paragraph without a known paragraph style
@@ -743,7 +686,7 @@ def closing_split_point(pdf: Path, context: dict) -> int | None:
     the date, stand alone on the last page (GB/T 9704 §7.3.5 forbids it).  Then the answer is the
     number of non-blank characters of that paragraph on its lines but the last
     :data:`CLOSING_TAIL_LINES`, as LibreOffice broke them: :func:`split_closing` cuts it there."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # lazy: only when a PDF is made, and a docx-only render needs none of it
 
     doc = context["doc"]
     paragraphs = doc.get("other_matters") or []
@@ -794,17 +737,6 @@ def split_closing(docx: bytes, chars: int) -> bytes:
     prints as before) and free to break across pages, the rest a paragraph without first-line
     indent kept with the 落款 — the page shows the same lines, and the 落款 takes the paragraph's
     last lines with it.  Only the PDF is made from this document; the .docx is left as it was."""
-    import copy
-    import datetime as dt
-
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.opc.oxml import serialize_part_xml
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import parse_xml
-
-    from ..ooxml.package import Package
-    from ..ooxml.write import OWN, zip_members
-
     src = Package(docx, OWN)  # a document this render made
     main = "word/document.xml"
     root = parse_xml(src.read(main))
@@ -838,11 +770,6 @@ def split_closing(docx: bytes, chars: int) -> bytes:
 
 
 def _paragraph_styles_of(z) -> dict:
-    from docx.oxml.parser import parse_xml
-    from docx.oxml.styles import CT_Styles
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.styles.styles import Styles
-
     try:
         element = parse_xml(z.read("word/styles.xml"))
     except (KeyError, ValueError):  # no styles part (PackageError is a ValueError)

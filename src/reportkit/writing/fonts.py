@@ -14,11 +14,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import InputFileError, RenderError
+from ..errors import InputFileError, RenderError, os_message
+from .fontconfig import environment as _environment  # the converter's (writing.pdf._environment)
+from .pdf import _resolve_fonts, convert_many, find_soffice
 
 #: the official faces the Word report asks for, and what each is used for
 OFFICIAL_FACES = (
@@ -60,12 +63,6 @@ class Face:
 
 def _fc(tool: str) -> str | None:
     return shutil.which(tool)
-
-
-def _environment() -> dict:
-    from .pdf import _environment
-
-    return _environment()
 
 
 def is_official(family: str, names: Sequence[str]) -> bool:
@@ -231,8 +228,6 @@ def install(paths: Sequence[Path], *, folder: Path | None = None) -> InstallResu
             official = [fam for fam, _ in OFFICIAL_FACES if is_official(fam, families)]
             installed.append(Installed(str(f), str(dest), families, official, font_families(f, "postscriptname")))
     except OSError as exc:
-        from ..errors import os_message
-
         raise InputFileError(f"无法写入字体文件夹 {target}：{os_message(exc)}", file=str(target)) from None
     cache = _fc("fc-cache")
     if cache is not None:
@@ -241,7 +236,6 @@ def install(paths: Sequence[Path], *, folder: Path | None = None) -> InstallResu
                            stdin=subprocess.DEVNULL)
         except (OSError, subprocess.SubprocessError):
             pass
-    from .pdf import _resolve_fonts
 
     _resolve_fonts.cache_clear()
     return InstallResult(str(target), installed, skipped, faces(), sample_pdf(installed))
@@ -252,18 +246,14 @@ def sample_pdf(installed: Sequence[Installed]) -> dict[str, bool] | None:
     reportkit's fontconfig configuration): one line in each official face installed, then read
     which fonts the PDF embeds.  ``{face: the installed file was embedded}``; None without
     LibreOffice or when the sample cannot be made."""
-    import tempfile
-
-    from .pdf import convert_many, find_soffice
-
     wanted = {fam: [ps for i in installed if fam in i.official for ps in i.postscript]
               for fam in dict.fromkeys(fam for i in installed for fam in i.official)}
     if not wanted:
         return {}
     if find_soffice() is None:
         return None
-    from docx import Document
-    from docx.oxml.ns import qn
+    from docx import Document  # lazy: python-docx, only for the sample; `reportkit fonts` lists without it
+    from docx.oxml.ns import qn  # lazy: python-docx, only for the sample
 
     with tempfile.TemporaryDirectory(prefix="reportkit-fonts-") as work:
         doc = Document()

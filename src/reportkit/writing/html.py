@@ -24,8 +24,12 @@ import hashlib
 import re
 from pathlib import Path
 
+from jinja2 import TemplateSyntaxError
+
 from ..errors import TemplateError, UnsafeTemplateError
 from ..limits import DEFAULT_LIMITS, TemplateLimits
+from ..templating.jinja import Budget, environment, run
+from .typesetting import signature_indents
 
 __all__ = ["render_html", "external_references", "ARTICLE_BLOCK", "MAX_TEMPLATE"]
 
@@ -55,10 +59,6 @@ def template_source(path: Path) -> str:
 
 
 def _compile(path: Path):
-    from jinja2 import TemplateSyntaxError
-
-    from ..templating.jinja import environment
-
     source = template_source(path)
     digest = hashlib.sha256(source.encode("utf-8")).hexdigest()
     if digest in _compiled:
@@ -89,8 +89,6 @@ def _line(source: str, lineno: int | None) -> str:
 
 def page_values(context: dict) -> dict:
     """``page``: what the HTML templates need beyond the report context."""
-    from .typesetting import signature_indents
-
     doc = context["doc"]
     sig, date = signature_indents(doc["signature"], doc["date"])
     return {"signature_indent": f"{sig:g}", "date_indent": f"{date:g}"}
@@ -100,8 +98,6 @@ def render_html(template: Path, context: dict, *, limits: TemplateLimits | None 
     """Render ``template`` with ``context``: (the page, the article fragment), both under one
     budget ``limits`` (:class:`~reportkit.limits.TemplateLimits`, the defaults when None).  What
     the template's code raises is a :class:`~reportkit.errors.TemplateError` naming its line."""
-    from ..templating.jinja import Budget, run
-
     name = str(template)
     tpl = _compile(Path(template))
     source = template_source(Path(template))

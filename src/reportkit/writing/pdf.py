@@ -32,6 +32,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -267,7 +268,7 @@ def _result(staged: Path, outdir: Path, failure: RenderError | None, work: Path,
             doc: Path) -> "Converted | RenderError":
     """The checked PDF of one document after a call, or why there is none (a partial or
     garbage file is removed, so that a retry starts clean)."""
-    from ..reading.pdf_inspect import inspect_pdf
+    from ..reading.pdf_inspect import inspect_pdf  # lazy: pdfminer, only after a conversion; find_soffice and fonts need none
 
     pdf = outdir / (staged.stem + ".pdf")
     try:
@@ -287,8 +288,6 @@ def _result(staged: Path, outdir: Path, failure: RenderError | None, work: Path,
 
 def convert_to_pdf(docx: Path, out_dir: Path, *, timeout: float = TIMEOUT, pdfa: bool = False) -> Path:
     """Convert one ``docx`` into ``out_dir/<stem>.pdf`` and return its path."""
-    import tempfile
-
     out_dir = Path(out_dir)
     with tempfile.TemporaryDirectory(prefix=".reportkit-pdf-", dir=out_dir) as work:
         (result,) = convert_many([Path(docx)], Path(work), timeout=timeout, pdfa=pdfa)

@@ -53,13 +53,11 @@ from typing import IO, Any, Union
 
 from ..contract.characters import XML_INVALID
 from ..errors import DataError, TemplateError
-from ..ooxml.package import Limits as _Limits
-from ..ooxml.scan import MAIN as _MAIN
-from ..ooxml.scan import Scanner
-from ..ooxml.scan import Span as _Span
-from ..ooxml.scan import edit_tag as _edit_tag
-from ..ooxml.scan import esc as _esc
-from ..ooxml.scan import prefix as _prefix
+from ..ooxml.package import Limits as _Limits, resolve
+from ..ooxml.scan import MAIN as _MAIN, Scanner, Span as _Span, edit_tag as _edit_tag, esc as _esc, prefix as _prefix
+from ..ooxml.write import SharedMembers, zip_members
+from ..ooxml import Package, PackageError
+from ..files import FileProblem, read_regular
 
 __all__ = ["PLACEHOLDER_RE", "Inspection", "inspect_template", "iter_placeholders", "render_xlsx"]
 
@@ -491,15 +489,11 @@ class _Template:
     @cached_property
     def shared(self):
         """The template's members deflated once (:class:`~reportkit.writing.stamps.SharedMembers`)."""
-        from ..ooxml.write import SharedMembers
-
         return SharedMembers((member, body) for member, _, body in self.members)
 
 
 def _unzip(data: bytes, name: str) -> tuple[list, dict[str, bytes]]:
     """The template's zip entries and every member's bytes, read under :data:`_LIMITS`."""
-    from ..ooxml import Package, PackageError
-
     try:
         package = Package(data, _LIMITS)
         files = {member: package.read(member) for member in package.names}
@@ -595,8 +589,6 @@ def _prepare(data: bytes, name: str) -> _Template:
 
 def _target(source: str, target: str) -> str:
     """The part a relationship of ``source`` points to."""
-    from ..ooxml.package import resolve
-
     return resolve(source, target)
 
 
@@ -613,8 +605,6 @@ def _template_name(template: Any) -> str:
 
 
 def _template_bytes(template: Any, name: str) -> bytes:
-    from ..files import FileProblem, read_regular
-
     if hasattr(template, "read"):
         try:
             data = template.read(_MAX_TEMPLATE_BYTES + 1)
@@ -892,7 +882,6 @@ def render_xlsx(template_path: PathLike, context: Mapping[str, Any],
              for title, part, pieces in prepared.sheets}
     if formats.xfs:
         parts[prepared.styles.part] = formats.xml()
-    from ..ooxml.write import zip_members
 
     # without ``when``: every entry stamped with the template's latest, core properties as the template's
     stamp = when or max((_dt.datetime(*t) for _, t, _ in prepared.members), default=_dt.datetime(1980, 1, 1))
