@@ -260,39 +260,77 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
     text = segment.translate(_HALF)
     rows = [(label.translate(_HALF), paths) for label, paths in rows]
     if last:  # 四: the one row of figures is the last run of figures in the section
-        runs = [r.group(0).strip() for r in _FIGURES.finditer(text)]
-        width = len(rows[0][1])
-        whole = [r for r in runs if len(r.split()) == width]  # one token a cell: the row itself
-        if whole:  # (a year in the text after the table, its next heading not found, is no row)
-            return [whole[-1]]
-        third = width // 3  # the three blocks printed as three tables (复议, 直接起诉, 复议后起诉)
-        if len(runs) >= 3 and all(len(r.split()) == third for r in runs[-3:]):
-            return [" ".join(runs[-3:])]
-        return [runs[-1] if runs else None]
-    out: list[str | None] = []
+        return _last_run(text, len(rows[0][1]))
+    found = _labels_found(text, rows, anyorder)
+    out, ends = _runs_after_labels(text, found)
+    _fill_gaps(text, rows, found, ends, out, guesses, groups)
+    if groups is not None:
+        _spread(out, rows, guesses)
+        _moved_labels(text, rows, found, out, guesses)
+    return out
+
+
+def _last_run(text: str, width: int) -> list[str | None]:
+    """四's row: the last run of ``width`` figures, else its three blocks printed as three tables
+    (复议, 直接起诉, 复议后起诉) joined, else the last run of figures."""
+    runs = [r.group(0).strip() for r in _FIGURES.finditer(text)]
+    whole = [r for r in runs if len(r.split()) == width]  # one token a cell: the row itself
+    if whole:  # (a year in the text after the table, its next heading not found, is no row)
+        return [whole[-1]]
+    third = width // 3  # the three blocks printed as three tables (复议, 直接起诉, 复议后起诉)
+    if len(runs) >= 3 and all(len(r.split()) == third for r in runs[-3:]):
+        return [" ".join(runs[-3:])]
+    return [runs[-1] if runs else None]
+
+
+def _labels_found(text: str, rows: list[tuple[str, list]], anyorder: bool) -> list[tuple[int, int] | None]:
+    """Each row's label in the text, in table order: (start, end) of the label its figures follow,
+    or None when it is not found."""
+    found: list[tuple[int, int] | None] = []
     pos = 0
-    found = []
     for n, (label, _) in enumerate(rows):
         bare = re.sub(r"^[(]?[一二三四五六七八九十\d]{1,3}[).,]", "", label)  # the row printed without its number
-        j = text.find(label, pos)
-        size = len(label)
-        if j < 0 and bare != label and len(bare) >= 4:
-            j, size = text.find(bare, pos), len(bare)
-        if j < 0 and anyorder and text.count(label) == 1:  # 表二's blocks printed in another order
-            j = text.find(label)
-        if j < 0:
+        at = _label_at(text, label, bare, pos, anyorder)
+        if at is None:
             found.append(None)
             continue
-        # the label printed first as a heading over its row (a Markdown copy: ``### 一、本年新收…``,
-        # then the row): no figures after it, the same label again before the next row's
+        j, size = at
         nxt = text.find(rows[n + 1][0], j + size) if n + 1 < len(rows) else -1
-        while not re.match(r"\s*\d", text[j + size:]):
-            k = min(((i, len(t)) for t in (label, bare) if (i := text.find(t, j + size)) >= 0), default=None)
-            if k is None or (nxt >= 0 and k[0] > nxt):
-                break
-            j, size = k
+        j, size = _past_heading(text, label, bare, j, size, nxt)
         found.append((j, j + size))
         pos = j + size
+    return found
+
+
+def _label_at(text: str, label: str, bare: str, pos: int, anyorder: bool) -> tuple[int, int] | None:
+    """(start, length) of a row's label from ``pos`` on — as printed, or without its number — or
+    anywhere when 表二's blocks may be printed in another order; None when it is not there."""
+    j = text.find(label, pos)
+    size = len(label)
+    if j < 0 and bare != label and len(bare) >= 4:
+        j, size = text.find(bare, pos), len(bare)
+    if j < 0 and anyorder and text.count(label) == 1:  # 表二's blocks printed in another order
+        j = text.find(label)
+    if j < 0:
+        return None
+    return j, size
+
+
+def _past_heading(text: str, label: str, bare: str, j: int, size: int, nxt: int) -> tuple[int, int]:
+    """The label printed first as a heading over its row (a Markdown copy: ``### 一、本年新收…``,
+    then the row): no figures after it, the same label again before the next row's — that one."""
+    while not re.match(r"\s*\d", text[j + size:]):
+        k = min(((i, len(t)) for t in (label, bare) if (i := text.find(t, j + size)) >= 0), default=None)
+        if k is None or (nxt >= 0 and k[0] > nxt):
+            break
+        j, size = k
+    return j, size
+
+
+def _runs_after_labels(text: str, found: list) -> tuple[list[str | None], dict[int, int]]:
+    """(the run of figures after each label found, None for a label not found; row → where its run
+    ends)."""
+    out: list[str | None] = []
     ends: dict[int, int] = {}
     for n, f in enumerate(found):
         if f is None:
@@ -306,6 +344,13 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
             run = run[:numbering.start()]
         out.append(run.strip())
         ends[n] = f[1] + len(run)
+    return out, ends
+
+
+def _fill_gaps(text: str, rows: list, found: list, ends: dict, out: list, guesses: list | None,
+               groups: dict | None) -> None:
+    """The rows whose labels are not found, each gap between labels found read from the runs of
+    figures printed in it (:func:`_read_gap`)."""
     n = 0
     while n < len(rows):  # gaps of rows not found
         if found[n] is not None:
@@ -316,52 +361,75 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
             m += 1
         start = max((ends[k] for k in range(n) if k in ends), default=0)
         stop = next((found[k][0] for k in range(m, len(rows)) if found[k] is not None), len(text))
-        gap = text[start:stop]
-        pieces, at = [], 0
-        for run in _FIGURES.finditer(gap):
-            pieces.append((gap[at:run.start()], run.group(0).strip()))
-            at = run.end()
-        if len(pieces) == m - n and all(_alike(printed, rows[n + i][0]) for i, (printed, _) in enumerate(pieces)):
-            for i, (printed, run) in enumerate(pieces):
-                out[n + i] = run
-                if guesses is not None:
-                    guesses.append((n + i, printed.strip()))
-        elif len(pieces) == 1 and groups and re.fullmatch(r"[0\s]+", pieces[0][1]):
-            # the 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0
-            group = {groups.get(k) for k in range(n, m)}
-            name = group.pop() if len(group) == 1 else None
-            if name and re.sub(r"\s", "", name.translate(_HALF)) in re.sub(r"\s", "", pieces[0][0]) and \
-                    all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
-                for k in range(n, m):
-                    out[k] = pieces[0][1]
-                    if guesses is not None:
-                        guesses.append((k, f"2019 版的单行{name}（全为 0）"))
+        _read_gap(_gap_pieces(text[start:stop]), n, m, rows, out, guesses, groups)
         n = m
-    if groups is not None:
-        _spread(out, rows, guesses)
-        # a label with no figures after it but other rows' labels, already read, then one row of figures
-        # (a converter moved those labels between this one and its figures): the figures are this row's
-        width = len(rows[0][1])
-        for n, f in enumerate(found):
-            if f is None or out[n]:
-                continue
-            stop = next((g[0] for g in found[n + 1:] if g is not None), len(text))
-            seg, moved = text[f[1]:stop], True
-            while moved:
-                moved = False
-                for r, (lab, _) in enumerate(rows):
-                    if r != n and out[r] and seg.lstrip().startswith(lab):
-                        seg, moved = seg.lstrip()[len(lab):], True
-            if seg == text[f[1]:stop]:
-                continue
-            m = _RUN.match(seg)
-            toks = (m.group(0) if m else "").split()
-            if (len(toks) == width and all(_NUMBER.match(t) for t in toks)
-                    and sum(int(t) for t in toks[:-1]) == int(toks[-1])):
-                out[n] = " ".join(toks)
-                if guesses is not None:
-                    guesses.append((n, None))
-    return out
+
+
+def _gap_pieces(gap: str) -> list[tuple[str, str]]:
+    """(the text before it, the run) for each run of figures in a gap."""
+    pieces, at = [], 0
+    for run in _FIGURES.finditer(gap):
+        pieces.append((gap[at:run.start()], run.group(0).strip()))
+        at = run.end()
+    return pieces
+
+
+def _read_gap(pieces: list[tuple[str, str]], n: int, m: int, rows: list, out: list, guesses: list | None,
+              groups: dict | None) -> None:
+    """Rows ``n``…``m - 1`` (labels not found) from the runs printed between their neighbours: one run
+    a row when each run's label is alike the row's, or one run of 0 for a 2019 single row."""
+    if len(pieces) == m - n and all(_alike(printed, rows[n + i][0]) for i, (printed, _) in enumerate(pieces)):
+        for i, (printed, run) in enumerate(pieces):
+            out[n + i] = run
+            if guesses is not None:
+                guesses.append((n + i, printed.strip()))
+    elif len(pieces) == 1 and groups and re.fullmatch(r"[0\s]+", pieces[0][1]):
+        _single_row_of_zeros(pieces[0], n, m, out, guesses, groups)
+
+
+def _single_row_of_zeros(piece: tuple[str, str], n: int, m: int, out: list, guesses: list | None,
+                         groups: dict) -> None:
+    """The 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0 —
+    when rows ``n``…``m - 1`` are exactly that group's sub-rows and the gap names the group."""
+    group = {groups.get(k) for k in range(n, m)}
+    name = group.pop() if len(group) == 1 else None
+    if name and re.sub(r"\s", "", name.translate(_HALF)) in re.sub(r"\s", "", piece[0]) and \
+            all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
+        for k in range(n, m):
+            out[k] = piece[1]
+            if guesses is not None:
+                guesses.append((k, f"2019 版的单行{name}（全为 0）"))
+
+
+def _moved_labels(text: str, rows: list, found: list, out: list, guesses: list | None) -> None:
+    """A label with no figures after it but other rows' labels, already read, then one row of figures
+    (a converter moved those labels between this one and its figures): the figures are this row's."""
+    width = len(rows[0][1])
+    for n, f in enumerate(found):
+        if f is None or out[n]:
+            continue
+        stop = next((g[0] for g in found[n + 1:] if g is not None), len(text))
+        seg = _past_labels_read(text[f[1]:stop], rows, n, out)
+        if seg == text[f[1]:stop]:
+            continue
+        m = _RUN.match(seg)
+        toks = (m.group(0) if m else "").split()
+        if (len(toks) == width and all(_NUMBER.match(t) for t in toks)
+                and sum(int(t) for t in toks[:-1]) == int(toks[-1])):
+            out[n] = " ".join(toks)
+            if guesses is not None:
+                guesses.append((n, None))
+
+
+def _past_labels_read(seg: str, rows: list, n: int, out: list) -> str:
+    """``seg`` after the labels of rows other than ``n`` already read that begin it."""
+    moved = True
+    while moved:
+        moved = False
+        for r, (lab, _) in enumerate(rows):
+            if r != n and out[r] and seg.lstrip().startswith(lab):
+                seg, moved = seg.lstrip()[len(lab):], True
+    return seg
 
 
 #: a run of figures: numbers separated by white space, not a row's numbering (``1、`` ``2.``)
