@@ -582,58 +582,75 @@ def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
     table's constraints (one candidate: determined).  Rows without constraints keep theirs."""
     if key != "requests":
         return cands
-    index = {tuple(paths[0].split(".")[:-1]): i for i, (_, paths) in enumerate(rows)}
-    results = [i for (label, paths), i in zip(rows, range(len(rows)))
-               if paths[0].startswith("requests.results.") and not paths[0].startswith("requests.results.total.")]
-    total = index.get(("requests", "results", "total"))
-    received, carried, forward = (index.get(("requests", k)) for k in ("received", "carried_over", "carried_forward"))
-    order = sorted(range(len(rows)), key=lambda i: len(cands[i]) if cands[i] else 0)
-    live = [i for i in order if cands[i]]
-    possible: dict[int, set] = {i: set() for i in live}
-    steps = 0
-    complete = True
-    assign: dict[int, tuple] = {}
-
-    summed = total is not None and cands[total] and all(cands[r] for r in results)
-    balance = [x for x in (received, carried, total, forward) if x is not None and cands[x]]
-    balanced = len(balance) == 4
-
-    def consistent() -> bool:
-        for col in range(7):
-            if summed and total in assign and all(r in assign for r in results):
-                if sum(assign[r][col] for r in results) != assign[total][col]:
-                    return False
-            if balanced and all(x in assign for x in balance):
-                if assign[received][col] + assign[carried][col] != assign[total][col] + assign[forward][col]:
-                    return False
-        return True
-
-    def go(n: int) -> None:
-        nonlocal steps, complete
-        steps += 1
-        if steps > MAX_STEPS:
-            complete = False
-            return
-        if n == len(live):
-            for i in live:
-                possible[i].add(assign[i])
-            return
-        i = live[n]
-        for c in cands[i]:
-            assign[i] = c
-            if consistent():
-                go(n + 1)
-            del assign[i]
-            if not complete:
-                return
-
-    go(0)
-    if complete and live and not any(possible.values()):
+    search = _RowSearch(rows, cands)
+    search.go(0)
+    if search.complete and search.live and not any(search.possible.values()):
         # the report's own columns do not add up: split each row by its own 总计 only (validate
         # then reports the columns)
         return cands
+    return _narrowed(cands, search.possible, search.complete)
+
+
+class _RowSearch:
+    """The search over 三's rows: every assignment of one candidate a row (rows with the fewest
+    candidates first, at most :data:`MAX_STEPS` steps) in which, per column, the 办理结果 rows add
+    up to （七）总计 and 一 + 二 = 三（七）+ 四; ``possible`` collects each row's candidates that
+    take part in one, ``complete`` is False when the steps ran out."""
+
+    def __init__(self, rows, cands):
+        self.cands = cands
+        index = {tuple(paths[0].split(".")[:-1]): i for i, (_, paths) in enumerate(rows)}
+        self.results = [i for (label, paths), i in zip(rows, range(len(rows)))
+                        if paths[0].startswith("requests.results.") and not paths[0].startswith("requests.results.total.")]
+        self.total = total = index.get(("requests", "results", "total"))
+        self.received, self.carried, self.forward = (
+            index.get(("requests", k)) for k in ("received", "carried_over", "carried_forward"))
+        order = sorted(range(len(rows)), key=lambda i: len(cands[i]) if cands[i] else 0)
+        self.live = [i for i in order if cands[i]]
+        self.possible: dict[int, set] = {i: set() for i in self.live}
+        self.steps = 0
+        self.complete = True
+        self.assign: dict[int, tuple] = {}
+        self.summed = total is not None and cands[total] and all(cands[r] for r in self.results)
+        self.balance = [x for x in (self.received, self.carried, total, self.forward) if x is not None and cands[x]]
+        self.balanced = len(self.balance) == 4
+
+    def consistent(self) -> bool:
+        assign, total = self.assign, self.total
+        for col in range(7):
+            if self.summed and total in assign and all(r in assign for r in self.results):
+                if sum(assign[r][col] for r in self.results) != assign[total][col]:
+                    return False
+            if self.balanced and all(x in assign for x in self.balance):
+                if (assign[self.received][col] + assign[self.carried][col]
+                        != assign[total][col] + assign[self.forward][col]):
+                    return False
+        return True
+
+    def go(self, n: int) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.complete = False
+            return
+        if n == len(self.live):
+            for i in self.live:
+                self.possible[i].add(self.assign[i])
+            return
+        i = self.live[n]
+        for c in self.cands[i]:
+            self.assign[i] = c
+            if self.consistent():
+                self.go(n + 1)
+            del self.assign[i]
+            if not self.complete:
+                return
+
+
+def _narrowed(cands, possible: dict[int, set], complete: bool) -> list[list[tuple] | None]:
+    """Each row's candidates after the search: those in some assignment when it was complete, all of
+    them when the steps ran out; rows without candidates as they were."""
     out: list[list[tuple] | None] = []
-    for i in range(len(rows)):
+    for i in range(len(cands)):
         if not cands[i]:
             out.append(cands[i])
         elif not complete:
