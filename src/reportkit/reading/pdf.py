@@ -120,15 +120,7 @@ def join(a: Grid, b: Grid) -> Grid:
     last = off - 1
     first = b.texts[0] if b.texts else []
     if first and all(not t.strip() or not is_value(t) for t in first) and any(is_value(t) for t in texts[last]):
-        # the rest of a row cut in two: append its label text to the cells above
-        for c, t in enumerate(first):
-            if t.strip() and c < len(texts[last]):
-                o = origin[last][c]
-                merged = texts[o[0]][o[1]] + t
-                for rr in range(len(texts)):
-                    for cc in range(len(texts[rr])):
-                        if origin[rr][cc] == o:
-                            texts[rr][cc] = merged
+        _rest_of_row(texts, origin, last, first)
         rest = range(1, b.nrows)
     else:
         rest = range(b.nrows)
@@ -140,17 +132,7 @@ def join(a: Grid, b: Grid) -> Grid:
             o = b.origin[r][c]
             new_o = (o[0] - start + off, o[1])
             if r == start or o[0] == start:  # first row of b: a label cut by the break continues above
-                above = origin[last][c] if c < len(origin[last]) else None
-                if above is not None and not is_value(texts[last][c]) and texts[last][c].strip():
-                    prev = texts[above[0]][above[1]]
-                    cut = b.texts[o[0]][o[1]]
-                    if not cut.strip() or (_known(prev + cut) and not _known(cut)):
-                        new_o = above
-                        t = prev + cut if cut.strip() else prev
-                        for rr in range(len(texts)):
-                            for cc in range(len(texts[rr])):
-                                if origin[rr][cc] == above:
-                                    texts[rr][cc] = t
+                new_o, t = _label_continued(texts, origin, last, c, b.texts[o[0]][o[1]]) or (new_o, t)
             row_t.append(t)
             row_o.append(new_o)
         texts.append(row_t)
@@ -160,6 +142,38 @@ def join(a: Grid, b: Grid) -> Grid:
             o = origin[r][c]
             texts[r][c] = texts[o[0]][o[1]] if o[0] < off or o != (r, c) else texts[r][c]
     return Grid(texts, origin, a.source)
+
+
+def _show(texts: list[list[str]], origin: list[list[tuple]], o: tuple, text: str) -> None:
+    """Every position the cell at ``o`` covers shows ``text``."""
+    for rr in range(len(texts)):
+        for cc in range(len(texts[rr])):
+            if origin[rr][cc] == o:
+                texts[rr][cc] = text
+
+
+def _rest_of_row(texts: list[list[str]], origin: list[list[tuple]], last: int, first: list[str]) -> None:
+    """The rest of a row cut in two: ``first``'s label texts appended to the cells of row ``last``."""
+    for c, t in enumerate(first):
+        if t.strip() and c < len(texts[last]):
+            o = origin[last][c]
+            _show(texts, origin, o, texts[o[0]][o[1]] + t)
+
+
+def _label_continued(texts: list[list[str]], origin: list[list[tuple]], last: int, c: int,
+                     cut: str) -> tuple[tuple, str] | None:
+    """(origin, text) of column ``c``'s cell in the first row after the break when it continues the
+    label above it (blank, or completing it into a known label), the label joined; else None."""
+    from .locate import is_value
+
+    above = origin[last][c] if c < len(origin[last]) else None
+    if above is not None and not is_value(texts[last][c]) and texts[last][c].strip():
+        prev = texts[above[0]][above[1]]
+        if not cut.strip() or (_known(prev + cut) and not _known(cut)):
+            t = prev + cut if cut.strip() else prev
+            _show(texts, origin, above, t)
+            return above, t
+    return None
 
 
 def _margin(x1s: list[float]) -> float:
