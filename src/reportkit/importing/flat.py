@@ -526,6 +526,28 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
     guessed: list = []
     groups = _groups(edition) if key == "requests" else None
     runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups, anyorder=key == "proactive")
+    _note_guessed(rows, guessed, notes)
+    cands: list[list[tuple] | None] = []
+    blank_total: set[int] = set()
+    for n, ((label, paths), run) in enumerate(zip(rows, runs)):
+        if run is None or not run:
+            cands.append(None)
+            continue
+        found, blank = _row_splits(key, run, [figures[p].value_kind for p in paths])
+        if blank:
+            blank_total.add(n)
+        cands.append(found if len(found) <= MAX_SPLITS else [])
+    chosen = _search(edition, key, rows, cands)
+    values: dict[str, object] = {}
+    for i, ((label, paths), run) in enumerate(zip(rows, runs)):
+        if run is not None:
+            _take_row(label, paths, run, chosen[i], i in blank_total, values, notes)
+    return values
+
+
+def _note_guessed(rows: list, guessed: list, notes: list) -> None:
+    """A guess noted for each row read although its label was not printed beside its figures or
+    was printed otherwise."""
     for i, printed in guessed:
         if printed is None:
             notes.append(("guess", f"“{rows[i][0]}”的标签没有印在它的数字旁（转换时被移开），"
@@ -533,48 +555,45 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
             continue
         notes.append(("guess", f"标签“{printed}”与官方标签不同（印错、折行截断或编号写法），按前后各行的位置和编号"
                                f"判断为“{rows[i][0]}”", rows[i][1][0], f"文本中“{printed}”之后"))
-    cands: list[list[tuple] | None] = []
-    blank_total: set[int] = set()
-    for n, ((label, paths), run) in enumerate(zip(rows, runs)):
-        if run is None or not run:
-            cands.append(None)
-            continue
-        kinds = [figures[p].value_kind for p in paths]
-        found = splits(run, len(paths), kinds)
-        spaced = len(re.sub(r"万元|元", " ", run).split()) == len(paths)  # one token a cell: no arithmetic needed
-        if key == "requests" and not spaced:
-            found = [c for c in found if sum(c[:6]) == c[6]]
-        toks = run.split()
-        if key == "requests" and not found and len(toks) == len(paths) - 1 and all(_NUMBER.match(t) for t in toks):
-            # six figures, one token a cell, that cannot be five and a 总计: the 总计 printed blank; kept
-            # only if the columns' sums (一 + 二 = 七 + 四, the （七）总计 row) agree with them
-            found = [tuple(int(t) for t in toks) + (sum(int(t) for t in toks),)]
-            blank_total.add(n)
-        if key == "appeals" and not spaced:
-            found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
-        cands.append(found if len(found) <= MAX_SPLITS else [])
-    chosen = _search(edition, key, rows, cands)
-    values: dict[str, object] = {}
-    for i, ((label, paths), run) in enumerate(zip(rows, runs)):
-        options = chosen[i]
-        if run is None:
-            continue
-        if options is not None and len(options) == 1:
-            values.update(zip(paths, options[0]))
-            if i in blank_total:
-                values[paths[-1]] = ""  # printed blank: a total not printed
-            digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
-            if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
-                notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
-                                       + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
-            continue
-        shown = "；".join("、".join(str(v) for v in c) for c in (options or [])[:3])
-        many = len(options or [])
-        why = (f"可拆分为 {many} 种{'（' + shown + (' …' if many > 3 else '') + '）' if many else ''}，表格的勾稽关系不能确定"
-               if many else "无法拆分为这一行的各格")
-        notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
-                      f"文本中“{label}”之后"))
-    return values
+
+
+def _row_splits(key: str, run: str, kinds: list[str]) -> tuple[list[tuple], bool]:
+    """(the splits of one row's run its own arithmetic allows, whether its 总计 was printed blank):
+    三's six figures add up to the 总计 and 四's blocks' four results to theirs, unless the run
+    has one token a cell already."""
+    found = splits(run, len(kinds), kinds)
+    spaced = len(re.sub(r"万元|元", " ", run).split()) == len(kinds)  # one token a cell: no arithmetic needed
+    if key == "requests" and not spaced:
+        found = [c for c in found if sum(c[:6]) == c[6]]
+    toks = run.split()
+    if key == "requests" and not found and len(toks) == len(kinds) - 1 and all(_NUMBER.match(t) for t in toks):
+        # six figures, one token a cell, that cannot be five and a 总计: the 总计 printed blank; kept
+        # only if the columns' sums (一 + 二 = 七 + 四, the （七）总计 row) agree with them
+        return [tuple(int(t) for t in toks) + (sum(int(t) for t in toks),)], True
+    if key == "appeals" and not spaced:
+        found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
+    return found, False
+
+
+def _take_row(label: str, paths: list, run: str, options: list[tuple] | None, blank_total: bool,
+              values: dict, notes: list) -> None:
+    """One row's figures into ``values`` when the search left one split (a split of digits run
+    together noted), else the row noted as ambiguous."""
+    if options is not None and len(options) == 1:
+        values.update(zip(paths, options[0]))
+        if blank_total:
+            values[paths[-1]] = ""  # printed blank: a total not printed
+        digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
+        if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
+            notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
+                                   + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
+        return
+    shown = "；".join("、".join(str(v) for v in c) for c in (options or [])[:3])
+    many = len(options or [])
+    why = (f"可拆分为 {many} 种{'（' + shown + (' …' if many > 3 else '') + '）' if many else ''}，表格的勾稽关系不能确定"
+           if many else "无法拆分为这一行的各格")
+    notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
+                  f"文本中“{label}”之后"))
 
 
 def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
