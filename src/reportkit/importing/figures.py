@@ -65,6 +65,14 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
             continue
         _put(tree, fig.path, value)
         read.append(FigureRead(fig.path, fig.label, value, hit.text, hit.where, hit.row_label, hit.col_label))
+    _located_notes(located, edition, notes)
+    return tree, read
+
+
+def _located_notes(located, edition: str, notes: list[Note]) -> None:
+    """A note for each thing :func:`~reportkit.reading.locate.locate` had to interpret or could not
+    read: misprinted heads of 四, labels split over two rows, 二's heads of the other edition, runs
+    of digits split, rows the official table does not have, rows not read."""
     from ..reading.locate import _T4_OFFICIAL
 
     for printed, near, where in dict.fromkeys(located.head_guesses):
@@ -87,7 +95,6 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                                    "如需报告，请写入“其他需要报告的事项”", where=where, printed=label))
     for label, where, why in located.ambiguous:
         notes.append(Note("ambiguous", f"“{label}”：{why}，这一行未读取", where=where, printed=label))
-    return tree, read
 
 
 #: :func:`_figure_value` of a cell that is no figure (noted as ``unreadable``)
