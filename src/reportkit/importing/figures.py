@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import FigureRead, Note
 from ..contract import tables as layout
 from ..reading.labels import fold
+from ..reading.locate import _T4_OFFICIAL
 from .values import read_value, yuan_to_wan
 
 
@@ -73,8 +74,6 @@ def _located_notes(located, edition: str, notes: list[Note]) -> None:
     """A note for each thing :func:`~reportkit.reading.locate.locate` had to interpret or could not
     read: misprinted heads of 四, labels split over two rows, 二's heads of the other edition, runs
     of digits split, rows the official table does not have, rows not read."""
-    from ..reading.locate import _T4_OFFICIAL
-
     for printed, near, where in dict.fromkeys(located.head_guesses):
         notes.append(Note("guess", f"表头“{printed}”印错，按同一行的其他表头判断为“{_T4_OFFICIAL[near]}”", where=where,
                           printed=printed, official=_T4_OFFICIAL[near],

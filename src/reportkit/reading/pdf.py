@@ -21,6 +21,7 @@ from ..errors import DocumentError
 from .docx import WordContent
 from .grid import Grid, TooLarge
 from .labels import key
+from .locate import is_value
 
 #: a line that is only a page number (``— 3 —``, ``- 12 -``)
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
@@ -112,8 +113,6 @@ def _known(text: str) -> bool:
 def join(a: Grid, b: Grid) -> Grid:
     """``b`` continued from ``a`` across a page break: one grid.  A label cell cut by the break is
     joined again; a first row with no figures is the rest of ``a``'s last row."""
-    from .locate import is_value
-
     texts = [list(r) for r in a.texts]
     origin = [list(r) for r in a.origin]
     off = len(texts)
@@ -164,8 +163,6 @@ def _label_continued(texts: list[list[str]], origin: list[list[tuple]], last: in
                      cut: str) -> tuple[tuple, str] | None:
     """(origin, text) of column ``c``'s cell in the first row after the break when it continues the
     label above it (blank, or completing it into a known label), the label joined; else None."""
-    from .locate import is_value
-
     above = origin[last][c] if c < len(origin[last]) else None
     if above is not None and not is_value(texts[last][c]) and texts[last][c].strip():
         prev = texts[above[0]][above[1]]
