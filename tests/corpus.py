@@ -103,6 +103,25 @@ def random_report(seed: int, *, year: int | None = None, printed_totals: bool | 
     year = year or rng.randint(2019, 2025)
     edition = "2019" if year <= 2020 else "2021"
     data: dict = {"format": edition, "year": year, "agency": agency(rng)}
+    _identity(rng, data)
+    data["overview"] = _overview(rng)
+    data["proactive"] = _proactive(rng, edition)
+    data["requests"] = _requests(rng, edition)
+    data["appeals"] = {key: {k: _count(rng, 5) for k, _ in c.APPEAL_COLUMNS} for key, _ in c.APPEAL_BLOCKS}
+    if printed_totals if printed_totals is not None else rng.random() < 0.3:
+        _print_totals(data)
+    data["problems"] = text(rng, (1, 3))
+    if rng.random() < 0.7:
+        data["improvements"] = text(rng, (1, 3))
+    if rng.random() < 0.5:
+        data["other_matters"] = text(rng, (1, 2))
+    if edition == "2021" and rng.random() < 0.5:
+        data["fees"] = _fees(rng, data["requests"]["results"])
+    return data
+
+
+def _identity(rng: random.Random, data: dict) -> None:
+    """The optional parts of the head: credit code, region, rollup, date published, preface."""
     if rng.random() < 0.7:
         data["agency_id"] = "11" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(16))
     if rng.random() < 0.7:
@@ -110,52 +129,59 @@ def random_report(seed: int, *, year: int | None = None, printed_totals: bool | 
     if rng.random() < 0.3:
         data["rollup"] = rng.random() < 0.5
     if rng.random() < 0.85:
-        data["published"] = f"{year + 1}-01-{rng.randint(1, 31):02d}"
+        data["published"] = f"{data['year'] + 1}-01-{rng.randint(1, 31):02d}"
     if rng.random() < 0.5:
         data["preface"] = text(rng, (1, 2))
+
+
+def _overview(rng: random.Random) -> dict:
+    """一、总体情况: a summary or sub-sections, or both."""
     overview: dict = {}
     if rng.random() < 0.8:
         overview["summary"] = text(rng, (1, 2))
     n = rng.randint(0 if "summary" in overview else 1, 8)
     overview["sections"] = [{"title": rng.choice(TOPICS), "text": text(rng)} for _ in range(n)]
-    data["overview"] = overview
-    data["proactive"] = _proactive(rng, edition)
+    return overview
+
+
+def _requests(rng: random.Random, edition: str) -> dict:
+    """三, balanced: received = results + carried forward − carried over, never negative."""
     results = _results(rng, edition)
     carried_over = _row(rng, 10)
     carried_forward = _row(rng, 10)
     total = results_total(results, edition)
-    for k in c.COLUMN_KEYS:  # received = results + carried forward − carried over, never negative
+    for k in c.COLUMN_KEYS:
         if total[k] + carried_forward[k] < carried_over[k]:
             carried_forward[k] += carried_over[k] - total[k] - carried_forward[k]
     received = {k: total[k] + carried_forward[k] - carried_over[k] for k in c.COLUMN_KEYS}
-    data["requests"] = {"received": received, "carried_over": carried_over, "results": results,
-                        "carried_forward": carried_forward}
-    data["appeals"] = {key: {k: _count(rng, 5) for k, _ in c.APPEAL_COLUMNS} for key, _ in c.APPEAL_BLOCKS}
-    if printed_totals if printed_totals is not None else rng.random() < 0.3:
-        for key in ("received", "carried_over", "carried_forward"):
-            row = data["requests"][key]
-            row["total"] = sum(row[k] for k in c.COLUMN_KEYS)
-        results["total"] = dict(results_total(results, edition))
-        for block in data["appeals"].values():
-            block["total"] = sum(block.values())
-    data["problems"] = text(rng, (1, 3))
+    return {"received": received, "carried_over": carried_over, "results": results,
+            "carried_forward": carried_forward}
+
+
+def _print_totals(data: dict) -> None:
+    """The printed totals of 三 and 四, as the tables would print them."""
+    requests = data["requests"]
+    for key in ("received", "carried_over", "carried_forward"):
+        row = requests[key]
+        row["total"] = sum(row[k] for k in c.COLUMN_KEYS)
+    requests["results"]["total"] = dict(results_total(requests["results"], data["format"]))
+    for block in data["appeals"].values():
+        block["total"] = sum(block.values())
+
+
+def _fees(rng: random.Random, results: dict) -> dict:
+    """2021's 六 fees, some left out; a notice for every request dropped for an unpaid fee."""
+    fees: dict = {}
     if rng.random() < 0.7:
-        data["improvements"] = text(rng, (1, 3))
-    if rng.random() < 0.5:
-        data["other_matters"] = text(rng, (1, 2))
-    if edition == "2021" and rng.random() < 0.5:
-        fees: dict = {}
-        if rng.random() < 0.7:
-            fees["notices"] = rng.randint(0, 20)
-        if rng.random() < 0.7:
-            fees["notice_amount"] = _amount(rng)
-        if "notice_amount" in fees and rng.random() < 0.7:
-            fees["collected_amount"] = "0"
-        unpaid = sum(data["requests"]["results"]["other"]["unpaid_fee"][k] for k in c.COLUMN_KEYS)
-        if fees.get("notices") == 0 and unpaid:  # requests dropped for an unpaid fee had a notice (a warning otherwise)
-            fees["notices"] = unpaid
-        data["fees"] = fees
-    return data
+        fees["notices"] = rng.randint(0, 20)
+    if rng.random() < 0.7:
+        fees["notice_amount"] = _amount(rng)
+    if "notice_amount" in fees and rng.random() < 0.7:
+        fees["collected_amount"] = "0"
+    unpaid = sum(results["other"]["unpaid_fee"][k] for k in c.COLUMN_KEYS)
+    if fees.get("notices") == 0 and unpaid:  # requests dropped for an unpaid fee had a notice (a warning otherwise)
+        fees["notices"] = unpaid
+    return fees
 
 
 def corpus(n: int, start: int = 0, **kw) -> list[dict]:

@@ -243,6 +243,28 @@ def test_usage_error_exit_2(cli):
     assert cli("init", "--year", "2020").exit_code == 2  # no agency
 
 
+@pytest.mark.parametrize("args, words", [
+    (["-o", ""], "-o 给出的输出文件夹是空的；请给出文件夹路径（当前文件夹请写 -o .）"),
+    (["-o", "  "], "-o 给出的输出文件夹是空的"),
+    (["--formats", "docx,doc"], "--formats 只能包含 docx、xlsx、pdf、html，实为 docx,doc"),
+    (["--formats", " , "], "--formats 只能包含"),
+    (["--fonts", "loose"], "--fonts 应为 substitute 或 strict，实为 loose"),
+    ([str(XINYI)], "批量生成时请用 -o 指定输出文件夹"),
+], ids=["empty-output", "blank-output", "unknown-format", "no-format", "unknown-fonts", "batch-without-output"])
+def test_render_usage_errors_are_said_and_nothing_is_written(cli, tmp_path, monkeypatch, args, words):
+    """render's own argument checks: exit 2 with the message in Chinese, or as JSON with
+    ``--json``; no folder is made, in the current one or beside the data."""
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in YUNXI.parent.iterdir())
+    r = cli("render", YUNXI, *args)
+    assert r.exit_code == 2 and f"用法错误：{words}" in r.output, r.output
+    js = cli("render", YUNXI, *args, "--json")
+    assert js.exit_code == 2
+    error = js.json()["error"]
+    assert error["code"] == "usage" and error["message"].startswith(words), js.stdout
+    assert list(tmp_path.iterdir()) == [] and sorted(p.name for p in YUNXI.parent.iterdir()) == before
+
+
 # ------------------------------------------------------------------ init
 
 def test_init_skeleton_is_complete_but_not_silently_valid(cli, tmp_path):

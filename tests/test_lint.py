@@ -31,3 +31,20 @@ def test_ruff_uses_the_project_rules(tmp_path):
     assert any(line.startswith(f"{bad}:1:8: F401") for line in lines), r.stdout
     assert any(line.startswith(f"{bad}:5:12: F821") for line in lines), r.stdout
     assert "E501" not in r.stdout
+
+
+def test_ruff_reports_a_function_over_complexity_15(tmp_path):
+    """mccabe (C90) is on with a limit of 15 (issue 19 item 6): a function of complexity 16 is
+    reported with its name and complexity, one of 15 is not."""
+    def function(name: str, branches: int) -> str:
+        body = "".join(f"    if x == {i}:\n        return {i}\n" for i in range(branches))
+        return f"def {name}(x):\n{body}    return -1\n"
+
+    src = tmp_path / "branches.py"
+    text = function("fifteen", 14) + "\n\n" + function("sixteen", 15)
+    src.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("def sixteen(x):") + 1
+    r = _ruff("check", "--no-cache", "--output-format", "concise", "--config", str(ROOT / "pyproject.toml"), str(src))
+    assert r.returncode == 1
+    complex_ = [out for out in r.stdout.splitlines() if " C901 " in out]
+    assert complex_ == [f"{src}:{line}:5: C901 `sixteen` is too complex (16 > 15)"], r.stdout

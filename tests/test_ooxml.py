@@ -277,6 +277,13 @@ def test_superscript_digits_as_indices_are_refused_naming_the_cell(form, attrs, 
     assert f"{title}!{ref} {said}" in message
 
 
+def test_a_cell_position_that_is_not_a_cell_is_refused_naming_the_sheet(form):
+    raw = edit_cell(form, "rk.requests.received.natural", lambda ref: b'<c r="D\xc2\xb2"><v>1</v></c>')
+    title, _ = cell_of(form, "rk.requests.received.natural")
+    message = load_error(raw)
+    assert f"工作表「{title}」中有单元格的位置 “D²” 无效" in message and "Traceback" not in message
+
+
 def test_a_number_format_id_that_is_not_a_number_is_refused(form):
     raw = rezip(form, lambda n, b: re.sub(rb'numFmtId="\d+"', b'numFmtId="abc"', b, count=1)
                 if n == "xl/styles.xml" else b)

@@ -144,8 +144,27 @@ def test_check_lints_every_part_render_renders(tmp_path, cli, member, old, new, 
     ("{% if true %}{{ requests.received.natural }}{% endif %}", "ok"),
     ("{% if requests.received.natural > 0 %}{% endif %}{{ requests.received.natural }}", "ok"),
     ("{% macro cell() %}{{ requests.received.natural }}{% endmacro %}{{ cell() }}", "ok"),
+    ("{{ requests.received.natural if rollup else 0 }}", "modified"),
+    ("{% for c in requests.received.natural|string %}{{ c }}{% endfor %}", "modified"),
+    ("{% filter upper %}{{ requests.received.natural }}{% endfilter %}", "modified"),
+    ("{% macro cell(v) %}{{ v }}{% endmacro %}{{ cell(requests.received.natural) }}", "modified"),
+    ("{% with n = requests.received.natural %}{{ n }}{% endwith %}", "modified"),
+    ("{% if false %}{% elif true %}{{ requests.received.natural }}{% endif %}", "ok"),
+    ("{% if false %}{% else %}{{ requests.received.natural }}{% endif %}", "ok"),
+    ("{% with n = 1 %}{{ requests.received.natural }}{% endwith %}", "ok"),
+    ("{% autoescape true %}{{ requests.received.natural }}{% endautoescape %}", "ok"),
+    ("{% macro m(n) %}{{ requests.received.natural }}{% if n %}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(1) }}",
+     "ok"),
+    ("{% if rollup %}{% elif requests.received.natural > 0 %}{{ requests.received.natural }}{% endif %}", "conditional"),
+    ("{% for x in [] %}{% else %}{{ requests.received.natural }}{% endfor %}", "conditional"),
+    ("{% filter e %}{{ requests.received.natural }}{% endfilter %}", "conditional"),
+    ("{% macro cell() %}{{ caller() }}{% endmacro %}{% call cell() %}{{ requests.received.natural }}{% endcall %}",
+     "conditional"),
 ], ids=["plus-1000", "float", "or-dash", "percent", "set-times-2", "set-block", "if-false", "empty-loop", "macro-never-called",
-        "conditional", "string", "escape", "if-true", "condition-then-plain", "macro-called"])
+        "conditional", "string", "escape", "if-true", "condition-then-plain", "macro-called",
+        "if-else-expression", "loop-over-figure", "filter-block", "macro-argument", "with-binding",
+        "elif-true", "else-of-if-false", "with-body", "autoescape-block", "recursive-macro",
+        "elif-runtime", "for-else", "filter-block-escape", "call-block"])
 def test_check_knows_a_figure_is_printed_as_computed(tmp_path, cli, new, verdict):
     tpl = template_set(tmp_path, replace={"word/document.xml": (RECEIVED, new)})
     code, out, problems = check(cli, tpl)

@@ -399,6 +399,25 @@ def render(
 （参数不对、唯一的输入文件不存在、已存在且未加 --force）。批量时某个文件不存在或无法读取只是\
 它那一行的失败，退出码为 1。
     """
+    output, fmts = _render_arguments(files, output, formats, fonts, as_json)
+    try:
+        options = RenderOptions(formats=tuple(fmts), templates=templates, previous=previous, force=force, pdfa=pdfa,
+                                wait=wait, limits=TemplateLimits(template_seconds, template_memory * 2**20),
+                                fonts=fonts)
+        outcomes = render_many(files, output, options, jobs=jobs, progress=not as_json and len(files) > 1)
+    except ReportkitError as exc:  # e.g. --previous unreadable: the command itself cannot run
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
+    else:
+        _print_render(outcomes)
+    raise typer.Exit(_exit_code(outcomes))
+
+
+def _render_arguments(files: list[Path], output: str | None, formats: str, fonts: str,
+                      as_json: bool) -> tuple[Path | None, list[str]]:
+    """render's output folder (shortened as file names are) and formats, once the arguments are
+    seen to make sense together; a usage error (exit 2) when they do not."""
     if output is not None and not output.strip():
         _usage("-o 给出的输出文件夹是空的；请给出文件夹路径（当前文件夹请写 -o .）", as_json)
 
@@ -413,42 +432,43 @@ def render(
         _usage("批量生成时请用 -o 指定输出文件夹", as_json)
     if output is not None and output.exists() and not output.is_dir():
         _usage(f"输出位置 {output} 是一个文件，不是文件夹；请用 -o 指定一个文件夹", as_json)
-    if len(files) == 1 and output is None and not files[0].is_file():   # say what it is, not "no extension"
+    if len(files) == 1 and output is None:
+        _single_input_beside(files[0], as_json)
+    return output, fmts
 
+
+def _single_input_beside(file: Path, as_json: bool) -> None:
+    """One input rendered beside itself: it must be a file (say what it is, not "no extension")
+    with an extension (else the output folder would take its name)."""
+    if not file.is_file():
         try:
-            read_input(files[0], limit=0)
+            read_input(file, limit=0)
         except ReportkitError as exc:
             _fail(exc, as_json)
-    if len(files) == 1 and output is None and files[0].with_suffix("") == files[0]:
-        _usage(f"输入文件 {files[0]} 没有扩展名，默认的输出文件夹会与它同名；请用 -o 指定输出文件夹"
-               f"（或把文件改名为 {files[0].name}.json）", as_json)
-    try:
-        options = RenderOptions(formats=tuple(fmts), templates=templates, previous=previous, force=force, pdfa=pdfa,
-                                wait=wait, limits=TemplateLimits(template_seconds, template_memory * 2**20),
-                                fonts=fonts)
-        outcomes = render_many(files, output, options, jobs=jobs, progress=not as_json and len(files) > 1)
-    except ReportkitError as exc:  # e.g. --previous unreadable: the command itself cannot run
-        _fail(exc, as_json)
-    if as_json:
-        typer.echo(_json_text({"ok": all(o.ok for o in outcomes), "files": [o.to_dict() for o in outcomes]}))
-    else:
-        for o in outcomes:
-            if len(outcomes) == 1 or not o.ok:
-                typer.echo(_shown(o.file))
-                for line in _finding_lines(o.findings):
-                    typer.echo(_shown(line))
-            if o.error is not None:
-                typer.echo(f"  ✗ {_shown(o.first_error)}")
-            for note in o.notes:
-                typer.echo(f"  ! {_shown(note)}")
-            if o.ok and len(outcomes) == 1:
-                for p in o.outputs:
-                    typer.echo(f"  已写入 {p}")
-        if len(outcomes) > 1:
-            _summary_table(outcomes, "生成汇总")
-        for note in dict.fromkeys(o.fonts_note for o in outcomes if o.fonts_note):  # said once, every time
-            typer.echo(_shown(note))
-    raise typer.Exit(_exit_code(outcomes))
+    if file.with_suffix("") == file:
+        _usage(f"输入文件 {file} 没有扩展名，默认的输出文件夹会与它同名；请用 -o 指定输出文件夹"
+               f"（或把文件改名为 {file.name}.json）", as_json)
+
+
+def _print_render(outcomes) -> None:
+    """render's outcomes in words: one report in full; of a batch, the failures and a summary
+    table; the fonts note once."""
+    for o in outcomes:
+        if len(outcomes) == 1 or not o.ok:
+            typer.echo(_shown(o.file))
+            for line in _finding_lines(o.findings):
+                typer.echo(_shown(line))
+        if o.error is not None:
+            typer.echo(f"  ✗ {_shown(o.first_error)}")
+        for note in o.notes:
+            typer.echo(f"  ! {_shown(note)}")
+        if o.ok and len(outcomes) == 1:
+            for p in o.outputs:
+                typer.echo(f"  已写入 {p}")
+    if len(outcomes) > 1:
+        _summary_table(outcomes, "生成汇总")
+    for note in dict.fromkeys(o.fonts_note for o in outcomes if o.fonts_note):  # said once, every time
+        typer.echo(_shown(note))
 
 
 

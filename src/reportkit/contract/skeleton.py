@@ -30,19 +30,8 @@ def skeleton(year: int, agency: str, *, edition: str | None = None, region: str 
     starting points of the proactive figures follow from it; its text is never copied."""
     edition = edition or c.edition_for(year)
     root = c.report_field(edition)
-    data: dict = {"format": edition, "year": year, "agency": agency}
     prev = previous or {}
-    for key in ("agency_id", "region", "rollup"):
-        if prev.get(key) not in (None, ""):
-            data[key] = prev[key]
-    if prev.get("level") in c.LEVELS:
-        data["level"] = prev["level"]
-    # how the unit heads the parts of 五 (its own words, or none) is its layout, not its text
-    for key in ("problems_heading", "improvements_heading", "rectification_heading"):
-        if isinstance(prev.get(key), str) and prev[key].strip():
-            data[key] = prev[key]
-    if prev.get("five_headings") is False:
-        data["five_headings"] = False
+    data: dict = {"format": edition, "year": year, "agency": agency, **_carried_identity(prev)}
     if region:
         data["region"] = region
     data["overview"] = {"summary": "", "sections": [{"title": t, "text": ""} for t in OVERVIEW_TOPICS]}
@@ -52,7 +41,30 @@ def skeleton(year: int, agency: str, *, edition: str | None = None, region: str 
     data["improvements"] = ""
     if edition == "2021":
         data["fees"] = {"notices": 0, "notice_amount": "0", "collected_amount": "0"}
+    _carry_figures(data, prev, edition)
+    return data
 
+
+def _carried_identity(prev: dict) -> dict:
+    """What last year's data says of the unit, not of the year: its id, region, rollup and level,
+    and how it heads the parts of 五 (its own words, or none) -- its layout, not its text."""
+    out = {}
+    for key in ("agency_id", "region", "rollup"):
+        if prev.get(key) not in (None, ""):
+            out[key] = prev[key]
+    if prev.get("level") in c.LEVELS:
+        out["level"] = prev["level"]
+    for key in ("problems_heading", "improvements_heading", "rectification_heading"):
+        if isinstance(prev.get(key), str) and prev[key].strip():
+            out[key] = prev[key]
+    if prev.get("five_headings") is False:
+        out["five_headings"] = False
+    return out
+
+
+def _carry_figures(data: dict, prev: dict, edition: str) -> None:
+    """The figures that start where last year's ended: applications carried over, and (same
+    edition) the documents in force (2021) or the item counts before this year's change (2019)."""
     last_forward = get(prev, ("requests", "carried_forward"))
     if isinstance(last_forward, dict):
         data["requests"]["carried_over"] = {k: last_forward.get(k, 0) for k in c.COLUMN_KEYS}
@@ -66,4 +78,3 @@ def skeleton(year: int, agency: str, *, edition: str | None = None, region: str 
             last = get(prev, ("proactive", row))
             if isinstance(last, dict) and isinstance(last.get("previous"), int) and isinstance(last.get("change"), int):
                 data["proactive"][row]["previous"] = last["previous"] + last["change"]
-    return data

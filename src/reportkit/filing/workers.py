@@ -93,67 +93,93 @@ def run_units(units: list[list], work: Callable[[list, Callable], None], *, jobs
     ``work(unit, emit)`` where ``emit(task, outcome)`` reports one task's outcome; the outcome of
     each task by index (``lost(task, how)`` for a task whose worker died under it).  ``preload``:
     modules imported once into the fork server."""
-    ctx = _context(preload)
-    queue = deque(units)
-    total = sum(len(u) for u in units)
-    results: dict[int, object] = {}
-    workers: list[_Worker] = []
+    run = _Supervision(units, work, _context(preload), jobs=jobs, on_result=on_result, lost=lost)
     graceful = False
     try:
-        while queue or any(w.unit for w in workers):
-            need = min(max(1, jobs), len(queue) + sum(w.unit is not None for w in workers))
-            while len(workers) < need:
-                workers.append(_Worker(ctx))
-            for w in list(workers):
-                if w.unit is None and queue:
-                    unit = queue.popleft()
-                    try:
-                        w.give(unit, work)
-                    except OSError:  # it died while idle: its unit goes back, a new worker takes it
-                        w.unit = None
-                        queue.appendleft(unit)
-                        w.stop(False)
-                        workers.remove(w)
-            busy = [w for w in workers if w.unit is not None]
-            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
-            for w in busy:
-                died = False
-                while w.conn in ready or w.conn.poll():
-                    ready = ()
-                    try:
-                        msg = w.conn.recv()
-                    except (EOFError, OSError):
-                        died = True
-                        break
-                    if msg[0] == "done":
-                        _, index, outcome = msg
-                        results[index] = outcome
-                        w.reported.add(index)
-                        if on_result:
-                            on_result(len(results), total)
-                    else:  # "idle": the unit is finished
-                        w.unit = None
-                        break
-                if w.unit is not None and (died or not w.proc.is_alive()):
-                    w.proc.join()
-                    left = [t for t in w.unit if t.index not in w.reported]
-                    if len(w.unit) > 1:  # retry each alone: only the culprit is lost
-                        queue.extendleft([t] for t in reversed(left))
-                    else:
-                        for t in left:
-                            results[t.index] = lost(t, _how(w.proc.exitcode))
-                            if on_result:
-                                on_result(len(results), total)
-                    w.unit = None
-                    w.stop(False)
-                    workers.remove(w)
+        while run.queue or any(w.unit for w in run.workers):
+            run.staff()
+            run.collect()
         graceful = True
     finally:
-        for w in workers:  # all at once: their clean-ups run side by side
+        for w in run.workers:  # all at once: their clean-ups run side by side
             w.ask_to_stop(graceful)
-        for w in workers:
+        for w in run.workers:
             w.stop(graceful, asked=True)
-    return results
+    return run.results
+
+
+class _Supervision:
+    """One :func:`run_units`: the units still to give, the workers, the outcomes so far."""
+
+    def __init__(self, units: list[list], work: Callable, ctx, *, jobs: int,
+                 on_result: Callable[[int, int], None] | None, lost: Callable[[object, str], object]):
+        self.work, self.ctx, self.jobs, self.on_result, self.lost = work, ctx, jobs, on_result, lost
+        self.queue = deque(units)
+        self.total = sum(len(u) for u in units)
+        self.results: dict[int, object] = {}
+        self.workers: list[_Worker] = []
+
+    def staff(self) -> None:
+        """As many workers as there is work for (at most ``jobs``), each idle one given a unit."""
+        need = min(max(1, self.jobs), len(self.queue) + sum(w.unit is not None for w in self.workers))
+        while len(self.workers) < need:
+            self.workers.append(_Worker(self.ctx))
+        for w in list(self.workers):
+            if w.unit is None and self.queue:
+                unit = self.queue.popleft()
+                try:
+                    w.give(unit, self.work)
+                except OSError:  # it died while idle: its unit goes back, a new worker takes it
+                    w.unit = None
+                    self.queue.appendleft(unit)
+                    w.stop(False)
+                    self.workers.remove(w)
+
+    def collect(self) -> None:
+        """Waits for a busy worker to report or die; takes every outcome reported, and what a
+        dead worker left."""
+        busy = [w for w in self.workers if w.unit is not None]
+        ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy])
+        for w in busy:
+            died, ready = self.read(w, ready)
+            if w.unit is not None and (died or not w.proc.is_alive()):
+                self.bury(w)
+
+    def read(self, w: _Worker, ready) -> tuple[bool, tuple]:
+        """Every message worker ``w`` has sent: whether its pipe broke (it died), and what is
+        left of ``ready`` (nothing once a message was read: the pipes are polled from then on)."""
+        while w.conn in ready or w.conn.poll():
+            ready = ()
+            try:
+                msg = w.conn.recv()
+            except (EOFError, OSError):
+                return True, ready
+            if msg[0] != "done":  # "idle": the unit is finished
+                w.unit = None
+                break
+            _, index, outcome = msg
+            w.reported.add(index)
+            self.result(index, outcome)
+        return False, ready
+
+    def result(self, index: int, outcome) -> None:
+        self.results[index] = outcome
+        if self.on_result:
+            self.on_result(len(self.results), self.total)
+
+    def bury(self, w: _Worker) -> None:
+        """A worker died with its unit unfinished: the tasks it had not reported are retried one
+        per unit, or (its unit was one task) that task is lost."""
+        w.proc.join()
+        left = [t for t in w.unit if t.index not in w.reported]
+        if len(w.unit) > 1:  # retry each alone: only the culprit is lost
+            self.queue.extendleft([t] for t in reversed(left))
+        else:
+            for t in left:
+                self.result(t.index, self.lost(t, _how(w.proc.exitcode)))
+        w.unit = None
+        w.stop(False)
+        self.workers.remove(w)
 
 
 def _how(exitcode: int | None) -> str:

@@ -343,15 +343,35 @@ class _Reader:
         if isinstance(shape.get("schema"), str):
             data["$schema"] = shape["schema"]
         data["format"] = ed
+        self._read_basics(data)
+        self._edition_fits(data)
+        before, after = F.text_inputs(ed)
+        self._read_overview(data, before, shape)
+        for key in ("proactive", "requests", "appeals"):
+            data[key] = self._table(key)
+        unit = F.unit_input(ed)
+        if unit is not None:
+            v = self.value(unit)
+            if v is not self._ABSENT:
+                data["proactive"]["procurement"]["amount_unit"] = v
+        self._read_closing(data, after, shape)
+        self._balance_places()
+        self._blank_warnings()
+        self._shape(data, shape)
+        return data
+
+    def _read_basics(self, data: dict) -> None:
+        """The unit, year and the other inputs of the first sheet (a blank name is read as "")."""
         fmt_where = _name_where(self.book.names.get("rkinfo.format"))
         if fmt_where:
             self.where["$.format"] = fmt_where
-        for inp in F.basic_inputs(ed):
+        for inp in F.basic_inputs(self.edition):
             v = self.value(inp, blank="" if inp.kind == c.NAME else self._ABSENT)
             if v is not self._ABSENT:
                 data[inp.path] = v
-        self._edition_fits(data)
-        before, after = F.text_inputs(ed)
+
+    def _read_overview(self, data: dict, before: tuple, shape: dict) -> None:
+        """The preface and 一、总体情况 (its summary and sub-sections)."""
         preface, summary = before
         v = self.value(preface)
         if v is not self._ABSENT:
@@ -366,13 +386,11 @@ class _Reader:
         if sections or "overview.sections" in shape.get("empty", ()):
             overview["sections"] = sections
         data["overview"] = overview
-        for key in ("proactive", "requests", "appeals"):
-            data[key] = self._table(key)
-        unit = F.unit_input(ed)
-        if unit is not None:
-            v = self.value(unit)
-            if v is not self._ABSENT:
-                data["proactive"]["procurement"]["amount_unit"] = v
+
+    def _read_closing(self, data: dict, after: tuple, shape: dict) -> None:
+        """The texts after the tables (五、六 …) and, in 2021, the fees of 六 (a required text left
+        blank is read as "")."""
+        ed = self.edition
         fees: dict = {}
         for inp in after:
             required = c.report_field(ed).child(inp.parts[0]).required
@@ -385,21 +403,22 @@ class _Reader:
                 data[inp.path] = v
         if fees or (ed == "2021" and "fees" in shape.get("empty", ())):
             data["fees"] = fees
+
+    def _balance_places(self) -> None:
+        """Where the form's 勾稽 check row is: findings about the balance of 三 point there."""
         check = _name_where(self.book.names.get(F.CHECK_NAME))
-        if check:
-            self.where["$.requests"] = check
-            # a balance finding is about one column (its path is the column's cell in row 一):
-            # show it at that column's cell of the 勾稽 check row
-            sheet, ref = check.rsplit("!", 1)
-            first, _, last = ref.partition(":")
-            m0, m1 = re.match(r"([A-Z]+)(\d+)", first), re.match(r"([A-Z]+)(\d+)", last or first)
-            if m0 and m1:
-                cols = range(col_index(m0.group(1)), col_index(m1.group(1)) + 1)
-                for key, col in zip(c.COLUMN_KEYS + ("total",), cols):
-                    self.where[f"balance:$.requests.received.{key}"] = f"{sheet}!{column_letters(col)}{m0.group(2)}"
-        self._blank_warnings()
-        self._shape(data, shape)
-        return data
+        if not check:
+            return
+        self.where["$.requests"] = check
+        # a balance finding is about one column (its path is the column's cell in row 一):
+        # show it at that column's cell of the 勾稽 check row
+        sheet, ref = check.rsplit("!", 1)
+        first, _, last = ref.partition(":")
+        m0, m1 = re.match(r"([A-Z]+)(\d+)", first), re.match(r"([A-Z]+)(\d+)", last or first)
+        if m0 and m1:
+            cols = range(col_index(m0.group(1)), col_index(m1.group(1)) + 1)
+            for key, col in zip(c.COLUMN_KEYS + ("total",), cols):
+                self.where[f"balance:$.requests.received.{key}"] = f"{sheet}!{column_letters(col)}{m0.group(2)}"
 
     def _edition_fits(self, data: dict) -> None:
         year = data.get("year")

@@ -57,6 +57,19 @@ def read_post(post, edition: str, base: dict) -> dict:
             data[key] = base[key]
     data["format"] = edition
     data["year"] = base.get("year")
+    _post_basics(data, post, edition)
+    before, after = F.text_inputs(edition)
+    for inp in before:
+        _put_text(data, inp, post)
+    data.setdefault("overview", {})["sections"] = _post_sections(post)
+    _post_figures(data, post, edition, base)
+    _post_closing(data, post, after)
+    return data
+
+
+def _post_basics(data: dict, post, edition: str) -> None:
+    """基本信息 as posted (not the year, which the page does not edit): a box ticked is True,
+    a text blank is left out unless required."""
     for inp in F.basic_inputs(edition):
         if inp.path in ("year",):
             continue
@@ -68,9 +81,10 @@ def read_post(post, edition: str, base: dict) -> dict:
         raw = _clean_text(raw).strip()
         if raw or inp.required:
             data[inp.path] = raw
-    before, after = F.text_inputs(edition)
-    for inp in before:
-        _put_text(data, inp, post)
+
+
+def _post_sections(post) -> list[dict]:
+    """The sub-sections of 一 posted (1-based, until a number is missing), empty ones left out."""
     sections = []
     n = 1
     while f"overview.sections.{n}.title" in post or f"overview.sections.{n}.text" in post:
@@ -79,7 +93,11 @@ def read_post(post, edition: str, base: dict) -> dict:
         if title or text.strip():
             sections.append({"title": title, "text": text})
         n += 1
-    data.setdefault("overview", {})["sections"] = sections
+    return sections
+
+
+def _post_figures(data: dict, post, edition: str, base: dict) -> None:
+    """Tables 二, 三 and 四 as typed, and 二's amount unit when one is chosen."""
     for key in ("proactive", "requests", "appeals"):
         data[key] = {}
     for fig in F.figure_inputs(edition):
@@ -95,6 +113,10 @@ def read_post(post, edition: str, base: dict) -> dict:
     unit = F.unit_input(edition)
     if unit is not None and post.get(unit.path, "").strip():
         _put(data, unit.path.split("."), post.get(unit.path).strip())
+
+
+def _post_closing(data: dict, post, after: tuple) -> None:
+    """The texts after the tables, and the fees of 六 when any of them is filled in."""
     fees = [i for i in after if i.path.startswith("fees.")]
     for inp in after:
         if not inp.path.startswith("fees."):
@@ -102,7 +124,6 @@ def read_post(post, edition: str, base: dict) -> dict:
     if fees and any(post.get(i.path, "").strip() for i in fees):
         for inp in fees:
             _put(data, inp.path.split("."), number_value(post.get(inp.path, ""), inp.kind))
-    return data
 
 
 def _put_text(data: dict, inp: F.Input, post) -> None:

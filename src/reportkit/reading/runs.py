@@ -32,26 +32,6 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
     out: list[tuple] = []
     memo: dict = {}
 
-    def cut(token: str, k: int, first: int) -> list[list[str]]:
-        if (token, k, first) in memo:
-            return memo[token, k, first]
-        if k == 1:
-            res = [[token]] if _ok(token, kinds[first]) else []
-        else:
-            res = []
-            for i in range(1, len(token) - k + 2):
-                head = token[:i]
-                if not _ok(head, kinds[first]):
-                    if head[0] in "0+-" and len(head) > 1 and kinds[first] != "signed":
-                        break  # a longer number cannot start with 0 either
-                    continue
-                for rest in cut(token[i:], k - 1, first + 1):
-                    res.append([head] + rest)
-                if len(res) > MAX_SPLITS:
-                    break
-        memo[token, k, first] = res
-        return res
-
     def spread(t: int, left: int, first: int, acc: list):
         if len(out) > MAX_SPLITS:
             return
@@ -61,11 +41,34 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
             return
         remaining = len(tokens) - t - 1
         for k in range(1, left - remaining + 1):
-            for parts in cut(tokens[t], k, first):
+            for parts in _cuts(tokens[t], k, first, kinds, memo):
                 spread(t + 1, left - k, first + k, acc + parts)
 
     spread(0, n, 0, [])
     return out
+
+
+def _cuts(token: str, k: int, first: int, kinds: list[str], memo: dict) -> list[list[str]]:
+    """Every way to cut one token (no spaces) into ``k`` numbers of ``kinds[first:first + k]``, none
+    with a leading zero (memoised in ``memo`` for one :func:`splits`)."""
+    if (token, k, first) in memo:
+        return memo[token, k, first]
+    if k == 1:
+        res = [[token]] if _ok(token, kinds[first]) else []
+    else:
+        res = []
+        for i in range(1, len(token) - k + 2):
+            head = token[:i]
+            if not _ok(head, kinds[first]):
+                if head[0] in "0+-" and len(head) > 1 and kinds[first] != "signed":
+                    break  # a longer number cannot start with 0 either
+                continue
+            for rest in _cuts(token[i:], k - 1, first + 1, kinds, memo):
+                res.append([head] + rest)
+            if len(res) > MAX_SPLITS:
+                break
+    memo[token, k, first] = res
+    return res
 
 
 def _ok(text: str, kind: str) -> bool:

@@ -220,59 +220,12 @@ def _index(ref: str) -> tuple[int, int] | None:
 def _cells(root, sheet: Sheet, shared: list[str]) -> None:
     if root.tag != S + "worksheet":  # a chart sheet or a dialog sheet: no cells of a table
         return
-    cells = sheet.cells
     row_at = -1
     for data in root.iterchildren(_SHEET_DATA):
         for row in data.iterchildren(_ROW):
             r = row.get("r")   # optional: a row without it follows the previous one
             row_at = (_number_index(r) or 0) - 1 if r is not None else row_at + 1
-            last = None   # the previous cell of the row: its r, or its place when it had none
-            for c in row.iterchildren(_C):
-                ref = c.get("r")   # optional too: a cell without it follows the previous one
-                if ref is None:
-                    prev = _index(last) if type(last) is str else last
-                    at = last = (row_at, prev[1] + 1 if prev is not None else 0)
-                else:
-                    last = ref
-                if not len(c):  # no value, no formula: nothing to read (most styled cells of a form)
-                    continue
-                if ref is not None:
-                    at = _index(ref)
-                    if at is None:
-                        raise BadWorkbook(f"工作簿已损坏：工作表「{sheet.name}」中有单元格的位置 “{_shown(ref)}” 无效")
-                if at[0] < 0 or at[0] >= MAX_ROWS or at[1] >= MAX_COLS:
-                    continue
-                t = c.get("t") or "n"
-                style = c.get("s")
-                formula = value = inline = None
-                for child in c:
-                    tag = child.tag
-                    if tag == _V:
-                        if value is None:
-                            value = child.text or ""
-                    elif tag == _F:
-                        if formula is None:
-                            formula = child.text or ""
-                    elif tag == _IS and inline is None:
-                        inline = child
-                if t == "inlineStr":
-                    text = unescape(_rich_text(inline)) if inline is not None else ""
-                elif value is None:
-                    text, t = "", ("f" if formula is not None else t)
-                elif t == "s":
-                    i = _number_index(value)
-                    if i is None:
-                        raise BadWorkbook(f"工作簿已损坏：{sheet.name}!{_a1(at)} 的共享字符串编号 “{_shown(value)}” 不是编号")
-                    text = shared[i] if i < len(shared) else ""
-                elif t == "str":
-                    text = unescape(value)
-                else:
-                    text = value
-                if text or formula is not None:
-                    s = 0 if style is None else _number_index(style)
-                    if s is None:
-                        raise BadWorkbook(f"工作簿已损坏：{sheet.name}!{_a1(at)} 的样式编号 “{_shown(style)}” 不是编号")
-                    cells[at] = RawCell(text, t, s, formula)
+            _row_cells(row, row_at, sheet, shared)
     for merges in root.iterchildren(_MERGES):
         for m in merges.iterchildren(_MERGE):
             ref = m.get("ref") or ""
@@ -280,6 +233,71 @@ def _cells(root, sheet: Sheet, shared: list[str]) -> None:
                 a, b = (_index(x) for x in ref.split(":", 1))
                 if a is not None and b is not None:
                     sheet.merges.append((a, b))
+
+
+def _row_cells(row, row_at: int, sheet: Sheet, shared: list[str]) -> None:
+    """The cells of one row (``row_at``, 0-based) with a value or a formula, into ``sheet.cells``."""
+    cells = sheet.cells
+    last = None   # the previous cell of the row: its r, or its place when it had none
+    for c in row.iterchildren(_C):
+        ref = c.get("r")   # optional too: a cell without it follows the previous one
+        if ref is None:
+            prev = _index(last) if type(last) is str else last
+            at = last = (row_at, prev[1] + 1 if prev is not None else 0)
+        else:
+            last = ref
+        if not len(c):  # no value, no formula: nothing to read (most styled cells of a form)
+            continue
+        if ref is not None:
+            at = _index(ref)
+            if at is None:
+                raise BadWorkbook(f"工作簿已损坏：工作表「{sheet.name}」中有单元格的位置 “{_shown(ref)}” 无效")
+        if at[0] < 0 or at[0] >= MAX_ROWS or at[1] >= MAX_COLS:
+            continue
+        cell = _cell(c, at, sheet.name, shared)
+        if cell is not None:
+            cells[at] = cell
+
+
+def _cell(c, at: tuple[int, int], sheet_name: str, shared: list[str]) -> RawCell | None:
+    """Cell ``c`` at ``at`` as stored, or None when it holds neither text nor a formula."""
+    t = c.get("t") or "n"
+    formula = value = inline = None
+    for child in c:   # the first of each: a value, a formula, an inline string
+        tag = child.tag
+        if tag == _V:
+            if value is None:
+                value = child.text or ""
+        elif tag == _F:
+            if formula is None:
+                formula = child.text or ""
+        elif tag == _IS and inline is None:
+            inline = child
+    text, t = _cell_text(t, value, formula, inline, at, sheet_name, shared)
+    if not text and formula is None:
+        return None
+    style = c.get("s")
+    s = 0 if style is None else _number_index(style)
+    if s is None:
+        raise BadWorkbook(f"工作簿已损坏：{sheet_name}!{_a1(at)} 的样式编号 “{_shown(style)}” 不是编号")
+    return RawCell(text, t, s, formula)
+
+
+def _cell_text(t: str, value, formula, inline, at, sheet_name: str, shared: list[str]) -> tuple[str, str]:
+    """A cell's text by its type ``t`` (a shared string looked up, an inline one joined), and its
+    type ("f" for a formula without a stored value)."""
+    if t == "inlineStr":
+        return (unescape(_rich_text(inline)) if inline is not None else ""), t
+    if value is None:
+        return "", ("f" if formula is not None else t)
+    if t == "s":
+        i = _number_index(value)
+        if i is None:
+            raise BadWorkbook(f"工作簿已损坏：{sheet_name}!{_a1(at)} 的共享字符串编号 “{_shown(value)}” 不是编号")
+        return (shared[i] if i < len(shared) else ""), t
+    if t == "str":
+        return unescape(value), t
+    return value, t
 
 
 def _number_index(text: str) -> int | None:

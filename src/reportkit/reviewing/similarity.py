@@ -144,103 +144,135 @@ def similar_groups(sections: list[Section], threshold: float = SIMILARITY_THRESH
     first section.  ``owner`` says whose a section is (default: its unit; two copies of one
     unit's report are one owner and are not compared)."""
     owner = owner or (lambda s: s.unit)
-    sections = [s for s in sections if len(s.text) >= MIN_CHARS]
-    parent = list(range(len(sections)))
-    links: list[tuple[int, int, float]] = []
+    grouping = _Grouping([s for s in sections if len(s.text) >= MIN_CHARS], threshold, owner)
+    for i in grouping.identical():   # 1. identical texts
+        grouping.place(i)            # 2. each text against the exemplars
+    return grouping.groups()         # 3. the groups of two or more owners
 
-    def find(x: int) -> int:
+
+class _Grouping:
+    """The state of one :func:`similar_groups`: a union-find over the sections with the links that
+    joined them, and the index of exemplars' shingles texts are compared through."""
+
+    def __init__(self, sections: list[Section], threshold: float, owner: Callable[[Section], object]):
+        self.sections, self.threshold, self.owner = sections, threshold, owner
+        self.parent = list(range(len(sections)))
+        self.links: list[tuple[int, int, float]] = []
+        self.owners: dict[int, set] = {}          # representative → the owners of its identical texts
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.size: dict[int, int] = {}            # exemplar → its number of shingles
+        self.followers: dict[int, list[int]] = defaultdict(list)   # exemplar → texts that joined it
+        self.exemplars: dict[int, int] = defaultdict(int)          # group root → its exemplars (roughly: roots move)
+        self.cap = 0
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    def join(i: int, j: int, share: float) -> None:
-        ri, rj = find(i), find(j)
+    def join(self, i: int, j: int, share: float) -> None:
+        ri, rj = self.find(i), self.find(j)
         if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-            links.append((i, j, share))
+            self.parent[max(ri, rj)] = min(ri, rj)
+            self.links.append((i, j, share))
 
-    # 1. identical texts
-    by_digest: dict[bytes, list[int]] = defaultdict(list)
-    for i, s in enumerate(sections):
-        by_digest[hashlib.blake2b(s.text.encode("utf-8"), digest_size=16).digest()].append(i)
-    owners: dict[int, set] = {}          # representative → the owners of its identical texts
-    reps: list[int] = []
-    for ids in by_digest.values():
-        owners[ids[0]] = {owner(sections[x]) for x in ids}
-        reps.append(ids[0])
-        for x in ids[1:]:
-            join(ids[0], x, 1.0)
-    reps.sort()
+    def identical(self) -> list[int]:
+        """Joins identical texts (by digest); their representatives, in order."""
+        by_digest: dict[bytes, list[int]] = defaultdict(list)
+        for i, s in enumerate(self.sections):
+            by_digest[hashlib.blake2b(s.text.encode("utf-8"), digest_size=16).digest()].append(i)
+        reps: list[int] = []
+        for ids in by_digest.values():
+            self.owners[ids[0]] = {self.owner(self.sections[x]) for x in ids}
+            reps.append(ids[0])
+            for x in ids[1:]:
+                self.join(ids[0], x, 1.0)
+        reps.sort()
+        self.cap = common_cap(len(reps))
+        return reps
 
-    # 2. each text against the exemplars
-    postings: dict[str, list[int]] = defaultdict(list)
-    size: dict[int, int] = {}            # exemplar → its number of shingles
-    followers: dict[int, list[int]] = defaultdict(list)   # exemplar → texts that joined it
-    cap = common_cap(len(reps))
-    exemplars: dict[int, int] = defaultdict(int)           # group root → its exemplars (roughly: roots move)
-
-    def alike(i: int, e: int) -> float:
-        if len(owners[i] | owners[e]) == 1:
+    def alike(self, i: int, e: int) -> float:
+        if len(self.owners[i] | self.owners[e]) == 1:
             return 0.0
-        a, b = sections[i].text, sections[e].text
+        a, b = self.sections[i].text, self.sections[e].text
         if min(len(a), len(b)) * 3 < 2 * max(len(a), len(b)):
             return 0.0
-        return _ratio(a, b, threshold)
+        return _ratio(a, b, self.threshold)
 
-    for i in reps:
-        own = _shingles(sections[i].text)
-        get = postings.get
+    def place(self, i: int) -> None:
+        """Text ``i`` joined to the groups it is alike, and made an exemplar when it is needed as one."""
+        own = _shingles(self.sections[i].text)
+        candidates = self.candidates(own)
+        joined, best = self.join_exemplars(i, candidates)
+        if not joined:
+            joined, best = self.join_members(i, candidates)
+        # a text alike no exemplar is one; so is one at the edge of its group (a bridge to texts
+        # its exemplar is not alike), while the group has few exemplars
+        root = self.find(i)
+        if not joined or (best < self.threshold + EDGE and self.exemplars[root] < GROUP_EXEMPLARS):
+            self.exemplars[root] += 1
+            self.index(i, own)
+
+    def candidates(self, own: set[str]) -> list[int]:
+        """The exemplars sharing at least :data:`MIN_SHARED` of the smaller one's shingles, most shared first."""
+        get, size = self.postings.get, self.size
         shared = Counter(chain.from_iterable(get(sh, ()) for sh in own))   # counted in C
-        candidates = sorted((e for e, n in shared.items() if n >= MIN_SHARED * min(len(own), size[e])),
-                            key=lambda e: (-shared[e], e))
+        return sorted((e for e, n in shared.items() if n >= MIN_SHARED * min(len(own), size[e])),
+                      key=lambda e: (-shared[e], e))
+
+    def join_exemplars(self, i: int, candidates: list[int]) -> tuple[bool, float]:
+        """Text ``i`` compared with its best candidates (a few of each group): whether it is in a
+        group with one, and the best share it was joined by."""
         joined, best, tried = False, 0.0, defaultdict(int)
         for e in candidates[:MAX_CANDIDATES]:
-            root = find(e)
-            if root == find(i):
+            root = self.find(e)
+            if root == self.find(i):
                 joined = True
                 continue
             if tried[root] >= TRIES_PER_GROUP:
                 continue
             tried[root] += 1
-            share = alike(i, e)
-            if share >= threshold:
-                join(e, i, share)
-                followers[e].append(i)
+            share = self.alike(i, e)
+            if share >= self.threshold:
+                self.join(e, i, share)
+                self.followers[e].append(i)
                 joined, best = True, max(best, share)
-        if not joined:
-            for e in candidates[:2]:
-                members = followers[e]
-                step = max(1, len(members) // CHAIN_TRIES)
-                for m in members[::step][:CHAIN_TRIES]:
-                    share = alike(i, m) if find(m) != find(i) else 0.0
-                    if share >= threshold:
-                        join(m, i, share)
-                        followers[e].append(i)
-                        joined, best = True, share
-                        break
-                if joined:
-                    break
-        # a text alike no exemplar is one; so is one at the edge of its group (a bridge to texts
-        # its exemplar is not alike), while the group has few exemplars
-        root = find(i)
-        if not joined or (best < threshold + EDGE and exemplars[root] < GROUP_EXEMPLARS):
-            exemplars[root] += 1
-            size[i] = len(own)
-            for sh in own:
-                held = postings[sh]
-                if len(held) < cap:
-                    held.append(i)
+        return joined, best
 
-    # 3. the groups of two or more owners
-    members: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(sections)):
-        members[find(i)].append(i)
-    edges: dict[int, list[Match]] = defaultdict(list)
-    for i, j, share in links:
-        a, b = min(i, j), max(i, j)
-        edges[find(a)].append(Match(sections[a], sections[b], share))
-    return [Group([sections[x] for x in ids], sorted(edges[root], key=lambda m: (m.b.unit, m.a.unit)))
-            for root, ids in sorted(members.items())
-            if len({owner(sections[x]) for x in ids}) > 1]
+    def join_members(self, i: int, candidates: list[int]) -> tuple[bool, float]:
+        """Text ``i``, alike no exemplar, compared with a few members of the two nearest groups
+        (:data:`CHAIN_TRIES`): whether it joined one, and the share."""
+        for e in candidates[:2]:
+            members = self.followers[e]
+            step = max(1, len(members) // CHAIN_TRIES)
+            for m in members[::step][:CHAIN_TRIES]:
+                share = self.alike(i, m) if self.find(m) != self.find(i) else 0.0
+                if share >= self.threshold:
+                    self.join(m, i, share)
+                    self.followers[e].append(i)
+                    return True, share
+        return False, 0.0
 
+    def index(self, i: int, own: set[str]) -> None:
+        """Text ``i`` made an exemplar: listed under its shingles (each names at most ``cap``)."""
+        self.size[i] = len(own)
+        for sh in own:
+            held = self.postings[sh]
+            if len(held) < self.cap:
+                held.append(i)
+
+    def groups(self) -> list[Group]:
+        """The groups of two or more owners, each with the links that joined it."""
+        sections, find = self.sections, self.find
+        members: dict[int, list[int]] = defaultdict(list)
+        for i in range(len(sections)):
+            members[find(i)].append(i)
+        edges: dict[int, list[Match]] = defaultdict(list)
+        for i, j, share in self.links:
+            a, b = min(i, j), max(i, j)
+            edges[find(a)].append(Match(sections[a], sections[b], share))
+        return [Group([sections[x] for x in ids], sorted(edges[root], key=lambda m: (m.b.unit, m.a.unit)))
+                for root, ids in sorted(members.items())
+                if len({self.owner(sections[x]) for x in ids}) > 1]

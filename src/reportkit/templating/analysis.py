@@ -110,134 +110,198 @@ def figure_uses(source, figures) -> dict[str, list[tuple[str, int]]]:
     than ``string``/``e``, a concatenation, a macro argument …).  Code the template never
     reaches -- ``{% if false %}``, a loop over ``[]``, a macro nobody calls -- places nothing."""
     tree = _tree(source)
-    figures = set(figures)
-    uses: dict[str, list[tuple[str, int]]] = {}
-    macros = {m.name: m for m in tree.find_all(nodes.Macro)}
-    visiting: set[str] = set()
+    walk = _FigureWalk(tree, figures)
+    walk.body(tree.body, _locals(tree), False)
+    return walk.uses
 
-    def const(node):
-        try:
-            return True, node.as_const()
-        except Exception:  # noqa: BLE001 -- jinja2.nodes.Impossible, or the constant itself fails
-            return False, None
 
-    def note(path, how, lineno):
-        if path in figures:
-            uses.setdefault(path, []).append((how, lineno))
+def _const(node):
+    """``(True, value)`` for an expression known before the template runs, else ``(False, None)``."""
+    try:
+        return True, node.as_const()
+    except Exception:  # noqa: BLE001 -- jinja2.nodes.Impossible, or the constant itself fails
+        return False, None
 
-    def value(node, scope, how="modified"):
+
+def _exact(node):
+    """The expression a chain of exact filters (``x|string|e``) prints unchanged."""
+    while isinstance(node, nodes.Filter) and node.name in EXACT_FILTERS and node.node is not None \
+            and not node.args and not node.kwargs:
+        node = node.node
+    return node
+
+
+def _printed_children(node):
+    """The expressions the ``{{ … }}`` inside a block statement print (its text left out)."""
+    for out in node.find_all(nodes.Output):
+        for child in out.nodes:
+            if not isinstance(child, nodes.TemplateData):
+                yield child
+
+
+class _FigureWalk:
+    """One walk of a template for :func:`figure_uses`: statements in the order they run, macros
+    entered where they are called, each figure noted with how it is used."""
+
+    def __init__(self, tree, figures):
+        self.figures = set(figures)
+        self.uses: dict[str, list[tuple[str, int]]] = {}
+        self.macros = {m.name: m for m in tree.find_all(nodes.Macro)}
+        self.visiting: set[str] = set()
+
+    def note(self, path, how, lineno):
+        if path in self.figures:
+            self.uses.setdefault(path, []).append((how, lineno))
+
+    def macro_called(self, node) -> str | None:
+        """The name of the template's own macro ``node`` calls (``cell()``), if it is one."""
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in self.macros:
+            return node.node.name
+        return None
+
+    # -- expressions
+
+    def value(self, node, scope, how="modified"):
         """Figures inside an expression whose value is printed or kept: all count as ``how``."""
         if type(node).__name__ in _NOT_PRINTED:
-            return decide(node, scope)
+            return self.decide(node, scope)
         if isinstance(node, nodes.CondExpr):
-            decide(node.test, scope)
+            self.decide(node.test, scope)
             for branch in (node.expr1, node.expr2):
                 if branch is not None:
-                    value(branch, scope, how)
+                    self.value(branch, scope, how)
             return
-        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in macros:
-            called(node.node.name, scope, True)
+        name = self.macro_called(node)
+        if name is not None:
+            self.called(name, scope, True)
         p = _path_of(node, scope) if isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Name)) else None
         if p is not None:
-            note(p, how, node.lineno)
+            self.note(p, how, node.lineno)
             return
         for child in node.iter_child_nodes():
-            value(child, scope, how)
+            self.value(child, scope, how)
 
-    def decide(node, scope):
+    def decide(self, node, scope):
         """An expression that only decides (a condition): figures in it are fine."""
         for child in node.find_all(nodes.Call):
-            if isinstance(child.node, nodes.Name) and child.node.name in macros:
-                called(child.node.name, scope, True)
+            name = self.macro_called(child)
+            if name is not None:
+                self.called(name, scope, True)
 
-    def called(name, scope, conditional):
-        if name in visiting:
+    def called(self, name, scope, conditional):
+        if name in self.visiting:
             return
-        visiting.add(name)
-        body(macros[name].body, scope, conditional)
-        visiting.discard(name)
+        self.visiting.add(name)
+        self.body(self.macros[name].body, scope, conditional)
+        self.visiting.discard(name)
 
-    def printed(node, scope, conditional):
-        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name) and node.node.name in macros:
-            called(node.node.name, scope, conditional)  # {{ cell() }}: the macro prints here
+    def printed(self, node, scope, conditional):
+        """``{{ node }}``: a figure printed exactly is placed (or conditional), else modified."""
+        name = self.macro_called(node)
+        if name is not None:
+            self.called(name, scope, conditional)  # {{ cell() }}: the macro prints here
             for arg in node.args + [kw.value for kw in node.kwargs]:
-                value(arg, scope)
+                self.value(arg, scope)
             return
-        exact = node
-        while isinstance(exact, nodes.Filter) and exact.name in EXACT_FILTERS and exact.node is not None \
-                and not exact.args and not exact.kwargs:
-            exact = exact.node
+        exact = _exact(node)
         p = _path_of(exact, scope) if isinstance(exact, (nodes.Getattr, nodes.Getitem)) else None
-        if p in figures:
-            note(p, "conditional" if conditional else "placed", node.lineno)
+        if p in self.figures:
+            self.note(p, "conditional" if conditional else "placed", node.lineno)
         else:
-            value(node, scope)
+            self.value(node, scope)
 
-    def body(statements, scope, conditional):
+    # -- statements
+
+    def body(self, statements, scope, conditional):
         for node in statements:
-            statement(node, scope, conditional)
+            self.statement(node, scope, conditional)
 
-    def statement(node, scope, conditional):
-        if isinstance(node, nodes.Output):
-            for child in node.nodes:
-                if not isinstance(child, nodes.TemplateData):
-                    printed(child, scope, conditional)
-        elif isinstance(node, nodes.If):
-            decide(node.test, scope)
-            known, test = const(node.test)
-            if known:  # {% if false %}: only the branch taken is reached
-                if test:
-                    body(node.body, scope, conditional)
-                elif node.elif_:
-                    first = node.elif_[0]
-                    statement(nodes.If(first.test, first.body, node.elif_[1:], node.else_, lineno=first.lineno),
-                              scope, conditional)
-                else:
-                    body(node.else_, scope, conditional)
-                return
-            for branch in node.elif_:
-                decide(branch.test, scope)
-            for stmts in [node.body] + [e.body for e in node.elif_] + [node.else_]:
-                body(stmts, scope, True)
-        elif isinstance(node, nodes.For):
-            known, items = const(node.iter)
-            inner = _loop_scope(node, scope)
-            value(node.iter, scope, "modified")
-            if not (known and not items):
-                body(node.body, inner, True)
-            body(node.else_, scope, True)
-        elif isinstance(node, nodes.Macro):
-            return  # reached when called
-        elif isinstance(node, nodes.CallBlock):
-            value(node.call, scope)
-            body(node.body, scope, True)
-        elif isinstance(node, nodes.FilterBlock):  # its output passes through the filter
-            exact = node.filter.name in EXACT_FILTERS and not node.filter.args and not node.filter.kwargs
-            for out in node.find_all(nodes.Output):
-                for child in out.nodes:
-                    if isinstance(child, nodes.TemplateData):
-                        continue
-                    if exact:
-                        printed(child, scope, True)
-                    else:
-                        value(child, scope)
-        elif isinstance(node, nodes.AssignBlock):  # {% set x %}…{% endset %}: bound, not printed
-            for out in node.find_all(nodes.Output):
-                for child in out.nodes:
-                    if not isinstance(child, nodes.TemplateData):
-                        value(child, scope)
-        elif isinstance(node, (nodes.Assign, nodes.With, nodes.ExprStmt)):
-            for child in node.iter_child_nodes():
-                if isinstance(child, nodes.Expr):
-                    value(child, scope)
-                else:
-                    statement(child, scope, conditional)
+    def statement(self, node, scope, conditional):
+        for kind, step in _STATEMENT_STEPS:
+            if isinstance(node, kind):
+                return step(self, node, scope, conditional)
+        return self.other(node, scope, conditional)
+
+    def output(self, node, scope, conditional):
+        for child in node.nodes:
+            if not isinstance(child, nodes.TemplateData):
+                self.printed(child, scope, conditional)
+
+    def if_(self, node, scope, conditional):
+        self.decide(node.test, scope)
+        known, test = _const(node.test)
+        if known:
+            return self.if_known(node, bool(test), scope, conditional)
+        for branch in node.elif_:
+            self.decide(branch.test, scope)
+        for stmts in [node.body] + [e.body for e in node.elif_] + [node.else_]:
+            self.body(stmts, scope, True)
+
+    def if_known(self, node, test, scope, conditional):
+        """``{% if false %}``, ``{% if true %}``: only the branch taken is reached."""
+        if test:
+            self.body(node.body, scope, conditional)
+        elif node.elif_:
+            first = node.elif_[0]
+            self.statement(nodes.If(first.test, first.body, node.elif_[1:], node.else_, lineno=first.lineno),
+                           scope, conditional)
         else:
-            for child in node.iter_child_nodes():
-                if isinstance(child, nodes.Stmt):
-                    statement(child, scope, conditional)
-                elif isinstance(child, nodes.Expr):
-                    value(child, scope)
+            self.body(node.else_, scope, conditional)
 
-    body(tree.body, _locals(tree), False)
-    return uses
+    def for_(self, node, scope, conditional):
+        known, items = _const(node.iter)
+        inner = _loop_scope(node, scope)
+        self.value(node.iter, scope, "modified")
+        if not (known and not items):  # a loop over [] never runs its body
+            self.body(node.body, inner, True)
+        self.body(node.else_, scope, True)
+
+    def macro(self, node, scope, conditional):
+        """A macro's body is reached where it is called, not where it is defined."""
+
+    def call_block(self, node, scope, conditional):
+        self.value(node.call, scope)
+        self.body(node.body, scope, True)
+
+    def filter_block(self, node, scope, conditional):
+        """``{% filter f %}…``: its output passes through the filter (exact ones keep it placed)."""
+        exact = node.filter.name in EXACT_FILTERS and not node.filter.args and not node.filter.kwargs
+        for child in _printed_children(node):
+            if exact:
+                self.printed(child, scope, True)
+            else:
+                self.value(child, scope)
+
+    def assign_block(self, node, scope, conditional):
+        """``{% set x %}…{% endset %}``: bound, not printed."""
+        for child in _printed_children(node):
+            self.value(child, scope)
+
+    def bound(self, node, scope, conditional):
+        """``{% set %}``, ``{% with %}``, ``{% do %}``: their expressions are kept, their bodies run."""
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Expr):
+                self.value(child, scope)
+            else:
+                self.statement(child, scope, conditional)
+
+    def other(self, node, scope, conditional):
+        """Any other statement (``autoescape``, ``scope`` …): its statements run, its expressions are kept."""
+        for child in node.iter_child_nodes():
+            if isinstance(child, nodes.Stmt):
+                self.statement(child, scope, conditional)
+            elif isinstance(child, nodes.Expr):
+                self.value(child, scope)
+
+
+#: how :meth:`_FigureWalk.statement` reads each kind of statement (the first that matches)
+_STATEMENT_STEPS = (
+    (nodes.Output, _FigureWalk.output),
+    (nodes.If, _FigureWalk.if_),
+    (nodes.For, _FigureWalk.for_),
+    (nodes.Macro, _FigureWalk.macro),
+    (nodes.CallBlock, _FigureWalk.call_block),
+    (nodes.FilterBlock, _FigureWalk.filter_block),
+    (nodes.AssignBlock, _FigureWalk.assign_block),
+    ((nodes.Assign, nodes.With, nodes.ExprStmt), _FigureWalk.bound),
+)

@@ -504,87 +504,125 @@ def _unzip(data: bytes, name: str) -> tuple[list, dict[str, bytes]]:
 
 def _prepare(data: bytes, name: str) -> _Template:
     """Read and check the template ``data``; raise TemplateError for what is not a workbook."""
-    infos, files = _unzip(data, name)
-    by_lower = {n.lower(): n for n in files}
+    prep = _Preparation(data, name)
+    prep.read_relationships()
+    book, book_xml = prep.workbook_part()
+    workbook = _Workbook(book_xml, book, name).read()
+    prep.check_names(workbook)
+    strings = prep.shared_strings(book)
+    styles = prep.styles(book)
+    sheets, placeholders = prep.sheets(book, workbook, strings)
+    prep.check_copied_parts()
+    members = [(i.filename, i.date_time, prep.files[i.filename]) for i in prep.infos]
+    return _Template(members, sheets, placeholders, prep.problems, styles)
 
-    def member(path: str, what: str) -> tuple[str, bytes]:
-        actual = by_lower.get(path.lower())
+
+class _Preparation:
+    """One :func:`_prepare`: the template's members, its relationships by source part, the parts
+    parsed so far and the problems found (what render refuses, reported by ``templates check``)."""
+
+    def __init__(self, data: bytes, name: str):
+        self.name = name
+        self.infos, self.files = _unzip(data, name)
+        self.by_lower = {n.lower(): n for n in self.files}
+        self.problems: list[TemplateError] = []
+        self.rels: dict[str, dict[str, tuple[str, str, bool]]] = {}
+        self.parsed: set[str] = set()
+
+    def member(self, path: str, what: str) -> tuple[str, bytes]:
+        """The member named ``path`` (any case) and its bytes; missing, the template is invalid."""
+        actual = self.by_lower.get(path.lower())
         if actual is None:
-            raise _invalid(name, f"缺少{what}（{path}）")
-        return actual, files[actual]
+            raise _invalid(self.name, f"缺少{what}（{path}）")
+        return actual, self.files[actual]
 
-    problems: list[TemplateError] = []
-    rels: dict[str, dict[str, tuple[str, str, bool]]] = {}
-    rels_parts = [part for part in files if part.endswith(".rels")]   # in zip order
-    parsed = set(rels_parts)
-    for part in rels_parts:
-        folder, base = posixpath.split(part)
-        source = posixpath.join(posixpath.dirname(folder), base[:-len(".rels")])
-        rels[source] = items = _Relationships(files[part], part, name).read().items
-        for kind, target, external in items.values():
-            if external:
-                problems.append(TemplateError(
-                    f"模板含有外部链接：{part} → {target}；打开或转换文件时会访问这个地址，"
-                    "请在 Excel 中删除这个链接（超链接、链接的图片或外部数据）"))
-            elif kind.rsplit("/", 1)[-1] in _REFUSED_PARTS:
-                problems.append(TemplateError(
-                    f"模板含有{_REFUSED_PARTS[kind.rsplit('/', 1)[-1]]}（{_target(source, target)}），"
-                    "报告模板不能带有它，请在 Excel 中删除"))
+    def read_relationships(self) -> None:
+        """Every relationships part, in zip order; external links and refused parts are problems."""
+        rels_parts = [part for part in self.files if part.endswith(".rels")]   # in zip order
+        self.parsed |= set(rels_parts)
+        for part in rels_parts:
+            folder, base = posixpath.split(part)
+            source = posixpath.join(posixpath.dirname(folder), base[:-len(".rels")])
+            self.rels[source] = items = _Relationships(self.files[part], part, self.name).read().items
+            for kind, target, external in items.values():
+                if external:
+                    self.problems.append(TemplateError(
+                        f"模板含有外部链接：{part} → {target}；打开或转换文件时会访问这个地址，"
+                        "请在 Excel 中删除这个链接（超链接、链接的图片或外部数据）"))
+                elif kind.rsplit("/", 1)[-1] in _REFUSED_PARTS:
+                    self.problems.append(TemplateError(
+                        f"模板含有{_REFUSED_PARTS[kind.rsplit('/', 1)[-1]]}（{_target(source, target)}），"
+                        "报告模板不能带有它，请在 Excel 中删除"))
 
-    def related(source: str, kind: str) -> list[tuple[str, str]]:
-        return [(rid, _target(source, t)) for rid, (k, t, ext) in rels.get(source, {}).items()
+    def related(self, source: str, kind: str) -> list[tuple[str, str]]:
+        return [(rid, _target(source, t)) for rid, (k, t, ext) in self.rels.get(source, {}).items()
                 if not ext and k.rsplit("/", 1)[-1] == kind]
 
-    book = next((t for _, t in related("", "officeDocument")), "xl/workbook.xml")
-    book, book_xml = member(book, "工作簿部件")
-    types_part, types_xml = member("[Content_Types].xml", "内容类型部件")
-    types = _ContentTypes(types_xml, types_part, name).read()
-    parsed |= {types_part, book}
-    content_type = types.overrides.get(book.lower()) or types.defaults.get(book.rpartition(".")[2].lower(), "")
-    if content_type.encode() == _CT_TEMPLATE:   # an Excel template (.xltx): write a workbook
-        files[types_part] = types_xml.replace(_CT_TEMPLATE, _CT_WORKBOOK)
-    elif content_type.encode() != _CT_WORKBOOK:
-        hint = "启用宏的工作簿不能用作模板，" if "macroEnabled" in content_type else ""
-        raise _invalid(name, f"工作簿的内容类型为 {content_type or '（无）'}；{hint}请在 Excel 中另存为"
-                             "“Excel 工作簿（.xlsx）”")
+    def workbook_part(self) -> tuple[str, bytes]:
+        """The workbook part (through the package's relationships) once its content type is seen
+        to be a workbook's; an Excel template's (.xltx) is rewritten as a workbook's."""
+        book = next((t for _, t in self.related("", "officeDocument")), "xl/workbook.xml")
+        book, book_xml = self.member(book, "工作簿部件")
+        types_part, types_xml = self.member("[Content_Types].xml", "内容类型部件")
+        types = _ContentTypes(types_xml, types_part, self.name).read()
+        self.parsed |= {types_part, book}
+        content_type = types.overrides.get(book.lower()) or types.defaults.get(book.rpartition(".")[2].lower(), "")
+        if content_type.encode() == _CT_TEMPLATE:   # an Excel template (.xltx): write a workbook
+            self.files[types_part] = types_xml.replace(_CT_TEMPLATE, _CT_WORKBOOK)
+        elif content_type.encode() != _CT_WORKBOOK:
+            hint = "启用宏的工作簿不能用作模板，" if "macroEnabled" in content_type else ""
+            raise _invalid(self.name, f"工作簿的内容类型为 {content_type or '（无）'}；{hint}请在 Excel 中另存为"
+                                      "“Excel 工作簿（.xlsx）”")
+        return book, book_xml
 
-    workbook = _Workbook(book_xml, book, name).read()
-    for defined, formula in workbook.names:
-        risk = _formula_risk(formula)
-        if risk:
-            problems.append(TemplateError(f"模板的名称 {defined} 含有{risk}：{formula[:80]}{_NO_FORMULA}"))
+    def check_names(self, workbook) -> None:
+        """A defined name holding a risky formula is a problem."""
+        for defined, formula in workbook.names:
+            risk = _formula_risk(formula)
+            if risk:
+                self.problems.append(TemplateError(f"模板的名称 {defined} 含有{risk}：{formula[:80]}{_NO_FORMULA}"))
 
-    strings: list[_Str] = []
-    for _, target in related(book, "sharedStrings")[:1]:
-        part, xml = member(target, "共享字符串部件")
-        strings = _Strings(xml, part, name).read().items
-        parsed.add(part)
-    styles = _Styles()
-    for _, target in related(book, "styles")[:1]:
-        part, xml = member(target, "样式部件")
-        styles = _StylesReader(xml, part, name).read().styles
-        parsed.add(part)
+    def shared_strings(self, book: str) -> list[_Str]:
+        strings: list[_Str] = []
+        for _, target in self.related(book, "sharedStrings")[:1]:
+            part, xml = self.member(target, "共享字符串部件")
+            strings = _Strings(xml, part, self.name).read().items
+            self.parsed.add(part)
+        return strings
 
-    book_rels = rels.get(book, {})
-    sheets, placeholders = [], []
-    for title, rid in workbook.sheets:
-        if rid not in book_rels:
-            raise _invalid(name, f"工作表「{title}」的关系 {rid} 不存在")
-        kind, target, external = book_rels[rid]
-        if external or kind.rsplit("/", 1)[-1] != "worksheet":
-            continue   # chart sheets hold no cells; external and refused parts are reported above
-        part, xml = member(_target(book, target), f"工作表「{title}」")
-        sheet = _Sheet(xml, part, name, title, strings).read()
-        parsed.add(part)
-        problems += sheet.problems
-        if sheet.cells:
-            sheets.append((title, part, sheet.pieces))
-            placeholders += [(title, c.ref, p) for c in sheet.cells for _, _, p in c.found]
-    for part in files:   # the parts copied as they are must be well-formed too
-        if part.lower().endswith(".xml") and part not in parsed:
-            _Reader(files[part], part, name).read()
-    members = [(i.filename, i.date_time, files[i.filename]) for i in infos]
-    return _Template(members, sheets, placeholders, problems, styles)
+    def styles(self, book: str) -> _Styles:
+        styles = _Styles()
+        for _, target in self.related(book, "styles")[:1]:
+            part, xml = self.member(target, "样式部件")
+            styles = _StylesReader(xml, part, self.name).read().styles
+            self.parsed.add(part)
+        return styles
+
+    def sheets(self, book: str, workbook, strings: list[_Str]) -> tuple[list, list]:
+        """The worksheets with placeholders to fill (title, part, pieces), and the placeholders
+        (sheet, cell, dotted path); a sheet whose relationship is missing makes the template invalid."""
+        book_rels = self.rels.get(book, {})
+        sheets, placeholders = [], []
+        for title, rid in workbook.sheets:
+            if rid not in book_rels:
+                raise _invalid(self.name, f"工作表「{title}」的关系 {rid} 不存在")
+            kind, target, external = book_rels[rid]
+            if external or kind.rsplit("/", 1)[-1] != "worksheet":
+                continue   # chart sheets hold no cells; external and refused parts are reported above
+            part, xml = self.member(_target(book, target), f"工作表「{title}」")
+            sheet = _Sheet(xml, part, self.name, title, strings).read()
+            self.parsed.add(part)
+            self.problems += sheet.problems
+            if sheet.cells:
+                sheets.append((title, part, sheet.pieces))
+                placeholders += [(title, c.ref, p) for c in sheet.cells for _, _, p in c.found]
+        return sheets, placeholders
+
+    def check_copied_parts(self) -> None:
+        """The parts copied as they are must be well-formed too."""
+        for part in self.files:
+            if part.lower().endswith(".xml") and part not in self.parsed:
+                _Reader(self.files[part], part, self.name).read()
 
 
 def _target(source: str, target: str) -> str:
