@@ -107,3 +107,15 @@ def test_ocr_markdown_row_run_into_one_cell():
     assert any(n.kind == "split" and n.printed == "640020470" for n in result.notes)
     assert "requests.results.granted.natural" not in got  # 11、0、1 … or 1、10、1 …: listed, not guessed
     assert any("110100012" in n.message for n in result.of_kind("ambiguous")) and not result.complete
+
+
+def test_a_heading_printing_与_for_its_comma():
+    """四's heading printed ``行政复议与行政诉讼情况`` (平潭 经济发展局 2021): the section is still found
+    and 表四 read from it, not left missing."""
+    figs = {"appeals.reconsideration.upheld": "1", "appeals.reconsideration.total": "1",
+            "appeals.litigation.pending": "2", "appeals.litigation.total": "2"}
+    text = _flat(figs).replace("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议与行政诉讼情况")
+    result = import_report(text.encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["appeals.reconsideration.upheld"] == 1 and got["appeals.litigation.pending"] == 2
+    assert got["appeals.litigation.total"] == 2 and not result.of_kind("missing")

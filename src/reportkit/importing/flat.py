@@ -80,10 +80,14 @@ def read_flat(text: str, name: str = "") -> WordContent:
 
 
 #: the headings as printed, a character dropped or added by a typist (``行政法复议``) allowed
-_HEADING_RX = [re.compile("".join(re.escape(ch) + ("" if n < 3 else ".?") for n, ch in enumerate(h)))
+#: 、 between two items of a heading may be printed 与, 及 or 和 (``行政复议与行政诉讼情况``)
+_AND = "[、与及和]"
+_HEADING_RX = [re.compile("".join((_AND if ch == "、" and n >= 3 else re.escape(ch)) + ("" if n < 3 else ".?")
+                                  for n, ch in enumerate(h)))
                for h in _HEADINGS]
 #: the headings numbered otherwise (a department's report puts its tables under 一、二、三)
-_RENUMBERED_RX = [re.compile(r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*(?:政府信息公开工作)?" + re.escape(h[2:]))
+_RENUMBERED_RX = [re.compile(r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*(?:政府信息公开工作)?"
+                              + re.escape(h[2:]).replace("、", _AND))
                   for h in _HEADINGS]
 
 
