@@ -119,3 +119,24 @@ def test_a_heading_printing_与_for_its_comma():
     got = {f.path: f.value for f in result.figures}
     assert got["appeals.reconsideration.upheld"] == 1 and got["appeals.litigation.pending"] == 2
     assert got["appeals.litigation.total"] == 2 and not result.of_kind("missing")
+
+
+def test_units_printed_in_the_cells_go_with_their_figures():
+    """``政府集中采购 2笔 984361元`` (平潭 财政金融局 2020): the units separate the figures and are read as
+    a cell's units are — 元 the 采购总金额's unit, 笔 taken off — each noted."""
+    figs = {"proactive.procurement.projects": "2笔 ", "proactive.procurement.amount": "984361元 "}
+    result = import_report(_flat(figs, "2019").encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["proactive.procurement.projects"] == 2 and got["proactive.procurement.amount"] == "984361"
+    assert result.data["proactive"]["procurement"]["amount_unit"] == "元"
+    units = {n.path: n.message for n in result.of_kind("unit")}
+    assert "笔" in units["proactive.procurement.projects"] and "元" in units["proactive.procurement.amount"]
+
+
+def test_a_fee_printed_in_yuan_is_converted_not_read_as_wan():
+    """The 2021 本年收费金额 is in 万元; a crawler copy printing ``96171600元`` is 9617.16 万元 (said so), never
+    96171600 万元."""
+    result = import_report(_flat({"proactive.fees.amount": "96171600元"}).encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["proactive.fees.amount"] == "9617.16"
+    assert any(n.path == "proactive.fees.amount" and "9617.16" in n.message for n in result.of_kind("guess"))

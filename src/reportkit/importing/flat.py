@@ -34,7 +34,10 @@ _BODY = re.compile(r"^=+\s*正文\s*=+$")
 _META_DATE = re.compile(r"^(发布时间|发布日期|成文日期)\s*[:：]\s*(.+)$")
 _HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
              "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
-_RUN = re.compile(r"^[\d\s.,，+\-－]*(?:万元|元)?[\d\s.,，]*")
+#: a unit printed after a figure: money (``984361元``) or a count (``2笔``, ``3件``)
+_UNIT = r"万元|元|笔|件|项|个|条|次"
+_RUN = re.compile(rf"^[\d\s.,，+\-－]*(?:(?<=\d)(?:{_UNIT})[\d\s.,，+\-－]*)*")
+_UNIT_END = re.compile(rf"(?:{_UNIT})$")
 _NUMBER = re.compile(r"^(0|[1-9]\d*)$")
 _SIGNED = re.compile(r"^[+\-]?(0|[1-9]\d*)$")
 _AMOUNT = re.compile(r"^(0|[1-9]\d*)(\.\d+)?$")
@@ -467,7 +470,7 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
     run = run.replace(",", "").replace("，", "").replace("－", "-")
     if len(run) > MAX_RUN:
         return []
-    run = re.sub(r"(万元|元)", " ", run)
+    run = re.sub(_UNIT, " ", run)
     tokens = run.split()
     if not tokens:
         return []
@@ -566,7 +569,7 @@ def _row_splits(key: str, run: str, kinds: list[str]) -> tuple[list[tuple], bool
     三's six figures add up to the 总计 and 四's blocks' four results to theirs, unless the run
     has one token a cell already."""
     found = splits(run, len(kinds), kinds)
-    spaced = len(re.sub(r"万元|元", " ", run).split()) == len(kinds)  # one token a cell: no arithmetic needed
+    spaced = len(re.sub(_UNIT, " ", run).split()) == len(kinds)  # one token a cell: no arithmetic needed
     if key == "requests" and not spaced:
         found = [c for c in found if sum(c[:6]) == c[6]]
     toks = run.split()
@@ -587,7 +590,8 @@ def _take_row(label: str, paths: list, run: str, options: list[tuple] | None, bl
         values.update(zip(paths, options[0]))
         if blank_total:
             values[paths[-1]] = ""  # printed blank: a total not printed
-        digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
+        _keep_units(paths, run, values)
+        digits = re.sub(r"[\s+\-]", "", re.sub(_UNIT, "", run))
         if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
             notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
                                    + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
@@ -598,6 +602,19 @@ def _take_row(label: str, paths: list, run: str, options: list[tuple] | None, bl
            if many else "无法拆分为这一行的各格")
     notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
                   f"文本中“{label}”之后"))
+
+
+def _keep_units(paths: list, run: str, values: dict) -> None:
+    """A unit printed after a figure stays with it when the run has one token a cell, so the figure is
+    read as any cell with a unit is (元 the 采购总金额's unit, a 收费金额 in 元 converted to 万元, 笔 taken
+    off — each noted), never dropped unsaid."""
+    cells = re.sub(rf"(?<=\d)({_UNIT})", r"\1 ", run).split()
+    if len(cells) != len(paths):
+        return
+    for path, cell in zip(paths, cells):
+        unit = _UNIT_END.search(cell)
+        if unit and values.get(path) != "":
+            values[path] = f"{values[path]}{unit.group(0)}"
 
 
 def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
