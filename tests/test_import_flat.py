@@ -140,3 +140,14 @@ def test_a_fee_printed_in_yuan_is_converted_not_read_as_wan():
     got = {f.path: f.value for f in result.figures}
     assert got["proactive.fees.amount"] == "9617.16"
     assert any(n.path == "proactive.fees.amount" and "9617.16" in n.message for n in result.of_kind("guess"))
+
+
+def test_a_row_of_six_with_its_total_blank_is_not_called_a_split():
+    """（一）予以公开 printed ``0 0 0 0 0 0`` (平潭 经济发展局 2021, the page's 总计 cell blank): six figures
+    and a 总计 not printed — noted as that, not as digits run together."""
+    figs = {f"requests.results.granted.{col}": "0 " for col, _ in layout.APPLICANT_HEADS if col != "total"}
+    figs["requests.results.granted.total"] = ""
+    result = import_report(_flat(figs).encode(), name="crawl.txt")
+    assert "requests.results.granted.total" not in {f.path for f in result.figures}
+    assert any(n.path == "requests.results.granted.total" for n in result.of_kind("not-printed"))
+    assert not any(n.kind == "split" and n.path == "requests.results.granted.natural" for n in result.notes)

@@ -592,7 +592,8 @@ def _take_row(label: str, paths: list, run: str, options: list[tuple] | None, bl
             values[paths[-1]] = ""  # printed blank: a total not printed
         _keep_units(paths, run, values)
         digits = re.sub(r"[\s+\-]", "", re.sub(_UNIT, "", run))
-        if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
+        if len(digits) != len(paths) and len(run.split()) != len(paths) and not blank_total:
+            # not one digit or token a cell (a row of six whose 总计 is blank is noted as that)
             notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
                                    + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
         return
