@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import FigureRead, Note
 from ..contract import tables as layout
 from ..reading.labels import fold
+from ..reading.locate import _T4_OFFICIAL
 from .values import read_value, yuan_to_wan
 
 
@@ -46,60 +47,33 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
     read: list[FigureRead] = []
     seen_variants: set = set()
     split = {printed for printed, _, _ in located.split_group}
-    conflicting: dict[str, list] = {}
-    for first, second in located.conflicts:  # printed twice, differently: which is right is not known
-        conflicting.setdefault(first.path, [first]).append(second)
+    conflicting = _conflicting(located)
     for fig in layout.figures(edition):
         hit = located.hits.get(fig.path)
         if fig.path in conflicting:
-            hits = conflicting[fig.path]
-            shown = "与".join(f"“{h.text}”（{h.where}）" for h in hits)
-            notes.append(Note("conflict", f"{fig.label}：印了 {len(hits)} 次且不同：{shown}，不知哪个正确，未读取",
-                              path=fig.path, where=hits[-1].where, printed=hits[-1].text))
+            _note_conflict(fig, conflicting[fig.path], notes)
             continue
         if hit is None:
-            if fig.computed:
-                notes.append(Note("not-printed", f"{fig.label}：表中没有印出，由 reportkit 计算", path=fig.path))
-            else:
-                notes.append(Note("missing", f"{fig.label}：表中找不到这一格", path=fig.path))
+            _note_not_found(fig, notes)
             continue
-        guessed = fig.path in located.guessed
-        for printed, as_official in hit.variants:
-            if (printed, as_official) not in seen_variants:
-                seen_variants.add((printed, as_official))
-                if guessed and printed in split:
-                    notes.append(Note("guess", f"2019 版的单行“{printed}”全为 0：按本版的子项“{as_official}”记 0",
-                                      path=fig.path, where=hit.where, printed=printed, official=as_official))
-                elif guessed:
-                    notes.append(Note("guess", f"标签“{printed}”印错或与官方不同，按表格中的位置、编号和其他行判断为"
-                                               f"“{as_official}”", path=fig.path, where=hit.where, printed=printed,
-                                      official=as_official))
-                else:
-                    notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
-                                      where=hit.where, printed=printed, official=as_official))
-        if fig.computed and fold(hit.text) in _BLANKS and not _in_printed_total_row(fig.path, located):
-            # a blank 总计: not printed
+        _note_variants(fig, hit, fig.path in located.guessed, split, seen_variants, notes)
+        if _blank_total(fig, hit, located):
             notes.append(Note("not-printed", f"{fig.label}：总计一格空白，视为未印出（不是 0），由 reportkit 计算",
                               path=fig.path, where=hit.where, printed=hit.text))
             continue
-        v = read_value(hit.text, fig.value_kind)
-        if v.problem:
-            notes.append(Note("unreadable", f"{fig.label}：“{hit.text}”{v.problem}", path=fig.path, where=hit.where,
-                              printed=hit.text))
+        value = _figure_value(edition, fig, hit, tree, notes)
+        if value is _UNREADABLE:
             continue
-        value = v.value
-        if v.blank:
-            notes.append(Note("blank", f"{fig.label}：{_shown(hit.text)}读作 0", path=fig.path, where=hit.where,
-                              printed=hit.text))
-        if fig.value_kind == "amount":
-            value = _amount(edition, fig, hit, v, tree, notes)
-        elif v.unit:
-            notes.append(Note("unit", f"{fig.label}：单元格中的单位“{v.unit}”已去掉", path=fig.path, where=hit.where,
-                              printed=hit.text))
         _put(tree, fig.path, value)
         read.append(FigureRead(fig.path, fig.label, value, hit.text, hit.where, hit.row_label, hit.col_label))
-    from ..reading.locate import _T4_OFFICIAL
+    _located_notes(located, edition, notes)
+    return tree, read
 
+
+def _located_notes(located, edition: str, notes: list[Note]) -> None:
+    """A note for each thing :func:`~reportkit.reading.locate.locate` had to interpret or could not
+    read: misprinted heads of 四, labels split over two rows, 二's heads of the other edition, runs
+    of digits split, rows the official table does not have, rows not read."""
     for printed, near, where in dict.fromkeys(located.head_guesses):
         notes.append(Note("guess", f"表头“{printed}”印错，按同一行的其他表头判断为“{_T4_OFFICIAL[near]}”", where=where,
                           printed=printed, official=_T4_OFFICIAL[near],
@@ -120,7 +94,76 @@ def read_figures(located, edition: str, notes: list[Note]) -> tuple[dict, list[F
                                    "如需报告，请写入“其他需要报告的事项”", where=where, printed=label))
     for label, where, why in located.ambiguous:
         notes.append(Note("ambiguous", f"“{label}”：{why}，这一行未读取", where=where, printed=label))
-    return tree, read
+
+
+#: :func:`_figure_value` of a cell that is no figure (noted as ``unreadable``)
+_UNREADABLE = object()
+
+
+def _conflicting(located) -> dict[str, list]:
+    """Path → the hits of a figure printed twice, differently (which is right is not known)."""
+    conflicting: dict[str, list] = {}
+    for first, second in located.conflicts:
+        conflicting.setdefault(first.path, [first]).append(second)
+    return conflicting
+
+
+def _note_conflict(fig, hits: list, notes: list[Note]) -> None:
+    shown = "与".join(f"“{h.text}”（{h.where}）" for h in hits)
+    notes.append(Note("conflict", f"{fig.label}：印了 {len(hits)} 次且不同：{shown}，不知哪个正确，未读取",
+                      path=fig.path, where=hits[-1].where, printed=hits[-1].text))
+
+
+def _note_not_found(fig, notes: list[Note]) -> None:
+    """A figure with no cell: a 总计 reportkit computes is not printed, any other is missing."""
+    if fig.computed:
+        notes.append(Note("not-printed", f"{fig.label}：表中没有印出，由 reportkit 计算", path=fig.path))
+    else:
+        notes.append(Note("missing", f"{fig.label}：表中找不到这一格", path=fig.path))
+
+
+def _note_variants(fig, hit, guessed: bool, split: set, seen: set, notes: list[Note]) -> None:
+    """One note for each label matched other than as printed officially (once per label pair): a 2019
+    single row read as its sub-rows, a misprint decided by the table, or a known variant."""
+    for printed, as_official in hit.variants:
+        if (printed, as_official) in seen:
+            continue
+        seen.add((printed, as_official))
+        if guessed and printed in split:
+            notes.append(Note("guess", f"2019 版的单行“{printed}”全为 0：按本版的子项“{as_official}”记 0",
+                              path=fig.path, where=hit.where, printed=printed, official=as_official))
+        elif guessed:
+            notes.append(Note("guess", f"标签“{printed}”印错或与官方不同，按表格中的位置、编号和其他行判断为"
+                                       f"“{as_official}”", path=fig.path, where=hit.where, printed=printed,
+                              official=as_official))
+        else:
+            notes.append(Note("variant", f"标签“{printed}”按官方标签“{as_official}”读取", path=fig.path,
+                              where=hit.where, printed=printed, official=as_official))
+
+
+def _blank_total(fig, hit, located) -> bool:
+    """A 总计 printed blank: not printed (reportkit computes it), unless its row prints other figures."""
+    return fig.computed and fold(hit.text) in _BLANKS and not _in_printed_total_row(fig.path, located)
+
+
+def _figure_value(edition: str, fig, hit, tree: dict, notes: list[Note]):
+    """The value of a figure's cell, its blank, unit or amount noted; :data:`_UNREADABLE` (noted) when
+    the cell is no figure."""
+    v = read_value(hit.text, fig.value_kind)
+    if v.problem:
+        notes.append(Note("unreadable", f"{fig.label}：“{hit.text}”{v.problem}", path=fig.path, where=hit.where,
+                          printed=hit.text))
+        return _UNREADABLE
+    value = v.value
+    if v.blank:
+        notes.append(Note("blank", f"{fig.label}：{_shown(hit.text)}读作 0", path=fig.path, where=hit.where,
+                          printed=hit.text))
+    if fig.value_kind == "amount":
+        value = _amount(edition, fig, hit, v, tree, notes)
+    elif v.unit:
+        notes.append(Note("unit", f"{fig.label}：单元格中的单位“{v.unit}”已去掉", path=fig.path, where=hit.where,
+                          printed=hit.text))
+    return value
 
 
 def _shown(text: str) -> str:

@@ -260,39 +260,77 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
     text = segment.translate(_HALF)
     rows = [(label.translate(_HALF), paths) for label, paths in rows]
     if last:  # 四: the one row of figures is the last run of figures in the section
-        runs = [r.group(0).strip() for r in _FIGURES.finditer(text)]
-        width = len(rows[0][1])
-        whole = [r for r in runs if len(r.split()) == width]  # one token a cell: the row itself
-        if whole:  # (a year in the text after the table, its next heading not found, is no row)
-            return [whole[-1]]
-        third = width // 3  # the three blocks printed as three tables (复议, 直接起诉, 复议后起诉)
-        if len(runs) >= 3 and all(len(r.split()) == third for r in runs[-3:]):
-            return [" ".join(runs[-3:])]
-        return [runs[-1] if runs else None]
-    out: list[str | None] = []
+        return _last_run(text, len(rows[0][1]))
+    found = _labels_found(text, rows, anyorder)
+    out, ends = _runs_after_labels(text, found)
+    _fill_gaps(text, rows, found, ends, out, guesses, groups)
+    if groups is not None:
+        _spread(out, rows, guesses)
+        _moved_labels(text, rows, found, out, guesses)
+    return out
+
+
+def _last_run(text: str, width: int) -> list[str | None]:
+    """四's row: the last run of ``width`` figures, else its three blocks printed as three tables
+    (复议, 直接起诉, 复议后起诉) joined, else the last run of figures."""
+    runs = [r.group(0).strip() for r in _FIGURES.finditer(text)]
+    whole = [r for r in runs if len(r.split()) == width]  # one token a cell: the row itself
+    if whole:  # (a year in the text after the table, its next heading not found, is no row)
+        return [whole[-1]]
+    third = width // 3  # the three blocks printed as three tables (复议, 直接起诉, 复议后起诉)
+    if len(runs) >= 3 and all(len(r.split()) == third for r in runs[-3:]):
+        return [" ".join(runs[-3:])]
+    return [runs[-1] if runs else None]
+
+
+def _labels_found(text: str, rows: list[tuple[str, list]], anyorder: bool) -> list[tuple[int, int] | None]:
+    """Each row's label in the text, in table order: (start, end) of the label its figures follow,
+    or None when it is not found."""
+    found: list[tuple[int, int] | None] = []
     pos = 0
-    found = []
     for n, (label, _) in enumerate(rows):
         bare = re.sub(r"^[(]?[一二三四五六七八九十\d]{1,3}[).,]", "", label)  # the row printed without its number
-        j = text.find(label, pos)
-        size = len(label)
-        if j < 0 and bare != label and len(bare) >= 4:
-            j, size = text.find(bare, pos), len(bare)
-        if j < 0 and anyorder and text.count(label) == 1:  # 表二's blocks printed in another order
-            j = text.find(label)
-        if j < 0:
+        at = _label_at(text, label, bare, pos, anyorder)
+        if at is None:
             found.append(None)
             continue
-        # the label printed first as a heading over its row (a Markdown copy: ``### 一、本年新收…``,
-        # then the row): no figures after it, the same label again before the next row's
+        j, size = at
         nxt = text.find(rows[n + 1][0], j + size) if n + 1 < len(rows) else -1
-        while not re.match(r"\s*\d", text[j + size:]):
-            k = min(((i, len(t)) for t in (label, bare) if (i := text.find(t, j + size)) >= 0), default=None)
-            if k is None or (nxt >= 0 and k[0] > nxt):
-                break
-            j, size = k
+        j, size = _past_heading(text, label, bare, j, size, nxt)
         found.append((j, j + size))
         pos = j + size
+    return found
+
+
+def _label_at(text: str, label: str, bare: str, pos: int, anyorder: bool) -> tuple[int, int] | None:
+    """(start, length) of a row's label from ``pos`` on — as printed, or without its number — or
+    anywhere when 表二's blocks may be printed in another order; None when it is not there."""
+    j = text.find(label, pos)
+    size = len(label)
+    if j < 0 and bare != label and len(bare) >= 4:
+        j, size = text.find(bare, pos), len(bare)
+    if j < 0 and anyorder and text.count(label) == 1:  # 表二's blocks printed in another order
+        j = text.find(label)
+    if j < 0:
+        return None
+    return j, size
+
+
+def _past_heading(text: str, label: str, bare: str, j: int, size: int, nxt: int) -> tuple[int, int]:
+    """The label printed first as a heading over its row (a Markdown copy: ``### 一、本年新收…``,
+    then the row): no figures after it, the same label again before the next row's — that one."""
+    while not re.match(r"\s*\d", text[j + size:]):
+        k = min(((i, len(t)) for t in (label, bare) if (i := text.find(t, j + size)) >= 0), default=None)
+        if k is None or (nxt >= 0 and k[0] > nxt):
+            break
+        j, size = k
+    return j, size
+
+
+def _runs_after_labels(text: str, found: list) -> tuple[list[str | None], dict[int, int]]:
+    """(the run of figures after each label found, None for a label not found; row → where its run
+    ends)."""
+    out: list[str | None] = []
     ends: dict[int, int] = {}
     for n, f in enumerate(found):
         if f is None:
@@ -306,6 +344,13 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
             run = run[:numbering.start()]
         out.append(run.strip())
         ends[n] = f[1] + len(run)
+    return out, ends
+
+
+def _fill_gaps(text: str, rows: list, found: list, ends: dict, out: list, guesses: list | None,
+               groups: dict | None) -> None:
+    """The rows whose labels are not found, each gap between labels found read from the runs of
+    figures printed in it (:func:`_read_gap`)."""
     n = 0
     while n < len(rows):  # gaps of rows not found
         if found[n] is not None:
@@ -316,52 +361,75 @@ def _runs(segment: str, rows: list[tuple[str, list]], last: bool,
             m += 1
         start = max((ends[k] for k in range(n) if k in ends), default=0)
         stop = next((found[k][0] for k in range(m, len(rows)) if found[k] is not None), len(text))
-        gap = text[start:stop]
-        pieces, at = [], 0
-        for run in _FIGURES.finditer(gap):
-            pieces.append((gap[at:run.start()], run.group(0).strip()))
-            at = run.end()
-        if len(pieces) == m - n and all(_alike(printed, rows[n + i][0]) for i, (printed, _) in enumerate(pieces)):
-            for i, (printed, run) in enumerate(pieces):
-                out[n + i] = run
-                if guesses is not None:
-                    guesses.append((n + i, printed.strip()))
-        elif len(pieces) == 1 and groups and re.fullmatch(r"[0\s]+", pieces[0][1]):
-            # the 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0
-            group = {groups.get(k) for k in range(n, m)}
-            name = group.pop() if len(group) == 1 else None
-            if name and re.sub(r"\s", "", name.translate(_HALF)) in re.sub(r"\s", "", pieces[0][0]) and \
-                    all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
-                for k in range(n, m):
-                    out[k] = pieces[0][1]
-                    if guesses is not None:
-                        guesses.append((k, f"2019 版的单行{name}（全为 0）"))
+        _read_gap(_gap_pieces(text[start:stop]), n, m, rows, out, guesses, groups)
         n = m
-    if groups is not None:
-        _spread(out, rows, guesses)
-        # a label with no figures after it but other rows' labels, already read, then one row of figures
-        # (a converter moved those labels between this one and its figures): the figures are this row's
-        width = len(rows[0][1])
-        for n, f in enumerate(found):
-            if f is None or out[n]:
-                continue
-            stop = next((g[0] for g in found[n + 1:] if g is not None), len(text))
-            seg, moved = text[f[1]:stop], True
-            while moved:
-                moved = False
-                for r, (lab, _) in enumerate(rows):
-                    if r != n and out[r] and seg.lstrip().startswith(lab):
-                        seg, moved = seg.lstrip()[len(lab):], True
-            if seg == text[f[1]:stop]:
-                continue
-            m = _RUN.match(seg)
-            toks = (m.group(0) if m else "").split()
-            if (len(toks) == width and all(_NUMBER.match(t) for t in toks)
-                    and sum(int(t) for t in toks[:-1]) == int(toks[-1])):
-                out[n] = " ".join(toks)
-                if guesses is not None:
-                    guesses.append((n, None))
-    return out
+
+
+def _gap_pieces(gap: str) -> list[tuple[str, str]]:
+    """(the text before it, the run) for each run of figures in a gap."""
+    pieces, at = [], 0
+    for run in _FIGURES.finditer(gap):
+        pieces.append((gap[at:run.start()], run.group(0).strip()))
+        at = run.end()
+    return pieces
+
+
+def _read_gap(pieces: list[tuple[str, str]], n: int, m: int, rows: list, out: list, guesses: list | None,
+              groups: dict | None) -> None:
+    """Rows ``n``…``m - 1`` (labels not found) from the runs printed between their neighbours: one run
+    a row when each run's label is alike the row's, or one run of 0 for a 2019 single row."""
+    if len(pieces) == m - n and all(_alike(printed, rows[n + i][0]) for i, (printed, _) in enumerate(pieces)):
+        for i, (printed, run) in enumerate(pieces):
+            out[n + i] = run
+            if guesses is not None:
+                guesses.append((n + i, printed.strip()))
+    elif len(pieces) == 1 and groups and re.fullmatch(r"[0\s]+", pieces[0][1]):
+        _single_row_of_zeros(pieces[0], n, m, out, guesses, groups)
+
+
+def _single_row_of_zeros(piece: tuple[str, str], n: int, m: int, out: list, guesses: list | None,
+                         groups: dict) -> None:
+    """The 2019 single row of a group the 2021 edition splits (（六）其他处理), all 0: each sub-row 0 —
+    when rows ``n``…``m - 1`` are exactly that group's sub-rows and the gap names the group."""
+    group = {groups.get(k) for k in range(n, m)}
+    name = group.pop() if len(group) == 1 else None
+    if name and re.sub(r"\s", "", name.translate(_HALF)) in re.sub(r"\s", "", piece[0]) and \
+            all(groups.get(k) == name for k in range(n, m)) and m - n == sum(1 for v in groups.values() if v == name):
+        for k in range(n, m):
+            out[k] = piece[1]
+            if guesses is not None:
+                guesses.append((k, f"2019 版的单行{name}（全为 0）"))
+
+
+def _moved_labels(text: str, rows: list, found: list, out: list, guesses: list | None) -> None:
+    """A label with no figures after it but other rows' labels, already read, then one row of figures
+    (a converter moved those labels between this one and its figures): the figures are this row's."""
+    width = len(rows[0][1])
+    for n, f in enumerate(found):
+        if f is None or out[n]:
+            continue
+        stop = next((g[0] for g in found[n + 1:] if g is not None), len(text))
+        seg = _past_labels_read(text[f[1]:stop], rows, n, out)
+        if seg == text[f[1]:stop]:
+            continue
+        m = _RUN.match(seg)
+        toks = (m.group(0) if m else "").split()
+        if (len(toks) == width and all(_NUMBER.match(t) for t in toks)
+                and sum(int(t) for t in toks[:-1]) == int(toks[-1])):
+            out[n] = " ".join(toks)
+            if guesses is not None:
+                guesses.append((n, None))
+
+
+def _past_labels_read(seg: str, rows: list, n: int, out: list) -> str:
+    """``seg`` after the labels of rows other than ``n`` already read that begin it."""
+    moved = True
+    while moved:
+        moved = False
+        for r, (lab, _) in enumerate(rows):
+            if r != n and out[r] and seg.lstrip().startswith(lab):
+                seg, moved = seg.lstrip()[len(lab):], True
+    return seg
 
 
 #: a run of figures: numbers separated by white space, not a row's numbering (``1、`` ``2.``)
@@ -402,26 +470,6 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
     out: list[tuple] = []
     memo: dict = {}
 
-    def cut(token: str, k: int, first: int) -> list[list[str]]:
-        if (token, k, first) in memo:
-            return memo[token, k, first]
-        if k == 1:
-            res = [[token]] if _ok(token, kinds[first]) else []
-        else:
-            res = []
-            for i in range(1, len(token) - k + 2):
-                head = token[:i]
-                if not _ok(head, kinds[first]):
-                    if head[0] in "0+-" and len(head) > 1 and kinds[first] != "signed":
-                        break  # a longer number cannot start with 0 either
-                    continue
-                for rest in cut(token[i:], k - 1, first + 1):
-                    res.append([head] + rest)
-                if len(res) > MAX_SPLITS:
-                    break
-        memo[token, k, first] = res
-        return res
-
     def spread(t: int, left: int, first: int, acc: list):
         if len(out) > MAX_SPLITS:
             return
@@ -431,11 +479,34 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
             return
         remaining = len(tokens) - t - 1
         for k in range(1, left - remaining + 1):
-            for parts in cut(tokens[t], k, first):
+            for parts in _cuts(tokens[t], k, first, kinds, memo):
                 spread(t + 1, left - k, first + k, acc + parts)
 
     spread(0, n, 0, [])
     return out
+
+
+def _cuts(token: str, k: int, first: int, kinds: list[str], memo: dict) -> list[list[str]]:
+    """Every way to cut one token (no spaces) into ``k`` numbers of ``kinds[first:first + k]``, none
+    with a leading zero (memoised in ``memo`` for one :func:`splits`)."""
+    if (token, k, first) in memo:
+        return memo[token, k, first]
+    if k == 1:
+        res = [[token]] if _ok(token, kinds[first]) else []
+    else:
+        res = []
+        for i in range(1, len(token) - k + 2):
+            head = token[:i]
+            if not _ok(head, kinds[first]):
+                if head[0] in "0+-" and len(head) > 1 and kinds[first] != "signed":
+                    break  # a longer number cannot start with 0 either
+                continue
+            for rest in _cuts(token[i:], k - 1, first + 1, kinds, memo):
+                res.append([head] + rest)
+            if len(res) > MAX_SPLITS:
+                break
+    memo[token, k, first] = res
+    return res
 
 
 def _ok(text: str, kind: str) -> bool:
@@ -455,6 +526,28 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
     guessed: list = []
     groups = _groups(edition) if key == "requests" else None
     runs = _runs(segment, rows, last=key == "appeals", guesses=guessed, groups=groups, anyorder=key == "proactive")
+    _note_guessed(rows, guessed, notes)
+    cands: list[list[tuple] | None] = []
+    blank_total: set[int] = set()
+    for n, ((label, paths), run) in enumerate(zip(rows, runs)):
+        if run is None or not run:
+            cands.append(None)
+            continue
+        found, blank = _row_splits(key, run, [figures[p].value_kind for p in paths])
+        if blank:
+            blank_total.add(n)
+        cands.append(found if len(found) <= MAX_SPLITS else [])
+    chosen = _search(edition, key, rows, cands)
+    values: dict[str, object] = {}
+    for i, ((label, paths), run) in enumerate(zip(rows, runs)):
+        if run is not None:
+            _take_row(label, paths, run, chosen[i], i in blank_total, values, notes)
+    return values
+
+
+def _note_guessed(rows: list, guessed: list, notes: list) -> None:
+    """A guess noted for each row read although its label was not printed beside its figures or
+    was printed otherwise."""
     for i, printed in guessed:
         if printed is None:
             notes.append(("guess", f"“{rows[i][0]}”的标签没有印在它的数字旁（转换时被移开），"
@@ -462,48 +555,45 @@ def _solve(edition: str, key: str, segment: str, notes: list) -> dict[str, objec
             continue
         notes.append(("guess", f"标签“{printed}”与官方标签不同（印错、折行截断或编号写法），按前后各行的位置和编号"
                                f"判断为“{rows[i][0]}”", rows[i][1][0], f"文本中“{printed}”之后"))
-    cands: list[list[tuple] | None] = []
-    blank_total: set[int] = set()
-    for n, ((label, paths), run) in enumerate(zip(rows, runs)):
-        if run is None or not run:
-            cands.append(None)
-            continue
-        kinds = [figures[p].value_kind for p in paths]
-        found = splits(run, len(paths), kinds)
-        spaced = len(re.sub(r"万元|元", " ", run).split()) == len(paths)  # one token a cell: no arithmetic needed
-        if key == "requests" and not spaced:
-            found = [c for c in found if sum(c[:6]) == c[6]]
-        toks = run.split()
-        if key == "requests" and not found and len(toks) == len(paths) - 1 and all(_NUMBER.match(t) for t in toks):
-            # six figures, one token a cell, that cannot be five and a 总计: the 总计 printed blank; kept
-            # only if the columns' sums (一 + 二 = 七 + 四, the （七）总计 row) agree with them
-            found = [tuple(int(t) for t in toks) + (sum(int(t) for t in toks),)]
-            blank_total.add(n)
-        if key == "appeals" and not spaced:
-            found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
-        cands.append(found if len(found) <= MAX_SPLITS else [])
-    chosen = _search(edition, key, rows, cands)
-    values: dict[str, object] = {}
-    for i, ((label, paths), run) in enumerate(zip(rows, runs)):
-        options = chosen[i]
-        if run is None:
-            continue
-        if options is not None and len(options) == 1:
-            values.update(zip(paths, options[0]))
-            if i in blank_total:
-                values[paths[-1]] = ""  # printed blank: a total not printed
-            digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
-            if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
-                notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
-                                       + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
-            continue
-        shown = "；".join("、".join(str(v) for v in c) for c in (options or [])[:3])
-        many = len(options or [])
-        why = (f"可拆分为 {many} 种{'（' + shown + (' …' if many > 3 else '') + '）' if many else ''}，表格的勾稽关系不能确定"
-               if many else "无法拆分为这一行的各格")
-        notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
-                      f"文本中“{label}”之后"))
-    return values
+
+
+def _row_splits(key: str, run: str, kinds: list[str]) -> tuple[list[tuple], bool]:
+    """(the splits of one row's run its own arithmetic allows, whether its 总计 was printed blank):
+    三's six figures add up to the 总计 and 四's blocks' four results to theirs, unless the run
+    has one token a cell already."""
+    found = splits(run, len(kinds), kinds)
+    spaced = len(re.sub(r"万元|元", " ", run).split()) == len(kinds)  # one token a cell: no arithmetic needed
+    if key == "requests" and not spaced:
+        found = [c for c in found if sum(c[:6]) == c[6]]
+    toks = run.split()
+    if key == "requests" and not found and len(toks) == len(kinds) - 1 and all(_NUMBER.match(t) for t in toks):
+        # six figures, one token a cell, that cannot be five and a 总计: the 总计 printed blank; kept
+        # only if the columns' sums (一 + 二 = 七 + 四, the （七）总计 row) agree with them
+        return [tuple(int(t) for t in toks) + (sum(int(t) for t in toks),)], True
+    if key == "appeals" and not spaced:
+        found = [c for c in found if all(sum(c[b:b + 4]) == c[b + 4] for b in (0, 5, 10))]
+    return found, False
+
+
+def _take_row(label: str, paths: list, run: str, options: list[tuple] | None, blank_total: bool,
+              values: dict, notes: list) -> None:
+    """One row's figures into ``values`` when the search left one split (a split of digits run
+    together noted), else the row noted as ambiguous."""
+    if options is not None and len(options) == 1:
+        values.update(zip(paths, options[0]))
+        if blank_total:
+            values[paths[-1]] = ""  # printed blank: a total not printed
+        digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
+        if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
+            notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
+                                   + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
+        return
+    shown = "；".join("、".join(str(v) for v in c) for c in (options or [])[:3])
+    many = len(options or [])
+    why = (f"可拆分为 {many} 种{'（' + shown + (' …' if many > 3 else '') + '）' if many else ''}，表格的勾稽关系不能确定"
+           if many else "无法拆分为这一行的各格")
+    notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
+                  f"文本中“{label}”之后"))
 
 
 def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
@@ -511,58 +601,75 @@ def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:
     table's constraints (one candidate: determined).  Rows without constraints keep theirs."""
     if key != "requests":
         return cands
-    index = {tuple(paths[0].split(".")[:-1]): i for i, (_, paths) in enumerate(rows)}
-    results = [i for (label, paths), i in zip(rows, range(len(rows)))
-               if paths[0].startswith("requests.results.") and not paths[0].startswith("requests.results.total.")]
-    total = index.get(("requests", "results", "total"))
-    received, carried, forward = (index.get(("requests", k)) for k in ("received", "carried_over", "carried_forward"))
-    order = sorted(range(len(rows)), key=lambda i: len(cands[i]) if cands[i] else 0)
-    live = [i for i in order if cands[i]]
-    possible: dict[int, set] = {i: set() for i in live}
-    steps = 0
-    complete = True
-    assign: dict[int, tuple] = {}
-
-    summed = total is not None and cands[total] and all(cands[r] for r in results)
-    balance = [x for x in (received, carried, total, forward) if x is not None and cands[x]]
-    balanced = len(balance) == 4
-
-    def consistent() -> bool:
-        for col in range(7):
-            if summed and total in assign and all(r in assign for r in results):
-                if sum(assign[r][col] for r in results) != assign[total][col]:
-                    return False
-            if balanced and all(x in assign for x in balance):
-                if assign[received][col] + assign[carried][col] != assign[total][col] + assign[forward][col]:
-                    return False
-        return True
-
-    def go(n: int) -> None:
-        nonlocal steps, complete
-        steps += 1
-        if steps > MAX_STEPS:
-            complete = False
-            return
-        if n == len(live):
-            for i in live:
-                possible[i].add(assign[i])
-            return
-        i = live[n]
-        for c in cands[i]:
-            assign[i] = c
-            if consistent():
-                go(n + 1)
-            del assign[i]
-            if not complete:
-                return
-
-    go(0)
-    if complete and live and not any(possible.values()):
+    search = _RowSearch(rows, cands)
+    search.go(0)
+    if search.complete and search.live and not any(search.possible.values()):
         # the report's own columns do not add up: split each row by its own 总计 only (validate
         # then reports the columns)
         return cands
+    return _narrowed(cands, search.possible, search.complete)
+
+
+class _RowSearch:
+    """The search over 三's rows: every assignment of one candidate a row (rows with the fewest
+    candidates first, at most :data:`MAX_STEPS` steps) in which, per column, the 办理结果 rows add
+    up to （七）总计 and 一 + 二 = 三（七）+ 四; ``possible`` collects each row's candidates that
+    take part in one, ``complete`` is False when the steps ran out."""
+
+    def __init__(self, rows, cands):
+        self.cands = cands
+        index = {tuple(paths[0].split(".")[:-1]): i for i, (_, paths) in enumerate(rows)}
+        self.results = [i for (label, paths), i in zip(rows, range(len(rows)))
+                        if paths[0].startswith("requests.results.") and not paths[0].startswith("requests.results.total.")]
+        self.total = total = index.get(("requests", "results", "total"))
+        self.received, self.carried, self.forward = (
+            index.get(("requests", k)) for k in ("received", "carried_over", "carried_forward"))
+        order = sorted(range(len(rows)), key=lambda i: len(cands[i]) if cands[i] else 0)
+        self.live = [i for i in order if cands[i]]
+        self.possible: dict[int, set] = {i: set() for i in self.live}
+        self.steps = 0
+        self.complete = True
+        self.assign: dict[int, tuple] = {}
+        self.summed = total is not None and cands[total] and all(cands[r] for r in self.results)
+        self.balance = [x for x in (self.received, self.carried, total, self.forward) if x is not None and cands[x]]
+        self.balanced = len(self.balance) == 4
+
+    def consistent(self) -> bool:
+        assign, total = self.assign, self.total
+        for col in range(7):
+            if self.summed and total in assign and all(r in assign for r in self.results):
+                if sum(assign[r][col] for r in self.results) != assign[total][col]:
+                    return False
+            if self.balanced and all(x in assign for x in self.balance):
+                if (assign[self.received][col] + assign[self.carried][col]
+                        != assign[total][col] + assign[self.forward][col]):
+                    return False
+        return True
+
+    def go(self, n: int) -> None:
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            self.complete = False
+            return
+        if n == len(self.live):
+            for i in self.live:
+                self.possible[i].add(self.assign[i])
+            return
+        i = self.live[n]
+        for c in self.cands[i]:
+            self.assign[i] = c
+            if self.consistent():
+                self.go(n + 1)
+            del self.assign[i]
+            if not self.complete:
+                return
+
+
+def _narrowed(cands, possible: dict[int, set], complete: bool) -> list[list[tuple] | None]:
+    """Each row's candidates after the search: those in some assignment when it was complete, all of
+    them when the steps ran out; rows without candidates as they were."""
     out: list[list[tuple] | None] = []
-    for i in range(len(rows)):
+    for i in range(len(cands)):
         if not cands[i]:
             out.append(cands[i])
         elif not complete:

@@ -121,7 +121,47 @@ def parse_title(text: str) -> tuple[str | None, int | None]:
 def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
     out = Prose()
     paras = _clean(paragraphs)
-    # ---- where the six sections start
+    starts = _section_starts(paras)
+    out.found = {SECTIONS[s][0] for s in starts}
+    first = min(starts.values()) if starts else len(paras)
+
+    # ---- title and preface
+    head = paras[:first]
+    agency, year, t_end = _title(head)
+    preface = [p for p in head[(t_end + 1 if t_end is not None else 0):]
+               if not _META.match(p) and not (len(p) <= 80 and parse_title(p)[1])]  # the title printed twice
+    if agency:
+        out.fields["agency"] = agency
+    if year:
+        out.fields["year"] = year
+
+    # ---- the body of each section
+    order = sorted(starts, key=starts.get)
+    body = _bodies(paras, starts, order)
+
+    # ---- 落款: the date, and the agency's name above it, end the last section
+    last = order[-1] if order else None
+    tail = body.get(last, []) if last is not None else preface
+    published, signature = _signature(tail, agency, out.notes)
+    if not published:  # 发布日期：2020-01-31 printed near the title or at the end (a web page's line)
+        published = _published_line(head[:8] + tail[-4:] + paras[-4:], out.notes)
+    if published:
+        out.fields["published"] = published
+    else:
+        out.notes.append(("absent", "没有找到落款日期，published 留空", "published"))
+    _title_from_elsewhere(out, agency, year, signature, preface, body)
+    _preface(out, preface)
+
+    out.fields["overview"] = _overview(body[0], out.notes) if 0 in body else {}  # ---- 一
+    if 4 in body:  # ---- 五
+        _problems(body[4], out)
+    if 5 in body:  # ---- 六
+        _other_matters(body[5], edition, out)
+    return out
+
+
+def _section_starts(paras: list[str]) -> dict[int, int]:
+    """Section index → the paragraph that heads it (the six in their order, any missing)."""
     starts: dict[int, int] = {}
     want = 0
     for i, p in enumerate(paras):
@@ -129,13 +169,13 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
         if s is not None:
             starts[s] = i
             want = s + 1
-    out.found = {SECTIONS[s][0] for s in starts}
-    first = min(starts.values()) if starts else len(paras)
+    return starts
 
-    # ---- title and preface
-    head = paras[:first]
+
+def _title(head: list[str]) -> tuple[str | None, int | None, int | None]:
+    """(agency, year, index of the title) from the paragraphs before the first section: the first line
+    that is a title; the lines above may hold the agency."""
     agency = year = None
-    t_end = None
     for j in range(min(8, len(head))):  # the first line that is a title; the line above may hold the agency
         agency, year = parse_title(head[j]) if len(head[j]) <= 80 else (None, None)
         if year:
@@ -146,31 +186,28 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
                 k -= 1
             if k < j:
                 agency = parse_title("".join(head[k:j]) + head[j])[0]
-            t_end = j
-            break
-    preface = [p for p in head[(t_end + 1 if t_end is not None else 0):]
-               if not _META.match(p) and not (len(p) <= 80 and parse_title(p)[1])]  # the title printed twice
-    if agency:
-        out.fields["agency"] = agency
-    if year:
-        out.fields["year"] = year
+            return agency, year, j
+    return agency, year, None
 
-    # ---- the body of each section
-    order = sorted(starts, key=starts.get)
+
+def _bodies(paras: list[str], starts: dict[int, int], order: list[int]) -> dict[int, list[str]]:
+    """Section index → its paragraphs after the heading, up to the next section's."""
     body: dict[int, list[str]] = {}
     for n, s in enumerate(order):
         end = starts[order[n + 1]] if n + 1 < len(order) else len(paras)
         body[s] = paras[starts[s] + 1:end]
+    return body
 
-    # ---- 落款: the date, and the agency's name above it, end the last section
-    last = order[-1] if order else None
-    tail = body.get(last, []) if last is not None else preface
+
+def _signature(tail: list[str], agency: str | None, notes: list) -> tuple[str | None, str | None]:
+    """(the 落款 date, the 落款 name) taken off the end of ``tail`` (the last section's paragraphs),
+    page furniture printed after the date dropped (noted)."""
     published = signature = None
     dated = [k for k in range(len(tail) - 1, max(-1, len(tail) - 5), -1) if _DATE.match(fold(tail[k]))]
     if dated and dated[0] < len(tail) - 1:  # page furniture printed after the 落款 (a web page's footer)
         dropped = tail[dated[0] + 1:]
         del tail[dated[0] + 1:]
-        out.notes.append(("guess", f"落款日期之后的 {len(dropped)} 行不是报告正文，未读入：“{dropped[0][:30]}”", None))
+        notes.append(("guess", f"落款日期之后的 {len(dropped)} 行不是报告正文，未读入：“{dropped[0][:30]}”", None))
     if tail:
         m = _DATE.match(fold(tail[-1]))
         if m:
@@ -181,18 +218,23 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
                 signature = tail.pop()
         elif _is_agency(tail[-1], agency):  # a 落款 without a date
             signature = tail.pop()
-    if not published:  # 发布日期：2020-01-31 printed near the title or at the end (a web page's line)
-        for p in head[:8] + tail[-4:] + paras[-4:]:
-            m = _PUBLISHED.search(fold(p))
-            if m:
-                y, mo, d = (int(x) for x in m.groups())
-                published = f"{y:04d}-{mo:02d}-{d:02d}"
-                out.notes.append(("guess", f"没有落款日期，取“{p.strip()[:30]}”为发布日期", "published"))
-                break
-    if published:
-        out.fields["published"] = published
-    else:
-        out.notes.append(("absent", "没有找到落款日期，published 留空", "published"))
+    return published, signature
+
+
+def _published_line(lines: list[str], notes: list) -> str | None:
+    """The date of the first ``发布日期：…`` line among ``lines`` (noted as a guess), or None."""
+    for p in lines:
+        m = _PUBLISHED.search(fold(p))
+        if m:
+            y, mo, d = (int(x) for x in m.groups())
+            notes.append(("guess", f"没有落款日期，取“{p.strip()[:30]}”为发布日期", "published"))
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return None
+
+
+def _title_from_elsewhere(out: Prose, agency, year, signature, preface: list[str], body: dict) -> None:
+    """Agency and year the title does not give: the agency from the 落款's name, the year from the
+    statistics period (``2020年1月1日``) — guesses — or noted missing."""
     if not agency and signature:
         out.fields["agency"] = fold(signature)
         out.notes.append(("guess", f"标题中没有单位名称，取落款署名“{signature}”", "agency"))
@@ -208,75 +250,89 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
     if "year" not in out.fields:
         out.notes.append(("missing", "没有找到报告年度（标题中的“××年”）", "year"))
 
+
+def _preface(out: Prose, preface: list[str]) -> None:
+    """The preface, kept only when it is not the standard one."""
     if preface:
         text = "\n".join(preface)
         std = standard_preface(out.fields.get("agency", ""), out.fields.get("year", 0))
         if fold(text) != fold(std):
             out.fields["preface"] = text
 
-    # ---- 一
+
+def _overview(paras: list[str], notes: list) -> dict:
+    """一、总体情况: its lead as the summary, its （一）（二）… sub-sections as titled sections."""
     overview: dict = {}
-    if 0 in body:
-        lead, subs = _subsections(body[0])
+    lead, subs = _subsections(paras)
+    if lead:
+        overview["summary"] = "\n".join(lead)
+    sections = []
+    for title, ps, guessed in subs:
+        sections.append({"title": title, "text": "\n".join(ps)})
+        if guessed:
+            notes.append(("guess", f"一、总体情况的小标题与正文连在一起，取“{title}”为小标题", "overview.sections"))
+        if not ps:
+            notes.append(("missing", f"一、总体情况 / {title}：小标题下没有正文", "overview.sections"))
+    if sections:
+        overview["sections"] = sections
+    return overview
+
+
+def _problems(paras: list[str], out: Prose) -> None:
+    """五: the problems and the improvements — one text without sub-sections, else the sub-sections
+    sorted into the two by their titles."""
+    lead, subs = _subsections(paras)
+    if not subs:
         if lead:
-            overview["summary"] = "\n".join(lead)
-        sections = []
-        for title, ps, guessed in subs:
-            sections.append({"title": title, "text": "\n".join(ps)})
-            if guessed:
-                out.notes.append(("guess", f"一、总体情况的小标题与正文连在一起，取“{title}”为小标题", "overview.sections"))
-            if not ps:
-                out.notes.append(("missing", f"一、总体情况 / {title}：小标题下没有正文", "overview.sections"))
-        if sections:
-            overview["sections"] = sections
-    out.fields["overview"] = overview
+            out.fields["problems"] = "\n".join(lead)
+        return
+    problems, improvements = list(lead), []
+    kinds = _problem_kinds(subs, out.notes)
+    for n, ((title, ps, _), k) in enumerate(zip(subs, kinds), start=1):
+        target = problems if k == "problems" else improvements
+        if kinds.count(k) > 1:  # more than one sub-section lands in this field: keep the headings
+            target.append(f"（{cn_number(n)}）{title}")
+        target.extend(ps)
+    if len(subs) > 2:
+        out.notes.append(("guess", f"五有 {len(subs)} 个小标题，按标题分入存在的问题（problems）和改进情况（improvements）", "problems"))
+    if problems:
+        out.fields["problems"] = "\n".join(problems)
+    if improvements:
+        out.fields["improvements"] = "\n".join(improvements)
+    # one sub-section each, headed in the unit's own words: keep the words (the contract's
+    # problems_heading / improvements_heading; the defaults are not written)
+    for k, default in (("problems", "存在的主要问题"), ("improvements", "改进情况")):
+        titles = [t for (t, _, _), kind in zip(subs, kinds) if kind == k]
+        if len(titles) == 1 and kinds.count(k) == 1 and not lead and titles[0] != default:
+            out.fields[f"{k}_heading"] = titles[0]
 
-    # ---- 五
-    if 4 in body:
-        lead, subs = _subsections(body[4])
-        if not subs:
-            if lead:
-                out.fields["problems"] = "\n".join(lead)
-        else:
-            problems, improvements = list(lead), []
-            kinds = ["improvements" if _IMPROVE.search(t) and "存在" not in t else "problems" for t, _, _ in subs]
-            if len(subs) == 2 and kinds == ["problems", "problems"]:
-                kinds = ["problems", "improvements"]
-                out.notes.append(("guess", f"五的第二个小标题“{subs[1][0]}”取为改进情况（improvements）", "improvements"))
-            for n, ((title, ps, _), k) in enumerate(zip(subs, kinds), start=1):
-                target = problems if k == "problems" else improvements
-                if kinds.count(k) > 1:  # more than one sub-section lands in this field: keep the headings
-                    target.append(f"（{cn_number(n)}）{title}")
-                target.extend(ps)
-            if len(subs) > 2:
-                out.notes.append(("guess", f"五有 {len(subs)} 个小标题，按标题分入存在的问题（problems）和改进情况（improvements）", "problems"))
-            if problems:
-                out.fields["problems"] = "\n".join(problems)
-            if improvements:
-                out.fields["improvements"] = "\n".join(improvements)
-            # one sub-section each, headed in the unit's own words: keep the words (the contract's
-            # problems_heading / improvements_heading; the defaults are not written)
-            for k, default in (("problems", "存在的主要问题"), ("improvements", "改进情况")):
-                titles = [t for (t, _, _), kind in zip(subs, kinds) if kind == k]
-                if len(titles) == 1 and kinds.count(k) == 1 and not lead and titles[0] != default:
-                    out.fields[f"{k}_heading"] = titles[0]
 
-    # ---- 六
-    if 5 in body:
-        rest = list(body[5])
-        if edition == "2021" and rest:
-            fees = _fees(rest[0])
-            if fees is not None:
-                out.fields["fees"] = fees
-                rest.pop(0)
-        items = [m.group(1) for p in rest for m in [_SIX_ITEM.match(fold(p))] if m
-                 and any(item in m.group(1) for item in SIX_ITEMS)]
-        if items:
-            out.notes.append(("variant", "六按 2021 版的子项书写（" + "、".join(items) + "），全文记入 other_matters",
-                              "other_matters"))
-        if rest:  # a 六 that is just “无。” is kept as printed
-            out.fields["other_matters"] = "\n".join(rest)
-    return out
+def _problem_kinds(subs: list, notes: list) -> list[str]:
+    """Each of 五's sub-sections: ``improvements`` when its title speaks of them, else ``problems``;
+    of two that both read as problems the second is taken as the improvements (noted)."""
+    kinds = ["improvements" if _IMPROVE.search(t) and "存在" not in t else "problems" for t, _, _ in subs]
+    if len(subs) == 2 and kinds == ["problems", "problems"]:
+        kinds = ["problems", "improvements"]
+        notes.append(("guess", f"五的第二个小标题“{subs[1][0]}”取为改进情况（improvements）", "improvements"))
+    return kinds
+
+
+def _other_matters(paras: list[str], edition: str | None, out: Prose) -> None:
+    """六: reportkit's 信息处理费 sentence read back (2021), the rest kept as printed; the 2021
+    sub-items noted."""
+    rest = list(paras)
+    if edition == "2021" and rest:
+        fees = _fees(rest[0])
+        if fees is not None:
+            out.fields["fees"] = fees
+            rest.pop(0)
+    items = [m.group(1) for p in rest for m in [_SIX_ITEM.match(fold(p))] if m
+             and any(item in m.group(1) for item in SIX_ITEMS)]
+    if items:
+        out.notes.append(("variant", "六按 2021 版的子项书写（" + "、".join(items) + "），全文记入 other_matters",
+                          "other_matters"))
+    if rest:  # a 六 that is just “无。” is kept as printed
+        out.fields["other_matters"] = "\n".join(rest)
 
 
 def _fees(p: str) -> dict | None:

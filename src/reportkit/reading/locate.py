@@ -208,171 +208,267 @@ def locate(grids: list[Grid], edition: str | None = None) -> Located:
     out = Located(edition)
     if edition is None:
         return out
-    ix = _index(edition)
-    heads2: dict[int, str] = {}          # 二: column → head key, from the last head row
-    heads2_text: dict[int, str] = {}
-    order2: list[int] = []               # 二: the head row's columns, one per printed head cell
-    head_variants: dict[str, tuple[str, str]] = {}   # head key → (as printed, official) when a variant
-    cols3: dict[int, str] = {}           # 三: column → applicant key
-    head3_at: tuple = (None, 0)          # 三: the grid its head row is in, and that row's width
-    heads3_text: dict[int, str] = {}
-    order3: list[str] = []               # 三: the applicant keys in column order, and the first
-    first_head3: dict[str, int] = {}     # head column of each
-    chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
-    heads4_text: dict[int, str] = {}
-    cols4: dict[int, tuple[str, str]] = {}
-    unmatched3: list = []                # 三: rows whose label is no official one, decided at the end
+    scan = _Scan(_index(edition), out)
     for g in grids:
-        g = _rejoined(g, out)
-        in_head4 = False
-        for r, texts in enumerate(g.texts):
-            keys = [canonical(t) for t in texts]
-            plain = [k for k, _ in keys]
-            distinct = set(plain) - {""}
-            if distinct & _T4_SPANNING and distinct - _T4_ALL:  # 四's head with a typist's slip beside a good head
-                for c, k in enumerate(plain):
-                    near = _near4(k) if k and k not in _T4_ALL else None
-                    if near is not None:
-                        out.head_guesses.append((texts[c].strip(), near, g.where(r, c)))
-                        plain[c] = near
-                        keys[c] = (near, True)
-                distinct = set(plain) - {""}
-
-            # ---- 四: head rows (结果维持 … 总计 included once inside them), then one row of figures
-            if distinct & _T4_MARKS or (in_head4 and distinct and distinct <= _T4_ALL):
-                if not in_head4:
-                    chain4, heads4_text, cols4 = {}, {}, {}
-                in_head4 = True
-                for c in range(1, len(plain)):  # a copied table leaves a spanning head's other cells blank
-                    if not plain[c] and plain[c - 1] in _T4_SPANNING:
-                        plain[c] = plain[c - 1]
-                for c, k in enumerate(plain):
-                    if k and (not chain4.get(c) or chain4[c][-1] != k):
-                        chain4.setdefault(c, []).append(k)
-                        heads4_text[c] = " / ".join(filter(None, (heads4_text.get(c), texts[c].strip())))
-                continue
-            if in_head4:
-                in_head4 = False
-                cols4 = {}
-                for c, chain in chain4.items():
-                    col = _T4_COLUMNS.get(chain[-1])
-                    block = next((b for b, mark in _T4_BLOCKS if mark in chain), None)
-                    if col and block:
-                        cols4[c] = (block, col)
-            if cols4 and all(is_value(t) for t in texts):  # the row of figures (a blank form's too)
-                order = list(dict.fromkeys(cols4[c] for c in sorted(cols4)))
-                cells = _cells(g, r, 0)
-                for i, (block, col) in enumerate(order):
-                    if len(cells) == len(order):  # one printed cell per head: pair them in order
-                        c = cells[i]
-                        text = g.texts[r][c]
-                        head = heads4_text.get(next(h for h in sorted(cols4) if cols4[h] == (block, col)), "")
-                    else:
-                        cs = [c for c, v in cols4.items() if v == (block, col)]
-                        found = _first_text(g, r, cs)
-                        if found is None:
-                            continue
-                        text, c = found
-                        head = heads4_text.get(c, "")
-                    out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", head))
-                cols4 = {}
-                continue
-
-            # ---- 三: head rows name the columns
-            if distinct & _T3_HEAD_MARKS and not (distinct - _T3_COLUMN_KEYS) & ix.leaf_keys3:
-                if head3_at[0] != id(g):  # a new table's head: the columns of an earlier one no longer hold
-                    cols3, heads3_text = {}, {}
-                for c, k in enumerate(plain):
-                    if k in _T3_COLUMNS:
-                        cols3[c] = _T3_COLUMNS[k]
-                        heads3_text[c] = texts[c].strip()
-                order3 = list(dict.fromkeys(cols3[c] for c in sorted(cols3)))
-                head3_at = (id(g), len(texts))
-                first_head3 = {}
-                for h in sorted(cols3):
-                    first_head3.setdefault(cols3[h], h)
-                continue
-            if cols3:
-                label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
-                chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
-                hit = _match3(ix, chain, [keys[c] for c in label_cols], [texts[c] for c in label_cols])
-                if len(chain) > 3 and not any(is_value(t) and t.strip() for t in texts):
-                    hit = None  # a row of words and no figure (四's heads cut into 维持 / 纠正 / …) is no 三 row
-                if hit is not None and hit[0] is not None and max(cols3) >= len(texts) and len(_aligned(
-                        g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
-                        len(order3))) != len(order3):  # narrower than its head, and not one cell a head
-                    out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
-                                          f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"))
-                    continue
-                shifted = bool(label_cols) and (min(cols3) <= label_cols[-1]
-                                                or (head3_at[0] != id(g) and head3_at[1] != len(texts)))
-                if hit is not None and hit[0] is not None and shifted and len(_aligned(
-                        g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
-                        len(order3))) != len(order3):  # a head over the row's label: the head row is shifted
-                    out.ambiguous.append((_label(texts, label_cols), g.where(r, 0),
-                                          "表头的列与这一行对不齐（表头印在行标签所在的列上，或在另一个宽窄不同的表格里），"
-                                          "不知各数字属于哪一列"))
-                    continue
-                state3 = (dict(cols3), list(order3), dict(first_head3), dict(heads3_text))
-                if hit is not None and hit[0] is not None:
-                    path, variants = hit
-                    _read3(out, g, r, path, variants, label_cols, state3)
-                    continue
-                if (label_cols and max(cols3) < len(texts) and any(is_value(t) and t.strip() for t in texts)
-                        and chain and chain[-1] not in _T3_HEAD_MARKS):
-                    unmatched3.append((g, r, chain, label_cols, state3))
-
-            # ---- 二: head rows, then data rows
-            if _INFO in distinct or (distinct & ix.heads2 and not distinct & ix.row_keys2):
-                heads2, heads2_text, order2 = {}, {}, []
-                seen: set = set()
-                for c, (k, via) in enumerate(keys):
-                    if k in ix.other_heads2:
-                        out.other_heads.append(texts[c].strip())
-                    if k and k != _INFO:
-                        heads2[c], heads2_text[c] = k, texts[c].strip()
-                        if via:
-                            head_variants[k] = (texts[c].strip(), ix.head_text.get(k, k))
-                        if g.origin[r][c] not in seen:
-                            order2.append(c)
-                    seen.add(g.origin[r][c])
-                continue
-            first = next((c for c, k in enumerate(plain) if k), None)
-            if (first is not None and heads2 and not cols3 and plain[first] not in ix.rows2
-                    and not is_value(texts[first]) and any(t.strip() and is_value(t) for t in texts[first + 1:])
-                    and plain[first] not in ix.heads2 and not known_label(plain[first])):
-                out.extra_rows.append((texts[first].strip(), g.where(r, first),
-                                       [t.strip() for t in texts[first + 1:] if t.strip()]))
-                continue
-            if (first is not None and plain[first] in ix.rows2 and heads2 and max(heads2) >= len(texts)
-                    and len(_cells(g, r, first + 1, exclude=g.origin[r][first])) != len(order2)):
-                out.ambiguous.append((texts[first].strip(), g.where(r, first),
-                                      f"这一行只有 {len(texts)} 格，比表头（{max(heads2) + 1} 列）窄，不知各数字属于哪一列"))
-                continue
-            if first is not None and plain[first] in ix.rows2 and heads2:
-                row_key, block = ix.rows2[plain[first]]
-                official = block_label(block, row_key)
-                variants = ((texts[first].strip(), official),) if key(official) != plain[first] or keys[first][1] else ()
-                cells = _cells(g, r, first + 1, exclude=g.origin[r][first])
-                for col in block.columns:
-                    cs = [c for c, k in heads2.items() if _is_head(k, col.head)]
-                    if not cs:
-                        continue
-                    if len(cells) == len(order2):  # one printed cell per head: pair them in order
-                        c = cells[next(i for i, h in enumerate(order2) if h in cs)]
-                        text = g.texts[r][c]
-                        head = heads2_text[cs[0]]
-                    else:
-                        found = _first_text(g, r, cs)
-                        if found is None:
-                            continue
-                        text, c = found
-                        head = heads2_text.get(c, "")
-                    hv = head_variants.get(heads2[cs[0]])
-                    out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
-                                 head, variants + ((hv,) if hv else ())))
-    _decide3(out, ix, unmatched3)
+        scan.grid(_rejoined(g, out))
+    _decide3(out, scan.ix, scan.unmatched3)
     return out
+
+
+@dataclass(slots=True)
+class _Row:
+    """One row of a grid as :class:`_Scan` reads it: its texts, their (key, matched through a
+    variant) and keys, and the distinct keys."""
+
+    g: Grid
+    r: int
+    texts: list[str]
+    keys: list[tuple[str, bool]]
+    plain: list[str]
+    distinct: set[str]
+
+
+def _row(g: Grid, r: int, texts: list[str], out: Located) -> _Row:
+    """Row ``r`` keyed; 四's spanning heads printed with a typist's slip beside a good head read as
+    the head they misspell (noted in ``out.head_guesses``)."""
+    keys = [canonical(t) for t in texts]
+    plain = [k for k, _ in keys]
+    distinct = set(plain) - {""}
+    if distinct & _T4_SPANNING and distinct - _T4_ALL:  # 四's head with a typist's slip beside a good head
+        for c, k in enumerate(plain):
+            near = _near4(k) if k and k not in _T4_ALL else None
+            if near is not None:
+                out.head_guesses.append((texts[c].strip(), near, g.where(r, c)))
+                plain[c] = near
+                keys[c] = (near, True)
+        distinct = set(plain) - {""}
+    return _Row(g, r, texts, keys, plain, distinct)
+
+
+class _Scan:
+    """The tables' head rows seen so far, while :func:`locate` reads the grids row by row: each row
+    goes through :data:`_STEPS` in turn until one takes it."""
+
+    def __init__(self, ix: _Edition, out: Located):
+        self.ix, self.out = ix, out
+        self.heads2: dict[int, str] = {}          # 二: column → head key, from the last head row
+        self.heads2_text: dict[int, str] = {}
+        self.order2: list[int] = []               # 二: the head row's columns, one per printed head cell
+        self.head_variants: dict[str, tuple[str, str]] = {}   # head key → (as printed, official) when a variant
+        self.cols3: dict[int, str] = {}           # 三: column → applicant key
+        self.head3_at: tuple = (None, 0)          # 三: the grid its head row is in, and that row's width
+        self.heads3_text: dict[int, str] = {}
+        self.order3: list[str] = []               # 三: the applicant keys in column order, and the first
+        self.first_head3: dict[str, int] = {}     # head column of each
+        self.chain4: dict[int, list[str]] = {}    # 四: column → head keys, while in its head rows
+        self.heads4_text: dict[int, str] = {}
+        self.cols4: dict[int, tuple[str, str]] = {}
+        self.unmatched3: list = []                # 三: rows whose label is no official one, decided at the end
+        self.in_head4 = False
+
+    def grid(self, g: Grid) -> None:
+        self.in_head4 = False
+        for r, texts in enumerate(g.texts):
+            row = _row(g, r, texts, self.out)
+            for step in _STEPS:
+                if step(self, row):
+                    break
+
+    # ---- 四: head rows (结果维持 … 总计 included once inside them), then one row of figures
+
+    def head4(self, row: _Row) -> bool:
+        distinct, plain = row.distinct, row.plain
+        if not (distinct & _T4_MARKS or (self.in_head4 and distinct and distinct <= _T4_ALL)):
+            return False
+        if not self.in_head4:
+            self.chain4, self.heads4_text, self.cols4 = {}, {}, {}
+        self.in_head4 = True
+        for c in range(1, len(plain)):  # a copied table leaves a spanning head's other cells blank
+            if not plain[c] and plain[c - 1] in _T4_SPANNING:
+                plain[c] = plain[c - 1]
+        for c, k in enumerate(plain):
+            if k and (not self.chain4.get(c) or self.chain4[c][-1] != k):
+                self.chain4.setdefault(c, []).append(k)
+                self.heads4_text[c] = " / ".join(filter(None, (self.heads4_text.get(c), row.texts[c].strip())))
+        return True
+
+    def figures4(self, row: _Row) -> bool:
+        if self.in_head4:  # the head rows ended: the columns they name
+            self.in_head4 = False
+            self.cols4 = _columns4(self.chain4)
+        if not (self.cols4 and all(is_value(t) for t in row.texts)):  # the row of figures (a blank form's too)
+            return False
+        g, r = row.g, row.r
+        cols4 = self.cols4
+        order = list(dict.fromkeys(cols4[c] for c in sorted(cols4)))
+        cells = _cells(g, r, 0)
+        for i, (block, col) in enumerate(order):
+            if len(cells) == len(order):  # one printed cell per head: pair them in order
+                c = cells[i]
+                text = g.texts[r][c]
+                head = self.heads4_text.get(next(h for h in sorted(cols4) if cols4[h] == (block, col)), "")
+            else:
+                cs = [c for c, v in cols4.items() if v == (block, col)]
+                found = _first_text(g, r, cs)
+                if found is None:
+                    continue
+                text, c = found
+                head = self.heads4_text.get(c, "")
+            self.out.add(_hit(g, r, c, f"appeals.{block}.{col}", text, "", head))
+        self.cols4 = {}
+        return True
+
+    # ---- 三: head rows name the columns
+
+    def head3(self, row: _Row) -> bool:
+        distinct = row.distinct
+        if not (distinct & _T3_HEAD_MARKS and not (distinct - _T3_COLUMN_KEYS) & self.ix.leaf_keys3):
+            return False
+        if self.head3_at[0] != id(row.g):  # a new table's head: the columns of an earlier one no longer hold
+            self.cols3, self.heads3_text = {}, {}
+        for c, k in enumerate(row.plain):
+            if k in _T3_COLUMNS:
+                self.cols3[c] = _T3_COLUMNS[k]
+                self.heads3_text[c] = row.texts[c].strip()
+        self.order3 = list(dict.fromkeys(self.cols3[c] for c in sorted(self.cols3)))
+        self.head3_at = (id(row.g), len(row.texts))
+        self.first_head3 = {}
+        for h in sorted(self.cols3):
+            self.first_head3.setdefault(self.cols3[h], h)
+        return True
+
+    def row3(self, row: _Row) -> bool:
+        """A 三 data row under the heads: read, listed as ambiguous, or kept to be decided at the end
+        (a label that is no official one; the row then goes on to 二's steps)."""
+        if not self.cols3:
+            return False
+        g, r, texts, plain = row.g, row.r, row.texts, row.plain
+        label_cols = [c for c in range(len(texts)) if plain[c] and not is_value(texts[c])]
+        chain = [k for k in dict.fromkeys(plain[c] for c in label_cols) if k]
+        hit = _match3(self.ix, chain, [row.keys[c] for c in label_cols], [texts[c] for c in label_cols])
+        if len(chain) > 3 and not any(is_value(t) and t.strip() for t in texts):
+            hit = None  # a row of words and no figure (四's heads cut into 维持 / 纠正 / …) is no 三 row
+        if hit is not None and hit[0] is not None:
+            why = self._misaligned3(row, label_cols)
+            if why:
+                self.out.ambiguous.append((_label(texts, label_cols), g.where(r, 0), why))
+                return True
+        state3 = (dict(self.cols3), list(self.order3), dict(self.first_head3), dict(self.heads3_text))
+        if hit is not None and hit[0] is not None:
+            path, variants = hit
+            _read3(self.out, g, r, path, variants, label_cols, state3)
+            return True
+        if (label_cols and max(self.cols3) < len(texts) and any(is_value(t) and t.strip() for t in texts)
+                and chain and chain[-1] not in _T3_HEAD_MARKS):
+            self.unmatched3.append((g, r, chain, label_cols, state3))
+        return False
+
+    def _misaligned3(self, row: _Row, label_cols: list[int]) -> str | None:
+        """Why a 三 row's figures cannot be paired with the heads — narrower than its head, or the
+        head printed over the row's label or in another table of another width — or None."""
+        g, r, texts, cols3 = row.g, row.r, row.texts, self.cols3
+        if max(cols3) >= len(texts) and len(_aligned(
+                g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
+                len(self.order3))) != len(self.order3):  # narrower than its head, and not one cell a head
+            return f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"
+        shifted = bool(label_cols) and (min(cols3) <= label_cols[-1]
+                                        or (self.head3_at[0] != id(g) and self.head3_at[1] != len(texts)))
+        if shifted and len(_aligned(
+                g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
+                len(self.order3))) != len(self.order3):  # a head over the row's label: the head row is shifted
+            return ("表头的列与这一行对不齐（表头印在行标签所在的列上，或在另一个宽窄不同的表格里），"
+                    "不知各数字属于哪一列")
+        return None
+
+    # ---- 二: head rows, then data rows
+
+    def head2(self, row: _Row) -> bool:
+        distinct, ix = row.distinct, self.ix
+        if not (_INFO in distinct or (distinct & ix.heads2 and not distinct & ix.row_keys2)):
+            return False
+        self.heads2, self.heads2_text, self.order2 = {}, {}, []
+        seen: set = set()
+        for c, (k, via) in enumerate(row.keys):
+            text = row.texts[c].strip()
+            if k in ix.other_heads2:
+                self.out.other_heads.append(text)
+            if k and k != _INFO:
+                self.heads2[c], self.heads2_text[c] = k, text
+                if via:
+                    self.head_variants[k] = (text, ix.head_text.get(k, k))
+                if row.g.origin[row.r][c] not in seen:
+                    self.order2.append(c)
+            seen.add(row.g.origin[row.r][c])
+        return True
+
+    def row2(self, row: _Row) -> bool:
+        """A 二 data row: a row the official table does not have (kept as a note), one narrower than
+        its head (ambiguous), or a row of figures read."""
+        first = next((c for c, k in enumerate(row.plain) if k), None)
+        if first is None or not self.heads2:
+            return True
+        label = row.plain[first]
+        if label in self.ix.rows2:
+            if not self._narrow2(row, first):
+                self._read2(row, first)
+        elif not self.cols3:
+            self._extra2(row, first)
+        return True
+
+    def _extra2(self, row: _Row, first: int) -> None:
+        g, r, texts, label = row.g, row.r, row.texts, row.plain[first]
+        if (not is_value(texts[first]) and any(t.strip() and is_value(t) for t in texts[first + 1:])
+                and label not in self.ix.heads2 and not known_label(label)):
+            self.out.extra_rows.append((texts[first].strip(), g.where(r, first),
+                                        [t.strip() for t in texts[first + 1:] if t.strip()]))
+
+    def _narrow2(self, row: _Row, first: int) -> bool:
+        g, r, texts = row.g, row.r, row.texts
+        if (max(self.heads2) >= len(texts)
+                and len(_cells(g, r, first + 1, exclude=g.origin[r][first])) != len(self.order2)):
+            self.out.ambiguous.append((texts[first].strip(), g.where(r, first),
+                                       f"这一行只有 {len(texts)} 格，比表头（{max(self.heads2) + 1} 列）窄，不知各数字属于哪一列"))
+            return True
+        return False
+
+    def _read2(self, row: _Row, first: int) -> None:
+        g, r, texts, ix = row.g, row.r, row.texts, self.ix
+        row_key, block = ix.rows2[row.plain[first]]
+        official = block_label(block, row_key)
+        variants = ((texts[first].strip(), official),) if key(official) != row.plain[first] or row.keys[first][1] else ()
+        cells = _cells(g, r, first + 1, exclude=g.origin[r][first])
+        for col in block.columns:
+            cs = [c for c, k in self.heads2.items() if _is_head(k, col.head)]
+            if not cs:
+                continue
+            if len(cells) == len(self.order2):  # one printed cell per head: pair them in order
+                c = cells[next(i for i, h in enumerate(self.order2) if h in cs)]
+                text = g.texts[r][c]
+                head = self.heads2_text[cs[0]]
+            else:
+                found = _first_text(g, r, cs)
+                if found is None:
+                    continue
+                text, c = found
+                head = self.heads2_text.get(c, "")
+            hv = self.head_variants.get(self.heads2[cs[0]])
+            self.out.add(_hit(g, r, c, f"proactive.{row_key}.{col.key}", text, texts[first].strip(),
+                              head, variants + ((hv,) if hv else ())))
+
+
+#: what :class:`_Scan` does with a row, in turn, until one step takes it
+_STEPS = (_Scan.head4, _Scan.figures4, _Scan.head3, _Scan.row3, _Scan.head2, _Scan.row2)
+
+
+def _columns4(chain4: dict[int, list[str]]) -> dict[int, tuple[str, str]]:
+    """四's columns from its head rows: column → (block, column key) where the heads name both."""
+    cols4 = {}
+    for c, chain in chain4.items():
+        col = _T4_COLUMNS.get(chain[-1])
+        block = next((b for b, mark in _T4_BLOCKS if mark in chain), None)
+        if col and block:
+            cols4[c] = (block, col)
+    return cols4
 
 
 def _rejoined(g: Grid, out: Located) -> Grid:

@@ -21,6 +21,7 @@ from ..errors import DocumentError
 from .docx import WordContent
 from .grid import Grid, TooLarge
 from .labels import key
+from .locate import is_value
 
 #: a line that is only a page number (``— 3 —``, ``- 12 -``)
 PAGE_NUMBER = re.compile(r"^[-—–－\s]*\d{1,3}[-—–－\s]*$")
@@ -112,23 +113,13 @@ def _known(text: str) -> bool:
 def join(a: Grid, b: Grid) -> Grid:
     """``b`` continued from ``a`` across a page break: one grid.  A label cell cut by the break is
     joined again; a first row with no figures is the rest of ``a``'s last row."""
-    from .locate import is_value
-
     texts = [list(r) for r in a.texts]
     origin = [list(r) for r in a.origin]
     off = len(texts)
     last = off - 1
     first = b.texts[0] if b.texts else []
     if first and all(not t.strip() or not is_value(t) for t in first) and any(is_value(t) for t in texts[last]):
-        # the rest of a row cut in two: append its label text to the cells above
-        for c, t in enumerate(first):
-            if t.strip() and c < len(texts[last]):
-                o = origin[last][c]
-                merged = texts[o[0]][o[1]] + t
-                for rr in range(len(texts)):
-                    for cc in range(len(texts[rr])):
-                        if origin[rr][cc] == o:
-                            texts[rr][cc] = merged
+        _rest_of_row(texts, origin, last, first)
         rest = range(1, b.nrows)
     else:
         rest = range(b.nrows)
@@ -140,17 +131,7 @@ def join(a: Grid, b: Grid) -> Grid:
             o = b.origin[r][c]
             new_o = (o[0] - start + off, o[1])
             if r == start or o[0] == start:  # first row of b: a label cut by the break continues above
-                above = origin[last][c] if c < len(origin[last]) else None
-                if above is not None and not is_value(texts[last][c]) and texts[last][c].strip():
-                    prev = texts[above[0]][above[1]]
-                    cut = b.texts[o[0]][o[1]]
-                    if not cut.strip() or (_known(prev + cut) and not _known(cut)):
-                        new_o = above
-                        t = prev + cut if cut.strip() else prev
-                        for rr in range(len(texts)):
-                            for cc in range(len(texts[rr])):
-                                if origin[rr][cc] == above:
-                                    texts[rr][cc] = t
+                new_o, t = _label_continued(texts, origin, last, c, b.texts[o[0]][o[1]]) or (new_o, t)
             row_t.append(t)
             row_o.append(new_o)
         texts.append(row_t)
@@ -160,6 +141,36 @@ def join(a: Grid, b: Grid) -> Grid:
             o = origin[r][c]
             texts[r][c] = texts[o[0]][o[1]] if o[0] < off or o != (r, c) else texts[r][c]
     return Grid(texts, origin, a.source)
+
+
+def _show(texts: list[list[str]], origin: list[list[tuple]], o: tuple, text: str) -> None:
+    """Every position the cell at ``o`` covers shows ``text``."""
+    for rr in range(len(texts)):
+        for cc in range(len(texts[rr])):
+            if origin[rr][cc] == o:
+                texts[rr][cc] = text
+
+
+def _rest_of_row(texts: list[list[str]], origin: list[list[tuple]], last: int, first: list[str]) -> None:
+    """The rest of a row cut in two: ``first``'s label texts appended to the cells of row ``last``."""
+    for c, t in enumerate(first):
+        if t.strip() and c < len(texts[last]):
+            o = origin[last][c]
+            _show(texts, origin, o, texts[o[0]][o[1]] + t)
+
+
+def _label_continued(texts: list[list[str]], origin: list[list[tuple]], last: int, c: int,
+                     cut: str) -> tuple[tuple, str] | None:
+    """(origin, text) of column ``c``'s cell in the first row after the break when it continues the
+    label above it (blank, or completing it into a known label), the label joined; else None."""
+    above = origin[last][c] if c < len(origin[last]) else None
+    if above is not None and not is_value(texts[last][c]) and texts[last][c].strip():
+        prev = texts[above[0]][above[1]]
+        if not cut.strip() or (_known(prev + cut) and not _known(cut)):
+            t = prev + cut if cut.strip() else prev
+            _show(texts, origin, above, t)
+            return above, t
+    return None
 
 
 def _margin(x1s: list[float]) -> float:
@@ -201,12 +212,7 @@ def read_pdf(data: bytes, name: str = "") -> WordContent:
 
     out = WordContent()
     chars = 0
-    try:
-        check_limits(data, name)
-    except TooLarge:
-        raise
-    except Exception as exc:  # pdfminer raises many kinds of exceptions on broken files
-        raise DocumentError(f"无法打开 PDF（文件已损坏或有密码保护）：{type(exc).__name__}", file=name) from None
+    _limits_checked(data, name)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as exc:  # pdfminer raises many kinds of exceptions on broken files
@@ -216,27 +222,7 @@ def read_pdf(data: bytes, name: str = "") -> WordContent:
     try:
         for pno, page in enumerate(pdf.pages):
             chars += len(page.chars)
-            tables = [t for t in page.find_tables() if len(t.rows) >= 1 and max(len(r.cells) for r in t.rows) >= 2]
-            boxes = [t.bbox for t in tables]
-            rest = page.filter(lambda o, boxes=boxes: not any(
-                b[0] - 1 <= o.get("x0", 0) and o.get("x1", 0) <= b[2] + 1 and b[1] - 1 <= o.get("top", 0)
-                and o.get("bottom", 0) <= b[3] + 1 for b in boxes)) if boxes else page
-            for ln in rest.extract_text_lines(return_chars=True):
-                ln["page"] = pno
-                lines.append(ln)
-            for i, t in enumerate(tables):
-                g = _grid(t, f"第 {pno + 1} 页表格")
-                if not g.texts:
-                    continue
-                if (previous is not None and i == 0 and previous[1] == pno - 1 and t.bbox[1] < page.height * 0.3
-                        and previous[2] > previous[3] * 0.6 and len(g.texts[0]) == len(previous[0].texts[0])):
-                    out.grids[-1] = join(out.grids[-1], g)
-                    previous = (out.grids[-1], pno, t.bbox[3], page.height)
-                    continue
-                out.grids.append(g)
-                previous = (g, pno, t.bbox[3], page.height) if i == len(tables) - 1 else None
-            if previous is not None and previous[1] != pno:
-                previous = None
+            previous = _read_page(page, pno, out, lines, previous)
     except DocumentError:
         raise
     except Exception as exc:
@@ -248,3 +234,47 @@ def read_pdf(data: bytes, name: str = "") -> WordContent:
         raise DocumentError("PDF 中没有文字层（可能是扫描件）：需要先做文字识别（OCR），或改用 Word/网页版本导入",
                             file=name)
     return out
+
+
+def _limits_checked(data: bytes, name: str) -> None:
+    """:func:`check_limits`, a file pdfminer cannot open said so (the limits' own error as it is)."""
+    try:
+        check_limits(data, name)
+    except TooLarge:
+        raise
+    except Exception as exc:  # pdfminer raises many kinds of exceptions on broken files
+        raise DocumentError(f"无法打开 PDF（文件已损坏或有密码保护）：{type(exc).__name__}", file=name) from None
+
+
+def _read_page(page, pno: int, out: WordContent, lines: list[dict], previous):
+    """One page: its text lines outside the tables added to ``lines``, its tables to ``out.grids`` —
+    the first joined to the last one of the page before when it runs on (:func:`_runs_on`).  Returns
+    the new ``previous``: the page's last table when it may run on to the next page, else None."""
+    tables = [t for t in page.find_tables() if len(t.rows) >= 1 and max(len(r.cells) for r in t.rows) >= 2]
+    boxes = [t.bbox for t in tables]
+    rest = page.filter(lambda o, boxes=boxes: not any(
+        b[0] - 1 <= o.get("x0", 0) and o.get("x1", 0) <= b[2] + 1 and b[1] - 1 <= o.get("top", 0)
+        and o.get("bottom", 0) <= b[3] + 1 for b in boxes)) if boxes else page
+    for ln in rest.extract_text_lines(return_chars=True):
+        ln["page"] = pno
+        lines.append(ln)
+    for i, t in enumerate(tables):
+        g = _grid(t, f"第 {pno + 1} 页表格")
+        if not g.texts:
+            continue
+        if _runs_on(previous, pno, i, t, page, g):
+            out.grids[-1] = join(out.grids[-1], g)
+            previous = (out.grids[-1], pno, t.bbox[3], page.height)
+            continue
+        out.grids.append(g)
+        previous = (g, pno, t.bbox[3], page.height) if i == len(tables) - 1 else None
+    if previous is not None and previous[1] != pno:
+        previous = None
+    return previous
+
+
+def _runs_on(previous, pno: int, i: int, t, page, g: Grid) -> bool:
+    """Table ``t`` (grid ``g``, the ``i``-th of page ``pno``) continues ``previous``: the first table,
+    near the top of the page after the one whose last table reached near its bottom, as wide."""
+    return (previous is not None and i == 0 and previous[1] == pno - 1 and t.bbox[1] < page.height * 0.3
+            and previous[2] > previous[3] * 0.6 and len(g.texts[0]) == len(previous[0].texts[0]))
