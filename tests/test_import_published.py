@@ -1,6 +1,6 @@
 """What offices really print, read as they mean it: a blank 总计 is a total not printed (not 0),
 发布日期 lines, a 六 of just “无。”, the 2021 六's four sub-items, misprinted 三 labels decided by the
-table and the 2019 single （六） row in a 2021 table."""
+table and the 2019 single （六） row in a 2021 table, a title broken after its year."""
 
 from __future__ import annotations
 
@@ -147,3 +147,13 @@ def test_a_2019_report_with_2021_heads_in_table_two():
     assert "本年制发件数" in note.message and "2021" in note.message
     got = {f.path for f in result.figures}
     assert "proactive.regulations.made" not in got and "requests.received.natural" in got
+
+
+def test_a_title_broken_after_its_year():
+    """``平潭综合实验区2019年`` / ``政府信息公开工作年度报告`` on two lines: one title, agency and year read."""
+    md = _with(_md_report([]), "# 某某局2021年政府信息公开工作年度报告", "某某局2021年\n\n政府信息公开工作年度报告")
+    result = import_report(md.encode(), name="标题两行.md")
+    assert (result.data["agency"], result.data["year"]) == ("某某局", 2021)
+    assert not [n.message for n in result.notes if n.path in ("agency", "year")]
+    assert result.complete
+
