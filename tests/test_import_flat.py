@@ -107,3 +107,47 @@ def test_ocr_markdown_row_run_into_one_cell():
     assert any(n.kind == "split" and n.printed == "640020470" for n in result.notes)
     assert "requests.results.granted.natural" not in got  # 11、0、1 … or 1、10、1 …: listed, not guessed
     assert any("110100012" in n.message for n in result.of_kind("ambiguous")) and not result.complete
+
+
+def test_a_heading_printing_与_for_its_comma():
+    """四's heading printed ``行政复议与行政诉讼情况`` (平潭 经济发展局 2021): the section is still found
+    and 表四 read from it, not left missing."""
+    figs = {"appeals.reconsideration.upheld": "1", "appeals.reconsideration.total": "1",
+            "appeals.litigation.pending": "2", "appeals.litigation.total": "2"}
+    text = _flat(figs).replace("四、政府信息公开行政复议、行政诉讼情况", "四、政府信息公开行政复议与行政诉讼情况")
+    result = import_report(text.encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["appeals.reconsideration.upheld"] == 1 and got["appeals.litigation.pending"] == 2
+    assert got["appeals.litigation.total"] == 2 and not result.of_kind("missing")
+
+
+def test_units_printed_in_the_cells_go_with_their_figures():
+    """``政府集中采购 2笔 984361元`` (平潭 财政金融局 2020): the units separate the figures and are read as
+    a cell's units are — 元 the 采购总金额's unit, 笔 taken off — each noted."""
+    figs = {"proactive.procurement.projects": "2笔 ", "proactive.procurement.amount": "984361元 "}
+    result = import_report(_flat(figs, "2019").encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["proactive.procurement.projects"] == 2 and got["proactive.procurement.amount"] == "984361"
+    assert result.data["proactive"]["procurement"]["amount_unit"] == "元"
+    units = {n.path: n.message for n in result.of_kind("unit")}
+    assert "笔" in units["proactive.procurement.projects"] and "元" in units["proactive.procurement.amount"]
+
+
+def test_a_fee_printed_in_yuan_is_converted_not_read_as_wan():
+    """The 2021 本年收费金额 is in 万元; a crawler copy printing ``96171600元`` is 9617.16 万元 (said so), never
+    96171600 万元."""
+    result = import_report(_flat({"proactive.fees.amount": "96171600元"}).encode(), name="crawl.txt")
+    got = {f.path: f.value for f in result.figures}
+    assert got["proactive.fees.amount"] == "9617.16"
+    assert any(n.path == "proactive.fees.amount" and "9617.16" in n.message for n in result.of_kind("guess"))
+
+
+def test_a_row_of_six_with_its_total_blank_is_not_called_a_split():
+    """（一）予以公开 printed ``0 0 0 0 0 0`` (平潭 经济发展局 2021, the page's 总计 cell blank): six figures
+    and a 总计 not printed — noted as that, not as digits run together."""
+    figs = {f"requests.results.granted.{col}": "0 " for col, _ in layout.APPLICANT_HEADS if col != "total"}
+    figs["requests.results.granted.total"] = ""
+    result = import_report(_flat(figs).encode(), name="crawl.txt")
+    assert "requests.results.granted.total" not in {f.path for f in result.figures}
+    assert any(n.path == "requests.results.granted.total" for n in result.of_kind("not-printed"))
+    assert not any(n.kind == "split" and n.path == "requests.results.granted.natural" for n in result.notes)

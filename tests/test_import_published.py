@@ -1,13 +1,18 @@
 """What offices really print, read as they mean it: a blank 总计 is a total not printed (not 0),
 发布日期 lines, a 六 of just “无。”, the 2021 六's four sub-items, misprinted 三 labels decided by the
-table and the 2019 single （六） row in a 2021 table."""
+table and the 2019 single （六） row in a 2021 table, a title broken after its year, the date a web page
+prints under its title."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import reportkit
 from reportkit.importing import import_report
 
 from .test_import_hostile import _md_report
+
+REAL = Path(__file__).parent / "data" / "real"
 
 
 def _with(md: str, old: str, new: str, count: int = 1) -> str:
@@ -147,3 +152,26 @@ def test_a_2019_report_with_2021_heads_in_table_two():
     assert "本年制发件数" in note.message and "2021" in note.message
     got = {f.path for f in result.figures}
     assert "proactive.regulations.made" not in got and "requests.received.natural" in got
+
+
+def test_a_title_broken_after_its_year():
+    """``平潭综合实验区2019年`` / ``政府信息公开工作年度报告`` on two lines: one title, agency and year read."""
+    md = _with(_md_report([]), "# 某某局2021年政府信息公开工作年度报告", "某某局2021年\n\n政府信息公开工作年度报告")
+    result = import_report(md.encode(), name="标题两行.md")
+    assert (result.data["agency"], result.data["year"]) == ("某某局", 2021)
+    assert not [n.message for n in result.notes if n.path in ("agency", "year")]
+    assert result.complete
+
+
+def test_the_date_a_web_page_prints_under_its_title():
+    """A page with no 落款 date prints its date under the title, outside the article
+    (``<span class="article_time">时间：2025-03-10 15:35</span>``): the report's published date, noted."""
+    result = import_report(REAL / "pingtan-2024.html")
+    assert result.data["published"] == "2025-03-10"
+    assert [n.message for n in result.notes if n.path == "published"] == [
+        "没有落款日期，取“时间：2025-03-10 15:35”为发布日期"]
+    assert result.complete
+    # a 落款 date printed at the end of the report wins over the page's date
+    signed = import_report(REAL / "shuyang-fgj-2023.html")
+    assert signed.data["published"] == "2024-01-17"
+    assert not [n for n in signed.notes if n.path == "published"]

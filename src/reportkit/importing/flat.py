@@ -24,7 +24,7 @@ from difflib import SequenceMatcher
 from ..contract import tables as layout
 from ..reading.docx import WordContent
 from ..reading.grid import expand
-from ..reading.runs import MAX_SPLITS, NUMBER as _NUMBER, splits
+from ..reading.runs import MAX_SPLITS, NUMBER as _NUMBER, UNIT as _UNIT, splits
 from ..reading.pdf import PAGE_NUMBER
 
 #: the most steps the search over a table's rows may take
@@ -33,7 +33,9 @@ _BODY = re.compile(r"^=+\s*正文\s*=+$")
 _META_DATE = re.compile(r"^(发布时间|发布日期|成文日期)\s*[:：]\s*(.+)$")
 _HEADINGS = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
              "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
-_RUN = re.compile(r"^[\d\s.,，+\-－]*(?:万元|元)?[\d\s.,，]*")
+#: a unit printed after a figure: money (``984361元``) or a count (``2笔``, ``3件``)
+_RUN = re.compile(rf"^[\d\s.,，+\-－]*(?:(?<=\d)(?:{_UNIT})[\d\s.,，+\-－]*)*")
+_UNIT_END = re.compile(rf"(?:{_UNIT})$")
 
 
 def looks_flat(text: str) -> bool:
@@ -76,10 +78,14 @@ def read_flat(text: str, name: str = "") -> WordContent:
 
 
 #: the headings as printed, a character dropped or added by a typist (``行政法复议``) allowed
-_HEADING_RX = [re.compile("".join(re.escape(ch) + ("" if n < 3 else ".?") for n, ch in enumerate(h)))
+#: 、 between two items of a heading may be printed 与, 及 or 和 (``行政复议与行政诉讼情况``)
+_AND = "[、与及和]"
+_HEADING_RX = [re.compile("".join((_AND if ch == "、" and n >= 3 else re.escape(ch)) + ("" if n < 3 else ".?")
+                                  for n, ch in enumerate(h)))
                for h in _HEADINGS]
 #: the headings numbered otherwise (a department's report puts its tables under 一、二、三)
-_RENUMBERED_RX = [re.compile(r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*(?:政府信息公开工作)?" + re.escape(h[2:]))
+_RENUMBERED_RX = [re.compile(r"[一二三四五六七八九十]{1,2}\s*[、.．]\s*(?:政府信息公开工作)?"
+                              + re.escape(h[2:]).replace("、", _AND))
                   for h in _HEADINGS]
 
 
@@ -494,7 +500,7 @@ def _row_splits(key: str, run: str, kinds: list[str]) -> tuple[list[tuple], bool
     三's six figures add up to the 总计 and 四's blocks' four results to theirs, unless the run
     has one token a cell already."""
     found = splits(run, len(kinds), kinds)
-    spaced = len(re.sub(r"万元|元", " ", run).split()) == len(kinds)  # one token a cell: no arithmetic needed
+    spaced = len(re.sub(_UNIT, " ", run).split()) == len(kinds)  # one token a cell: no arithmetic needed
     if key == "requests" and not spaced:
         found = [c for c in found if sum(c[:6]) == c[6]]
     toks = run.split()
@@ -515,8 +521,10 @@ def _take_row(label: str, paths: list, run: str, options: list[tuple] | None, bl
         values.update(zip(paths, options[0]))
         if blank_total:
             values[paths[-1]] = ""  # printed blank: a total not printed
-        digits = re.sub(r"[\s+\-]", "", re.sub(r"万元|元", "", run))
-        if len(digits) != len(paths) and len(run.split()) != len(paths):  # not one digit or token a cell
+        _keep_units(paths, run, values)
+        digits = re.sub(r"[\s+\-]", "", re.sub(_UNIT, "", run))
+        if len(digits) != len(paths) and len(run.split()) != len(paths) and not blank_total:
+            # not one digit or token a cell (a row of six whose 总计 is blank is noted as that)
             notes.append(("split", f"“{label}”的数字连在一起（“{run}”），按“数不以 0 开头”和表格自身的勾稽关系，只有一种拆分："
                                    + "、".join(str(v) for v in options[0]), paths[0], f"文本中“{label}”之后"))
         return
@@ -526,6 +534,19 @@ def _take_row(label: str, paths: list, run: str, options: list[tuple] | None, bl
            if many else "无法拆分为这一行的各格")
     notes.append(("ambiguous", f"“{label}”的数字“{run}”连在一起，{why}，这一行未读取", paths[0],
                   f"文本中“{label}”之后"))
+
+
+def _keep_units(paths: list, run: str, values: dict) -> None:
+    """A unit printed after a figure stays with it when the run has one token a cell, so the figure is
+    read as any cell with a unit is (元 the 采购总金额's unit, a 收费金额 in 元 converted to 万元, 笔 taken
+    off — each noted), never dropped unsaid."""
+    cells = re.sub(rf"(?<=\d)({_UNIT})", r"\1 ", run).split()
+    if len(cells) != len(paths):
+        return
+    for path, cell in zip(paths, cells):
+        unit = _UNIT_END.search(cell)
+        if unit and values.get(path) != "":
+            values[path] = f"{values[path]}{unit.group(0)}"
 
 
 def _search(edition: str, key: str, rows, cands) -> list[list[tuple] | None]:

@@ -30,9 +30,10 @@ _HEADING = re.compile(r"^([一二三四五六])[、.．,，]\s*(.{2,40})$")
 _SUB = re.compile(r"^[（(]([一二三四五六七八九十]{1,3})[）)]\s*(.*)$", re.S)
 _DATE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$|^(20\d{2})[-./](\d{1,2})[-./](\d{1,2})$")
 _TITLE = re.compile(r"^(?:关于)?(?P<before>.*?)(?:关于)?(?P<year>20\d{2})年度?(?P<after>.*?)政府信息公开(?:工作)?(?:年度)?报告$")
+_YEAR = re.compile(r"20\d{2}\s*年")
 _PERIOD = re.compile(r"(20\d{2})\s*年\s*1\s*月\s*1\s*日")
-_META = re.compile(r"^(发布日期|发布时间|日期|来源|信息来源|索引号|发文机关|浏览次数|点击数|字号|【|打印|关闭|分享)")
-_PUBLISHED = re.compile(r"(?:发布|成文|印发)(?:日期|时间)[:：]?(20\d{2})[-./年](\d{1,2})[-./月](\d{1,2})")
+_META = re.compile(r"^(发布日期|发布时间|日期|时间|来源|信息来源|索引号|发文机关|浏览次数|点击数|字号|【|打印|关闭|分享)")
+_PUBLISHED = re.compile(r"(?:(?:发布|成文|印发)(?:日期|时间)|^(?:时间|日期))[:：]?(20\d{2})[-./年](\d{1,2})[-./月](\d{1,2})")
 #: the four items the 2021 edition asks for in 六
 SIX_ITEMS = ("信息处理费", "落实上级年度政务公开工作要点情况", "人大代表建议和政协提案办理结果公开情况", "政务公开工作创新情况")
 _SIX_ITEM = re.compile(r"^(?:[（(][一二三四五六七八九十]{1,2}[）)]|[一二三四五六七八九十\d]{1,2}[、.．])\s*(.{2,40}?)[。：:]?$")
@@ -177,7 +178,7 @@ def _title(head: list[str]) -> tuple[str | None, int | None, int | None]:
     that is a title; the lines above may hold the agency."""
     agency = year = None
     for j in range(min(8, len(head))):  # the first line that is a title; the line above may hold the agency
-        agency, year = parse_title(head[j]) if len(head[j]) <= 80 else (None, None)
+        agency, year, end = _title_at(head, j)
         if year:
             # the agency on the lines above: a long name is printed over several lines (GB/T 9704
             # §7.3.3 breaks a title where the words allow)
@@ -185,9 +186,19 @@ def _title(head: list[str]) -> tuple[str | None, int | None, int | None]:
             while not agency and k > 0 and j - k < 10 and _looks_like_name(head[k - 1]) and not _META.match(head[k - 1]):
                 k -= 1
             if k < j:
-                agency = parse_title("".join(head[k:j]) + head[j])[0]
-            return agency, year, j
+                agency = parse_title("".join(head[k:end + 1]))[0]
+            return agency, year, end
     return agency, year, None
+
+
+def _title_at(head: list[str], j: int) -> tuple[str | None, int | None, int]:
+    """(agency, year, index of its last line) of a title on ``head[j]``, or on it and the next line when
+    the title is broken after its year (``平潭综合实验区2019年`` / ``政府信息公开工作年度报告``)."""
+    agency, year = parse_title(head[j]) if len(head[j]) <= 80 else (None, None)
+    if (not year and j + 1 < len(head) and _YEAR.search(head[j]) and _looks_like_name(head[j])
+            and len(head[j] + head[j + 1]) <= 80):
+        return (*parse_title(head[j] + head[j + 1]), j + 1)
+    return agency, year, j
 
 
 def _bodies(paras: list[str], starts: dict[int, int], order: list[int]) -> dict[int, list[str]]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from ..reading.labels import fold
 from ..reading.locate import BLANK_MARKS
 
-_COUNT = re.compile(r"^([+\-]?)(\d+)(?:\.0+)?(件|项|个|条|次)?$")
+_COUNT = re.compile(r"^([+\-]?)(\d+)(?:\.0+)?(件|项|个|条|次|笔)?$")
 _AMOUNT = re.compile(r"^\+?(\d+(?:\.\d+)?)(万元|元)?$")
 
 

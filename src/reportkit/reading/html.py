@@ -40,6 +40,8 @@ MAX_SPAN = 200
 MAX_PAGE_CELLS = 50_000
 MAX_PAGE_GRID = 2 * MAX_CELLS
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd)(\?|#|$)", re.I)
+#: the date a page prints under its title, outside the article (``时间：2025-03-10 15:35``)
+_PAGE_DATE = re.compile(r"^(?:发布|成文)?(?:时间|日期)\s*[:：]\s*20\d{2}[-./年]\s*\d{1,2}[-./月]\s*\d{1,2}")
 
 
 def decode(raw: bytes) -> str:
@@ -230,7 +232,21 @@ def read_html(data: bytes, name: str = "") -> WordContent:
     out.paragraphs = lines(article, set(tables))
     if not any("政府信息公开" in p and p.rstrip().endswith("报告") and len(p) <= 80 for p in out.paragraphs[:6]):
         out.paragraphs[:0] = _titles(root, article)
+    out.paragraphs[:0] = _page_date(root, article)
     return out
+
+
+def _page_date(root, article) -> list[str]:
+    """The date line the page prints outside the article (under its title), offered to the reader
+    before the article's lines: a report without a 落款 date was published that day."""
+    inside = set(article.iter())
+    for el in root.iter():
+        if not _tag(el) or _tag(el) in SKIP or el in inside:
+            continue
+        text = (el.text or "").strip()
+        if _PAGE_DATE.match(text):
+            return [text]
+    return []
 
 
 def _titles(root, article) -> list[str]:

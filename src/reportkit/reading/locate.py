@@ -646,7 +646,7 @@ def _aligned(g: Grid, r: int, cells: list[int], n: int) -> list[int]:
     return cells
 
 
-_VALUE = re.compile(r"^[+\-]?[\d,.]*\d[\d,.]*(?:万元|元|件|项|个|条)?$")
+_VALUE = re.compile(r"^[+\-]?[\d,.]*\d[\d,.]*(?:万元|元|件|项|个|条|次|笔)?$")
 #: what reports print in a figure cell for "none": blank, a slash or a dash
 BLANK_MARKS = frozenset({"", "/", "-", "—", "——", "–", "\\", "无"})  # after NFKC: ／ → /, － → -
 

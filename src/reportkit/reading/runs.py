@@ -17,6 +17,8 @@ MAX_RUN = 160
 NUMBER = re.compile(r"^(0|[1-9]\d*)$")
 _SIGNED = re.compile(r"^[+\-]?(0|[1-9]\d*)$")
 _AMOUNT = re.compile(r"^(0|[1-9]\d*)(\.\d+)?$")
+#: a unit printed after a figure: money (``984361元``) or a count (``2笔``, ``3件``); it separates figures
+UNIT = r"万元|元|笔|件|项|个|条|次"
 
 
 def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
@@ -25,7 +27,7 @@ def splits(run: str, n: int, kinds: list[str]) -> list[tuple]:
     run = run.replace(",", "").replace("，", "").replace("－", "-")
     if len(run) > MAX_RUN:
         return []
-    run = re.sub(r"(万元|元)", " ", run)
+    run = re.sub(UNIT, " ", run)
     tokens = run.split()
     if not tokens:
         return []
