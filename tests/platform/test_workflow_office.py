@@ -175,3 +175,40 @@ def test_export_every_units_current_json_and_form(server, region):
     other = server.client("reviewer")  # the reviewer of another county
     assert other.get(run + "zip").status_code == 404
     assert other.post("/office/export", {"region": str(region["region"]), "year": str(YEAR)}).status_code == 404
+
+
+def test_a_running_review_or_export_page_follows_its_run_in_place(server, region):
+    """While a review or an export runs, its page follows the run by polling and never navigates by
+    itself when JavaScript runs (a refresh racing a click on 返回工作台 would bring the user back;
+    the same cause as the render page's); without JavaScript a <noscript> refresh does.  The poll
+    says the state in words; when the run is done the page offers the result as a link."""
+    from .helpers import page
+
+    made = server.shell(
+        "from django.contrib.auth import get_user_model\n"
+        "from reportkit.platform.workflow.models import ExportRun, ReviewRun\n"
+        "u = get_user_model().objects.get(username='rev_test')\n"
+        f"kw = dict(region_id={region['region']}, year={YEAR}, requested_by=u, state='running')\n"
+        "print(ReviewRun.objects.create(**kw).pk, ExportRun.objects.create(**kw).pk)"
+    ).strip().splitlines()[-1].split()
+    c = region["client"]
+    for url in (f"/office/reviews/{made[0]}/", f"/office/exports/{made[1]}/"):
+        doc = page(c.get(url).text)
+        in_noscript = [m for n in doc.iter("noscript") for m in n.iter("meta")
+                       if (m.get("http-equiv") or "").lower() == "refresh"]
+        metas = [m for m in doc.iter("meta") if (m.get("http-equiv") or "").lower() == "refresh"]
+        assert metas and len(metas) == len(in_noscript), url
+        assert any((s.get("src") or "").endswith("platform/follow.js") for s in doc.iter("script"))
+        run = doc.find(".//*[@id='run']")
+        assert run.get("data-state") == "running" and run.get("data-status-url") == url + "?format=json"
+        done = doc.find(".//a[@id='run-done']")
+        assert "hidden" in done.get("class").split()  # offered once the poll says done
+        poll = c.get(run.get("data-status-url")).json()
+        assert poll["state"] == "running" and poll["state_label"] == doc.find(".//*[@id='run-state']").text, poll
+        assert poll["state_label"] in ("审查中", "生成中")
+    # done: no refresh, no script, the results themselves
+    server.shell("from reportkit.platform.workflow.models import ExportRun\n"
+                 f"ExportRun.objects.filter(pk={made[1]}).update(state='done')")
+    doc = page(c.get(f"/office/exports/{made[1]}/").text)
+    assert not [m for m in doc.iter("meta") if (m.get("http-equiv") or "").lower() == "refresh"]
+    assert doc.find(".//a[@id='export-download']") is not None and doc.find(".//a[@id='run-done']") is None

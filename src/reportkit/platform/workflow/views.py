@@ -341,7 +341,8 @@ def _run_for(user, pk) -> ReviewRun:
 def review_run(request, pk):
     run = _run_for(request.user, pk)
     if _wants_json(request):
-        return JsonResponse({"id": run.pk, "state": run.state, "message": run.message, "results": run.results})
+        return JsonResponse({"id": run.pk, "state": run.state, "state_label": run.get_state_display(),
+                             "message": run.message, "results": run.results})
     reports = {str(r.pk): r for r in Report.objects.filter(pk__in=[_int(k) for k in run.results]).select_related("unit")}
     rows = sorted(((reports[k], v) for k, v in run.results.items() if k in reports), key=lambda x: x[0].unit.name)
     return render(request, "workflow/review.html", {"run": run, "rows": rows,
@@ -477,7 +478,8 @@ def _export_for(user, pk) -> ExportRun:
 def export_run(request, pk):
     run = _export_for(request.user, pk)
     if _wants_json(request):
-        return JsonResponse({"id": run.pk, "state": run.state, "message": run.message, "reports": run.reports})
+        return JsonResponse({"id": run.pk, "state": run.state, "state_label": run.get_state_display(),
+                             "message": run.message, "reports": run.reports})
     return render(request, "workflow/export.html", {"run": run, "refresh": run.state in ("queued", "running")})
 
 
