@@ -258,7 +258,8 @@ class _Scan:
         self.order2: list[int] = []               # 二: the head row's columns, one per printed head cell
         self.head_variants: dict[str, tuple[str, str]] = {}   # head key → (as printed, official) when a variant
         self.cols3: dict[int, str] = {}           # 三: column → applicant key
-        self.head3_at: tuple = (None, 0)          # 三: the grid its head row is in, and that row's width
+        self.head3_at: tuple = (None, 0)          # 三: the number of the grid its head row is in, and that row's width
+        self.table = -1                           # the number of the grid being scanned (its place in reading order)
         self.heads3_text: dict[int, str] = {}
         self.order3: list[str] = []               # 三: the applicant keys in column order, and the first
         self.first_head3: dict[str, int] = {}     # head column of each
@@ -269,6 +270,7 @@ class _Scan:
         self.in_head4 = False
 
     def grid(self, g: Grid) -> None:
+        self.table += 1
         self.in_head4 = False
         for r, texts in enumerate(g.texts):
             row = _row(g, r, texts, self.out)
@@ -326,14 +328,14 @@ class _Scan:
         distinct = row.distinct
         if not (distinct & _T3_HEAD_MARKS and not (distinct - _T3_COLUMN_KEYS) & self.ix.leaf_keys3):
             return False
-        if self.head3_at[0] != id(row.g):  # a new table's head: the columns of an earlier one no longer hold
+        if self.head3_at[0] != self.table:  # a new table's head: the columns of an earlier one no longer hold
             self.cols3, self.heads3_text = {}, {}
         for c, k in enumerate(row.plain):
             if k in _T3_COLUMNS:
                 self.cols3[c] = _T3_COLUMNS[k]
                 self.heads3_text[c] = row.texts[c].strip()
         self.order3 = list(dict.fromkeys(self.cols3[c] for c in sorted(self.cols3)))
-        self.head3_at = (id(row.g), len(row.texts))
+        self.head3_at = (self.table, len(row.texts))
         self.first_head3 = {}
         for h in sorted(self.cols3):
             self.first_head3.setdefault(self.cols3[h], h)
@@ -374,7 +376,7 @@ class _Scan:
                 len(self.order3))) != len(self.order3):  # narrower than its head, and not one cell a head
             return f"这一行只有 {len(texts)} 格，比表头（{max(cols3) + 1} 列）窄，不知各数字属于哪一列"
         shifted = bool(label_cols) and (min(cols3) <= label_cols[-1]
-                                        or (self.head3_at[0] != id(g) and self.head3_at[1] != len(texts)))
+                                        or (self.head3_at[0] != self.table and self.head3_at[1] != len(texts)))
         if shifted and len(_aligned(
                 g, r, _cells(g, r, label_cols[-1] + 1, exclude=g.origin[r][label_cols[-1]]),
                 len(self.order3))) != len(self.order3):  # a head over the row's label: the head row is shifted
