@@ -635,7 +635,7 @@ def serve(
     需要安装平台组件：pip install 'reportkit\\[platform]'。
     """
     try:
-        from ..platform.serve import ServeError, run  # lazy: the platform (Django), serve only; the core never imports it (bench_validate start-up)
+        from ..platform.serve import ServeError, run  # lazy: the platform, serve only; the core never imports it (bench_validate start-up)
     except ImportError as exc:
         _usage(f"填报平台需要安装平台组件（缺少 {exc.name}）：pip install 'reportkit[platform]'")
         return
