@@ -140,6 +140,7 @@ def test_the_top_level_help_says_what_reportkit_is(cli):
     (["init", "-y", "2021", "-o"], "选项 -o 需要一个值"),
     (["render"], "缺少参数"),
     (["nosuchcommand"], "没有这个命令：nosuchcommand"),
+    (["validat", str(XINYI)], "没有这个命令：validat（是否应为 validate？）"),
 ])
 def test_usage_errors_are_said_in_chinese(args, words):
     """click's own usage errors, which typer prints in English, reach the user in Chinese, under

@@ -49,6 +49,8 @@ def _chinese_help() -> None:
 _USAGE_MESSAGES = (
     (r"No such option: (\S+) \(Possible options: (.+)\)", r"没有这个选项：\1（是否应为 \2？）"),
     (r"No such option: (\S+)", r"没有这个选项：\1"),
+    (r"No such command '(.+)'\. Did you mean '(.+)'\?", r"没有这个命令：\1（是否应为 \2？）"),
+    (r"No such command '(.+)'\. Did you mean one of (.+)\?", r"没有这个命令：\1（是否应为 \2 之一？）"),
     (r"No such command '(.+)'\.", r"没有这个命令：\1"),
     (r"Missing argument '(.+)'\.", r"缺少参数 \1"),
     (r"Missing option '(.+)'\.", r"缺少选项 \1"),
