@@ -1,7 +1,7 @@
 """What offices really print, read as they mean it: a blank 总计 is a total not printed (not 0),
 发布日期 lines, a 六 of just “无。”, the 2021 六's four sub-items, misprinted 三 labels decided by the
 table and the 2019 single （六） row in a 2021 table, a title broken after its year, the date a web page
-prints under its title."""
+prints under its title, sections numbered otherwise and a 五 without its heading."""
 
 from __future__ import annotations
 
@@ -175,3 +175,28 @@ def test_the_date_a_web_page_prints_under_its_title():
     signed = import_report(REAL / "shuyang-fgj-2023.html")
     assert signed.data["published"] == "2024-01-17"
     assert not [n for n in signed.notes if n.path == "published"]
+
+
+def test_sections_numbered_otherwise_and_five_without_its_heading():
+    """A report that numbered its tables' headings 一、二、三 (the official titles under other numerals),
+    printed 五's （一）主要问题 （二）改进情况 with no heading, and numbered 六 as 五 (上海市科委 2024): each
+    section read by its title, 五 from its first sub-heading, every such reading noted."""
+    md = _md_report([])
+    for old, new in (("二、主动公开政府信息情况", "一、主动公开政府信息情况"),
+                     ("三、收到和处理政府信息公开申请情况", "二、收到和处理政府信息公开申请情况"),
+                     ("四、政府信息公开行政复议、行政诉讼情况", "三、政府信息公开行政复议、行政诉讼情况"),
+                     ("五、存在的主要问题及改进情况\n\n人员不足。", "（一）主要问题\n\n人员不足。\n\n（二）改进情况\n\n增加人员。"),
+                     ("六、其他需要报告的事项\n\n无。", "五、其他需要报告的事项\n\n本机关未收取信息处理费。")):
+        md = _with(md, old, new)
+    result = import_report(md.encode(), name="编号不同.md")
+    assert result.complete, [n.message for n in result.notes]
+    assert (result.data["problems"], result.data["improvements"]) == ("人员不足。", "增加人员。")
+    assert result.data["other_matters"] == "本机关未收取信息处理费。"
+    guesses = [n.message for n in result.of_kind("guess")]
+    assert "“五、其他需要报告的事项”的编号与官方不同，按标题读作“六、其他需要报告的事项”" in guesses
+    assert "没有“五、存在的主要问题及改进情况”的标题，取“（一）主要问题”起为这一节" in guesses
+    assert sum("编号与官方不同" in g for g in guesses) == 4
+    # a heading under another numeral whose words are not an official title is no section
+    other = import_report(_with(md, "一、主动公开政府信息情况", "一、主动公开工作情况").encode(), name="x.md")
+    assert "proactive" in other.data and not any("主动公开工作情况" in n.message and "编号" in n.message
+                                                 for n in other.notes)

@@ -122,7 +122,9 @@ def parse_title(text: str) -> tuple[str | None, int | None]:
 def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
     out = Prose()
     paras = _clean(paragraphs)
-    starts = _section_starts(paras)
+    starts = _section_starts(paras, out.notes)
+    if 4 not in starts and _supply_five(paras, starts, out.notes):
+        starts = _section_starts(paras, [])
     out.found = {SECTIONS[s][0] for s in starts}
     first = min(starts.values()) if starts else len(paras)
 
@@ -161,16 +163,48 @@ def read_prose(paragraphs: list[str], edition: str | None) -> Prose:
     return out
 
 
-def _section_starts(paras: list[str]) -> dict[int, int]:
-    """Section index → the paragraph that heads it (the six in their order, any missing)."""
+def _section_starts(paras: list[str], notes: list) -> dict[int, int]:
+    """Section index → the paragraph that heads it (the six in their order, any missing); a heading
+    printed with the official title under another numeral is taken by its title (noted)."""
     starts: dict[int, int] = {}
     want = 0
     for i, p in enumerate(paras):
         s = _heading(p, want)
+        if s is None:
+            s = _misnumbered(p, want)
+            if s is not None:
+                notes.append(("guess", f"“{p.strip()[:40]}”的编号与官方不同，按标题读作“{SECTIONS[s][2]}”", None))
         if s is not None:
             starts[s] = i
             want = s + 1
     return starts
+
+
+def _misnumbered(p: str, want: int) -> int | None:
+    """The section, from ``want`` on, whose official title ``p`` prints word for word under another
+    numeral (a report that numbered its tables' headings 一、二、三), or None."""
+    m = _HEADING.match(fold(p))
+    if not m:
+        return None
+    title = fold(m.group(2)).rstrip("。：:")
+    found = [i for i in range(want, len(SECTIONS)) if fold(SECTIONS[i][2].split("、", 1)[1]) == title]
+    return found[0] if len(found) == 1 else None
+
+
+def _supply_five(paras: list[str], starts: dict[int, int], notes: list) -> bool:
+    """五 printed without its heading: its first sub-heading ``（一）…问题…`` after 四 (and before 六)
+    is taken as its start — the official heading is put above it (noted). True when done."""
+    after = starts.get(3, starts.get(2))
+    if after is None:
+        return False
+    end = starts.get(5, len(paras))
+    for i in range(after + 1, end):
+        m = _SUB.match(paras[i])
+        if m and m.group(1) == "一" and "问题" in m.group(2)[:20]:
+            paras.insert(i, SECTIONS[4][2])
+            notes.append(("guess", f"没有“{SECTIONS[4][2]}”的标题，取“{paras[i + 1].strip()[:20]}”起为这一节", "problems"))
+            return True
+    return False
 
 
 def _title(head: list[str]) -> tuple[str | None, int | None, int | None]:
