@@ -26,8 +26,8 @@ def published(tmp_path_factory):
     return {p.suffix: p for p in result.paths}
 
 
-def _upload(c, rid, name, raw):
-    return c.post(f"/reports/{rid}/upload", files={"file": (name, raw)})
+def _upload(c, rid, name, raw, **fields):
+    return c.post(f"/reports/{rid}/upload", files={"file": (name, raw)}, data=fields)
 
 
 def _version(c, rid, n):
@@ -108,3 +108,32 @@ def test_refusals_are_clear_and_import_nothing(server, published):
     msg = _refused(_upload(c, rid, "2021.docx", published[".docx"].read_bytes()))
     assert "2021 年度" in msg and "2026 年度" in msg
     assert c.get(f"/reports/{rid}/versions/").text.count("<tr>") == before
+
+
+def test_a_report_read_in_part_becomes_a_draft_to_complete_when_asked(server, published):
+    """Asked for (读不全时也导入已读出的部分), a published report read in part becomes a draft of what
+    was read: the figures read as printed, the ones not read left empty and marked 缺少 by the page's
+    checks, every cell to complete listed after the upload; not asked, it is refused as before."""
+    c, rid = new_report(server, "clerk_a", "zrzyj", 2027)
+    before = c.get(f"/reports/{rid}/versions/").text.count("<tr>")
+    html = published[".html"].read_text(encoding="utf-8").replace("2021", "2027")
+    tables = [m.start() for m in re.finditer("<table", html)]
+    cut = (html[:tables[-1]] + html[html.index("</table>", tables[-1]) + len("</table>"):]).encode("utf-8")
+    msg = _refused(_upload(c, rid, "残缺.html", cut))
+    assert "读取不完整" in msg and "读不全时也导入已读出的部分" in msg
+    assert c.get(f"/reports/{rid}/versions/").text.count("<tr>") == before
+
+    r = _upload(c, rid, "残缺.html", cut, partial="1")
+    assert r.status_code == 302, r.text[:2000]
+    shown = "".join(page(c.get(r.headers["Location"]).text).itertext())
+    assert "读取不完整，已导入读出的部分：12 处待补" in shown  # 四's twelve figures; its totals are computed
+    assert "待补：行政复议 / 结果维持：表中找不到这一格" in shown
+    numbers = page(c.get(f"/reports/{rid}/versions/").text).findall(".//table[@id='versions']/tbody/tr")
+    data = _version(c, rid, len(numbers))
+    expected = yunxi()
+    assert _strip_totals(data["requests"]) == _strip_totals(expected["requests"])
+    assert _strip_totals(data["proactive"]) == _strip_totals(expected["proactive"])
+    assert "appeals" not in data or not any(data["appeals"].values())
+    # the page's checks mark each figure not read at its cell
+    findings = reportkit.validate(data)
+    assert any(f.is_error and f.path.startswith("$.appeals") for f in findings)

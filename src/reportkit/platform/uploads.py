@@ -3,18 +3,23 @@ by :func:`reportkit.import_report`) or a clerk's Excel form / JSON data (:func:`
 
 A file of the report's own year becomes a new version as it is.  A file of the year before is
 carried over by ``reportkit init --from``'s rules (:func:`reportkit.contract.skeleton.skeleton`: identity,
-结转, 现行有效 start, no prose).  Anything the importer could not read completely is refused
-with its own notes: nothing is half-applied.
+结转, 现行有效 start, no prose).  A published report the importer could not read completely is
+refused with its own notes — unless the clerk asks for the part that was read (``partial``, the
+platform's ``import --partial``): then what was read becomes a draft version, every figure not
+read left empty (the page's checks mark each one at its cell) and every cell to complete or to
+check listed, as the form ``import --partial`` writes marks them.  Nothing is ever half-applied
+silently.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 
 from django.conf import settings
 
 from reportkit import ReportkitError, import_report, load
-from reportkit.importing import KINDS
+from reportkit.importing import KINDS, PROBLEMS
 from reportkit.contract.skeleton import skeleton
 
 from .models import Report, ReportVersion
@@ -29,8 +34,9 @@ class UploadRefused(Exception):
         self.message, self.details = message, details or []
 
 
-def data_from_upload(upload, report: Report) -> tuple[dict, str, list[str]]:
-    """(data, version source, notes) for an uploaded file, or :class:`UploadRefused`."""
+def data_from_upload(upload, report: Report, *, partial: bool = False) -> tuple[dict, str, list[str]]:
+    """(data, version source, notes) for an uploaded file, or :class:`UploadRefused`; ``partial``:
+    a published report read in part becomes a draft of what was read (see the module's text)."""
     name = os.path.basename(upload.name or "")
     ext = os.path.splitext(name)[1].lower()
     if ext not in ACCEPTED:
@@ -39,11 +45,13 @@ def data_from_upload(upload, report: Report) -> tuple[dict, str, list[str]]:
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise UploadRefused(f"“{name}”：文件过大（{upload.size} 字节，上限 {settings.UPLOAD_MAX_BYTES} 字节）")
     raw = upload.read()
+    read_notes: list[str] = []
     try:
         if ext in (".xlsx", ".json"):
             data, source = _from_data(raw, name), ReportVersion.Source.FORM
         else:
-            data, source = _from_published(raw, name), ReportVersion.Source.IMPORTED
+            data, read_notes = _from_published(raw, name, partial)
+            source = ReportVersion.Source.IMPORTED
     except ReportkitError as exc:
         raise UploadRefused(f"“{name}”：{exc.message if hasattr(exc, 'message') else exc}") from None
     year = data.get("year")
@@ -54,7 +62,7 @@ def data_from_upload(upload, report: Report) -> tuple[dict, str, list[str]]:
         if unit.agency_id:
             data.setdefault("agency_id", unit.agency_id)
         data.setdefault("region", unit.region.name)
-        return data, source, []
+        return data, source, read_notes
     if year == report.year - 1:
         unit = report.unit
         carried = skeleton(report.year, data.get("agency") or unit.name, region=data.get("region") or unit.region.name,
@@ -78,12 +86,47 @@ def _from_data(raw: bytes, name: str) -> dict:
     return report.data
 
 
-def _from_published(raw: bytes, name: str) -> dict:
+def _from_published(raw: bytes, name: str, partial: bool) -> tuple[dict, list[str]]:
+    """(the data read, the notes for the clerk) of a published report; refused when incomplete
+    unless ``partial``."""
     result = import_report(raw, name=name)
-    if not result.complete:
-        problems = [n for n in result.notes if n.kind in ("missing", "unreadable", "schema")]
-        raise UploadRefused(f"“{name}”：报告读取不完整（{len(problems)} 处），未导入任何内容",
-                            [n.message + (f"（{n.where}）" if n.where else "") for n in problems])
     if not isinstance(result.data.get("year"), int):
         raise UploadRefused(f"“{name}”：找不到报告年度")
-    return result.data
+    if result.complete:
+        return result.data, []
+    if not partial or result.edition is None:
+        problems = [n for n in result.notes if n.kind in PROBLEMS]
+        raise UploadRefused(f"“{name}”：报告读取不完整（{len(problems)} 处），未导入任何内容"
+                            + ("" if result.edition is None else "；可勾选“读不全时也导入已读出的部分”，在网页上补全"),
+                            [n.message + (f"（{n.where}）" if n.where else "") for n in problems])
+    return _partial_draft(result, name)
+
+
+def _partial_draft(result, name: str) -> tuple[dict, list[str]]:
+    """A report read in part as a draft: the figures read, the ones not read left out (the checks
+    then mark each at its cell as 缺少此项), and the cells to complete or to check listed — the
+    marks of the form ``import --partial`` writes (:func:`reportkit.importing.partial.partial_form`)."""
+    _, marks = result.to_form()
+    data = copy.deepcopy(result.data) | {"format": result.edition}
+    # a printed 总计 the figures read do not add up to (some are missing) is left to the page's sums,
+    # the 总计 row of 三 as a whole, as the form does
+    for m in marks:
+        if m.kind == "guess" and m.message.startswith("印出的总计"):
+            parts = m.path.split(".")
+            _drop(data, parts[:-1] if len(parts) > 1 and parts[-2] == "total" else parts)
+    todo = [m for m in marks if m.kind == "missing"]
+    check = [m for m in marks if m.kind == "guess"]
+    notes = [f"“{name}”读取不完整，已导入读出的部分：{len(todo)} 处待补（网页上标为“缺少”），{len(check)} 处请核对。"]
+    notes += [f"待补：{m.message}" for m in todo]   # the importer's messages name the official label
+    notes += [f"请核对：{m.message}" for m in dict((m.message, m) for m in check).values()]
+    return data, notes
+
+
+def _drop(data: dict, parts: list[str]) -> None:
+    node = data
+    for p in parts[:-1]:
+        node = node.get(p) if isinstance(node, dict) else None
+        if node is None:
+            return
+    if isinstance(node, dict):
+        node.pop(parts[-1], None)

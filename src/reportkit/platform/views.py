@@ -261,7 +261,7 @@ def report_upload(request, pk):
         if upload is None:
             raise UploadRefused("请选择要上传的文件")
         current = rep.current()
-        data, source, notes = data_from_upload(upload, rep)
+        data, source, notes = data_from_upload(upload, rep, partial=request.POST.get("partial") == "1")
         version = save_version(rep, data, base=current.number if current else 0, user=request.user,
                                request=request, source=source, source_name=upload.name, action="report.upload")
     except UploadRefused as exc:
@@ -271,7 +271,9 @@ def report_upload(request, pk):
     except (Conflict, NotEditable) as exc:
         return render(request, "platform/upload.html", {"report": rep, "refusal": str(exc)}, status=409)
     messages.success(request, f"已从“{upload.name}”生成第 {version.number} 版（{version.get_source_display()}）。"
-                     + ("".join(notes)))
+                     + "".join(notes[:1]))
+    for note in notes[1:]:  # a report read in part: each cell to complete or to check
+        messages.warning(request, note)
     return redirect("report", rep.pk)
 
 
