@@ -212,3 +212,41 @@ def test_the_year_in_a_browser(server, browser, tmp_path):
             ("clerk_a", "render.request"), ("clerk_a", "report.publish")]
     it = iter(steps)
     assert all(step in it for step in want), steps  # in this order
+
+
+def test_the_offices_review_and_export_in_a_browser(server, browser):
+    """The reviewer runs the region's review and the export from the dashboard: each page follows its
+    background run in place (never reloading itself) and offers the result when done — the review's
+    results by unit, the export's zip."""
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    year = YEAR + 1
+    filled(server, "clerk_a", "zrzyj", year)
+    p = Page(browser, server.url)
+    p.login("reviewer", server.password)
+    p.open("/office/")
+    Select(browser.find_element("name", "region")).select_by_visible_text("云溪县")
+    box = browser.find_element("css selector", "#office-filter input[name=year]")
+    box.clear()
+    box.send_keys(str(year))
+    p.click_and_load(browser.find_element("css selector", "#office-filter button"))
+    for button, result in (("run-review", "#review-units"), ("export-zip", None)):
+        p.click_and_load(p.by_id(button))
+        here = browser.find_element("tag name", "html")
+        done = WebDriverWait(browser, 300).until(EC.visibility_of_element_located(("id", "run-done")))
+        assert here.tag_name == "html"  # the page the click opened: not reloaded
+        assert p.by_id("run-state").text == "已完成"
+        if result is None:  # the export: the link is the zip
+            assert done.get_attribute("href").endswith("/zip")
+            got = server.client("reviewer").get(done.get_attribute("href").removeprefix(server.url))
+            assert got.status_code == 200 and got.content[:2] == b"PK"
+        else:
+            p.click_and_load(done)
+            assert "自然资源局" in p.text(result)
+        p.open("/office/")  # back to the dashboard
+        Select(browser.find_element("name", "region")).select_by_visible_text("云溪县")
+        box = browser.find_element("css selector", "#office-filter input[name=year]")
+        box.clear()
+        box.send_keys(str(year))
+        p.click_and_load(browser.find_element("css selector", "#office-filter button"))
