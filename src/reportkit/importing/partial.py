@@ -64,6 +64,15 @@ def partial_form(result) -> tuple[bytes, list[Mark]]:
     imported here), complete or not."""
     from ..form.write import form_bytes  # lazy: xlsxwriter, only when the form is made (to_form, import -o .xlsx)
 
+    data, basis, marks = partial_data(result)
+    return form_bytes(data, name=result.source, marks=_cell_marks(marks, result.edition), basis=basis), marks
+
+
+def partial_data(result) -> tuple[dict, dict, list[Mark]]:
+    """(the data read, the same with every figure not read as 0, the marked cells) of an import
+    result: what :func:`partial_form` writes, and what the platform keeps as a draft.  A printed
+    总计 that the figures read do not add up to (a part is missing) is left out of both, to be
+    computed; it is marked."""
     edition = result.edition
     data = copy.deepcopy(result.data) if result.data else _skeleton(edition)
     data["format"] = edition
@@ -96,6 +105,12 @@ def partial_form(result) -> tuple[bytes, list[Mark]]:
                 node.pop(cut[-1], None)
             marks.append(Mark(f.path, "guess", f.label, f"印出的总计 {printed} 与已读出的各项之和不符（有缺项），"
                                                          "表单中由公式计算；补全各项后请核对"))
+    return data, basis, marks
+
+
+def _cell_marks(marks: list[Mark], edition: str) -> dict[str, tuple[str, str]]:
+    """Input cell path → (missing or guess, the comment) of the form, a part's mark on each of its cells."""
+    labels = _labels(edition)
     by_path: dict[str, tuple[str, str]] = {}
     for m in marks:
         kind, text = by_path.get(m.path, (m.kind, ""))
@@ -108,7 +123,7 @@ def partial_form(result) -> tuple[bytes, list[Mark]]:
         below = [p for p in inputs if p.startswith(path + ".")]
         for p in below or [path]:
             cells[p] = mark
-    return form_bytes(data, name=result.source, marks=cells, basis=basis), marks
+    return cells
 
 
 def _text_paths(edition: str) -> list[str]:

@@ -13,13 +13,13 @@ silently.
 
 from __future__ import annotations
 
-import copy
 import os
 
 from django.conf import settings
 
 from reportkit import ReportkitError, import_report, load
 from reportkit.importing import KINDS, PROBLEMS
+from reportkit.importing.partial import partial_data
 from reportkit.contract.skeleton import skeleton
 
 from .models import Report, ReportVersion
@@ -104,29 +104,12 @@ def _from_published(raw: bytes, name: str, partial: bool) -> tuple[dict, list[st
 
 def _partial_draft(result, name: str) -> tuple[dict, list[str]]:
     """A report read in part as a draft: the figures read, the ones not read left out (the checks
-    then mark each at its cell as 缺少此项), and the cells to complete or to check listed — the
-    marks of the form ``import --partial`` writes (:func:`reportkit.importing.partial.partial_form`)."""
-    _, marks = result.to_form()
-    data = copy.deepcopy(result.data) | {"format": result.edition}
-    # a printed 总计 the figures read do not add up to (some are missing) is left to the page's sums,
-    # the 总计 row of 三 as a whole, as the form does
-    for m in marks:
-        if m.kind == "guess" and m.message.startswith("印出的总计"):
-            parts = m.path.split(".")
-            _drop(data, parts[:-1] if len(parts) > 1 and parts[-2] == "total" else parts)
+    then mark each as 缺少), and the cells to complete or to check listed — the data and marks of the
+    form ``import --partial`` writes (:func:`reportkit.importing.partial.partial_data`)."""
+    data, _, marks = partial_data(result)
     todo = [m for m in marks if m.kind == "missing"]
     check = [m for m in marks if m.kind == "guess"]
     notes = [f"“{name}”读取不完整，已导入读出的部分：{len(todo)} 处待补（网页上标为“缺少”），{len(check)} 处请核对。"]
     notes += [f"待补：{m.message}" for m in todo]   # the importer's messages name the official label
     notes += [f"请核对：{m.message}" for m in dict((m.message, m) for m in check).values()]
     return data, notes
-
-
-def _drop(data: dict, parts: list[str]) -> None:
-    node = data
-    for p in parts[:-1]:
-        node = node.get(p) if isinstance(node, dict) else None
-        if node is None:
-            return
-    if isinstance(node, dict):
-        node.pop(parts[-1], None)
