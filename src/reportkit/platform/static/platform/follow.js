@@ -18,15 +18,5 @@
     }
   }
 
-  function poll() {
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (p) {
-        show(p);
-        if (p.state === "done" || p.state === "failed") { return; }
-        setTimeout(poll, 1500);
-      })
-      .catch(function () { setTimeout(poll, 3000); });
-  }
-  setTimeout(poll, 1500);
+  window.reportkitPoll(url, show, 1500);
 }());

@@ -40,15 +40,5 @@
     job.setAttribute("data-state", p.state);
   }
 
-  function poll() {
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
-      .then(function (r) { return r.json(); })
-      .then(function (p) {
-        show(p);
-        if (p.state === "done" || p.state === "failed") { return; }
-        setTimeout(poll, 1000);
-      })
-      .catch(function () { setTimeout(poll, 3000); });
-  }
-  setTimeout(poll, 1000);
+  window.reportkitPoll(url, show, 1000);
 }());
